@@ -177,6 +177,14 @@ class DeadlineCalculator:
         self._policy = policy
         self._calendar = calendar
 
+    @property
+    def policy(self) -> DeadlinePolicy:
+        return self._policy
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self._calendar
+
     def due(self, start: datetime, limit: Limit) -> datetime:
         """The instant ``limit`` runs out for a clock started at ``start``."""
         if limit.unit == "h":
