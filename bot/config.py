@@ -1,0 +1,277 @@
+"""Configuration: read once from config.toml into frozen dataclasses, validated at load.
+
+Every error names the key that is wrong, so an operator can fix the file without reading code.
+Secrets (the bot token, the webhook secret) come from environment variables named in the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+class ConfigError(ValueError):
+    """config.toml (or a file it names) is missing or has a bad value."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    base_url: str
+    base_file_url: str
+    token_env: str
+    mode: str
+    webhook_url: str
+    webhook_listen: str
+    webhook_port: int
+    webhook_secret_env: str
+
+    def token(self) -> str:
+        """Return the bot token from the environment.
+
+        Raises ConfigError when the variable is unset.
+        """
+        value = os.environ.get(self.token_env, "").strip()
+        if not value:
+            raise ConfigError(
+                f"telegram.token_env: environment variable {self.token_env} is not set "
+                "(put the token from @BotFather there; `minyuan demo` needs none)"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class ReceptionConfig:
+    organisation: Path
+    timezone: str
+    number_prefix: str
+    merge_window_seconds: int
+    reopen_days: int
+    max_text_chars: int
+
+
+@dataclass(frozen=True)
+class NlpConfig:
+    rules: str
+    userdict: Path | None
+    triage_threshold: float
+    duplicate_threshold: float
+
+
+@dataclass(frozen=True)
+class DeadlineConfig:
+    limits: dict[str, Any]
+    office_hours: tuple[tuple[time, time], ...]
+    extra_holidays: tuple[Any, ...]
+    extra_workdays: tuple[Any, ...]
+    reminder_share: float
+    second_escalation_hours: float
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    sweep_seconds: int
+    outbox_seconds: int
+    weekly_digest_cron: str
+    morning_brief: time
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: DatabaseConfig
+    telegram: TelegramConfig
+    reception: ReceptionConfig
+    nlp: NlpConfig
+    deadlines: DeadlineConfig
+    schedule: ScheduleConfig
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_database(self, url: str) -> Config:
+        return replace(self, database=DatabaseConfig(url=url))
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate a config file (default: the repository's config.toml).
+
+    Raises ConfigError naming the offending key.
+    """
+    config_path = Path(path or os.environ.get("MINYUAN_CONFIG") or DEFAULT_CONFIG).resolve()
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {config_path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
+    return _build(data, base=config_path.parent, path=config_path)
+
+
+def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
+    r = _Reader(data)
+    database_url = r.str("database.url")
+    if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
+        relative = database_url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            database_url = f"sqlite:///{(base / relative).resolve()}"
+    timezone = r.str("reception.timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"reception.timezone: unknown time zone {timezone!r}") from exc
+    mode = r.str("telegram.mode", "polling")
+    if mode not in ("polling", "webhook"):
+        raise ConfigError(f"telegram.mode: must be 'polling' or 'webhook', not {mode!r}")
+    userdict = r.str("nlp.userdict", "")
+    organisation = base / r.str("reception.organisation", "org.toml")
+    if not organisation.is_file():
+        raise ConfigError(f"reception.organisation: file not found: {organisation}")
+    deadlines = r.table("deadlines")
+    limits = {k: v for k, v in deadlines.items() if isinstance(v, dict)}
+    _check_limits(limits)
+    return Config(
+        path=path,
+        database=DatabaseConfig(url=database_url),
+        telegram=TelegramConfig(
+            base_url=r.str("telegram.base_url", "https://api.telegram.org/bot"),
+            base_file_url=r.str("telegram.base_file_url", "https://api.telegram.org/file/bot"),
+            token_env=r.str("telegram.token_env", "MINYUAN_BOT_TOKEN"),
+            mode=mode,
+            webhook_url=r.str("telegram.webhook_url", ""),
+            webhook_listen=r.str("telegram.webhook_listen", "0.0.0.0"),
+            webhook_port=r.int("telegram.webhook_port", 8443),
+            webhook_secret_env=r.str("telegram.webhook_secret_env", "MINYUAN_WEBHOOK_SECRET"),
+        ),
+        reception=ReceptionConfig(
+            organisation=organisation,
+            timezone=timezone,
+            number_prefix=r.str("reception.number_prefix", "MY"),
+            merge_window_seconds=r.int("reception.merge_window_seconds", 120, minimum=0),
+            reopen_days=r.int("reception.reopen_days", 7, minimum=0),
+            max_text_chars=r.int("reception.max_text_chars", 2000, minimum=100),
+        ),
+        nlp=NlpConfig(
+            rules=_resolve_rules(r.str("nlp.rules", "community"), base),
+            userdict=(base / userdict) if userdict else None,
+            triage_threshold=r.float("nlp.triage_threshold", 0.35, lo=0.0, hi=1.0),
+            duplicate_threshold=r.float("nlp.duplicate_threshold", 0.5, lo=0.0, hi=1.0),
+        ),
+        deadlines=DeadlineConfig(
+            limits=limits,
+            office_hours=tuple(
+                _parse_span(s, "deadlines.office_hours")
+                for s in r.list("deadlines.office_hours", ["08:30-12:00", "13:30-17:30"])
+            ),
+            extra_holidays=tuple(r.list("deadlines.extra_holidays", [])),
+            extra_workdays=tuple(r.list("deadlines.extra_workdays", [])),
+            reminder_share=r.float("deadlines.reminder_share", 0.75, lo=0.05, hi=0.99),
+            second_escalation_hours=r.float("deadlines.second_escalation_hours", 24, lo=0),
+        ),
+        schedule=ScheduleConfig(
+            sweep_seconds=r.int("schedule.sweep_seconds", 60, minimum=1),
+            outbox_seconds=r.int("schedule.outbox_seconds", 5, minimum=1),
+            weekly_digest_cron=r.str("schedule.weekly_digest_cron", "0 9 * * mon"),
+            morning_brief=_parse_time(r.str("schedule.morning_brief", "08:30"), "schedule.morning_brief"),
+        ),
+    )
+
+
+def _resolve_rules(value: str, base: Path) -> str:
+    if "/" in value or value.endswith(".toml"):
+        path = (base / value).resolve()
+        if not path.is_file():
+            raise ConfigError(f"nlp.rules: rules file not found: {path}")
+        return str(path)
+    return value
+
+
+def _check_limits(limits: dict[str, Any]) -> None:
+    from reception.deadlines import DeadlinePolicy
+
+    try:
+        DeadlinePolicy.from_mapping(limits)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _parse_time(text: str, key: str) -> time:
+    try:
+        hours, minutes = text.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise ConfigError(f"{key}: expected HH:MM, got {text!r}") from exc
+
+
+def _parse_span(text: str, key: str) -> tuple[time, time]:
+    start, sep, end = str(text).partition("-")
+    if not sep:
+        raise ConfigError(f"{key}: expected 'HH:MM-HH:MM', got {text!r}")
+    span = (_parse_time(start, key), _parse_time(end, key))
+    if span[0] >= span[1]:
+        raise ConfigError(f"{key}: {text!r} ends before it starts")
+    return span
+
+
+class _Reader:
+    """Typed access to nested TOML tables by dotted key, with errors that name the key."""
+
+    _MISSING = object()
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def _get(self, key: str, default: Any) -> Any:
+        node: Any = self._data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is self._MISSING:
+                    raise ConfigError(f"{key}: missing")
+                return default
+            node = node[part]
+        return node
+
+    def table(self, key: str) -> dict[str, Any]:
+        value = self._get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a table")
+        return value
+
+    def str(self, key: str, default: Any = _MISSING) -> str:
+        value = self._get(key, default)
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {value!r}")
+        return value
+
+    def int(self, key: str, default: Any = _MISSING, *, minimum: int | None = None) -> int:
+        value = self._get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        if minimum is not None and value < minimum:
+            raise ConfigError(f"{key}: must be at least {minimum}, got {value}")
+        return value
+
+    def float(
+        self, key: str, default: Any = _MISSING, *, lo: float | None = None, hi: float | None = None
+    ) -> float:
+        value = self._get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ConfigError(f"{key}: must be between {lo} and {hi}, got {value}")
+        return float(value)
+
+    def list(self, key: str, default: Any = _MISSING) -> list[Any]:
+        value = self._get(key, default)
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
+        return value

@@ -1,0 +1,144 @@
+"""The organisation structure: district -> street -> community -> grid, loaded from TOML.
+
+The file is edited by the office, not by programmers, so every error names the table and key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from reception.errors import OrganisationError
+
+
+@dataclass(frozen=True)
+class Grid:
+    code: str
+    name: str
+    community: str
+    buildings: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Community:
+    code: str
+    name: str
+    street: str
+    address: str
+    grids: tuple[Grid, ...]
+
+
+@dataclass(frozen=True)
+class Street:
+    code: str
+    name: str
+    district: str
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    districts: dict[str, District]
+    streets: dict[str, Street]
+    communities: dict[str, Community]
+
+    @classmethod
+    def load(cls, path: Path) -> Organisation:
+        """Read an organisation file. Raises OrganisationError naming the bad key."""
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise OrganisationError(f"{path}: {exc}") from exc
+        return cls.from_mapping(data, source=str(path))
+
+    @classmethod
+    def from_mapping(cls, data: dict, *, source: str = "organisation") -> Organisation:
+        districts = {
+            code: District(code=code, name=_name(body, f"districts.{code}", source))
+            for code, body in data.get("districts", {}).items()
+        }
+        streets: dict[str, Street] = {}
+        for code, body in data.get("streets", {}).items():
+            district = body.get("district", "")
+            if district not in districts:
+                raise OrganisationError(
+                    f"{source}: streets.{code}.district: unknown district {district!r}"
+                )
+            streets[code] = Street(code, _name(body, f"streets.{code}", source), district)
+        communities: dict[str, Community] = {}
+        for code, body in data.get("communities", {}).items():
+            street = body.get("street", "")
+            if street not in streets:
+                raise OrganisationError(
+                    f"{source}: communities.{code}.street: unknown street {street!r}"
+                )
+            grids = tuple(
+                Grid(
+                    code=grid_code,
+                    name=_name(grid, f"communities.{code}.grids.{grid_code}", source),
+                    community=code,
+                    buildings=frozenset(str(b) for b in grid.get("buildings", [])),
+                )
+                for grid_code, grid in body.get("grids", {}).items()
+            )
+            communities[code] = Community(
+                code=code,
+                name=_name(body, f"communities.{code}", source),
+                street=street,
+                address=str(body.get("address", "")),
+                grids=grids,
+            )
+        if not communities:
+            raise OrganisationError(f"{source}: no [communities.<code>] table")
+        return cls(districts=districts, streets=streets, communities=communities)
+
+    def community(self, code: str) -> Community:
+        try:
+            return self.communities[code]
+        except KeyError:
+            raise OrganisationError(f"unknown community {code!r}") from None
+
+    def grid_for(self, community_code: str, building: str | None) -> Grid | None:
+        """The grid a building belongs to, or None when unknown."""
+        if not building:
+            return None
+        for grid in self.community(community_code).grids:
+            if building in grid.buildings:
+                return grid
+        return None
+
+    def grid(self, community_code: str, grid_code: str | None) -> Grid | None:
+        if not grid_code:
+            return None
+        return next((g for g in self.community(community_code).grids if g.code == grid_code), None)
+
+    def street_of(self, community_code: str) -> Street:
+        return self.streets[self.community(community_code).street]
+
+    def district_of(self, community_code: str) -> District:
+        return self.districts[self.street_of(community_code).district]
+
+    def communities_of_street(self, street_code: str) -> list[Community]:
+        return [c for c in self.communities.values() if c.street == street_code]
+
+    def scope_contains(self, *, scope_kind: str, scope_code: str, community_code: str) -> bool:
+        """Whether a community lies within a staff member's or group's scope."""
+        if scope_kind == "community":
+            return scope_code == community_code
+        if scope_kind == "street":
+            return self.street_of(community_code).code == scope_code
+        if scope_kind == "district":
+            return self.district_of(community_code).code == scope_code
+        return False
+
+
+def _name(body: object, key: str, source: str) -> str:
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
+        raise OrganisationError(f"{source}: {key}.name: missing")
+    return body["name"]

@@ -1,0 +1,166 @@
+"""Every sentence residents and staff read, in one place. Placeholders use str.format.
+
+HTML parse mode is used throughout: anything a person typed is escaped by the caller
+(``html.escape``) before it is put into these templates.
+"""
+
+OFFICE = "民愿接待室"
+
+# --- residents ---------------------------------------------------------------------------
+WELCOME_CHOOSE = (
+    "您好，欢迎来到{office}！\n"
+    "这里受理物业、噪音、漏水、停车、低保、就业、邻里纠纷、养老等各类诉求，"
+    "每一件都会登记编号、限时办理、结果请您评价。\n\n"
+    "请先选择您所在的社区："
+)
+WELCOME_COMMUNITY = (
+    "您好，欢迎来到<b>{community}</b>{office}！\n"
+    "接待地址：{address}\n\n"
+    "直接发送文字、图片、语音、位置或文件即可提交诉求，我们会登记编号并限时办理。\n"
+    "可选：发送 /address 楼号单元室号（例如 /address 3号楼2单元501）登记住址，"
+    "或点击下方按钮留下手机号，方便工作人员联系您（仅认领您诉求的工作人员可见）。\n\n"
+    "常用命令：/my 我的诉求　/status 编号 查看进度　/cancel 编号 撤回　/help 帮助"
+)
+UNKNOWN_COMMUNITY_CODE = "未找到社区代码「{code}」，请从下面的列表中选择您所在的社区："
+COMMUNITY_SET = "已将您的社区设置为 <b>{community}</b>。"
+HELD_MESSAGE = "您的留言已暂存。请先选择您所在的社区，选好后我们会立即为您登记："
+HELD_SUBMITTED = "已为您登记暂存的留言。"
+SHARE_PHONE_BUTTON = "📱 留下手机号（同意工作人员联系我）"
+PHONE_SAVED = "已保存您的手机号 {phone}。只有认领您诉求的工作人员可以看到，用于联系您办理诉求。"
+PHONE_NOT_OWN = "为保护他人隐私，请点击按钮分享您本人的手机号。"
+ADDRESS_SAVED = "已登记您的住址：{address}。"
+ADDRESS_HINT = "请在命令后写上楼号、单元和室号，例如：/address 3号楼2单元501"
+ADDRESS_NOT_UNDERSTOOD = "没有识别出楼号，请按「3号楼2单元501」的格式填写，例如：/address 3号楼2单元501"
+
+CONFIRM_CREATED = (
+    "✅ 您的诉求已受理\n"
+    "编号：<b>{number}</b>\n"
+    "分类：{category}{urgent}\n"
+    "承诺响应时间：{respond_by} 前\n"
+    "承诺办结时间：{resolve_by} 前\n\n"
+    "我们会尽快处理并回复您。继续发送的补充内容会并入本诉求；"
+    "发送 /status {number} 查看进度，/cancel {number} 可撤回尚未受理的诉求。"
+)
+CONFIRM_URGENT_MARK = "（紧急）"
+CONFIRM_LONG_TEXT = "\n\n提示：您的留言共 {length} 字，已完整登记；工作群中显示前 {shown} 字，全文可随时调阅。"
+CONFIRM_APPENDED = "📎 已补充到诉求 <b>{number}</b>。"
+CONFIRM_ANSWERED = "📎 已将您的补充说明转给工作人员（诉求 <b>{number}</b>），办理时限继续计算。"
+UNSUPPORTED_MESSAGE = "抱歉，暂不支持这类消息。请发送文字、图片、语音、位置或文件来描述您的诉求。"
+EMPTY_MESSAGE = "请用文字描述一下您的诉求，或附上图片、语音、位置。"
+
+STAFF_REPLY_TO_RESIDENT = "💬 <b>{community}{office}</b> 回复您的诉求 <b>{number}</b>：\n{text}"
+STAFF_ASK_RESIDENT = (
+    "❓ <b>{community}{office}</b> 需要您补充信息（诉求 <b>{number}</b>）：\n{text}\n\n"
+    "请直接回复本消息。补充之前办理时限暂停计算。"
+)
+RESOLVED_TO_RESIDENT = (
+    "✅ 您的诉求 <b>{number}</b> 已办结。\n办理结果：{result}\n\n"
+    "请您对本次办理进行评价："
+)
+RESOLVED_TO_FOLLOWER = "✅ 与您的诉求合并办理的 <b>{number}</b> 已办结。\n办理结果：{result}"
+REJECTED_TO_RESIDENT = (
+    "您的诉求 <b>{number}</b> 未予受理。\n原因：{reason}\n\n"
+    "如有疑问，可以补充情况后重新提交，或到{address}当面咨询。"
+)
+MERGED_TO_RESIDENT = (
+    "您的诉求 <b>{number}</b> 与诉求 <b>{into}</b> 反映的是同一问题，已合并办理。"
+    "后续进展会同步通知您。"
+)
+REASSIGNED_TO_RESIDENT = "您的诉求 <b>{number}</b> 已转交{target}办理，办理时限不变。"
+CLAIMED_TO_RESIDENT = "👤 您的诉求 <b>{number}</b> 已由工作人员受理，正在办理。"
+CANCELLED = "已撤回诉求 <b>{number}</b>。如有需要，欢迎随时重新提交。"
+RATE_BUTTONS = (("满意", "satisfied"), ("基本满意", "basic"), ("不满意", "unsatisfied"))
+RATING_LABELS = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+RATED_THANKS = "感谢您的评价（{rating}）！诉求 <b>{number}</b> 已归档。"
+RATED_REOPENED = (
+    "很抱歉没有让您满意。诉求 <b>{number}</b> 已重新交办，工作人员会再次联系您。"
+    "您也可以直接回复本消息补充不满意的原因。"
+)
+RATED_TOO_LATE = "感谢您的评价（{rating}）。诉求已超过 {days} 天的重新办理期限，如问题仍未解决，请提交新的诉求。"
+ALREADY_RATED = "您已评价过该诉求，感谢您的反馈。"
+NOT_YOUR_PETITION = "没有找到编号为 {number} 的诉求，请核对编号（只能查看您本人提交的诉求）。"
+MY_EMPTY = "您还没有提交过诉求。直接发送文字、图片、语音或位置即可提交。"
+MY_HEADER = "您的诉求（最近 {count} 件）："
+STATUS_USAGE = "请在命令后写上诉求编号，例如：/status MY-20261123-0007"
+CANCEL_USAGE = "请在命令后写上要撤回的诉求编号，例如：/cancel MY-20261123-0007"
+HELP_RESIDENT = (
+    "直接发送文字、图片、语音、位置或文件即可提交诉求。\n"
+    "/my 我的诉求　/status 编号 查看进度与记录　/cancel 编号 撤回\n"
+    "/address 住址 登记楼号单元室号　/start 重新选择社区"
+)
+
+# --- staff -------------------------------------------------------------------------------
+NOT_STAFF = "抱歉，只有已登记的社区工作人员可以进行此操作。如需加入，请向管理员索取邀请码后私聊机器人发送 /join 邀请码。"
+NOT_IN_SCOPE = "抱歉，该诉求不属于您负责的范围。"
+NOT_ADMIN = "抱歉，只有管理员可以绑定工作群。"
+GROUP_NOT_BOUND = "本群尚未绑定社区。请管理员在群内发送 /bind 社区代码。"
+STAFF_ONLY_IN_GROUP = "请在工作群中使用此命令。"
+PRIVATE_ONLY = "请私聊机器人使用此命令。"
+JOIN_USAGE = "请在命令后写上邀请码，例如：/join ABCD-EFGH"
+JOIN_BAD_CODE = "邀请码无效或已过期，请向管理员重新索取。"
+JOIN_OK = "欢迎加入，{name}！您已登记为{scope}的{role}。"
+JOIN_ALREADY = "您已是登记的工作人员（{scope}{role}）。"
+ROLE_LABELS = {"staff": "工作人员", "admin": "管理员", "supervisor": "督办人员"}
+BIND_USAGE = (
+    "用法：/bind 社区或街道代码 [分类…] [网格:代码] [分诊]\n"
+    "例如：/bind hongqi　/bind hongqi 停车交通 城市管理　/bind hongqi 网格:g1　/bind xinhua"
+)
+BIND_UNKNOWN = "未找到代码「{code}」。可用的社区：{communities}；街道：{streets}"
+BIND_UNKNOWN_CATEGORY = "未找到分类「{category}」。可用分类：{categories}"
+BIND_UNKNOWN_GRID = "未找到网格「{grid}」。{community}的网格：{grids}"
+BIND_OK = "本群已绑定为 <b>{scope}</b> 的工作群{filters}。新诉求会以卡片形式发到这里。"
+BIND_ROUTED_PENDING = "另有 {count} 件尚未分派的诉求已转到本群。"
+
+CARD_CLAIM = "认领"
+CARD_REASSIGN = "转派"
+CARD_RESOLVE = "办结"
+CARD_REJECT = "驳回"
+CARD_MERGE = "合并到 {number}"
+CLAIMED_BY_YOU = "已认领 {number}。居民联系方式已私信发给您。"
+ALREADY_CLAIMED = "该诉求已由 {name} 认领。"
+CONTACT_TO_HANDLER = (
+    "您认领了诉求 <b>{number}</b>（{category}）。\n居民：{name}\n电话：{phone}\n住址：{address}\n"
+    "请在群内回复诉求卡片与居民沟通，回复内容会转给居民。"
+)
+NO_PHONE = "居民未留电话，请回复卡片与其沟通"
+PROMPT_RESULT = "请 {name} 直接发送 {number} 的办理结果（一句话即可），发送 /skip 取消。"
+PROMPT_REASON = "请 {name} 直接发送驳回 {number} 的原因（居民会看到），发送 /skip 取消。"
+PROMPT_CANCELLED = "已取消。"
+REASSIGN_CHOOSE = "将 {number} 转派到："
+REASSIGN_TO_GROUP = "群：{title}"
+REASSIGN_TO_CATEGORY = "分类：{category}"
+REASSIGN_NOTHING = "没有可以转派的其他工作群或分类。"
+REASSIGNED = "已将 {number} 转派至{target}。"
+RESOLVED_OK = "已办结 {number}，已请居民评价。"
+REJECTED_OK = "已驳回 {number}，原因已告知居民。"
+MERGED_OK = "已将 {dup} 合并到 {into}。"
+MERGE_SELF = "不能把诉求合并到它自己。"
+MERGE_CLOSED_TARGET = "目标诉求 {number} 已不在办理中，不能合并。"
+REPLY_SENT = "✉️ 已转给居民。"
+REPLY_NOT_OPEN = "诉求 {number} 已{label}，回复未发送给居民。"
+WALKIN_USAGE = (
+    "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话13800001111"
+)
+WALKIN_OK = "已登记来访：{number}"
+OPEN_EMPTY = "目前没有待办诉求。"
+OPEN_HEADER = "待办诉求（{count} 件）："
+SHOW_USAGE = "用法：/show 诉求编号"
+RESOLVE_USAGE = "用法：/resolve 诉求编号 办理结果"
+REJECT_USAGE = "用法：/reject 诉求编号 驳回原因"
+MERGE_USAGE = "用法：/merge 重复的编号 合并到的编号"
+ASK_USAGE = "用法：/ask 诉求编号 需要居民补充的问题"
+ASK_OK = "已向居民发出补充请求，{number} 的办理时限暂停计算。"
+COMPLEX_USAGE = "用法：/complex 诉求编号"
+COMPLEX_OK = "已将 {number} 标记为复杂诉求，办结时限调整为 {resolve_by}。"
+NO_SUCH_PETITION = "没有找到诉求 {number}。"
+RESIDENT_FOLLOWUP = "📨 居民补充（{number}）：\n{text}"
+RESIDENT_ANSWER = "📨 居民答复（{number}）：\n{text}"
+RESIDENT_REOPENED = "🔁 居民对 {number} 的办理结果不满意，已重新交办。"
+RESIDENT_CANCELLED = "居民已撤回 {number}。"
+RESIDENT_RATED = "⭐ 居民对 {number} 的评价：{rating}"
+STAFF_HELP = (
+    "工作群命令：\n/open 待办列表　/show 编号 详情\n/resolve 编号 结果　/reject 编号 原因\n"
+    "/ask 编号 问题（暂停计时）　/complex 编号 标记复杂\n/merge 重复编号 合并到编号　/walkin 登记来访\n"
+    "直接回复诉求卡片即可把内容发给居民。"
+)
+GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"

@@ -1,0 +1,1 @@
+"""SQLModel tables and queries. Never commits on its own: the caller owns the transaction."""

@@ -1,0 +1,231 @@
+"""The tables. One row per thing the office keeps; the petition timeline is append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _at(index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), index=index, nullable=nullable))
+
+
+def _chat_id(index: bool = False, unique: bool = False, nullable: bool = True) -> Any:
+    return Field(
+        default=None, sa_column=Column(BigInteger, index=index, unique=unique, nullable=nullable)
+    )
+
+
+class Resident(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    name: str = ""
+    username: str = ""
+    community_code: str | None = Field(default=None, index=True)
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    phone: str | None = None
+    phone_consent_at: datetime | None = _at()
+    blocked_bot: bool = False
+    created_at: datetime = _at(nullable=False)
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    name: str
+    role: str  # staff | admin | supervisor
+    scope_kind: str  # community | street | district
+    scope_code: str = Field(index=True)
+    active: bool = True
+    joined_at: datetime = _at(nullable=False)
+
+
+class InviteCode(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    role: str
+    scope_kind: str
+    scope_code: str
+    note: str = ""
+    created_at: datetime = _at(nullable=False)
+    expires_at: datetime = _at(nullable=False)
+    used_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    used_at: datetime | None = _at()
+
+
+class StaffGroup(SQLModel, table=True):
+    """A Telegram group bound to a scope; optionally only some categories or grids."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    title: str = ""
+    scope_kind: str  # community | street | district
+    scope_code: str = Field(index=True)
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    grids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    triage: bool = False
+    is_forum: bool = False
+    active: bool = True
+    bound_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    bound_at: datetime = _at(nullable=False)
+
+
+class DailyCounter(SQLModel, table=True):
+    """The last public number handed out per day and prefix."""
+
+    key: str = Field(primary_key=True)  # "MY-20261123"
+    last: int = 0
+
+
+class Petition(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_petition_open_respond", "status", "respond_due"),
+        Index("ix_petition_open_resolve", "status", "resolve_due"),
+        Index("ix_petition_resident_last", "resident_id", "last_message_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, index=True)
+    channel: str = "telegram"  # telegram | walkin | phone
+    status: str = Field(index=True)
+    community_code: str = Field(index=True)
+    street_code: str = Field(index=True)
+    grid_code: str | None = Field(default=None, index=True)
+    resident_id: int | None = Field(default=None, foreign_key="resident.id", index=True)
+    visitor_name: str | None = None  # walk-ins without Telegram
+    visitor_phone: str | None = None
+    category: str = Field(index=True)
+    confidence: float = 0.0
+    runner_up: str | None = None
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tokens: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    urgent: bool = False
+    urgent_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    complex: bool = False
+    triage: bool = False
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    group_chat_id: int | None = _chat_id(index=True)
+    handler_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="petition.id")
+    duplicate_of_id: int | None = Field(default=None, foreign_key="petition.id")
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    reject_reason: str | None = None
+    rating: str | None = None  # satisfied | basic | unsatisfied
+    reopen_count: int = 0
+    created_at: datetime = _at(index=True, nullable=False)
+    last_message_at: datetime = _at(nullable=False)
+    first_response_at: datetime | None = _at()
+    resolved_at: datetime | None = _at(index=True)
+    closed_at: datetime | None = _at()
+    rated_at: datetime | None = _at()
+    # Deadlines (see reception.deadlines); resolve_started_at restarts on reopen.
+    resolve_started_at: datetime | None = _at()
+    respond_due: datetime | None = _at()
+    resolve_due: datetime | None = _at()
+    paused_at: datetime | None = _at()
+    # The escalation ladder: the last step taken for each clock (0 none, 1 reminded,
+    # 2 overdue + street, 3 district), claimed atomically by the sweep.
+    respond_step: int = 0
+    resolve_step: int = 0
+    overdue: bool = Field(default=False, index=True)
+    version: int = 0
+
+
+class PetitionMessage(SQLModel, table=True):
+    """Every message that belongs to a petition, in and out; inbound ones are unique."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", "direction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    direction: str  # in | out
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    kind: str  # text | photo | location | voice | document | contact | video
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _at(nullable=False)
+
+
+class PetitionEvent(SQLModel, table=True):
+    """The append-only timeline: who did what, when, and the state it moved to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    at: datetime = _at(index=True, nullable=False)
+    actor_kind: str  # resident | staff | system
+    actor_id: int | None = None
+    action: str
+    from_status: str | None = None
+    to_status: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CardMessage(SQLModel, table=True):
+    """Where a petition's card stands in a staff chat (edited in place)."""
+
+    __table_args__ = (UniqueConstraint("petition_id", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: datetime = _at(nullable=False)
+
+
+class Outbox(SQLModel, table=True):
+    """Everything the bot must send, written in the same transaction as the change.
+
+    A delivery worker sends, retries (network errors, 429, 5xx) and survives restarts.
+    """
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # message | card | photo | document | copy
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = "pending"  # pending | sending | sent | failed
+    attempts: int = 0
+    created_at: datetime = _at(nullable=False)
+    next_attempt_at: datetime = _at(nullable=False)
+    claimed_until: datetime | None = _at()
+    sent_at: datetime | None = _at()
+    last_error: str | None = None
+
+
+class Correction(SQLModel, table=True):
+    """A staff member moved a petition to another category: training data for the rules."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    from_category: str
+    to_category: str
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    at: datetime = _at(nullable=False)
+
+
+class Draft(SQLModel, table=True):
+    """A pending multi-step input: a resident's held messages, a staff member's awaited result."""
+
+    tg_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    kind: str  # held | resolve | reject
+    petition_id: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _at(nullable=False)
