@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -25,6 +26,7 @@ class Settings:
     duplicate_threshold: float = 0.5
     reminder_share: float = 0.75
     second_escalation: timedelta = timedelta(hours=24)
+    reports_dir: Path = Path("reports")
 
     @property
     def tz(self) -> ZoneInfo:
