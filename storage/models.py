@@ -87,6 +87,8 @@ class Petition(SQLModel, table=True):
     __table_args__ = (
         Index("ix_petition_open_respond", "status", "respond_due"),
         Index("ix_petition_open_resolve", "status", "resolve_due"),
+        Index("ix_petition_open_respond_remind", "status", "respond_remind_at"),
+        Index("ix_petition_open_resolve_remind", "status", "resolve_remind_at"),
         Index("ix_petition_resident_last", "resident_id", "last_message_at"),
     )
 
@@ -132,6 +134,10 @@ class Petition(SQLModel, table=True):
     respond_due: datetime | None = _at()
     resolve_due: datetime | None = _at()
     paused_at: datetime | None = _at()
+    # When the reminder falls due (reminder_share of each limit used); set with the deadlines
+    # by reception.ladder.set_reminders so the sweep finds candidates by index.
+    respond_remind_at: datetime | None = _at()
+    resolve_remind_at: datetime | None = _at()
     # The escalation ladder: the last step taken for each clock (0 none, 1 reminded,
     # 2 overdue + street, 3 district), claimed atomically by the sweep.
     respond_step: int = 0
