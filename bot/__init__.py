@@ -1,0 +1,1 @@
+"""minyuan composition root: configuration, application factory, CLI, scheduling, emulator."""
