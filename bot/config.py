@@ -96,6 +96,7 @@ class Config:
     nlp: NlpConfig
     deadlines: DeadlineConfig
     schedule: ScheduleConfig
+    reports_dir: Path
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_database(self, url: str) -> Config:
@@ -183,6 +184,7 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
             weekly_digest_cron=r.str("schedule.weekly_digest_cron", "0 9 * * mon"),
             morning_brief=_parse_time(r.str("schedule.morning_brief", "08:30"), "schedule.morning_brief"),
         ),
+        reports_dir=(base / r.str("reports.dir", "reports")).resolve(),
     )
 
 

@@ -47,7 +47,8 @@ class Desk:
             if reply_to_message_id is not None:
                 petition = queries.petition_by_message(
                     session, chat_id=chat_id, message_id=reply_to_message_id)
-            if petition is None:
+            if petition is None or queries.inbound_seen_staff(
+                    session, chat_id=chat_id, message_id=message_id):
                 return None
             staff = self.access.require_staff(session, tg_user_id)
             self.access.require_scope(staff, petition)
@@ -252,6 +253,27 @@ class Desk:
             petition.resolve_step = 0
             return texts.COMPLEX_OK.format(number=petition.number,
                                            resolve_by=_fmt(self.deps, petition.resolve_due))
+
+    def walkin(self, *, tg_user_id: int, chat_id: int, text: str) -> str:
+        """Register a visit at the desk (or a phone call) into the same register."""
+        from reception.intake import Intake
+
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            group = queries.group_by_chat(session, chat_id)
+            scope = group if group is not None and group.scope_kind == "community" else staff
+            communities = self.access.communities_of(scope)
+            if len(communities) != 1:
+                raise InvalidInput(texts.GROUP_NOT_BOUND)
+            phone = _PHONE.search(text)
+            channel = "phone" if text.startswith(("电话", "来电")) else "walkin"
+            petition = Intake(self.deps).new_petition(
+                session, community=communities[0], text=text, actor=self._actor(staff),
+                channel=channel, visitor_phone=phone.group(0) if phone else None,
+            )
+            record(session, petition, action="walkin", actor=self._actor(staff),
+                   at=self.deps.clock.now(), text=f"{staff.name} 登记")
+            return texts.WALKIN_OK.format(number=petition.number)
 
     # --- reading -------------------------------------------------------------------------
     def open_list(self, *, tg_user_id: int, chat_id: int) -> str:

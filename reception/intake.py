@@ -164,14 +164,30 @@ class Intake:
         return latest if latest.status == Status.SUBMITTED and fresh else None
 
     def _create(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
+        petition = self.new_petition(
+            session, community=resident.community_code, text=inbound.text, resident=resident,
+            actor=Actor("resident", resident.id),
+        )
+        self._store_message(session, petition, inbound, petition.created_at)
+        self._confirm(session, petition, len(inbound.text))
+        if petition.group_chat_id:
+            self._forward_media(session, petition, inbound, petition.group_chat_id)
+        return IntakeResult("created", petition.number)
+
+    def new_petition(
+        self, session: Session, *, community: str, text: str, actor: Actor,
+        resident: Resident | None = None, channel: str = "telegram",
+        visitor_name: str | None = None, visitor_phone: str | None = None,
+    ) -> Petition:
+        """Classify, locate, route and time a new petition; queue its card. Used for
+        residents' messages and for visits registered at the desk."""
         deps, now = self.deps, self.deps.clock.now()
-        analysis = deps.analyzer.analyse(inbound.text)
-        decision = analysis.decision
-        location = analysis.location
-        building = location.building or resident.building
-        unit = location.unit or (resident.unit if not location.building else None)
-        room = location.room or (resident.room if not location.building else None)
-        community = resident.community_code
+        analysis = deps.analyzer.analyse(text)
+        decision, location = analysis.decision, analysis.location
+        profile = resident if resident is not None and not location.building else None
+        building = location.building or (resident.building if resident else None)
+        unit = location.unit or (profile.unit if profile else None)
+        room = location.room or (profile.room if profile else None)
         grid = deps.org.grid_for(community, building)
         triage = decision.confidence < deps.settings.triage_threshold
         group = route(
@@ -182,22 +198,18 @@ class Intake:
             start=now, urgent=analysis.urgency.urgent, complex=False, category=decision.category
         )
         petition = Petition(
-            number=next_number(session, prefix=deps.settings.number_prefix, now=now, tz=deps.settings.tz),
-            status=Status.SUBMITTED,
-            community_code=community,
+            number=next_number(session, prefix=deps.settings.number_prefix, now=now,
+                               tz=deps.settings.tz),
+            channel=channel, status=Status.SUBMITTED, community_code=community,
             street_code=deps.org.street_of(community).code,
             grid_code=grid.code if grid else None,
-            resident_id=resident.id,
-            category=decision.category,
-            confidence=decision.confidence,
-            runner_up=decision.runner_up,
-            keywords=list(decision.keywords),
-            tokens=sorted(analysis.tokens),
-            urgent=analysis.urgency.urgent,
-            urgent_words=list(analysis.urgency.words),
-            triage=triage,
-            building=building, unit=unit, room=room,
-            text=inbound.text,
+            resident_id=resident.id if resident else None,
+            visitor_name=visitor_name, visitor_phone=visitor_phone,
+            category=decision.category, confidence=decision.confidence,
+            runner_up=decision.runner_up, keywords=list(decision.keywords),
+            tokens=sorted(analysis.tokens), urgent=analysis.urgency.urgent,
+            urgent_words=list(analysis.urgency.words), triage=triage,
+            building=building, unit=unit, room=room, text=text,
             group_chat_id=group.chat_id if group else None,
             created_at=now, last_message_at=now, resolve_started_at=now,
             respond_due=due.respond_by, resolve_due=due.resolve_by,
@@ -205,21 +217,19 @@ class Intake:
         session.add(petition)
         session.flush()
         petition.duplicate_of_id = self._find_duplicate(session, petition)
-        self._store_message(session, petition, inbound, now)
         record(
-            session, petition, action=Action.SUBMIT, actor=Actor("resident", resident.id),
-            at=now, to_status=Status.SUBMITTED, category=decision.category,
+            session, petition, action=Action.SUBMIT, actor=actor, at=now,
+            to_status=Status.SUBMITTED, channel=channel, category=decision.category,
             confidence=round(decision.confidence, 3), keywords=list(decision.keywords),
             urgent=analysis.urgency.urgent, group=group.chat_id if group else None,
             duplicate_of=petition.duplicate_of_id,
         )
-        self._confirm(session, petition, len(inbound.text))
         if group is None:
-            log.warning("petition %s has no staff group: bind one with /bind %s", petition.number, community)
+            log.warning("petition %s has no staff group: bind one with /bind %s",
+                        petition.number, community)
         else:
             outbox.card(session, chat_id=group.chat_id, petition_id=petition.id, now=now)
-            self._forward_media(session, petition, inbound, group.chat_id)
-        return IntakeResult("created", petition.number)
+        return petition
 
     def _find_duplicate(self, session: Session, petition: Petition) -> int | None:
         if not petition.tokens:

@@ -55,6 +55,15 @@ def inbound_seen(session: Session, *, chat_id: int, message_id: int) -> bool:
     return session.exec(query).first() is not None
 
 
+def inbound_seen_staff(session: Session, *, chat_id: int, message_id: int) -> bool:
+    query = select(PetitionMessage.id).where(
+        PetitionMessage.chat_id == chat_id,
+        PetitionMessage.message_id == message_id,
+        PetitionMessage.direction == "staff",
+    )
+    return session.exec(query).first() is not None
+
+
 def latest_petition_of(session: Session, resident_id: int) -> Petition | None:
     query = (
         select(Petition)

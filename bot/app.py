@@ -1,0 +1,83 @@
+"""Build the python-telegram-bot Application around the domain services."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.delivery import Delivery
+from bot.runtime import DbRunner, Runtime
+from bot.wiring import Services
+from reception.dispatch import Dispatch
+
+log = logging.getLogger(__name__)
+
+RESIDENT_COMMANDS = [
+    ("my", "我的诉求"), ("status", "查看诉求进度：/status 编号"), ("cancel", "撤回诉求：/cancel 编号"),
+    ("address", "登记住址：/address 3号楼2单元501"), ("start", "选择社区"), ("help", "帮助"),
+]
+STAFF_COMMANDS = [
+    ("open", "待办诉求"), ("overdue", "超期诉求"), ("show", "诉求详情：/show 编号"),
+    ("resolve", "办结：/resolve 编号 结果"), ("reject", "驳回：/reject 编号 原因"),
+    ("ask", "请居民补充：/ask 编号 问题"), ("merge", "合并重复：/merge 重复编号 目标编号"),
+    ("walkin", "登记来访"), ("digest", "本周报告"), ("export", "导出本月登记本"), ("help", "帮助"),
+]
+
+
+def build_application(
+    services: Services,
+    *,
+    token: str,
+    base_url: str,
+    base_file_url: str,
+    outbox_seconds: int = 5,
+    db_workers: int | None = None,
+) -> Application:
+    """The bot, pointed at any Bot API server (Telegram's, self-hosted, or the emulator)."""
+    sqlite = services.deps.engine.dialect.name == "sqlite"
+    run = DbRunner(workers=db_workers or (1 if sqlite else 4))
+
+    async def post_init(application: Application) -> None:
+        delivery = Delivery(bot=application.bot, dispatch=Dispatch(services.deps), run=run)
+        application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery)
+        await _set_commands(application)
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(
+                _drain_outbox, interval=timedelta(seconds=outbox_seconds), first=0,
+                name="outbox")
+        delivery.kick()  # whatever a previous run left unsent goes out now
+
+    async def post_shutdown(application: Application) -> None:
+        runtime: Runtime | None = application.bot_data.get("runtime")
+        if runtime is not None:
+            await runtime.delivery.stop()
+        run.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    handlers.register(application)
+    return application
+
+
+async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retry what is due in the outbox (failed sends, messages queued by other processes)."""
+    context.application.bot_data["runtime"].delivery.kick()
+
+
+async def _set_commands(application: Application) -> None:
+    bot = application.bot
+    await bot.set_my_commands(RESIDENT_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(
+        [BotCommand(name, text) for name, text in STAFF_COMMANDS],
+        scope=BotCommandScopeAllGroupChats())

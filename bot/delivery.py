@@ -1,0 +1,218 @@
+"""The delivery worker: sends what the domain queued in the outbox, with retries.
+
+Failures are sorted the way Telegram's errors ask for (https://core.telegram.org/bots/faq):
+429 RetryAfter waits the time given; network errors and 5xx back off exponentially;
+403 (blocked) and "chat not found" stop sending to that chat; other 400s are our bug and
+are logged loudly and not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.runtime import DbRunner
+from reception import texts
+from reception.dispatch import Dispatch, Item
+
+log = logging.getLogger(__name__)
+
+_GONE = ("chat not found", "bot was kicked", "group chat was deactivated", "chat was deleted",
+         "bot is not a member", "have no rights to send")
+
+
+class Delivery:
+    def __init__(self, *, bot: Bot, dispatch: Dispatch, run: DbRunner) -> None:
+        self.bot, self.dispatch, self.run = bot, dispatch, run
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def kick(self) -> None:
+        """Drain the outbox soon; cheap to call often (runs are coalesced)."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self.idle.clear()
+        self._task = asyncio.get_running_loop().create_task(self._drain_loop())
+
+    async def drain(self) -> None:
+        """Send everything due now (used by the periodic job and at start-up)."""
+        self.kick()
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _drain_loop(self) -> None:
+        try:
+            while True:
+                self._again = False
+                items = await self.run(self.dispatch.claim)
+                if items:
+                    await self._send_batch(items)
+                    continue
+                if not self._again:
+                    return
+        except Exception:
+            log.exception("delivery run failed; the periodic job will try again")
+        finally:
+            self.idle.set()
+
+    async def _send_batch(self, items: list[Item]) -> None:
+        # One chat's messages go in order; different chats go side by side.
+        by_chat: dict[int, list[Item]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+
+    async def _send_chat(self, items: list[Item]) -> None:
+        for index, item in enumerate(items):
+            try:
+                await self._send(item)
+            except RetryAfter as exc:
+                wait = exc.retry_after if isinstance(exc.retry_after, timedelta) else timedelta(
+                    seconds=float(exc.retry_after))
+                log.warning("Telegram asks to wait %s before chat %s", wait, item.chat_id)
+                for later in items[index:]:
+                    await self.run(self.dispatch.retry, later, after=wait, error=str(exc))
+                return
+            except Forbidden as exc:
+                await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
+            except BadRequest as exc:
+                await self._bad_request(item, exc)
+            except NetworkError as exc:
+                backoff = timedelta(seconds=min(2 ** item.attempts, 300))
+                log.warning("network error sending outbox %s (retry in %s): %s", item.id, backoff, exc)
+                await self.run(self.dispatch.retry, item, after=backoff, error=str(exc))
+            except TelegramError as exc:
+                log.error("outbox %s failed: %s", item.id, exc)
+                await self.run(self.dispatch.failed, item, error=str(exc))
+
+    async def _bad_request(self, item: Item, exc: BadRequest) -> None:
+        message = str(exc).lower()
+        if any(marker in message for marker in _GONE):
+            await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
+        elif "message is not modified" in message:
+            await self.run(self.dispatch.sent, item, message_id=None)
+        else:
+            log.error("Telegram refused outbox %s (%s to %s): %s; payload=%r",
+                      item.id, item.kind, item.chat_id, exc, item.payload)
+            await self.run(self.dispatch.failed, item, error=str(exc))
+
+    async def _send(self, item: Item) -> None:
+        if item.kind == "card":
+            await self._send_card(item)
+            return
+        thread_id = reply_to = None
+        in_thread_of = item.payload.get("in_thread_of")
+        if in_thread_of is not None:
+            anchor = await self.run(self.dispatch.anchor, petition_id=in_thread_of,
+                                    chat_id=item.chat_id, before_item=item.id)
+            if anchor.card_pending:
+                await self.run(self.dispatch.defer, item, after=timedelta(seconds=1))
+                return
+            thread_id = anchor.thread_id
+            if item.payload.get("reply_to_card"):
+                reply_to = anchor.card_message_id
+        sent = await self._send_plain(item, thread_id=thread_id, reply_to=reply_to)
+        await self.run(self.dispatch.sent, item, message_id=sent.message_id if sent else None,
+                       kind=item.payload.get("media_kind", "text"))
+
+    async def _send_plain(self, item: Item, *, thread_id: int | None, reply_to: int | None) -> Message | None:
+        payload = item.payload
+        common = {
+            "chat_id": item.chat_id,
+            "message_thread_id": thread_id,
+            "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)
+            if reply_to else None,
+        }
+        if item.kind == "message":
+            return await self.bot.send_message(
+                text=payload["text"], parse_mode=ParseMode.HTML,
+                reply_markup=_markup(payload), **common)
+        if item.kind == "upload":
+            path = Path(payload["path"])
+            with path.open("rb") as handle:
+                if payload.get("as_photo"):
+                    return await self.bot.send_photo(photo=handle, caption=payload["caption"],
+                                                     parse_mode=ParseMode.HTML, **common)
+                return await self.bot.send_document(document=handle, filename=path.name,
+                                                    caption=payload["caption"],
+                                                    parse_mode=ParseMode.HTML, **common)
+        return await self._send_media(payload, common)
+
+    async def _send_media(self, payload: dict, common: dict) -> Message | None:
+        kind, file_id, caption = payload["media_kind"], payload.get("file_id"), payload.get("caption", "")
+        if kind == "location":
+            return await self.bot.send_location(latitude=payload["latitude"],
+                                                longitude=payload["longitude"], **common)
+        senders = {"photo": (self.bot.send_photo, "photo"), "voice": (self.bot.send_voice, "voice"),
+                   "document": (self.bot.send_document, "document"),
+                   "video": (self.bot.send_document, "document")}
+        sender, field = senders.get(kind, senders["document"])
+        return await sender(**{field: file_id}, caption=caption, parse_mode=ParseMode.HTML, **common)
+
+    async def _send_card(self, item: Item) -> None:
+        plan = await self.run(self.dispatch.plan_card, item)
+        if plan is None:
+            await self.run(self.dispatch.failed, item, error="petition not found")
+            return
+        markup = _inline(plan.card.buttons)
+        if plan.message_id is not None:
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=item.chat_id, message_id=plan.message_id, text=plan.card.text,
+                    parse_mode=ParseMode.HTML, reply_markup=markup)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+            await self.run(self.dispatch.sent, item, message_id=None)
+            return
+        thread_id = plan.thread_id
+        if plan.make_topic:
+            topic = await self.bot.create_forum_topic(chat_id=item.chat_id, name=plan.make_topic)
+            thread_id = topic.message_thread_id
+        message = await self.bot.send_message(
+            chat_id=item.chat_id, text=plan.card.text, parse_mode=ParseMode.HTML,
+            reply_markup=markup, message_thread_id=thread_id)
+        await self.run(self.dispatch.card_sent, item, message_id=message.message_id,
+                       thread_id=thread_id)
+
+
+def _inline(buttons: list) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons])
+
+
+def _markup(payload: dict) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if payload.get("buttons"):
+        return _inline(payload["buttons"])
+    if payload.get("keyboard") == "contact":
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(texts.SHARE_PHONE_BUTTON, request_contact=True)]],
+            resize_keyboard=True, one_time_keyboard=True)
+    if payload.get("keyboard") == "remove":
+        return ReplyKeyboardRemove()
+    return None

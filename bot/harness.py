@@ -1,0 +1,102 @@
+"""Run the real Application against the built-in Bot API emulator, on an injected clock.
+
+Used by `minyuan demo`, the end-to-end tests and the benchmarks. Everything goes over HTTP
+on 127.0.0.1: the bot cannot tell the emulator from Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Config
+from bot.emulator import BotApiEmulator
+from bot.runtime import Runtime
+from bot.wiring import Services, build_deps, build_services
+from reception.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Harness:
+    config: Config
+    clock: Clock
+    emulator: BotApiEmulator | None = None
+    application: Application | None = None
+    services: Services | None = None
+    _owns_emulator: bool = field(default=True, repr=False)
+
+    async def __aenter__(self) -> Harness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def start(self, *, emulator: BotApiEmulator | None = None) -> None:
+        if emulator is not None:
+            self.emulator, self._owns_emulator = emulator, False
+        if self.emulator is None:
+            self.emulator = BotApiEmulator(clock=self.clock, bot_username="minyuan_bot")
+            await self.emulator.start()
+        self.services = build_services(build_deps(self.config, clock=self.clock))
+        self.application = build_application(
+            self.services,
+            token=self.emulator.token,
+            base_url=self.emulator.base_url,
+            base_file_url=self.emulator.base_file_url,
+            outbox_seconds=self.config.schedule.outbox_seconds,
+        )
+        await self.application.initialize()
+        await self.application.start()
+        await self.application.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+        )
+
+    async def stop(self, *, keep_emulator: bool = False) -> None:
+        """Stop the bot (like a process exit); the emulator may live on for a restart."""
+        app = self.application
+        if app is not None:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+            self.application = None
+        if self.services is not None:
+            self.services.deps.engine.dispose()
+        if self.emulator is not None and self._owns_emulator and not keep_emulator:
+            await self.emulator.stop()
+            self.emulator = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.bot_data["runtime"]
+
+    async def settle(self, *, timeout: float = 10.0) -> None:
+        """Wait until every update sent so far is handled and every due message is sent."""
+        async with asyncio.timeout(timeout):
+            while True:
+                await self.emulator.drained(timeout=timeout)
+                await self.application.update_queue.join()
+                delivery = self.runtime.delivery
+                await delivery.idle.wait()
+                pending = await self.runtime.run(delivery.dispatch.has_due)
+                if not pending and self.application.update_queue.empty():
+                    return
+                delivery.kick()
+
+    async def tick(self) -> None:
+        """What the scheduler would do now: send what is due (after the clock moved)."""
+        self.runtime.delivery.kick()
+        await self.settle()
+
+    def now(self) -> datetime:
+        return self.clock.now()

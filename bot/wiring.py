@@ -1,0 +1,91 @@
+"""The composition root: config -> domain dependencies and services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Config, ConfigError
+from nlp import Analyzer
+from reception.access import Access
+from reception.clock import Clock, SystemClock
+from reception.deadlines import DeadlineCalculator, DeadlinePolicy
+from reception.deps import Deps, Settings
+from reception.desk import Desk
+from reception.feedback import Feedback
+from reception.intake import Intake
+from reception.org import Organisation
+from reception.workdays import WorkCalendar
+from storage.db import create_schema, make_engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    deps: Deps
+    intake: Intake
+    access: Access
+    desk: Desk
+    feedback: Feedback
+
+
+def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
+    """Load everything the domain needs once: database, organisation, rules, calendar."""
+    engine = engine or make_engine(config.database.url)
+    create_schema(engine)
+    calendar = WorkCalendar(
+        tz=config.reception.timezone,
+        office_hours=config.deadlines.office_hours,
+        extra_holidays=_dates(config.deadlines.extra_holidays, "deadlines.extra_holidays"),
+        extra_workdays=_dates(config.deadlines.extra_workdays, "deadlines.extra_workdays"),
+    )
+    settings = Settings(
+        number_prefix=config.reception.number_prefix,
+        timezone=config.reception.timezone,
+        merge_window=timedelta(seconds=config.reception.merge_window_seconds),
+        reopen_days=config.reception.reopen_days,
+        max_text_chars=config.reception.max_text_chars,
+        triage_threshold=config.nlp.triage_threshold,
+        duplicate_threshold=config.nlp.duplicate_threshold,
+        reminder_share=config.deadlines.reminder_share,
+        second_escalation=timedelta(hours=config.deadlines.second_escalation_hours),
+        reports_dir=config.reports_dir,
+    )
+    return Deps(
+        engine=engine,
+        clock=clock or SystemClock(),
+        org=Organisation.load(config.reception.organisation),
+        analyzer=Analyzer.load(config.nlp.rules, userdict=config.nlp.userdict),
+        deadlines=DeadlineCalculator(
+            policy=DeadlinePolicy.from_mapping(config.deadlines.limits), calendar=calendar
+        ),
+        settings=settings,
+    )
+
+
+def build_services(deps: Deps) -> Services:
+    access = Access(deps)
+    return Services(
+        deps=deps,
+        intake=Intake(deps),
+        access=access,
+        desk=Desk(deps, access),
+        feedback=Feedback(deps),
+    )
+
+
+def _dates(values: tuple[object, ...], key: str) -> list[date]:
+    out = []
+    for value in values:
+        if isinstance(value, date):
+            out.append(value)
+            continue
+        try:
+            out.append(date.fromisoformat(str(value)))
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from exc
+    return out

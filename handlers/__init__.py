@@ -1,0 +1,71 @@
+"""Telegram updates -> one domain call -> reply. All handlers are registered here; order matters."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import resident, staff
+from handlers.common import say
+from reception import texts
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
+RESIDENT_CONTENT = (
+    (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.LOCATION | filters.VOICE
+    | filters.Document.ALL | filters.VIDEO
+)
+STAFF_CONTENT = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL | filters.VOICE
+
+
+def register(application: Application) -> None:
+    """Wire every handler. Commands first, then content, then the catch-alls."""
+    private_commands = {
+        "start": resident.start, "help": resident.help_command, "my": resident.my_petitions,
+        "status": resident.status, "cancel": resident.cancel, "address": resident.address,
+        "join": resident.join,
+    }
+    for name, callback in private_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    group_commands = {
+        "bind": staff.bind, "open": staff.open_list, "show": staff.show,
+        "resolve": staff.resolve, "reject": staff.reject, "ask": staff.ask,
+        "complex": staff.mark_complex, "merge": staff.merge, "walkin": staff.walkin,
+        "skip": staff.skip, "help": staff.staff_help,
+    }
+    for name, callback in group_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=GROUPS))
+    application.add_handler(CallbackQueryHandler(resident.choose_community, pattern=r"^c:"))
+    application.add_handler(CallbackQueryHandler(resident.rate, pattern=r"^r:\d+:\w+$"))
+    application.add_handler(CallbackQueryHandler(staff.card_button, pattern=r"^p:"))
+    application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, resident.contact))
+    application.add_handler(MessageHandler(PRIVATE & RESIDENT_CONTENT & ~filters.UpdateType.EDITED,
+                                           resident.submit))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, resident.help_command))
+    application.add_handler(MessageHandler(PRIVATE & ~filters.UpdateType.EDITED, resident.submit))
+    application.add_handler(MessageHandler(GROUPS & STAFF_CONTENT & ~filters.UpdateType.EDITED,
+                                           staff.group_message))
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context) -> None:
+    """Log first, then tell the person something went wrong (their message is kept)."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.GENERIC_ERROR[:200], show_alert=True)
+            else:
+                await say(update, texts.GENERIC_ERROR)
+        except Exception:  # the error may be Telegram itself being unreachable
+            log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,87 @@
+"""Helpers every handler uses: the runtime, the caller's identity, polite refusals."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.runtime import Runtime
+from reception.errors import ReceptionError
+from reception.intake import Inbound
+
+log = logging.getLogger(__name__)
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    return context.application.bot_data["runtime"]
+
+
+def display_name(update: Update) -> str:
+    user = update.effective_user
+    return user.full_name if user else ""
+
+
+def args_text(update: Update) -> str:
+    """Everything after the command word (keeps spaces and line breaks)."""
+    text = update.effective_message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def say(update: Update, text: str) -> None:
+    """Answer in the chat the update came from (HTML)."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(text, do_quote=False)
+
+
+async def refuse(update: Update, error: ReceptionError) -> None:
+    """Tell the person why nothing happened; button presses get an alert."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(_plain(str(error)), show_alert=True)
+    else:
+        await say(update, str(error))
+
+
+def _plain(text: str) -> str:
+    """Callback answers are plain text, at most 200 characters."""
+    for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
+        text = text.replace(tag, "")
+    return html.unescape(text)[:200]
+
+
+def inbound_from(message: Message) -> Inbound | None:
+    """The domain's view of a resident's message; None for kinds we do not accept."""
+    user = message.from_user
+    base = {
+        "tg_user_id": user.id,
+        "name": user.full_name,
+        "username": user.username or "",
+        "chat_id": message.chat_id,
+        "message_id": message.message_id,
+        "reply_to_message_id": message.reply_to_message.message_id
+        if message.reply_to_message else None,
+    }
+    if message.text:
+        return Inbound(kind="text", text=message.text, **base)
+    caption = message.caption or ""
+    if message.photo:
+        return Inbound(kind="photo", text=caption, file_id=message.photo[-1].file_id, **base)
+    if message.voice:
+        return Inbound(kind="voice", text=caption, file_id=message.voice.file_id, **base)
+    if message.document:
+        return Inbound(kind="document", text=caption, file_id=message.document.file_id, **base)
+    if message.video:
+        return Inbound(kind="video", text=caption, file_id=message.video.file_id, **base)
+    if message.location:
+        loc = message.location
+        return Inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude, **base)
+    return None
+
+
+def parse_mode() -> str:
+    return ParseMode.HTML

@@ -1,0 +1,129 @@
+"""Residents in a private chat with the bot."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.common import args_text, display_name, inbound_from, refuse, runtime, say
+from reception import texts
+from reception.errors import InvalidInput, ReceptionError
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Register the resident; a deep-link payload names their community."""
+    rt, user = runtime(context), update.effective_user
+    payload = context.args[0] if context.args else ""
+    await rt.call(rt.services.intake.start, tg_user_id=user.id, name=user.full_name,
+                  username=user.username or "", payload=payload)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain what residents can do."""
+    await say(update, texts.HELP_RESIDENT)
+
+
+async def choose_community(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A community button from the welcome message."""
+    rt, query, user = runtime(context), update.callback_query, update.effective_user
+    code = query.data.removeprefix("c:")
+    try:
+        await rt.call(rt.services.intake.choose_community, tg_user_id=user.id,
+                      name=user.full_name, username=user.username or "", code=code)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    community = rt.services.deps.org.communities[code]
+    await query.answer(texts.COMMUNITY_SET.format(community=community.name).replace("<b>", "").replace("</b>", ""))
+
+
+async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any message from a resident becomes (part of) a petition."""
+    rt = runtime(context)
+    inbound = inbound_from(update.effective_message)
+    try:
+        if inbound is None:
+            raise InvalidInput(texts.UNSUPPORTED_MESSAGE)
+        await rt.call(rt.services.intake.submit, inbound)
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
+async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The resident shared a phone number with the contact button."""
+    rt, message = runtime(context), update.effective_message
+    own = message.contact.user_id == update.effective_user.id
+    try:
+        await rt.call(rt.services.intake.set_phone, tg_user_id=update.effective_user.id,
+                      phone=message.contact.phone_number, own=own)
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
+async def address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/address 3号楼2单元501"""
+    rt = runtime(context)
+    try:
+        await rt.call(rt.services.intake.set_address, tg_user_id=update.effective_user.id,
+                      text=args_text(update))
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
+async def my_petitions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/my: the resident's own petitions."""
+    rt = runtime(context)
+    await say(update, await rt.run(rt.services.intake.my_petitions,
+                                   tg_user_id=update.effective_user.id))
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status <number>: one of the resident's petitions with its timeline."""
+    rt, number = runtime(context), args_text(update)
+    if not number:
+        await say(update, texts.STATUS_USAGE)
+        return
+    try:
+        await say(update, await rt.run(rt.services.intake.status,
+                                       tg_user_id=update.effective_user.id, number=number))
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel <number>: withdraw a petition nobody has handled yet."""
+    rt, number = runtime(context), args_text(update)
+    if not number:
+        await say(update, texts.CANCEL_USAGE)
+        return
+    try:
+        await rt.call(rt.services.intake.cancel, tg_user_id=update.effective_user.id, number=number)
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
+async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """满意 / 基本满意 / 不满意 buttons under a resolved petition."""
+    rt, query = runtime(context), update.callback_query
+    _, petition_id, rating = query.data.split(":")
+    try:
+        reply = await rt.call(rt.services.feedback.rate, tg_user_id=update.effective_user.id,
+                              petition_id=int(petition_id), rating=rating)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await query.answer(reply.split("\n")[0].replace("<b>", "").replace("</b>", "")[:200])
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/join <invite code>: become registered staff."""
+    rt, code = runtime(context), args_text(update)
+    if not code:
+        await say(update, texts.JOIN_USAGE)
+        return
+    try:
+        await say(update, await rt.run(rt.services.access.join, tg_user_id=update.effective_user.id,
+                                       name=display_name(update), code=code))
+    except ReceptionError as error:
+        await refuse(update, error)

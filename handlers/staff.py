@@ -1,0 +1,174 @@
+"""Staff in their group chats: buttons on cards, replies to cards, and commands."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from handlers.common import args_text, refuse, runtime, say
+from reception import texts
+from reception.errors import InvalidInput, ReceptionError
+
+
+async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """认领 / 转派 / 办结 / 驳回 / 合并 on a petition card, and the reassign choices."""
+    rt, query = runtime(context), update.callback_query
+    desk, user_id, chat_id = rt.services.desk, update.effective_user.id, update.effective_chat.id
+    action, petition_id, *rest = query.data.removeprefix("p:").split(":")
+    pid = int(petition_id)
+    try:
+        if action == "claim":
+            answer = await rt.call(desk.claim, tg_user_id=user_id, petition_id=pid)
+        elif action in ("resolve", "reject"):
+            answer = await rt.call(desk.prompt, tg_user_id=user_id, chat_id=chat_id,
+                                   petition_id=pid, kind=action)
+        elif action == "reassign":
+            prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id, petition_id=pid)
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                 for row in rows])
+            await query.message.reply_text(prompt, reply_markup=markup, do_quote=False)
+            answer = prompt
+        elif action == "to":
+            answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
+                                   to_chat_id=int(rest[0]))
+        elif action == "cat":
+            answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
+                                   to_category_index=int(rest[0]))
+        elif action == "merge":
+            answer = await rt.call(desk.merge, tg_user_id=user_id, duplicate=pid, into=int(rest[0]))
+        else:
+            raise InvalidInput(texts.STAFF_HELP)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await query.answer(answer[:200])
+    if action in ("to", "cat"):
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A staff message: the answer to a 办结/驳回 prompt, or a reply to a petition card."""
+    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    desk = rt.services.desk
+    text = message.text or message.caption or ""
+    try:
+        if message.text:
+            answer = await rt.call(desk.take_draft, tg_user_id=user.id, chat_id=message.chat_id,
+                                   text=message.text)
+            if answer is not None:
+                await say(update, answer)
+                return
+        if message.reply_to_message is None:
+            return
+        kind, file_id = "text", None
+        if message.photo:
+            kind, file_id = "photo", message.photo[-1].file_id
+        elif message.document:
+            kind, file_id = "document", message.document.file_id
+        elif message.voice:
+            kind, file_id = "voice", message.voice.file_id
+        answer = await rt.call(
+            desk.reply, tg_user_id=user.id, chat_id=message.chat_id,
+            reply_to_message_id=message.reply_to_message.message_id,
+            thread_id=message.message_thread_id, message_id=message.message_id, kind=kind,
+            text=text, file_id=file_id)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    if answer:
+        await say(update, answer)
+
+
+async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/bind <community|street> [categories…] [网格:g1] [分诊]"""
+    rt, chat = runtime(context), update.effective_chat
+    try:
+        result = await rt.call(rt.services.access.bind, tg_user_id=update.effective_user.id,
+                               chat_id=chat.id, title=chat.title or "", is_forum=bool(chat.is_forum),
+                               args=list(context.args or []))
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await say(update, result.text)
+
+
+async def open_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/open: what is waiting in this group's scope."""
+    await _answer(update, context, "open_list", chat=True)
+
+
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/show <number>: the card and timeline of one petition."""
+    if (parts := await _args(update, 1, texts.SHOW_USAGE)) is not None:
+        await _answer(update, context, "show", chat=True, number=parts[0])
+
+
+async def resolve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/resolve <number> <result>"""
+    if (parts := await _args(update, 2, texts.RESOLVE_USAGE)) is not None:
+        await _answer(update, context, "resolve", number=parts[0], result=parts[1])
+
+
+async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reject <number> <reason>"""
+    if (parts := await _args(update, 2, texts.REJECT_USAGE)) is not None:
+        await _answer(update, context, "reject", number=parts[0], reason=parts[1])
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask <number> <question>: ask the resident; the clock pauses."""
+    if (parts := await _args(update, 2, texts.ASK_USAGE)) is not None:
+        await _answer(update, context, "ask", number=parts[0], question=parts[1])
+
+
+async def mark_complex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/complex <number>: the longer resolve limit applies."""
+    if (parts := await _args(update, 1, texts.COMPLEX_USAGE)) is not None:
+        await _answer(update, context, "mark_complex", number=parts[0])
+
+
+async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/merge <duplicate> <into>"""
+    if (parts := await _args(update, 2, texts.MERGE_USAGE)) is not None:
+        await _answer(update, context, "merge", duplicate=parts[0], into=parts[1].split()[0])
+
+
+async def walkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/walkin <what the visitor said>: register a desk or phone visit."""
+    if (parts := await _args(update, 1, texts.WALKIN_USAGE)) is not None:
+        await _answer(update, context, "walkin", chat=True, text=parts[0])
+
+
+async def skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/skip: drop a pending 办结/驳回 prompt."""
+    await _answer(update, context, "skip", chat=True)
+
+
+async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help in a group."""
+    await say(update, texts.STAFF_HELP)
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, *,
+                  chat: bool = False, **kwargs: object) -> None:
+    rt = runtime(context)
+    if chat:
+        kwargs["chat_id"] = update.effective_chat.id
+    try:
+        answer = await rt.call(getattr(rt.services.desk, method),
+                               tg_user_id=update.effective_user.id, **kwargs)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await say(update, answer)
+
+
+async def _args(update: Update, count: int, usage: str) -> list[str] | None:
+    """The command's arguments split into ``count`` parts (the last keeps its spaces)."""
+    text = args_text(update)
+    parts = text.split(maxsplit=count - 1) if text else []
+    if len(parts) < count:
+        await say(update, usage)
+        return None
+    return parts

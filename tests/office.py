@@ -1,0 +1,78 @@
+"""A community office on the emulator: an admin, staff, two groups, a supervisors' group.
+
+Everything is set up the way a real office would: invite codes from the CLI's domain call,
+/join in a private chat, /bind in each group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.emulator import BotApiEmulator
+from bot.harness import Harness
+
+
+@dataclass
+class Office:
+    harness: Harness
+    emu: BotApiEmulator
+    admin: object
+    staff: object
+    staff2: object
+    supervisor: object
+    outsider: object
+    main_group: object
+    parking_group: object
+    street_group: object
+
+    async def say(self, user, chat_id: int, text: str, **kwargs):
+        message = self.emu.send_text(user, chat_id, text, **kwargs)
+        await self.harness.settle()
+        return message
+
+    async def press(self, user, chat_id: int, message_id: int, data: str) -> dict:
+        query_id = self.emu.press_button(user, chat_id, message_id, data)
+        await self.harness.settle()
+        return self.emu.callback_answers.get(query_id, {})
+
+    def card(self, chat_id: int, number: str):
+        """The bot's card for a petition in a chat (the message whose text starts with it)."""
+        for message in self.emu.bot_messages(chat_id):
+            if message.text.startswith(f"📋 {number}"):
+                return message
+        raise AssertionError(f"no card for {number} in chat {chat_id}")
+
+    def last_text(self, chat_id: int) -> str:
+        return self.emu.last_bot_message(chat_id).text
+
+    def button(self, message, label: str) -> str:
+        for row in message.buttons:
+            for text, data in row:
+                if text == label or text.startswith(label):
+                    return data
+        raise AssertionError(f"no button {label!r} on message: {message.buttons}")
+
+
+async def open_office(harness: Harness) -> Office:
+    emu = harness.emulator
+    access = harness.services.access
+    admin = emu.add_user(first_name="李主任")
+    staff = emu.add_user(first_name="张网格员")
+    staff2 = emu.add_user(first_name="赵专干")
+    supervisor = emu.add_user(first_name="孙督办")
+    outsider = emu.add_user(first_name="路人甲")
+    members = [admin, staff, staff2, outsider]
+    main_group = emu.add_group("红旗社区民愿工作群", members=members)
+    parking_group = emu.add_group("红旗社区停车协调组", members=members)
+    street_group = emu.add_group("新华街道督办群", members=[supervisor, outsider])
+    for user, role, scope in ((admin, "admin", "hongqi"), (staff, "staff", "hongqi"),
+                              (staff2, "staff", "hongqi"), (supervisor, "admin", "xinhua")):
+        code = access.create_invite(role=role, scope_code=scope)
+        emu.send_text(user, user.id, f"/join {code}")
+    await harness.settle()
+    office = Office(harness, emu, admin, staff, staff2, supervisor, outsider,
+                    main_group, parking_group, street_group)
+    await office.say(admin, main_group.id, "/bind hongqi")
+    await office.say(admin, parking_group.id, "/bind hongqi 停车交通")
+    await office.say(supervisor, street_group.id, "/bind xinhua")
+    return office
