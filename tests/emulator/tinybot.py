@@ -1,0 +1,82 @@
+"""The tiny bot the emulator tests drive: echo, a button, a document round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.emulator import BotApiEmulator
+
+ERROR_REPLY = "抱歉，出错了"
+
+
+async def record_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remember every update and its id, duplicates included."""
+    context.bot_data.setdefault("update_ids", []).append(update.update_id)
+    context.bot_data.setdefault("updates", []).append(update)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet."""
+    await update.effective_message.reply_text("欢迎使用民愿接待室")
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Echo the text with a button. Deliberately unescaped, to show the HTML check biting."""
+    await update.effective_message.reply_text(
+        f"<b>echo</b>: {update.effective_message.text}",
+        parse_mode="HTML",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("收到", callback_data="ack")]]),
+    )
+
+
+async def acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the button and replace the message."""
+    query = update.callback_query
+    await query.answer("已收到")
+    await query.edit_message_text("已确认")
+
+
+async def echo_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Download the document and upload it back under a new name."""
+    document = update.effective_message.document
+    telegram_file = await document.get_file()
+    data = await telegram_file.download_as_bytearray()
+    await update.effective_message.reply_document(
+        document=bytes(data), filename=f"copy-{document.file_name}", caption="副本"
+    )
+
+
+async def remember_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep the error for the test, then tell the user (an API call the test can wait for)."""
+    context.bot_data.setdefault("errors", []).append(context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, ERROR_REPLY)
+
+
+def build_app(emu: BotApiEmulator) -> Application[Any, Any, Any, Any, Any, Any]:
+    app = (
+        ApplicationBuilder()
+        .token(emu.token)
+        .base_url(emu.base_url)
+        .base_file_url(emu.base_file_url)
+        .build()
+    )
+    app.add_handler(TypeHandler(Update, record_update), group=-1)
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(MessageHandler(filters.Document.ALL, echo_document))
+    app.add_handler(CallbackQueryHandler(acknowledge))
+    app.add_error_handler(remember_error)
+    return app
