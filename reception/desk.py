@@ -13,6 +13,7 @@ from reception.cards import list_line, render_card, render_status, resident_labe
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.events import Actor, record
+from reception.ladder import set_reminders
 from reception.states import OPEN_STATUSES, Action, Status, next_status
 from storage import queries
 from storage.db import transaction
@@ -251,6 +252,7 @@ class Desk:
                 start=start, urgent=petition.urgent, complex=True, category=petition.category
             ).resolve_by
             petition.resolve_step = 0
+            set_reminders(self.deps, petition)
             return texts.COMPLEX_OK.format(number=petition.number,
                                            resolve_by=_fmt(self.deps, petition.resolve_due))
 

@@ -8,6 +8,7 @@ from reception import outbox, texts
 from reception.deps import Deps
 from reception.errors import NotFound
 from reception.events import Actor, record
+from reception.ladder import set_reminders
 from reception.states import Action, Status, next_status
 from storage import queries
 from storage.db import transaction
@@ -75,3 +76,4 @@ class Feedback:
         petition.resolve_due = self.deps.deadlines.resolve_after_reopen(
             reopened_at=now, urgent=petition.urgent, complex=petition.complex,
             category=petition.category)
+        set_reminders(self.deps, petition)

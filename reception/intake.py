@@ -16,6 +16,7 @@ from reception.cards import fmt_time, list_line, render_status
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.events import Actor, record
+from reception.ladder import set_reminders
 from reception.numbering import next_number
 from reception.routing import route
 from reception.states import OPEN_STATUSES, Action, Status, next_status
@@ -214,6 +215,7 @@ class Intake:
             created_at=now, last_message_at=now, resolve_started_at=now,
             respond_due=due.respond_by, resolve_due=due.resolve_by,
         )
+        set_reminders(deps, petition)
         session.add(petition)
         session.flush()
         petition.duplicate_of_id = self._find_duplicate(session, petition)
@@ -298,6 +300,7 @@ class Intake:
                 petition.resolve_due, paused_from=paused_from, paused_to=now, limit=limits.resolve
             )
         petition.paused_at = None
+        set_reminders(self.deps, petition)
 
     def _hold(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
         """No community yet: keep the message, ask for the community, submit it afterwards."""

@@ -164,3 +164,51 @@ STAFF_HELP = (
     "直接回复诉求卡片即可把内容发给居民。"
 )
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
+
+# --- deadlines: reminders, escalation (督办), /overdue, morning brief -----------------------
+# Used by reception.escalation, reception.lateness and reception.brief.
+DEADLINE_CLOCKS = {"respond": "响应", "resolve": "办结"}
+LADDER_NO_HANDLER = "尚无人认领"
+LADDER_REMIND = (
+    "⏳ <b>临期提醒</b>：诉求 <b>{number}</b>（{category}）{clock}时限 {due}，"
+    "已用去 {percent}% 的时间。\n处理人：{handler}"
+)
+LADDER_OVERDUE = (
+    "⏰ <b>已超期</b>：诉求 <b>{number}</b>（{category}）{clock}时限 {due} 已过，已报街道督办。\n"
+    "处理人：{handler}"
+)
+LADDER_OVERDUE_SUPERVISORS = (
+    "🚨 <b>超期督办</b>：{community}诉求 <b>{number}</b>（{category}）{clock}时限 {due} 已过。\n"
+    "处理人：{handler}"
+)
+LADDER_ESCALATE = (
+    "🚨 诉求 <b>{number}</b>（{category}）{clock}超期已逾 {delay}，已升级区级督办。\n"
+    "处理人：{handler}"
+)
+LADDER_ESCALATE_SUPERVISORS = (
+    "🚨 <b>升级督办</b>：{street}{community}诉求 <b>{number}</b>（{category}）"
+    "{clock}时限 {due} 已过 {delay} 仍未完成。\n处理人：{handler}"
+)
+LADDER_EVENT_NOTE = "{clock}时限 {due}"
+LADDER_LEVELS = {2: "已报街道督办", 3: "已报区级督办"}
+LATE_RESPOND = "响应超期 {late}（时限 {due}）"
+LATE_RESPONDED = "响应晚了 {late}（{at} 才响应）"
+LATE_RESOLVE = "办结超期 {late}（时限 {due}）"
+LATE_PAUSED = "等待居民补充，暂停计时"
+DURATION_DAYS = "{days}天"
+DURATION_HOURS = "{hours}小时"
+DURATION_MINUTES = "{minutes}分钟"
+OVERDUE_EMPTY = "目前没有超期诉求。"
+OVERDUE_HEADER = "超期诉求（{count} 件）："
+OVERDUE_DETAIL = "　⏰ {lateness}　处理人：{handler}"
+OVERDUE_TRUNCATED = "仅列出最早到期的 {count} 件。"
+BRIEF_HEADER = "☀️ <b>{scope}早报</b> · {date}"
+BRIEF_DATE = "{month}月{day}日 星期{weekday}"
+WEEKDAYS = "一二三四五六日"
+BRIEF_DUE_TODAY = "<b>今日到期</b>（{count} 件）："
+BRIEF_DUE_LINE = "· <b>{number}</b> {category} · {clock}时限 {time} · 处理人：{handler}"
+BRIEF_LATE = "<b>已超期</b>（{count} 件）："
+BRIEF_LATE_LINE = "· <b>{number}</b> {category} · {lateness} · 处理人：{handler}"
+BRIEF_ALL_CLEAR = "✅ 今日没有到期或超期的诉求。"
+BRIEF_MORE = "……未全部列出，发送 /overdue 或 /open 查看。"
+BRIEF_COMMUNITY_LINE = "· {community}：今日到期 {due} 件，已超期 {late} 件"
