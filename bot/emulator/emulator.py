@@ -206,6 +206,9 @@ class BotApiEmulator(UserActions):
     ) -> None:
         """Wait until ``predicate()`` holds; it is re-checked after every API call and action.
 
+        Nothing else wakes it: a predicate on the bot's own state (a database row) is only
+        re-checked at the bot's next API call, so prefer waiting for what the bot sends.
+
         Raises:
             TimeoutError: not true within ``timeout`` seconds; the message lists recent calls.
         """
@@ -251,7 +254,11 @@ class BotApiEmulator(UserActions):
         return await self._wait_value(find, timeout, describe)
 
     async def drained(self, timeout: float = 5.0) -> None:
-        """Wait until every enqueued update was fetched and confirmed by a later offset."""
+        """Wait until every enqueued update was fetched and confirmed by a later offset.
+
+        PTB confirms a batch as soon as it polls again, which may be before its handlers have
+        finished with it: "drained" means delivered, not processed.
+        """
         await self._wait_value(
             lambda: True if self._core.updates.drained else None,
             timeout,

@@ -150,7 +150,9 @@ def reply_target(core: EmulatorCore, call: ApiCall, chat: EmuChat) -> EmuMessage
     allow_missing = parameters.get(
         "allow_sending_without_reply", call.flag("allow_sending_without_reply")
     )
-    replied = core.world.message(chat.id, int(message_id))
+    if isinstance(message_id, bool) or not isinstance(message_id, int):
+        raise bad_request("invalid reply_parameters specified")
+    replied = core.world.message(chat.id, message_id)
     if replied is None and not allow_missing:
         raise bad_request("message to be replied not found")
     return replied
@@ -159,7 +161,7 @@ def reply_target(core: EmulatorCore, call: ApiCall, chat: EmuChat) -> EmuMessage
 def thread_for(
     core: EmulatorCore, call: ApiCall, chat: EmuChat, replied: EmuMessage | None
 ) -> int | None:
-    thread_id = call.int("message_thread_id")
+    thread_id = call.integer("message_thread_id")
     if thread_id is None:
         return replied.thread_id if replied else None
     exists = (
@@ -271,7 +273,7 @@ def media_content(core: EmulatorCore, kind: str, file: EmuFile, call: ApiCall) -
         return {
             "voice": {
                 **common,
-                "duration": call.int("duration", 0),
+                "duration": call.integer("duration", 0),
                 "mime_type": file.mime_type or "audio/ogg",
             }
         }
@@ -349,7 +351,7 @@ def editable_message(core: EmulatorCore, call: ApiCall) -> EmuMessage:
     if call.get("inline_message_id") is not None:
         raise bad_request("inline messages are not supported by the emulator")
     chat = writable_chat(core, call)
-    message = core.world.message(chat.id, call.int("message_id", required=True))
+    message = core.world.message(chat.id, call.integer("message_id", required=True))
     if message is None:
         raise bad_request("message to edit not found")
     if not message.from_bot or message.service:
@@ -408,7 +410,7 @@ async def answer_callback_query(core: EmulatorCore, call: ApiCall) -> bool:
         "text": text,
         "show_alert": call.flag("show_alert"),
         "url": call.get("url"),
-        "cache_time": call.int("cache_time", 0),
+        "cache_time": call.integer("cache_time", 0),
     }
     if text:
         shown = f"[alert] {text}" if call.flag("show_alert") else str(text)

@@ -58,9 +58,9 @@ def _update_types(call: ApiCall) -> list[str] | None:
 @api_method("getUpdates")
 async def get_updates(core: EmulatorCore, call: ApiCall) -> list[dict[str, Any]]:
     return await core.updates.get_updates(
-        offset=call.int("offset"),
-        limit=call.int("limit", 100),
-        timeout=call.int("timeout", 0),
+        offset=call.integer("offset"),
+        limit=call.integer("limit", 100),
+        timeout=call.integer("timeout", 0),
         allowed=_update_types(call),
     )
 
@@ -174,7 +174,7 @@ async def create_forum_topic(core: EmulatorCore, call: ApiCall) -> dict[str, Any
     name = str(call.get("name") or "")
     if not 1 <= len(name) <= 128:
         raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
-    color = call.int("icon_color", TOPIC_COLORS[0])
+    color = call.integer("icon_color", TOPIC_COLORS[0])
     if color not in TOPIC_COLORS:
         raise bad_request("TOPIC_ICON_COLOR_INVALID")  # the Bot API allows only six colours
     created = {"name": name, "icon_color": color}
@@ -214,7 +214,7 @@ async def get_chat(core: EmulatorCore, call: ApiCall) -> dict[str, Any]:
 @api_method("getChatMember")
 async def get_chat_member(core: EmulatorCore, call: ApiCall) -> dict[str, Any]:
     chat = find_chat(core, call.require("chat_id"))
-    user = core.world.users.get(call.int("user_id", required=True))
+    user = core.world.users.get(call.integer("user_id", required=True))
     if user is None:
         raise bad_request("user not found")
     if user.id == core.bot.id:

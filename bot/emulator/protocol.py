@@ -78,7 +78,8 @@ class ApiCall:
             raise bad_request(f"{name} is empty")
         return value
 
-    def int(self, name: str, default: int | None = None, *, required: bool = False) -> Any:
+    def integer(self, name: str, default: int | None = None, *, required: bool = False) -> Any:
+        """An integer parameter; 400 "invalid <name> specified" if it is not one."""
         value = self.require(name) if required else self.params.get(name)
         if value is None or value == "":
             return default

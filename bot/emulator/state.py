@@ -165,7 +165,8 @@ class EmuMessage:
 
     @property
     def buttons(self) -> list[list[tuple[str, str | None]]]:
-        """Keyboard rows as (text, callback_data); reply-keyboard buttons have no data."""
+        """Keyboard rows as (text, callback_data); a URL button gives its url instead, and
+        reply-keyboard buttons give None."""
         markup = self.reply_markup or {}
         if "inline_keyboard" in markup:
             return [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -19,12 +20,12 @@ from telegram.ext import (
 from bot.emulator import BotApiEmulator
 
 ERROR_REPLY = "抱歉，出错了"
+MEDIA = filters.PHOTO | filters.LOCATION | filters.VOICE | filters.CONTACT | filters.Sticker.ALL
 
 
 async def record_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Remember every update and its id, duplicates included."""
+    """Remember every update id, duplicates included."""
     context.bot_data.setdefault("update_ids", []).append(update.update_id)
-    context.bot_data.setdefault("updates", []).append(update)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,6 +59,36 @@ async def echo_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
+def _describe(message: Message) -> str:
+    if message.photo:
+        sizes = ", ".join(f"{p.width}x{p.height}" for p in message.photo)
+        return f"photo [{sizes}] {message.caption}"
+    if message.location:
+        return f"location {message.location.latitude:.4f},{message.location.longitude:.4f}"
+    if message.voice:
+        return f"voice {message.voice.duration.total_seconds():.0f}s"
+    if message.contact:
+        return f"contact {message.contact.phone_number} user_id={message.contact.user_id}"
+    if message.sticker:
+        return f"sticker {message.sticker.emoji}"
+    return "unknown"
+
+
+async def describe_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what arrived, as PTB parsed it."""
+    await update.effective_message.reply_text(f"收到 {_describe(update.effective_message)}")
+
+
+async def greet_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say hello when added to a group."""
+    change = update.my_chat_member
+    if change.chat.type != "private" and change.new_chat_member.status in (
+        "member",
+        "administrator",
+    ):
+        await context.bot.send_message(change.chat.id, f"大家好（{change.new_chat_member.status}）")
+
+
 async def remember_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Keep the error for the test, then tell the user (an API call the test can wait for)."""
     context.bot_data.setdefault("errors", []).append(context.error)
@@ -78,5 +109,7 @@ def build_app(emu: BotApiEmulator) -> Application[Any, Any, Any, Any, Any, Any]:
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     app.add_handler(MessageHandler(filters.Document.ALL, echo_document))
     app.add_handler(CallbackQueryHandler(acknowledge))
+    app.add_handler(MessageHandler(MEDIA, describe_media))
+    app.add_handler(ChatMemberHandler(greet_group, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(remember_error)
     return app
