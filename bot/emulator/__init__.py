@@ -7,14 +7,13 @@ real-shaped updates over HTTP and gets Telegram's own error answers back.
 from bot.emulator.core import TranscriptEntry
 from bot.emulator.emulator import BotApiEmulator
 from bot.emulator.html_check import HtmlParseError, parse_html
-from bot.emulator.state import EmuChat, EmuFile, EmuMessage, EmuTopic, EmuUser
+from bot.emulator.state import EmuChat, EmuFile, EmuMessage, EmuUser
 
 __all__ = [
     "BotApiEmulator",
     "EmuChat",
     "EmuFile",
     "EmuMessage",
-    "EmuTopic",
     "EmuUser",
     "HtmlParseError",
     "TranscriptEntry",

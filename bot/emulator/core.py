@@ -169,9 +169,12 @@ class EmulatorCore:
     def add_fault(self, method: str, fault: Fault, times: int) -> None:
         if fault.error not in FAULT_KINDS:
             raise ValueError(f"unknown fault {fault.error!r}; use one of {FAULT_KINDS}")
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        self.faults.setdefault(method.lower(), deque()).extend([fault] * times)
+        if times < 0:
+            raise ValueError("times must not be negative")
+        queue = self.faults.setdefault(method.lower(), deque())
+        if times == 0:
+            queue.clear()  # "fail the next 0 calls": the method works again
+        queue.extend([fault] * times)
 
     def take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method.lower())

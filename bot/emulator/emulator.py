@@ -18,7 +18,7 @@ from bot.emulator.core import (
     commands_key,
 )
 from bot.emulator.server import ApiServer
-from bot.emulator.state import EmuChat, EmuMessage, EmuTopic, EmuUser
+from bot.emulator.state import EmuChat, EmuMessage, EmuUser
 
 T = TypeVar("T")
 _TOKEN = re.compile(r"(\d+):[A-Za-z0-9_-]+")
@@ -137,13 +137,13 @@ class BotApiEmulator(UserActions):
         self._core.notify()
 
     def fail_next(self, method: str, *, error: str, times: int = 1, retry_after: int = 3) -> None:
-        """Make the next ``times`` calls of ``method`` fail.
+        """Make the next ``times`` calls of ``method`` fail; ``times=0`` cancels pending ones.
 
         ``error``: "network" (HTTP 502, PTB raises NetworkError), "retry_after" (429 with
         parameters.retry_after, PTB raises RetryAfter) or "server_error" (500, NetworkError).
 
         Raises:
-            ValueError: unknown ``error`` or ``times`` < 1.
+            ValueError: unknown ``error`` or negative ``times``.
         """
         self._core.add_fault(method, Fault(error, retry_after), times)
 
@@ -161,9 +161,10 @@ class BotApiEmulator(UserActions):
         sent = self.bot_messages(chat_id)
         return sent[-1] if sent else None
 
-    def topics(self, chat_id: int) -> list[EmuTopic]:
+    def topics(self, chat_id: int) -> list[dict[str, Any]]:
+        """Forum topics created in the chat, as Bot API ForumTopic dicts."""
         self._core.world.chat(chat_id)
-        return list(self._core.world.topics.get(chat_id, []))
+        return [topic.to_api() for topic in self._core.world.topics.get(chat_id, [])]
 
     def reply_keyboard(self, chat_id: int) -> list[list[str]] | None:
         """Labels of the reply keyboard the bot last showed in the chat, if still shown."""

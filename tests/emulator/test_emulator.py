@@ -146,6 +146,14 @@ async def test_injected_faults_raise_ptb_exceptions(
     assert [m.text for m in emu.bot_messages(resident.id)] == ["第二次"]
 
 
+async def test_fail_next_zero_times_cancels_pending_faults(emu: BotApiEmulator, app: App) -> None:
+    resident = emu.add_user("王芳")
+    emu.fail_next("sendMessage", error="network", times=50)
+    emu.fail_next("sendMessage", error="network", times=0)
+
+    await app.bot.send_message(resident.id, "恢复了")
+
+
 async def test_blocked_user_is_forbidden(emu: BotApiEmulator, app: App) -> None:
     resident = emu.add_user("王芳")
     emu.block_bot(resident)
@@ -197,7 +205,13 @@ async def test_forum_topics(emu: BotApiEmulator, app: App) -> None:
     )
     answer = emu.send_text(staff, forum.id, "已接单", thread_id=topic.message_thread_id)
 
-    assert [t.name for t in emu.topics(forum.id)] == ["诉求 2026-0001"]
+    assert emu.topics(forum.id) == [
+        {
+            "message_thread_id": topic.message_thread_id,
+            "name": "诉求 2026-0001",
+            "icon_color": 0x6FB9F0,
+        },
+    ]
     assert in_topic.message_thread_id == topic.message_thread_id
     assert in_topic.is_topic_message
     assert answer.thread_id == topic.message_thread_id
