@@ -1,0 +1,67 @@
+"""Words of the weekly digest, its chart and the reception register.
+
+Kept apart from ``reception.texts`` so the reports can change without touching the
+conversation texts. HTML templates: anything a person typed is escaped by the caller.
+"""
+
+OFFICE = "民愿接待室"
+
+# --- weekly digest ---------------------------------------------------------------------
+DIGEST_TITLE = "{scope}{office}周报（{start}—{end}）"
+DIGEST_SUBTITLE = "统计周期：{start}（周一）至 {end}（周日）　数据截至 {as_of}"
+DIGEST_OVERVIEW = "<b>本周概况</b>（括号内为上周）"
+DIGEST_COUNTS = (
+    "受理 {received}（{p_received}）　按时响应 {responded_on_time}（{p_responded_on_time}）\n"
+    "办结 {resolved}（{p_resolved}）　按时办结 {resolved_on_time}（{p_resolved_on_time}）\n"
+    "超期 {overdue}（{p_overdue}）　重新办理 {reopened}（{p_reopened}）　"
+    "已评价 {rated}（{p_rated}）"
+)
+DIGEST_RATE_LINE = "{name} <b>{value}</b>（上周 {previous}{change}）"
+DIGEST_NOTHING = "本周没有受理诉求。"
+DIGEST_BY_GRID = "<b>分网格</b>"
+DIGEST_BY_COMMUNITY = "<b>分社区</b>"
+DIGEST_BY_CATEGORY = "<b>分类别</b>"
+DIGEST_BY_STAFF = "<b>分经办人</b>"
+DIGEST_GROUP_LINE = (
+    "· {name}：受理 {received}（{p_received}）｜响应 {response}｜解决 {resolution}"
+    "｜满意 {satisfaction}"
+)
+DIGEST_MORE = "　…另有 {count} 项"
+DIGEST_TOPICS = "<b>热点话题</b>（本周提到的诉求件数）"
+DIGEST_TOPIC_ITEM = "{word} {count}"
+DIGEST_CLUSTERS = "<b>反复出现的问题</b>（近四周同一楼栋同一问题 ≥{minimum} 次）"
+DIGEST_CLUSTER_LINE = "· {place} · {topic}：{count} 次（{numbers}）"
+DIGEST_NO_CLUSTERS = "近四周没有同一楼栋反复出现的问题。"
+DIGEST_FOOTNOTE = (
+    "<i>响应率＝按时响应÷应响应；解决率＝已办结÷应办结；"
+    "满意率＝（满意×1＋基本满意×{basic}）÷已评价。"
+    "应响应、应办结指已答复/已办结或时限已到的诉求。</i>"
+)
+NO_GRID = "未划分网格"
+NO_HANDLER = "未认领"
+NO_BUILDING_PLACE = "{community}{building}号楼"
+
+RATE_RESPONSE = "响应率"
+RATE_RESOLUTION = "解决率"
+RATE_SATISFACTION = "满意率"
+NO_RATE = "—"
+
+# --- chart -----------------------------------------------------------------------------
+CHART_BY_CATEGORY = "本周各类诉求"
+CHART_RECEIVED = "受理"
+CHART_RESOLVED = "办结"
+CHART_RATES = "三率对比"
+CHART_THIS_WEEK = "本周"
+CHART_LAST_WEEK = "上周"
+CHART_NO_DATA = "本周无诉求"
+
+# --- reception register ----------------------------------------------------------------
+REGISTER_TITLE = "{scope}{office}统一接待登记本（{start}至{end}）"
+REGISTER_ALL = "全部社区"
+REGISTER_CAPTION = "📒 {scope}统一接待登记本（{start}至{end}），共 {count} 条。居民信息已脱敏。"
+REGISTER_FOOTER = "第 &P 页，共 &N 页"
+CHANNEL_LABELS = {"telegram": "线上留言", "walkin": "来访", "phone": "来电"}
+RESULT_REJECTED = "不予受理：{reason}"
+RESULT_MERGED = "已合并到 {number}"
+RESULT_MERGED_UNKNOWN = "已合并"
+VISITOR_UNKNOWN = "来访群众"

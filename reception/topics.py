@@ -1,0 +1,98 @@
+"""What residents talk about: the week's top words and problems that keep coming back.
+
+Both work on stored rows only: ``Petition.tokens`` (jieba content tokens, stopwords already
+removed at intake), ``Petition.keywords`` (the analyzer's keywords, best first), ``building``
+and ``category``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.models import Petition
+
+# Words that are in almost every petition and say nothing about its topic.
+TOPIC_STOPWORDS = frozenset({
+    "问题", "情况", "反映", "希望", "要求", "请求", "麻烦", "谢谢", "感谢", "你好", "您好",
+    "小区", "社区", "居民", "业主", "住户", "我家", "家里", "楼下", "楼上", "号楼", "单元",
+    "处理", "解决", "现在", "已经", "一直", "经常", "每天", "总是", "还是", "没有", "不能",
+    "可以", "一下", "时候", "这个", "那个", "我们", "他们", "有人", "尽快", "及时",
+})
+CLUSTER_MINIMUM = 3
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The same building and topic, again and again (``kind``: category or keyword)."""
+
+    community_code: str
+    building: str
+    kind: str  # category | keyword
+    topic: str
+    count: int
+    numbers: tuple[str, ...]
+    last_at: datetime
+
+
+def top_topics(petitions: Iterable[Petition], *, limit: int = 8) -> list[tuple[str, int]]:
+    """The words mentioned in the most petitions (each petition counts a word once).
+
+    Counting petitions rather than occurrences keeps one long message from drowning out
+    ten short ones. Ties are broken by the word itself, so the order is stable.
+    """
+    counter: Counter[str] = Counter()
+    for petition in petitions:
+        counter.update(
+            {t for t in petition.tokens if len(t) > 1 and t not in TOPIC_STOPWORDS
+             and not t.isdigit()}
+        )
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def recurring_clusters(
+    petitions: Iterable[Petition], *, minimum: int = CLUSTER_MINIMUM, limit: int = 8
+) -> list[Cluster]:
+    """(building, category) and (building, top keyword) pairs seen ``minimum`` times or more.
+
+    The caller passes the window (the last four weeks). A keyword cluster with exactly the
+    petitions of a category cluster says nothing new and is left out. Biggest first.
+    """
+    groups: dict[tuple[str, str, str, str], list[Petition]] = defaultdict(list)
+    for petition in petitions:
+        if not petition.building:
+            continue
+        place = (petition.community_code, petition.building)
+        groups[(*place, "category", petition.category)].append(petition)
+        keyword = _top_keyword(petition)
+        if keyword:
+            groups[(*place, "keyword", keyword)].append(petition)
+    clusters: list[Cluster] = []
+    seen: set[tuple[str, str, frozenset[str]]] = set()
+    # Category clusters first, so a keyword cluster repeating one is the one dropped.
+    for (community, building, kind, topic), members in sorted(
+        groups.items(), key=lambda item: (item[0][2] != "category", item[0])
+    ):
+        if len(members) < minimum:
+            continue
+        numbers = frozenset(p.number for p in members)
+        if (community, building, numbers) in seen:
+            continue
+        seen.add((community, building, numbers))
+        ordered = sorted(members, key=lambda p: p.created_at)
+        clusters.append(Cluster(
+            community_code=community, building=building, kind=kind, topic=topic,
+            count=len(members), numbers=tuple(p.number for p in ordered),
+            last_at=ordered[-1].created_at,
+        ))
+    clusters.sort(key=lambda c: (-c.count, c.kind != "category", c.community_code, c.building))
+    return clusters[:limit]
+
+
+def _top_keyword(petition: Petition) -> str | None:
+    for word in petition.keywords:
+        if len(word) > 1 and word not in TOPIC_STOPWORDS:
+            return word
+    return None

@@ -1,0 +1,50 @@
+"""Queries behind the weekly digest and the reception register. Read-only; never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import Petition, Resident, StaffGroup
+
+
+def petitions_received(
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    communities: Iterable[str] | None = None,
+) -> list[Petition]:
+    """Petitions created in ``[since, until)``, oldest first; ``communities`` None: all."""
+    query = select(Petition).where(
+        col(Petition.created_at) >= since, col(Petition.created_at) < until
+    )
+    if communities is not None:
+        query = query.where(col(Petition.community_code).in_(list(communities)))
+    return list(session.exec(query.order_by(col(Petition.created_at), col(Petition.id))))
+
+
+def residents_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Resident]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = session.exec(select(Resident).where(col(Resident.id).in_(wanted)))
+    return {r.id: r for r in rows if r.id is not None}
+
+
+def numbers_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = session.exec(select(Petition.id, Petition.number).where(col(Petition.id).in_(wanted)))
+    return {pid: number for pid, number in rows if pid is not None}
+
+
+def active_groups_of_kinds(session: Session, kinds: Sequence[str]) -> list[StaffGroup]:
+    query = select(StaffGroup).where(
+        col(StaffGroup.scope_kind).in_(list(kinds)),
+        StaffGroup.active == True,  # noqa: E712
+    )
+    return list(session.exec(query.order_by(col(StaffGroup.id))))
