@@ -256,7 +256,7 @@ class UserActions:
             user,
             date=core.now(),
             kind=kind,
-            text=text,
+            text=text or "",
             html=text,
             entities=entities or [],
             reply_to_message_id=reply_to,

@@ -189,7 +189,7 @@ def commands_key(scope: dict[str, Any] | None, language_code: str | None) -> str
 
 def describe(message: EmuMessage) -> str:
     """Human-readable content of a message for transcripts."""
-    caption = message.text or ""
+    caption = message.text
     content = message.content
     if message.kind == "text":
         return caption

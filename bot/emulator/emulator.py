@@ -236,14 +236,14 @@ class BotApiEmulator(UserActions):
                 (
                     m
                     for m in self.bot_messages(chat_id)
-                    if m.message_id > after and (containing is None or containing in (m.text or ""))
+                    if m.message_id > after and (containing is None or containing in m.text)
                 ),
                 None,
             )
 
         def describe() -> str:
             recent = "; ".join(
-                f"#{m.message_id} {m.sender_name}: {(m.text or m.kind)[:40]!r}"
+                f"#{m.message_id} {m.sender_name}: {(m.text or f'[{m.kind}]')[:40]!r}"
                 for m in self.messages(chat_id)[-5:]
             )
             wanted = f" containing {containing!r}" if containing is not None else ""

@@ -180,7 +180,7 @@ def post_message(
     chat: EmuChat,
     *,
     kind: str,
-    text: str | None,
+    text: str,
     entities: list[dict[str, Any]],
     file: EmuFile | None = None,
     content: dict[str, Any] | None = None,
@@ -287,7 +287,8 @@ def media_content(core: EmulatorCore, kind: str, file: EmuFile, call: ApiCall) -
 
 async def _send_media(core: EmulatorCore, call: ApiCall, kind: str) -> dict[str, Any]:
     chat = writable_chat(core, call)
-    caption, entities = None, []
+    caption: str = ""
+    entities: list[dict[str, Any]] = []
     if call.get("caption") is not None:
         caption, entities = format_text(
             core,
@@ -332,7 +333,7 @@ async def send_location(core: EmulatorCore, call: ApiCall) -> dict[str, Any]:
     if call.get("horizontal_accuracy") is not None:
         location["horizontal_accuracy"] = float(call.get("horizontal_accuracy"))
     return post_message(
-        core, call, chat, kind="location", text=None, entities=[], content={"location": location}
+        core, call, chat, kind="location", text="", entities=[], content={"location": location}
     )
 
 

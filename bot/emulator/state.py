@@ -138,7 +138,7 @@ class EmuMessage:
     from_bot: bool
     date: datetime
     kind: str
-    text: str | None = None  # text, or the caption of a media message (entities parsed)
+    text: str = ""  # text, or the caption of a media message ("" if none), entities parsed
     html: str | None = None  # the raw string as sent, markup included
     entities: list[dict[str, Any]] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
@@ -351,7 +351,7 @@ class World:
         text_key, entities_key = (
             ("text", "entities") if message.kind == "text" else ("caption", "caption_entities")
         )
-        if message.text is not None and not message.service:
+        if message.text and not message.service:  # Telegram omits empty captions
             data[text_key] = message.text
             if message.entities:
                 data[entities_key] = message.entities

@@ -215,6 +215,8 @@ async def test_forum_topics(emu: BotApiEmulator, app: App) -> None:
     assert in_topic.message_thread_id == topic.message_thread_id
     assert in_topic.is_topic_message
     assert answer.thread_id == topic.message_thread_id
+    echoed = await emu.wait_for_bot_message(forum.id, containing="已接单")
+    assert echoed.thread_id == topic.message_thread_id  # PTB saw is_topic_message
     with pytest.raises(BadRequest, match="The chat is not a forum"):
         await app.bot.create_forum_topic(plain.id, "诉求")
     with pytest.raises(BadRequest, match="Message thread not found"):
@@ -232,6 +234,26 @@ async def test_document_upload_round_trip(emu: BotApiEmulator, app: App) -> None
     assert copy.file_name == "copy-说明.txt"
     assert copy.file_bytes == original
     assert copy.text == "副本"
+
+
+async def test_bot_media_by_upload_and_by_file_id(emu: BotApiEmulator, app: App) -> None:
+    resident = emu.add_user("王芳")
+    theirs = emu.send_photo(resident, resident.id)
+    await emu.drained()
+    their_file_id = theirs.content["photo"][-1]["file_id"]
+
+    uploaded = await app.bot.send_photo(
+        resident.id, photo=b"\xff\xd8fake", caption="<b>现场</b>", parse_mode="HTML"
+    )
+    forwarded = await app.bot.send_photo(resident.id, photo=their_file_id)
+
+    assert uploaded.caption == "现场" and uploaded.caption_entities[0].type == "bold"
+    assert forwarded.photo[-1].file_id == their_file_id
+    assert emu.last_bot_message(resident.id).file_bytes == SAMPLE_JPEG
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await app.bot.send_document(resident.id, document="no-such-file-id")
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await app.bot.send_photo(resident.id, photo=their_file_id, caption="长" * 1025)
 
 
 async def test_get_file_download(emu: BotApiEmulator, app: App) -> None:
