@@ -7,8 +7,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.emulator.checks import find_chat, writable_chat
 from bot.emulator.core import EmulatorCore, commands_key
-from bot.emulator.methods import find_chat, writable_chat
 from bot.emulator.protocol import ApiCall, api_method, bad_request
 from bot.emulator.state import EmuTopic, member_to_api
 
