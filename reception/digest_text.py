@@ -43,6 +43,8 @@ def render(
     for limit in _LIST_LIMITS:
         lines = [f"<b>{html.escape(title)}</b>", f"<i>{html.escape(subtitle)}</i>", ""]
         lines += _overview(current, previous)
+        if any(section.current or section.previous for section in sections):
+            lines += ["", t.DIGEST_GROUP_LEGEND]
         for section in sections:
             lines += _section(section, limit)
         lines += _topics(top_topics)
@@ -106,16 +108,29 @@ def _section(section: Section, limit: int) -> list[str]:
         return []
     lines = ["", section.header]
     for name in names[:limit]:
-        rates = section.current.get(name, Rates())
+        now, before = section.current.get(name, Rates()), section.previous.get(name, Rates())
         lines.append(t.DIGEST_GROUP_LINE.format(
-            name=html.escape(name), received=rates.received,
-            p_received=_received(section.previous, name),
-            response=percent(rates.response_rate), resolution=percent(rates.resolution_rate),
-            satisfaction=percent(rates.satisfaction_rate),
+            name=html.escape(name), received=now.received, p_received=before.received,
+            **{key: _compared(getattr(now, field), getattr(before, field))
+               for key, field in _GROUP_RATES},
         ))
     if len(names) > limit:
         lines.append(t.DIGEST_MORE.format(count=len(names) - limit))
     return lines
+
+
+_GROUP_RATES = (("response", "response_rate"), ("resolution", "resolution_rate"),
+                ("satisfaction", "satisfaction_rate"))
+
+
+def _compared(current: float | None, previous: float | None) -> str:
+    """The rate and, when both weeks have one, its change in points: "60%（↓40）"."""
+    points = rate_change(current, previous)
+    if points is None:
+        return percent(current)
+    if points == 0:
+        return f"{percent(current)}（±0）"
+    return f"{percent(current)}（{'↑' if points > 0 else '↓'}{_number(abs(points))}）"
 
 
 def _received(rates: Mapping[str, Rates], name: str) -> int:

@@ -22,6 +22,7 @@ TOPIC_STOPWORDS = frozenset({
     "可以", "一下", "时候", "这个", "那个", "我们", "他们", "有人", "尽快", "及时",
 })
 CLUSTER_MINIMUM = 3
+TOPIC_MINIMUM = 2  # a word in one petition only is that petition's detail, not a topic
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,14 @@ class Cluster:
     last_at: datetime
 
 
-def top_topics(petitions: Iterable[Petition], *, limit: int = 8) -> list[tuple[str, int]]:
+def top_topics(
+    petitions: Iterable[Petition], *, limit: int = 8, minimum: int = TOPIC_MINIMUM
+) -> list[tuple[str, int]]:
     """The words mentioned in the most petitions (each petition counts a word once).
 
     Counting petitions rather than occurrences keeps one long message from drowning out
-    ten short ones. Ties are broken by the word itself, so the order is stable.
+    ten short ones. Only words in at least ``minimum`` petitions are topics. Ties are
+    broken by the word itself, so the order is stable.
     """
     counter: Counter[str] = Counter()
     for petition in petitions:
@@ -49,7 +53,8 @@ def top_topics(petitions: Iterable[Petition], *, limit: int = 8) -> list[tuple[s
             {t for t in petition.tokens if len(t) > 1 and t not in TOPIC_STOPWORDS
              and not t.isdigit()}
         )
-    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+    return [(word, n) for word, n in ranked if n >= minimum][:limit]
 
 
 def recurring_clusters(

@@ -117,6 +117,7 @@ def test_text_is_telegram_safe_html(digests, office):
     assert "解决率 <b>66.7%</b>（上周 100%，↓33.3个百分点）" in text
     assert "满意率 <b>95%</b>（上周 50%，↑45个百分点）" in text
     assert "红旗社区3号楼 · 物业管理：3 次" in text
+    assert "· 王芳：受理 2（1）｜响应 100%（±0）｜解决 50%（↓50）｜满意 100%（±0）" in text
 
 
 def test_chart_is_a_png(digests, office, deps):
@@ -218,7 +219,8 @@ def test_keyword_cluster_across_categories():
 def test_top_topics_count_petitions_not_repeats():
     rows = [petition(bj(11, 16), tokens=["噪音"] * 5), petition(bj(11, 17), tokens=["漏水"]),
             petition(bj(11, 18), tokens=["漏水", "3", "楼"])]
-    assert top_topics(rows) == [("漏水", 2), ("噪音", 1)]
+    assert top_topics(rows) == [("漏水", 2)]
+    assert top_topics(rows, minimum=1) == [("漏水", 2), ("噪音", 1)]
 
 
 @pytest.fixture
