@@ -71,7 +71,7 @@ class CallOutcome:
 
 def _shorten(value: Any, limit: int = 60) -> Any:
     text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return value if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass

@@ -174,6 +174,7 @@ class ApiServer:
         except ApiError as exc:
             return _error(exc)
         record = self._core.begin_call(canonical, _loggable(call))
+        self._core.notify()  # a call that is under way (a long poll) counts as seen, too
         try:
             fault = self._core.take_fault(canonical)
             if fault is not None:

@@ -119,12 +119,7 @@ class UpdateQueue:
     async def get_updates(
         self, *, offset: int | None, limit: int, timeout: float, allowed: list[str] | None
     ) -> list[dict[str, Any]]:
-        if self.webhook is not None:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
+        self._refuse_if_webhook()
         if allowed is not None:
             self.allowed_updates = list(allowed)
         self._poll_generation += 1
@@ -138,12 +133,21 @@ class UpdateQueue:
             if batch or remaining <= 0 or self._closing:
                 return batch
             await self._signal.wait(remaining)
+            self._refuse_if_webhook()
             if generation != self._poll_generation:
                 raise ApiError(
                     409,
                     "Conflict: terminated by other getUpdates request; "
                     "make sure that only one bot instance is running",
                 )
+
+    def _refuse_if_webhook(self) -> None:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
 
     def _confirm(self, offset: int | None) -> None:
         if offset is None or offset == 0:

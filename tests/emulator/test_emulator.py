@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -351,11 +352,12 @@ async def test_long_poll_wakes_on_new_update_and_offset_confirms(emu: BotApiEmul
     resident = emu.add_user("王芳")
     url = f"{emu.base_url}{emu.token}/getUpdates"
     async with httpx.AsyncClient() as client:
+        poll = asyncio.create_task(client.post(url, data={"timeout": "30"}))
+        await emu.wait_for(lambda: any(method == "getUpdates" for method, _ in emu.calls))
         emu.send_text(resident, resident.id, "/start")
-        first = (await client.post(url, data={"timeout": "10"})).json()["result"]
+        first = (await poll).json()["result"]
         (update,) = first
         assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
-        assert emu.pending_updates == 1
 
         again = (await client.post(url, data={"timeout": "0"})).json()["result"]
         assert again == first  # unconfirmed updates are sent again
@@ -363,6 +365,19 @@ async def test_long_poll_wakes_on_new_update_and_offset_confirms(emu: BotApiEmul
         confirmed = (await client.post(url, data={"offset": str(update["update_id"] + 1)})).json()
         assert confirmed == {"ok": True, "result": []}
     await emu.drained(timeout=0.1)
+
+
+async def test_a_second_long_poll_ends_the_first_with_conflict(emu: BotApiEmulator) -> None:
+    url = f"{emu.base_url}{emu.token}/getUpdates"
+    async with httpx.AsyncClient() as client:
+        first = asyncio.create_task(client.post(url, data={"timeout": "30"}))
+        await emu.wait_for(lambda: len(emu.calls) == 1)
+        second = await client.post(url, data={"timeout": "0"})
+        ended = await first
+
+    assert second.json() == {"ok": True, "result": []}
+    assert ended.status_code == 409
+    assert "terminated by other getUpdates request" in ended.json()["description"]
 
 
 async def test_webhook_delivery(emu: BotApiEmulator) -> None:
