@@ -7,6 +7,7 @@ community group and street group, and on demand with /digest. The numbers are de
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -237,8 +238,9 @@ class Digests:
 def _queue(session: Session, digest: Digest, *, chat_id: int, now: datetime) -> int:
     queued = 0
     if digest.chart_path is not None:
+        # The delivery worker sends captions as HTML, like every message.
         outbox.upload(session, chat_id=chat_id, path=str(digest.chart_path.resolve()),
-                      caption=digest.title, now=now, as_photo=True)
+                      caption=html.escape(digest.title), now=now, as_photo=True)
         queued += 1
     outbox.message(session, chat_id=chat_id, text=digest.text, now=now)
     return queued + 1

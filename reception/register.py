@@ -9,6 +9,7 @@ phones are personal data: they are masked unless the caller explicitly asks othe
 from __future__ import annotations
 
 import csv
+import html
 import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -230,7 +231,7 @@ class Register:
         out = Path(self.deps.settings.reports_dir) / f"register-{scope_code}-{start:%Y-%m}.xlsx"
         xlsx, _, count = self._write(start=start, end=today, out=out, communities=communities,
                                      unmasked=False)
-        caption = t.REGISTER_CAPTION.format(scope=self._scope_name(communities),
+        caption = t.REGISTER_CAPTION.format(scope=html.escape(self._scope_name(communities)),
                                             start=_ymd(start), end=_ymd(today), count=count)
         with transaction(self.deps.engine) as session:
             outbox.upload(session, chat_id=chat_id, path=str(xlsx.resolve()), caption=caption,
