@@ -328,6 +328,30 @@ async def test_reply_keyboard_and_own_contact(emu: BotApiEmulator, app: App) -> 
     assert emu.reply_keyboard(resident.id) is None
 
 
+async def test_chat_lookups_and_leaving(emu: BotApiEmulator, app: App) -> None:
+    staff = emu.add_user("赵主任")
+    resident = emu.add_user("王芳")
+    group = emu.add_group("红旗社区工作群", members=[resident], admins=[staff])
+
+    chat = await app.bot.get_chat(group.id)
+    admin = await app.bot.get_chat_member(group.id, staff.id)
+    member = await app.bot.get_chat_member(group.id, resident.id)
+    itself = await app.bot.get_chat_member(group.id, emu.bot.id)
+    await app.bot.send_chat_action(group.id, "typing")
+    assert await app.bot.leave_chat(group.id)
+
+    assert (chat.title, chat.type) == ("红旗社区工作群", "supergroup")
+    assert (admin.status, member.status, itself.status) == (
+        "administrator",
+        "member",
+        "administrator",
+    )
+    with pytest.raises(Forbidden, match="bot is not a member of the supergroup chat"):
+        await app.bot.send_message(group.id, "还在吗")
+    emu.send_text(resident, group.id, "机器人走了？")  # stored, but the bot no longer sees it
+    await emu.drained()
+
+
 async def test_commands_round_trip(emu: BotApiEmulator, app: App) -> None:
     await app.bot.set_my_commands([("start", "开始"), ("my", "我的诉求")])
 
