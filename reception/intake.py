@@ -16,7 +16,7 @@ from reception.cards import fmt_time, list_line, render_status
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.events import Actor, record
-from reception.ladder import set_reminders
+from reception.ladder import extend_reminders_for_pause, set_reminders
 from reception.numbering import next_number
 from reception.routing import route
 from reception.states import OPEN_STATUSES, Action, Status, next_status
@@ -299,8 +299,8 @@ class Intake:
             petition.resolve_due = calc.extend_for_pause(
                 petition.resolve_due, paused_from=paused_from, paused_to=now, limit=limits.resolve
             )
+        extend_reminders_for_pause(self.deps, petition, paused_from=paused_from, paused_to=now)
         petition.paused_at = None
-        set_reminders(self.deps, petition)
 
     def _hold(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
         """No community yet: keep the message, ask for the community, submit it afterwards."""

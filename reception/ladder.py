@@ -21,7 +21,8 @@ Choices, and why:
   after the deadline has passed helps nobody. Steps 2 and 3 are never skipped; a restart
   that missed both takes them one after the other, each once, in order.
 - The reminder instant is stored (``<clock>_remind_at``) whenever the deadlines are set, so
-  the sweep finds candidates with plain indexed comparisons. ``set_reminders`` computes it.
+  the sweep finds candidates with plain indexed comparisons. ``set_reminders`` computes it
+  from a clock's start; a pause moves it out like the deadline (``extend_reminders_for_pause``).
 - The second delay is wall-clock time (``Settings.second_escalation``, a timedelta), like
   any supervisor's "escalate after 24 hours", so ``due <= now - delay`` is a plain SQL
   comparison. A breach on Friday afternoon therefore reaches the district on Saturday.
@@ -92,6 +93,31 @@ def set_reminders(deps: Deps, petition: Petition) -> None:
         calc, start=petition.resolve_started_at or petition.created_at,
         due=petition.resolve_due, limit=limits.resolve, share=share,
     )
+
+
+def extend_reminders_for_pause(
+    deps: Deps, petition: Petition, *, paused_from: datetime, paused_to: datetime
+) -> None:
+    """Move reminders still ahead of a pause out by the pause, as the deadlines moved.
+
+    Recomputing the share over ``[start, extended due]`` would count the pause as time
+    used and, after a long pause, remind the moment the resident answers. Call it together
+    with ``DeadlineCalculator.extend_for_pause`` on the deadlines.
+    """
+    calc = deps.deadlines
+    limits = calc.policy.limits_for(
+        urgent=petition.urgent, complex=petition.complex, category=petition.category
+    )
+    if petition.respond_remind_at is not None and petition.respond_remind_at > paused_from:
+        petition.respond_remind_at = calc.extend_for_pause(
+            petition.respond_remind_at, paused_from=paused_from, paused_to=paused_to,
+            limit=limits.respond,
+        )
+    if petition.resolve_remind_at is not None and petition.resolve_remind_at > paused_from:
+        petition.resolve_remind_at = calc.extend_for_pause(
+            petition.resolve_remind_at, paused_from=paused_from, paused_to=paused_to,
+            limit=limits.resolve,
+        )
 
 
 def _reminder(
