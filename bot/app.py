@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 import handlers
+from bot.config import ScheduleConfig
 from bot.delivery import Delivery
 from bot.runtime import DbRunner, Runtime
+from bot.scheduling import schedule
 from bot.wiring import Services
 from reception.dispatch import Dispatch
 
@@ -34,7 +35,7 @@ def build_application(
     token: str,
     base_url: str,
     base_file_url: str,
-    outbox_seconds: int = 5,
+    schedule_config: ScheduleConfig | None = None,
     db_workers: int | None = None,
 ) -> Application:
     """The bot, pointed at any Bot API server (Telegram's, self-hosted, or the emulator)."""
@@ -45,10 +46,8 @@ def build_application(
         delivery = Delivery(bot=application.bot, dispatch=Dispatch(services.deps), run=run)
         application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery)
         await _set_commands(application)
-        if application.job_queue is not None:
-            application.job_queue.run_repeating(
-                _drain_outbox, interval=timedelta(seconds=outbox_seconds), first=0,
-                name="outbox")
+        if schedule_config is not None:
+            schedule(application, schedule_config, timezone=services.deps.settings.timezone)
         delivery.kick()  # whatever a previous run left unsent goes out now
 
     async def post_shutdown(application: Application) -> None:
@@ -68,11 +67,6 @@ def build_application(
     )
     handlers.register(application)
     return application
-
-
-async def _drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Retry what is due in the outbox (failed sends, messages queued by other processes)."""
-    context.application.bot_data["runtime"].delivery.kick()
 
 
 async def _set_commands(application: Application) -> None:

@@ -67,14 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _plugins() -> list:
-    from bot import nlp_cli
+    from bot import nlp_cli, reports_cli
 
-    modules = [nlp_cli]
-    try:
-        from bot import reports_cli
-    except ImportError:  # pragma: no cover - reports are optional during development
-        return modules
-    return [*modules, reports_cli]
+    return [nlp_cli, reports_cli]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -90,10 +85,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _invite(args: argparse.Namespace) -> int:
-    from bot.wiring import build_deps, build_services
+    from bot.wiring import build
     from reception.errors import ReceptionError
 
-    services = build_services(build_deps(load_config(args.config)))
+    services = build(load_config(args.config))
     try:
         code = services.access.create_invite(role=args.role, scope_code=args.scope,
                                              days=args.days, note=args.note)

@@ -97,6 +97,7 @@ class Config:
     deadlines: DeadlineConfig
     schedule: ScheduleConfig
     reports_dir: Path
+    satisfaction_weights: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_database(self, url: str) -> Config:
@@ -185,7 +186,21 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
             morning_brief=_parse_time(r.str("schedule.morning_brief", "08:30"), "schedule.morning_brief"),
         ),
         reports_dir=(base / r.str("reports.dir", "reports")).resolve(),
+        satisfaction_weights=_weights(r.table("reports.satisfaction_weights")),
     )
+
+
+def _weights(table: dict[str, Any]) -> dict[str, float]:
+    """满意率 weights per rating (hotline practice: 满意 1, 基本满意 0.9, 不满意 0)."""
+    weights = {"satisfied": 1.0, "basic": 0.9, "unsatisfied": 0.0}
+    for key, value in table.items():
+        if key not in weights:
+            raise ConfigError(f"reports.satisfaction_weights.{key}: unknown rating "
+                              "(use satisfied, basic, unsatisfied)")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ConfigError(f"reports.satisfaction_weights.{key}: must be a number from 0 to 1")
+        weights[key] = float(value)
+    return weights
 
 
 def _resolve_rules(value: str, base: Path) -> str:

@@ -15,10 +15,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.config import Config
+from bot.config import Config, ScheduleConfig
 from bot.emulator import BotApiEmulator
 from bot.runtime import Runtime
-from bot.wiring import Services, build_deps, build_services
+from bot.wiring import Services, build
 from reception.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -31,10 +31,17 @@ class Harness:
     emulator: BotApiEmulator | None = None
     application: Application | None = None
     services: Services | None = None
+    # Real-time jobs are off by default: tests and the demo move the injected clock and call
+    # the sweep and the digest themselves. `minyuan run --emulator` turns them on.
+    schedule: ScheduleConfig | None = None
     _owns_emulator: bool = field(default=True, repr=False)
 
     async def __aenter__(self) -> Harness:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -46,13 +53,13 @@ class Harness:
         if self.emulator is None:
             self.emulator = BotApiEmulator(clock=self.clock, bot_username="minyuan_bot")
             await self.emulator.start()
-        self.services = build_services(build_deps(self.config, clock=self.clock))
+        self.services = build(self.config, clock=self.clock)
         self.application = build_application(
             self.services,
             token=self.emulator.token,
             base_url=self.emulator.base_url,
             base_file_url=self.emulator.base_file_url,
-            outbox_seconds=self.config.schedule.outbox_seconds,
+            schedule_config=self.schedule,
         )
         await self.application.initialize()
         await self.application.start()
@@ -94,8 +101,8 @@ class Harness:
                 delivery.kick()
 
     async def tick(self) -> None:
-        """What the scheduler would do now: send what is due (after the clock moved)."""
-        self.runtime.delivery.kick()
+        """What the scheduler would do now (after the clock moved): sweep, then send."""
+        await self.runtime.call(self.services.escalation.sweep)
         await self.settle()
 
     def now(self) -> datetime:

@@ -55,14 +55,12 @@ def export_command(args: argparse.Namespace) -> int:
     if args.unmasked and not args.permission:
         print(PERMISSION_REFUSED, file=sys.stderr)
         return 2
-    from bot.wiring import build_deps
-    from reception.access import Access
+    from bot.wiring import build
     from reception.errors import ReceptionError
-    from reception.register import Register
 
-    deps = build_deps(load_config(args.config))
+    services = build(load_config(args.config))
     try:
-        xlsx, csv_path = Register(deps, Access(deps)).export(
+        xlsx, csv_path = services.register.export(
             start=args.start, end=args.end, out=args.out, communities=args.community,
             unmasked=args.unmasked)
     except ReceptionError as exc:
@@ -75,13 +73,12 @@ def export_command(args: argparse.Namespace) -> int:
 
 def digest_command(args: argparse.Namespace) -> int:
     """Print the digest; 2 for an unknown or missing scope."""
-    from bot.wiring import build_deps
-    from reception.access import Access
-    from reception.digest import Digests
+    from bot.wiring import build
     from reception.errors import ReceptionError
     from reception.metrics import local_midnight
 
-    deps = build_deps(load_config(args.config))
+    services = build(load_config(args.config))
+    deps = services.deps
     scope = _scope(deps.org, args.scope)
     if scope is None:
         print(f"unknown or missing --scope {args.scope or ''}; codes: "
@@ -92,7 +89,7 @@ def digest_command(args: argparse.Namespace) -> int:
     week_ending = (local_midnight(args.week_ending + timedelta(days=1), deps.settings.tz)
                    if args.week_ending else None)
     try:
-        digest = Digests(deps, Access(deps)).weekly(
+        digest = services.digests.weekly(
             scope_kind=scope[0], scope_code=scope[1], week_ending=week_ending, out_dir=args.out)
     except ReceptionError as exc:
         print(exc, file=sys.stderr)

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import Config
-from bot.wiring import build_deps, build_services
+from bot.wiring import build
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +18,11 @@ log = logging.getLogger(__name__)
 def serve(config: Config, *, emulator: bool = False) -> int:
     if emulator:
         return asyncio.run(_serve_with_emulator(config))
-    services = build_services(build_deps(config))
+    services = build(config)
     application = build_application(
         services, token=config.telegram.token(), base_url=config.telegram.base_url,
         base_file_url=config.telegram.base_file_url,
-        outbox_seconds=config.schedule.outbox_seconds)
+        schedule_config=config.schedule)
     if config.telegram.mode == "webhook":
         secret = os.environ.get(config.telegram.webhook_secret_env) or None
         application.run_webhook(
@@ -42,7 +42,7 @@ async def _serve_with_emulator(config: Config) -> int:
 
     clock = SystemClock()
     async with BotApiEmulator(clock=clock, port=8081, bot_username="minyuan_bot") as emu:
-        harness = Harness(config=config, clock=clock)
+        harness = Harness(config=config, clock=clock, schedule=config.schedule)
         await harness.start(emulator=emu)
         log.info("bot running against the emulator at %s (Ctrl-C to stop)", emu.base_url)
         try:

@@ -15,9 +15,12 @@ from reception.clock import Clock, SystemClock
 from reception.deadlines import DeadlineCalculator, DeadlinePolicy
 from reception.deps import Deps, Settings
 from reception.desk import Desk
+from reception.digest import Digests
+from reception.escalation import Escalation
 from reception.feedback import Feedback
 from reception.intake import Intake
 from reception.org import Organisation
+from reception.register import Register
 from reception.workdays import WorkCalendar
 from storage.db import create_schema, make_engine
 
@@ -31,6 +34,9 @@ class Services:
     access: Access
     desk: Desk
     feedback: Feedback
+    escalation: Escalation
+    digests: Digests
+    register: Register
 
 
 def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
@@ -67,7 +73,13 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
     )
 
 
-def build_services(deps: Deps) -> Services:
+def build(config: Config, *, clock: Clock | None = None) -> Services:
+    """Everything the bot runs on, from one config file."""
+    return build_services(build_deps(config, clock=clock),
+                          satisfaction_weights=config.satisfaction_weights)
+
+
+def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None) -> Services:
     access = Access(deps)
     return Services(
         deps=deps,
@@ -75,6 +87,9 @@ def build_services(deps: Deps) -> Services:
         access=access,
         desk=Desk(deps, access),
         feedback=Feedback(deps),
+        escalation=Escalation(deps, access),
+        digests=Digests(deps, access, weights=satisfaction_weights),
+        register=Register(deps, access),
     )
 
 

@@ -41,7 +41,8 @@ def register(application: Application) -> None:
         "bind": staff.bind, "open": staff.open_list, "show": staff.show,
         "resolve": staff.resolve, "reject": staff.reject, "ask": staff.ask,
         "complex": staff.mark_complex, "merge": staff.merge, "walkin": staff.walkin,
-        "skip": staff.skip, "help": staff.staff_help,
+        "skip": staff.skip, "help": staff.staff_help, "overdue": staff.overdue,
+        "digest": staff.digest, "export": staff.export,
     }
     for name, callback in group_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=GROUPS))

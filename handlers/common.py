@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.runtime import Runtime
 from reception.errors import ReceptionError
 from reception.intake import Inbound
+
+if TYPE_CHECKING:  # the composition root hands handlers their runtime; no import at run time
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

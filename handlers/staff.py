@@ -145,6 +145,38 @@ async def skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update, context, "skip", chat=True)
 
 
+async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/overdue: what is late in this group's (or the staff member's) scope."""
+    rt = runtime(context)
+    try:
+        answer = await rt.call(rt.services.escalation.overdue_list,
+                               tg_user_id=update.effective_user.id, chat_id=update.effective_chat.id)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await say(update, answer)
+
+
+async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest: last week's digest with its chart, now."""
+    rt = runtime(context)
+    try:
+        await rt.call(rt.services.digests.on_demand, tg_user_id=update.effective_user.id,
+                      chat_id=update.effective_chat.id)
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: this month's reception register as a spreadsheet."""
+    rt = runtime(context)
+    try:
+        await rt.call(rt.services.register.export_for_chat, tg_user_id=update.effective_user.id,
+                      chat_id=update.effective_chat.id)
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
 async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help in a group."""
     await say(update, texts.STAFF_HELP)

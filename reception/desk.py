@@ -166,7 +166,7 @@ class Desk:
 
     # --- reassigning and merging ---------------------------------------------------------
     def reassign_options(self, *, tg_user_id: int, petition_id: int) -> tuple[str, outbox.Buttons]:
-        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+        with self._acting(tg_user_id, petition_id=petition_id) as (session, _staff, petition):
             next_status(Action.REASSIGN, petition.status)
             rows: outbox.Buttons = []
             for group in queries.active_groups(session, scope_kind="community",

@@ -7,6 +7,7 @@ import re
 from sqlmodel import Session, func, select
 
 from bot.harness import Harness
+from tests.office import open_office
 from storage.models import Outbox, Petition, PetitionEvent
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
@@ -68,8 +69,7 @@ async def test_staff_of_another_community_cannot_act(office, resident, harness):
 async def test_failed_sends_are_retried_and_survive_a_restart(config, clock, tmp_path):
     first = Harness(config=config, clock=clock)
     await first.start()
-    office_module = __import__("tests.office", fromlist=["open_office"])
-    office = await office_module.open_office(first)
+    office = await open_office(first)
     emu = first.emulator
     resident = emu.add_user(first_name="吴阿姨")
     await office.say(resident, resident.id, "/start hongqi")
@@ -87,7 +87,8 @@ async def test_failed_sends_are_retried_and_survive_a_restart(config, clock, tmp
     try:
         await second.settle()
         assert any("已受理" in m.text for m in emu.bot_messages(resident.id))
-        number = NUMBER.search([m.text for m in emu.bot_messages(resident.id) if "已受理" in m.text][0]).group(0)
+        confirmation = next(m.text for m in emu.bot_messages(resident.id) if "已受理" in m.text)
+        number = NUMBER.search(confirmation).group(0)
         assert office.card(office.main_group.id, number)
         assert count(second, Outbox, Outbox.status == "pending") == 0
     finally:

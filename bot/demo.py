@@ -1,0 +1,178 @@
+"""`minyuan demo`: a scripted week in 红旗社区, on the emulator, with simulated time.
+
+Residents write in, staff claim, reply, reassign, merge, reject and resolve, residents rate
+and one reopens; the deadline sweep reminds and escalates; the weekly digest and the
+reception register are written to files. It prints what each person saw.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, func, select
+
+from bot.config import Config
+from bot.harness import Harness
+from reception.clock import ManualClock
+from storage.models import Petition
+
+START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
+NUMBER = re.compile(r"MY-\d{8}-\d{4}")
+
+
+class Script:
+    """Small verbs for the scenario: who says what, who presses which button."""
+
+    def __init__(self, harness: Harness, clock: ManualClock) -> None:
+        self.h, self.clock, self.emu = harness, clock, harness.emulator
+
+    async def say(self, user, chat_id: int, text: str, **kwargs) -> None:
+        self.emu.send_text(user, chat_id, text, **kwargs)
+        await self.h.settle()
+
+    async def press(self, user, chat_id: int, message, label: str) -> None:
+        data = next(d for row in message.buttons for t, d in row if t.startswith(label))
+        self.emu.press_button(user, chat_id, message.message_id, data)
+        await self.h.settle()
+
+    def card(self, chat_id: int, number: str):
+        return next(m for m in self.emu.bot_messages(chat_id) if m.text.startswith(f"📋 {number}"))
+
+    def last(self, chat_id: int):
+        return self.emu.last_bot_message(chat_id)
+
+    def number(self, chat_id: int) -> str:
+        texts = [m.text for m in self.emu.bot_messages(chat_id) if "已受理" in m.text]
+        return NUMBER.search(texts[-1]).group(0)
+
+    async def later(self, **delta: float) -> None:
+        self.clock.advance(timedelta(**delta))
+        await self.h.tick()
+
+
+async def run_demo(config: Config, *, db: str | None = None, out: str = "demo-output") -> int:
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(db).resolve() if db else Path(tmp) / "demo.db"
+        config = replace(config.with_database(f"sqlite:///{db_path}"), reports_dir=out_dir)
+        clock = ManualClock(START)
+        async with Harness(config=config, clock=clock) as harness:
+            script = Script(harness, clock)
+            await _week(script)
+            _print_transcript(harness, ZoneInfo(config.reception.timezone))
+            _print_summary(harness, out_dir)
+    return 0
+
+
+async def _week(s: Script) -> None:
+    emu, access = s.emu, s.h.services.access
+    admin = emu.add_user(first_name="李主任")
+    grid_worker = emu.add_user(first_name="张网格员")
+    officer = emu.add_user(first_name="赵专干")
+    supervisor = emu.add_user(first_name="孙科长")
+    main = emu.add_group("红旗社区民愿工作群", members=[admin, grid_worker, officer])
+    parking = emu.add_group("红旗社区停车协调组", members=[admin, officer])
+    street = emu.add_group("新华街道督办群", members=[supervisor])
+    for user, role, scope in ((admin, "admin", "hongqi"), (grid_worker, "staff", "hongqi"),
+                              (officer, "staff", "hongqi"), (supervisor, "admin", "xinhua")):
+        await s.say(user, user.id, f"/join {access.create_invite(role=role, scope_code=scope)}")
+    await s.say(admin, main.id, "/bind hongqi")
+    await s.say(admin, parking.id, "/bind hongqi 停车交通")
+    await s.say(supervisor, street.id, "/bind xinhua")
+
+    wang = emu.add_user(first_name="王芳")
+    liu = emu.add_user(first_name="刘建国")
+    zhou = emu.add_user(first_name="周秀英")
+    chen = emu.add_user(first_name="陈磊")
+    wu = emu.add_user(first_name="吴晓")
+
+    # Monday: residents write in through the stairwell QR code.
+    await s.say(wang, wang.id, "/start hongqi")
+    emu.send_contact(wang, wang.id, "13812345678")
+    await s.h.settle()
+    await s.say(wang, wang.id, "3号楼2单元501，楼上漏水严重，天花板一直在滴水，墙皮都泡掉了")
+    emu.send_photo(wang, wang.id, caption="这是漏水的照片")
+    await s.h.settle()
+    leak = s.number(wang.id)
+
+    await s.say(liu, liu.id, "/start hongqi")
+    await s.say(liu, liu.id, "5号楼电梯坏了三天了，老人上下楼很困难，一直没人来修")
+    lift = s.number(liu.id)
+    await s.later(minutes=20)
+    await s.say(zhou, zhou.id, "/start hongqi")
+    await s.say(zhou, zhou.id, "5号楼的电梯已经坏了好几天，没人来修，我腿脚不好下不了楼")
+    lift_dup = s.number(zhou.id)
+
+    await s.say(chen, chen.id, "/start hongqi")
+    await s.say(chen, chen.id, "小区车位被外来车辆长期占用，晚上下班回来根本没地方停车")
+    park = s.number(chen.id)
+
+    await s.say(wu, wu.id, "/start hongqi")
+    await s.say(wu, wu.id, "楼下饭店油烟太大，窗户都不敢开")
+    fumes = s.number(wu.id)
+    await s.later(minutes=10)
+    await s.say(wu, wu.id, "另外想问一下，隔壁小区的二手房现在什么价格？")
+    price = s.number(wu.id)
+
+    # Staff work the cards.
+    card = s.card(main.id, leak)
+    await s.press(emu.add_user(first_name="路过的群友"), main.id, card, "认领")  # refused
+    await s.press(grid_worker, main.id, card, "认领")
+    await s.say(grid_worker, main.id, "王女士您好，明天上午9点物业维修师傅上门查看，请家里留人。",
+                reply_to=s.card(main.id, leak).message_id)
+    await s.press(officer, main.id, s.card(main.id, lift), "认领")
+    await s.say(officer, main.id, f"/merge {lift_dup} {lift}")
+    await s.press(officer, main.id, s.card(main.id, fumes), "转派")
+    await s.press(officer, main.id, s.last(main.id), "环境卫生")
+    await s.say(officer, main.id, f"/reject {price} 房价咨询不属于社区受理范围，建议咨询房产交易中心")
+    await s.press(officer, parking.id, s.card(parking.id, park), "认领")
+    await s.say(officer, parking.id, "陈先生您好，已联系物业加装道闸，外来车辆登记后方可进入。",
+                reply_to=s.card(parking.id, park).message_id)
+
+    # Tuesday and Wednesday: results, ratings, a reopen.
+    await s.later(days=1)
+    await s.press(grid_worker, main.id, s.card(main.id, leak), "办结")
+    await s.say(grid_worker, main.id, "已更换楼上渗漏的水管并修补天花板，经回访不再滴水。")
+    await s.press(wang, wang.id, s.last(wang.id), "不满意")
+    await s.say(wang, wang.id, "墙皮还是湿的，希望再来看看", reply_to=s.last(wang.id).message_id)
+    await s.later(days=1)
+    await s.say(grid_worker, main.id, f"/resolve {leak} 已请专业防水公司重做卫生间防水，复查干燥无渗漏。")
+    await s.press(wang, wang.id, s.last(wang.id), "满意")
+    await s.say(officer, main.id, f"/resolve {lift} 电梯主板已更换，经特检所检测合格恢复运行。")
+    await s.press(liu, liu.id, s.last(liu.id), "基本满意")
+    await s.say(officer, parking.id, f"/resolve {park} 道闸已安装，外来车辆需登记后入内。")
+    await s.press(chen, chen.id, s.last(chen.id), "满意")
+
+    # The rest of the week: one petition nobody answers climbs the ladder.
+    await s.say(admin, main.id, "/walkin 张大爷来访：8号楼3单元楼道灯坏了一个月，晚上看不见，电话13800001111")
+    await s.later(days=5)
+
+
+def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
+    print("=" * 72)
+    print("民愿接待室 · 演示：红旗社区的一周（时间为模拟时间）")
+    print("=" * 72)
+    for entry in harness.emulator.transcript:
+        when = entry.date.astimezone(tz).strftime("%m-%d %H:%M")
+        where = entry.chat_title or "私聊"
+        verb = {"sent": "", "edited": "（更新）", "callback": "（点击）", "answer": "（提示）"}.get(
+            entry.action, "")
+        text = entry.text.strip().replace("\n", "\n" + " " * 8)
+        print(f"[{when}] {where} · {entry.sender_name}{verb}：{text}")
+        for row in entry.buttons:
+            print(" " * 8 + " ".join(f"[{label}]" for label in row))
+    print()
+
+
+def _print_summary(harness: Harness, out_dir: Path) -> None:
+    with Session(harness.services.deps.engine) as session:
+        rows = session.exec(select(Petition.status, func.count()).group_by(Petition.status)).all()
+    print("-" * 72)
+    print("本周小结：" + "，".join(f"{status} {n} 件" for status, n in rows))
+    print(f"输出目录：{out_dir}")

@@ -1,0 +1,59 @@
+"""Periodic work on PTB's JobQueue (APScheduler): one sweep, the outbox, digests, briefs.
+
+One sweep job finds every reminder and escalation that is due, rather than one job per
+petition: jobs die with the process, rows in the database do not, and the sweep claims each
+step atomically so several processes can run it side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from telegram.ext import Application, ContextTypes
+
+from bot.config import ScheduleConfig
+
+log = logging.getLogger(__name__)
+
+
+def schedule(application: Application, config: ScheduleConfig, *, timezone: str) -> None:
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    tz = ZoneInfo(timezone)
+    queue.run_repeating(_outbox, interval=timedelta(seconds=config.outbox_seconds), first=0,
+                        name="outbox")
+    queue.run_repeating(_sweep, interval=timedelta(seconds=config.sweep_seconds), first=1,
+                        name="sweep")
+    queue.run_daily(_morning_brief, time=config.morning_brief.replace(tzinfo=tz),
+                    name="morning-brief")
+    queue.run_custom(_weekly_digest, name="weekly-digest", job_kwargs={
+        "trigger": CronTrigger.from_crontab(config.weekly_digest_cron, timezone=tz)})
+
+
+async def _outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retry what is due in the outbox (failed sends, messages queued by other processes)."""
+    context.application.bot_data["runtime"].delivery.kick()
+
+
+async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Take every due reminder/overdue/escalation step once."""
+    runtime = context.application.bot_data["runtime"]
+    report = await runtime.call(runtime.services.escalation.sweep)
+    if report.steps:
+        log.info("sweep: %s reminded, %s overdue, %s escalated",
+                 report.reminded, report.overdue, report.escalated)
+
+
+async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    await runtime.call(runtime.services.escalation.morning_brief)
+
+
+async def _weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    queued = await runtime.call(runtime.services.digests.queue_weekly)
+    log.info("weekly digest: %s messages queued", queued)
