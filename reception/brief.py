@@ -3,9 +3,9 @@
 Each active community group gets its own petitions; each active street group gets a
 count per community and the street's overdue petitions. The brief is queued once per local
 day however many bot processes run the daily job, and running it again after a restart the
-same day queues nothing: the first caller claims the day's ``brief-YYYYMMDD`` counter (the
-same atomic per-day counter that hands out petition numbers), in the transaction that
-queues the messages.
+same day queues nothing: the first caller claims the day's ``morning-brief:YYYYMMDD``
+counter (the atomic per-day counter that hands out petition numbers) in the transaction
+that queues the messages.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class MorningBrief:
         now = self.deps.clock.now()
         today = now.astimezone(self.deps.settings.tz).date()
         with transaction(self.deps.engine) as session:
-            if queries.next_counter(session, f"brief-{today:%Y%m%d}") != 1:
+            if queries.next_counter(session, f"morning-brief:{today:%Y%m%d}") != 1:
                 return 0
             queued = 0
             for code in self.deps.org.communities:

@@ -11,6 +11,7 @@ Delete it once the rules file exists.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter
 from datetime import datetime
@@ -82,7 +83,9 @@ class StandInAnalyzer:
         )
 
 
+@functools.cache
 def load_analyzer() -> Analyzer | StandInAnalyzer:
+    """Loaded once per test run: jieba's dictionary takes a second to load."""
     try:
         return Analyzer.load("community")
     except (ValueError, OSError):

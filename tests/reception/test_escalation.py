@@ -110,7 +110,10 @@ def submit_at(office: Office, when: datetime, text: str = NORMAL_TEXT, **kwargs)
 def test_deadlines_and_reminder_instants(office, case):
     petition = submit_at(office, case.received, case.text)
 
-    assert petition.urgent is (case.text == URGENT_TEXT)
+    tier = "urgent" if case.text == URGENT_TEXT else "normal"
+    policy = office.deps.deadlines.policy
+    limits = policy.limits_for(urgent=petition.urgent, complex=False, category=petition.category)
+    assert limits == policy.tiers[tier], f"classified {petition.category}, expected {tier}"
     assert (petition.respond_remind_at, petition.respond_due) == (
         case.respond_remind, case.respond_due)
     assert (petition.resolve_remind_at, petition.resolve_due) == (
