@@ -1,0 +1,89 @@
+"""Classification throughput next to plain jieba.lcut on the same texts, and cold start.
+
+    python benchmarks/bench_nlp.py [--data PATH] [--rules city] [--repeat 3]
+
+Cold start is measured in a fresh interpreter (import nlp + Analyzer.load), so jieba's
+dictionary load is included, as it is when the bot starts. The budget: classify() may cost
+at most 25% more than jieba.lcut alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "petitions-teddy2020" / "train.csv"
+BUDGET = 1.25
+
+sys.path.insert(0, str(REPO))
+
+COLD_START = """
+import time
+start = time.perf_counter()
+from nlp import Analyzer
+Analyzer.load({rules!r})
+print(time.perf_counter() - start)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CSV with a text column")
+    parser.add_argument("--rules", default="city", help="rules file or builtin name")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
+    args = parser.parse_args(argv)
+
+    import jieba
+
+    from nlp import Analyzer
+    from nlp.data import read_labelled_csv
+
+    texts = [text for text, _ in read_labelled_csv(args.data)]
+    chars = sum(map(len, texts))
+    cold = _cold_start(args.rules)
+    analyzer = Analyzer.load(args.rules)
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    analyzer.classify(texts[0])  # warm both before timing
+    jieba.lcut(texts[0])
+
+    rows = [
+        ("jieba.lcut", _best(lambda: [jieba.lcut(t) for t in texts], args.repeat)),
+        ("Analyzer.classify", _best(lambda: [analyzer.classify(t) for t in texts], args.repeat)),
+        ("Analyzer.analyse", _best(lambda: [analyzer.analyse(t) for t in texts], args.repeat)),
+    ]
+    base = rows[0][1]
+    print(f"{len(texts)} messages, {chars} characters, rules={args.rules}, best of {args.repeat}")
+    print(f"{'':20}{'seconds':>9}{'msg/s':>10}{'chars/s':>12}{'vs lcut':>9}")
+    for name, seconds in rows:
+        print(f"{name:20}{seconds:9.2f}{len(texts) / seconds:10.0f}{chars / seconds:12.0f}"
+              f"{seconds / base:9.2f}")
+    print(f"cold start (import + Analyzer.load, fresh process): {cold:.2f} s")
+    ratio = rows[1][1] / base
+    verdict = "within" if ratio <= BUDGET else "OVER"
+    print(f"classify / lcut = {ratio:.2f} ({verdict} the {BUDGET:.2f} budget)")
+    return 0
+
+
+def _best(run, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _cold_start(rules: str) -> float:
+    code = COLD_START.format(rules=rules)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

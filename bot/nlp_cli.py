@@ -1,0 +1,172 @@
+"""`minyuan nlp learn | eval | classify`: the rules files' command-line tools (see docs/nlp.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+SPLITS = ("all", "train", "test")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `nlp` command and its subcommands to the main parser."""
+    nlp = subparsers.add_parser(
+        "nlp", help="learn, evaluate and try the classifier's rules files",
+        description="Rules files say which words decide each category. Learn one from "
+                    "labelled CSV (columns text,label), measure it, or classify a message.")
+    commands = nlp.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
+    nlp.set_defaults(func=lambda _args: _usage(nlp))
+    _add_learn(commands)
+    _add_eval(commands)
+    _add_classify(commands)
+
+
+def _add_learn(commands: argparse._SubParsersAction) -> None:
+    learn = commands.add_parser(
+        "learn", help="mine keywords and weights from labelled CSV into a rules file",
+        description="Learn a readable rules file from labelled messages. With --base, the "
+                    "learned words are merged into that file and its own entries are kept.")
+    learn.add_argument("--data", required=True, type=Path, metavar="CSV",
+                       help="labelled messages, CSV with columns text,label")
+    learn.add_argument("--out", required=True, metavar="PATH",
+                       help="rules file to write ('-' for standard output)")
+    learn.add_argument("--base", metavar="RULES",
+                       help="rules file (path or builtin name) whose entries are kept")
+    learn.add_argument("--with-corrections", action="store_true",
+                       help="also learn from staff corrections stored in the database")
+    learn.add_argument("--split", choices=("all", "train"), default="all",
+                       help="'train' leaves out the held-out fifth (md5(text) %% 5 == 0)")
+    learn.add_argument("--name", default=None, help="taxonomy name written to [meta]")
+    learn.add_argument("--keywords", type=int, default=None, metavar="N",
+                       help="at most N keywords per category")
+    learn.add_argument("--negatives", type=int, default=None, metavar="N",
+                       help="at most N negative words per category")
+    learn.add_argument("--min-df", type=int, default=None, metavar="N",
+                       help="only words found in at least N messages")
+    learn.set_defaults(func=learn_command)
+
+
+def _add_eval(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser(
+        "eval", help="accuracy, macro-F1, per-category scores and confusion matrix",
+        description="Classify every labelled message with a rules file and score it.")
+    evaluate.add_argument("--rules", default="community",
+                          help="rules file path or builtin name (community, city)")
+    evaluate.add_argument("--data", required=True, type=Path, metavar="CSV",
+                          help="labelled messages, CSV with columns text,label")
+    evaluate.add_argument("--split", choices=SPLITS, default="all",
+                          help="'test': only the held-out fifth (md5(text) %% 5 == 0)")
+    evaluate.add_argument("--json", action="store_true",
+                          help="print one JSON object (accuracy, macro_f1, n, …)")
+    evaluate.set_defaults(func=eval_command)
+
+
+def _add_classify(commands: argparse._SubParsersAction) -> None:
+    classify = commands.add_parser(
+        "classify", help="classify one message and explain the decision",
+        description="Print the category, confidence, runner-up, deciding keywords, urgency, "
+                    "location and the masked text of one message.")
+    classify.add_argument("text", help="the message, in quotes")
+    classify.add_argument("--rules", default="community",
+                          help="rules file path or builtin name (community, city)")
+    classify.add_argument("--json", action="store_true", help="print one JSON object")
+    classify.set_defaults(func=classify_command)
+
+
+def learn_command(args: argparse.Namespace) -> int:
+    """Learn a rules file; 2 when the data, base or database cannot be read."""
+    from nlp import RulesError, learn
+    from nlp.data import read_labelled_csv, split_rows
+    from nlp.rules import resolve_rules_path
+
+    try:
+        rows = read_labelled_csv(args.data)
+        if args.split == "train":
+            rows, _ = split_rows(rows)
+        corrections = _corrections(args) if args.with_corrections else []
+        options = {key: value for key in ("keywords", "negatives", "name")
+                   if (value := getattr(args, key)) is not None}
+        if args.min_df is not None:
+            options["min_df"] = args.min_df
+        base = resolve_rules_path(args.base) if args.base else None
+        text = learn(rows, base=base, corrections=corrections, **options)
+    except (RulesError, ValueError, OSError) as exc:
+        print(f"minyuan nlp learn: {exc}", file=sys.stderr)
+        return 2
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out} ({len(rows)} rows, {len(corrections)} corrections)",
+              file=sys.stderr)
+    return 0
+
+
+def _corrections(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Staff corrections from the configured database (imported lazily: nlp stays DB-free)."""
+    from sqlmodel import Session
+
+    from bot.config import load_config
+    from storage.corrections import list_corrections
+    from storage.db import make_engine
+
+    config = load_config(getattr(args, "config", None))
+    with Session(make_engine(config.database.url)) as session:
+        return list_corrections(session)
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    """Print the evaluation report; 2 when the rules or data cannot be read."""
+    from nlp import Analyzer, RulesError, evaluate
+    from nlp.data import read_labelled_csv, split_rows
+
+    try:
+        analyzer = Analyzer.load(args.rules)
+        rows = read_labelled_csv(args.data)
+    except (RulesError, ValueError, OSError) as exc:
+        print(f"minyuan nlp eval: {exc}", file=sys.stderr)
+        return 2
+    if args.split != "all":
+        train, test = split_rows(rows)
+        rows = test if args.split == "test" else train
+    report = evaluate(analyzer, rows)
+    print(report.to_json() if args.json else report.format())
+    return 0
+
+
+def classify_command(args: argparse.Namespace) -> int:
+    """Print one decision with its explanation; 2 when the rules cannot be read."""
+    from nlp import Analyzer, RulesError
+
+    try:
+        analyzer = Analyzer.load(args.rules)
+    except (RulesError, OSError) as exc:
+        print(f"minyuan nlp classify: {exc}", file=sys.stderr)
+        return 2
+    analysis = analyzer.analyse(args.text)
+    if args.json:
+        data = asdict(analysis)
+        data["tokens"] = sorted(analysis.tokens)
+        data["location"]["label"] = analysis.location.label()
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    d = analysis.decision
+    runner_up = f"{d.runner_up} ({d.runner_up_confidence:.2f})" if d.runner_up else "无"
+    print(f"分类：{d.category}")
+    print(f"置信度：{d.confidence:.2f}")
+    print(f"次选：{runner_up}")
+    print(f"关键词：{'、'.join(d.keywords) or '无'}")
+    urgent = f"是（{'、'.join(analysis.urgency.words)}）" if analysis.urgency.urgent else "否"
+    print(f"紧急：{urgent}")
+    print(f"位置：{analysis.location.label() or '未识别'}")
+    print(f"脱敏文本：{analysis.masked_text}")
+    print(f"说明：{analysis.explain()}")
+    return 0
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2

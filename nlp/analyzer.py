@@ -1,0 +1,61 @@
+"""The Analyzer: one jieba segmentation per message, then category, urgency, location, masking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jieba
+
+from nlp.location import parse_location
+from nlp.masking import mask_personal_data
+from nlp.model import Analysis, Decision
+from nlp.rules import RuleSet, UrgencyRules, load_rules, load_urgency
+from nlp.scorer import KeywordScorer
+from nlp.segment import DEFAULT_USERDICT, content_tokens, stopwords, tokenizer
+from nlp.urgency import UrgencyDetector
+
+
+class Analyzer:
+    """Explainable petition analysis under one rules file; build it once with `load`."""
+
+    def __init__(self, rules: RuleSet, tok: jieba.Tokenizer, urgency: UrgencyRules) -> None:
+        self.rules = rules
+        self._tok = tok
+        self._stop = stopwords()
+        self._scorer = KeywordScorer(rules, tok)
+        self._urgency = UrgencyDetector(urgency)
+        self.categories: tuple[str, ...] = (*rules.category_names, rules.fallback)
+
+    @classmethod
+    def load(cls, rules: str | Path = "community", *, userdict: Path | None = None) -> Analyzer:
+        """Load a rules file (builtin name "community"/"city" or a path) and the tokenizer.
+
+        `userdict` defaults to the shipped nlp/rules/userdict.txt. Raises ValueError
+        (RulesError) naming the file and key when the rules file is missing or malformed.
+        """
+        ruleset = load_rules(rules)
+        urgency = ruleset.urgency or load_urgency()
+        return cls(ruleset, tokenizer(userdict or DEFAULT_USERDICT), urgency)
+
+    def segment(self, text: str) -> list[str]:
+        """jieba's precise-mode segmentation with the domain dictionary."""
+        return self._tok.lcut(text)
+
+    def classify(self, text: str) -> Decision:
+        """The category decision alone (what the benchmark times)."""
+        return self._scorer.decide(text, self._tok.lcut(text))
+
+    def analyse(self, text: str) -> Analysis:
+        """Everything staff need to route a petition, from a single segmentation."""
+        tokens = self._tok.lcut(text)
+        return Analysis(
+            decision=self._scorer.decide(text, tokens),
+            urgency=self._urgency.detect(text),
+            location=parse_location(text),
+            masked_text=mask_personal_data(text),
+            tokens=frozenset(content_tokens(tokens, self._stop)),
+        )
+
+    def content_tokens(self, text: str) -> list[str]:
+        """Chinese content words of `text` (stopwords removed), as learning and dedup use them."""
+        return content_tokens(self._tok.lcut(text), self._stop)

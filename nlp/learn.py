@@ -1,0 +1,290 @@
+"""Mine keywords and weights from labelled text and write an ordinary rules file.
+
+How: every message is segmented exactly as the Analyzer does it; words seen in at least
+`min_df` messages become features (1 + ln count) * idf, divided by the message's length
+factor; a one-vs-rest linear SVM (class-balanced) is trained; the strongest words of each
+category are kept and the SVM retrained on them alone; then each category keeps its
+`keywords` strongest positive words as keywords (weight * idf, so a file weight is what the
+word adds at run time) and its `negatives` strongest negative words as negative words; the
+SVM bias becomes the category's prior, and `scale` is fitted so that softmax(scale * score)
+is a calibrated confidence on the training rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from nlp._svm import LinearModel, SparseRow, train_ovr
+from nlp.rules import CategoryRules, RuleSet, load_rules
+from nlp.rules_writer import dump_rules
+from nlp.segment import DEFAULT_USERDICT, content_tokens, stopwords, tokenizer
+
+KEYWORDS_PER_CATEGORY = 600
+NEGATIVES_PER_CATEGORY = 1000
+MIN_WEIGHT = 0.3
+CALIBRATION_FOLDS = 5
+MIN_CALIBRATION_ROWS = 50
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    counts: list[Counter[str]]
+    labels: list[str]
+    sample_weights: list[float]
+    norms: list[float]
+    calibration: list[bool]  # held out when fitting the confidence scale
+
+    def subset(self, keep: Sequence[bool]) -> _Corpus:
+        def pick(values: list) -> list:
+            return [v for v, k in zip(values, keep, strict=True) if k]
+
+        return _Corpus(*(pick(getattr(self, f.name)) for f in fields(self)))
+
+
+def learn(
+    rows: Iterable[tuple[str, str]],
+    *,
+    base: Path | None = None,
+    corrections: Iterable[tuple[str, str]] = (),
+    correction_weight: float = 3.0,
+    name: str = "learned",
+    keywords: int = KEYWORDS_PER_CATEGORY,
+    negatives: int = NEGATIVES_PER_CATEGORY,
+    min_df: int = 3,
+    cost: float = 1.0,
+    min_weight: float = MIN_WEIGHT,
+    userdict: Path | None = None,
+) -> str:
+    """Learn a rules file from (text, label) rows and return its TOML text.
+
+    `corrections` are extra (text, category) rows from staff, counted `correction_weight`
+    times. With `base`, the result is that file plus what was learned: every entry of the base
+    is kept as written (its weight wins), learned words it lacks are added, and its meta
+    (fallback, normalize, scale) applies. Raises ValueError with fewer than two categories.
+    """
+    base_rules = load_rules(base) if base is not None else None
+    normalize = base_rules.normalize if base_rules else True
+    corpus = _corpus(rows, corrections, correction_weight, normalize=normalize, userdict=userdict)
+    if len(set(corpus.labels)) < 2:
+        raise ValueError("learning needs labelled rows of at least two categories")
+    options = _Options(keywords=keywords, negatives=negatives, min_df=min_df, cost=cost,
+                       min_weight=min_weight)
+    learned = replace(_learn_rules(corpus, options, normalize=normalize), name=name)
+    learned = replace(learned, scale=_calibrated_scale(corpus, options, learned))
+    result = merge_rules(base_rules, learned) if base_rules else learned
+    note = (
+        f"Learned by `minyuan nlp learn` from {len(corpus.labels)} labelled rows"
+        f" ({keywords} keywords, {negatives} negative words per category, min_df={min_df})."
+    )
+    if base is not None:
+        note += f"\nMerged into {Path(base).name}: its hand-written entries were kept."
+    return dump_rules(result, note=note)
+
+
+def merge_rules(base: RuleSet, learned: RuleSet) -> RuleSet:
+    """Base entries win; learned words and categories the base lacks are added."""
+    learned_by_name = {c.name: c for c in learned.categories}
+    merged = [_merge_category(c, learned_by_name.get(c.name)) for c in base.categories]
+    merged += [c for c in learned.categories if c.name not in base.category_names]
+    return replace(base, categories=tuple(merged))
+
+
+def _merge_category(base: CategoryRules, learned: CategoryRules | None) -> CategoryRules:
+    if learned is None:
+        return base
+    hand = set(base.keywords) | set(base.negative)
+    return replace(
+        base,
+        prior=base.prior or learned.prior,
+        description=base.description or learned.description,
+        keywords={**{w: v for w, v in learned.keywords.items() if w not in hand}, **base.keywords},
+        negative={**{w: v for w, v in learned.negative.items() if w not in hand}, **base.negative},
+    )
+
+
+def _corpus(
+    rows: Iterable[tuple[str, str]],
+    corrections: Iterable[tuple[str, str]],
+    correction_weight: float,
+    *,
+    normalize: bool,
+    userdict: Path | None,
+) -> _Corpus:
+    tok = tokenizer(userdict or DEFAULT_USERDICT)
+    stop = stopwords()
+    weighted = [(row, 1.0) for row in rows] + [(row, correction_weight) for row in corrections]
+    counts = [Counter(content_tokens(tok.lcut(text), stop)) for (text, _), _ in weighted]
+    norms = [_length_factor(c) if normalize else 1.0 for c in counts]
+    return _Corpus(
+        counts=counts,
+        labels=[label for (_, label), _ in weighted],
+        sample_weights=[weight for _, weight in weighted],
+        norms=norms,
+        calibration=[_is_calibration(text) for (text, _), _ in weighted],
+    )
+
+
+def _is_calibration(text: str) -> bool:
+    # A salted hash, so this split is independent of the train/test split in nlp.data.
+    digest = hashlib.md5(("calibration:" + text).encode("utf-8"), usedforsecurity=False)
+    return int(digest.hexdigest(), 16) % CALIBRATION_FOLDS == 0
+
+
+@dataclass(frozen=True)
+class _Options:
+    keywords: int
+    negatives: int
+    min_df: int
+    cost: float
+    min_weight: float
+
+
+def _learn_rules(corpus: _Corpus, options: _Options, *, normalize: bool) -> RuleSet:
+    idf = _idf(corpus.counts, min_df=options.min_df)
+    model, vocabulary = _train(corpus, idf, cost=options.cost)
+    strongest = {
+        vocabulary[j]
+        for weights in _centred(model.weights)
+        for j in _top(weights, options.keywords, positive=True)
+    }
+    model, vocabulary = _train(corpus, {w: idf[w] for w in strongest}, cost=options.cost)
+    categories = tuple(
+        _category(label, weights, bias, vocabulary, idf, options)
+        for label, weights, bias in zip(
+            model.classes, _centred(model.weights), model.biases, strict=True
+        )
+    )
+    return RuleSet(name="learned", categories=categories, normalize=normalize)
+
+
+def _calibrated_scale(corpus: _Corpus, options: _Options, rules: RuleSet) -> float:
+    """Fit the confidence scale on rows the model did not see, when there are enough.
+
+    Fitted on its own training rows, an SVM looks far surer than it is; so a second model is
+    learned without a salted-hash fifth of the rows and the scale is fitted on that fifth.
+    """
+    held = corpus.subset(corpus.calibration)
+    rest = corpus.subset([not c for c in corpus.calibration])
+    if len(held.labels) < MIN_CALIBRATION_ROWS or len(set(rest.labels)) < len(set(corpus.labels)):
+        return _fit_scale(rules, corpus)
+    return _fit_scale(_learn_rules(rest, options, normalize=rules.normalize), held)
+
+
+def _train(corpus: _Corpus, idf: dict[str, float], *, cost: float) -> tuple[LinearModel, list[str]]:
+    vocabulary = sorted(idf)
+    index = {word: j for j, word in enumerate(vocabulary)}
+    rows = [_features(c, norm, index, idf) for c, norm in zip(corpus.counts, corpus.norms, strict=True)]
+    balance = _class_balance(corpus.labels, corpus.sample_weights)
+    costs = [cost * balance[label] * weight
+             for label, weight in zip(corpus.labels, corpus.sample_weights, strict=True)]
+    model = train_ovr(rows, corpus.labels, n_features=len(vocabulary), cost=costs)
+    return model, vocabulary
+
+
+def _centred(weights: Sequence[list[float]]) -> list[list[float]]:
+    """Subtract each word's median weight across categories from all its weights.
+
+    Adding the same amount to every category's weight for a word adds the same amount to
+    every category's score, so decisions and confidences do not change; but one-vs-rest
+    weights carry a large shared "this word belongs elsewhere" part, and removing it leaves
+    most weights near zero, so far fewer words are needed per category.
+    """
+    columns = list(zip(*weights, strict=True))
+    medians = [statistics.median(column) for column in columns]
+    return [[w - m for w, m in zip(row, medians, strict=True)] for row in weights]
+
+
+def _features(
+    counts: Counter[str], norm: float, index: dict[str, int], idf: dict[str, float]
+) -> SparseRow:
+    items = sorted((index[w], _tf(n) * idf[w] / norm) for w, n in counts.items() if w in index)
+    return tuple(j for j, _ in items), tuple(v for _, v in items)
+
+
+def _category(
+    label: str, weights: list[float], bias: float, vocabulary: list[str], idf: dict[str, float],
+    options: _Options,
+) -> CategoryRules:
+    def runtime_weights(indices: list[int]) -> dict[str, float]:
+        pairs = ((vocabulary[j], round(abs(weights[j]) * idf[vocabulary[j]], 3)) for j in indices)
+        return {word: weight for word, weight in pairs if weight >= options.min_weight}
+
+    return CategoryRules(
+        name=label,
+        prior=round(bias, 3),
+        keywords=runtime_weights(_top(weights, options.keywords, positive=True)),
+        negative=runtime_weights(_top(weights, options.negatives, positive=False)),
+    )
+
+
+def _top(weights: Sequence[float], k: int, *, positive: bool) -> list[int]:
+    sign = 1.0 if positive else -1.0
+    ranked = sorted((j for j, w in enumerate(weights) if sign * w > 0), key=lambda j: -sign * weights[j])
+    return ranked[:k]
+
+
+def _fit_scale(rules: RuleSet, corpus: _Corpus) -> float:
+    """Golden-section search for the scale minimising log-loss of softmax(scale * score)."""
+    index = {c.name: i for i, c in enumerate(rules.categories)}
+    scored = [
+        (_scores(rules, counts, norm), index[label])
+        for counts, norm, label in zip(corpus.counts, corpus.norms, corpus.labels, strict=True)
+    ]
+
+    def loss(log_scale: float) -> float:
+        scale = math.exp(log_scale)
+        total = 0.0
+        for scores, gold in scored:
+            top = max(scores)
+            log_z = scale * top + math.log(sum(math.exp(scale * (s - top)) for s in scores))
+            total += log_z - scale * scores[gold]
+        return total
+
+    low, high = math.log(0.01), math.log(1000.0)
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(40):
+        a, b = high - ratio * (high - low), low + ratio * (high - low)
+        if loss(a) < loss(b):
+            high = b
+        else:
+            low = a
+    return round(math.exp((low + high) / 2), 3)
+
+
+def _scores(rules: RuleSet, counts: Counter[str], norm: float) -> list[float]:
+    scores = []
+    for category in rules.categories:
+        raw = sum(category.keywords.get(w, 0.0) * _tf(n) for w, n in counts.items())
+        raw -= sum(category.negative.get(w, 0.0) * _tf(n) for w, n in counts.items())
+        scores.append(raw / norm + category.prior)
+    return scores
+
+
+def _idf(counts: Sequence[Counter[str]], *, min_df: int) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(counts)
+    return {w: math.log((1 + n) / (1 + d)) + 1.0 for w, d in df.items() if d >= min_df}
+
+
+def _class_balance(labels: Sequence[str], sample_weights: Sequence[float]) -> dict[str, float]:
+    totals: Counter[str] = Counter()
+    for label, weight in zip(labels, sample_weights, strict=True):
+        totals[label] += weight
+    mean = sum(totals.values()) / len(totals)
+    return {label: mean / total for label, total in totals.items()}
+
+
+def _tf(n: int) -> float:
+    return 1.0 + math.log(n) if n > 1 else 1.0
+
+
+def _length_factor(counts: Counter[str]) -> float:
+    return math.sqrt(sum(_tf(n) ** 2 for n in counts.values())) or 1.0

@@ -1,0 +1,139 @@
+"""learn -> rules file -> eval round trip on a small synthetic labelled set."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+
+import pytest
+
+from bot import nlp_cli
+from nlp import Analyzer, evaluate, learn
+from nlp.evaluate import score_predictions
+from nlp.rules import load_rules
+
+TOPICS = {
+    "供水": ["停水", "水压", "自来水", "水管", "水费"],
+    "停车": ["车位", "停车场", "挪车", "停车费", "车库"],
+    "噪音": ["噪音", "广场舞", "音响", "装修", "扰民"],
+}
+FILLERS = ["小区", "最近", "居民", "已经", "三天", "很多", "晚上", "反复", "严重", "处理"]
+
+
+def synthetic_rows(copies: int = 12) -> list[tuple[str, str]]:
+    rows = []
+    for label, words in TOPICS.items():
+        pairs = itertools.islice(itertools.cycle(itertools.combinations(words, 2)), copies)
+        for i, (a, b) in enumerate(pairs):
+            filler = FILLERS[i % len(FILLERS)] + FILLERS[(i * 3 + 1) % len(FILLERS)]
+            rows.append((f"{filler}{a}问题，{b}一直没有解决，{FILLERS[i % 4]}", label))
+    return rows
+
+
+@pytest.fixture
+def labelled_csv(tmp_path):
+    path = tmp_path / "labelled.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(synthetic_rows())
+    return path
+
+
+def test_learned_file_loads_and_scores_well_on_its_training_data(tmp_path):
+    rows = synthetic_rows()
+    path = tmp_path / "learned.toml"
+    path.write_text(learn(rows, name="toy"), encoding="utf-8")
+    rules = load_rules(path)
+    assert rules.name == "toy"
+    assert {c.name for c in rules.categories} == set(TOPICS)
+    report = evaluate(Analyzer.load(path), rows)
+    assert report.n == len(rows)
+    assert report.accuracy >= 0.95
+    assert report.macro_f1 >= 0.95
+    assert "停水" in next(c for c in rules.categories if c.name == "供水").keywords
+
+
+def test_learned_file_documents_its_format(tmp_path):
+    text = learn(synthetic_rows())
+    assert text.startswith("# minyuan rules file")
+    assert "Learned by `minyuan nlp learn`" in text
+
+
+def test_base_entries_are_kept_and_learned_words_added(tmp_path):
+    base = tmp_path / "base.toml"
+    base.write_text(
+        '[meta]\nname = "hand"\n'
+        '[categories."供水"]\ndescription = "手写"\n'
+        '[categories."供水".keywords]\n"停水" = 9.5\n"水龙头" = 2\n'
+        '[categories."物业".keywords]\n"物业" = 3\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "merged.toml"
+    path.write_text(learn(synthetic_rows(), base=base), encoding="utf-8")
+    rules = load_rules(path)
+    by_name = {c.name: c for c in rules.categories}
+    assert rules.name == "hand"
+    assert by_name["供水"].keywords["停水"] == 9.5
+    assert by_name["供水"].keywords["水龙头"] == 2
+    assert by_name["供水"].description == "手写"
+    assert "水压" in by_name["供水"].keywords
+    assert by_name["物业"].keywords == {"物业": 3}
+    assert "停车" in by_name
+
+
+def test_corrections_are_learned(tmp_path):
+    corrections = [("小区电梯又坏了，电梯维修太慢", "电梯")] * 3
+    text = learn(synthetic_rows(), corrections=corrections, min_df=2)
+    path = tmp_path / "corrected.toml"
+    path.write_text(text, encoding="utf-8")
+    assert Analyzer.load(path).classify("电梯坏了").category == "电梯"
+
+
+def test_learning_needs_two_categories():
+    with pytest.raises(ValueError, match="two categories"):
+        learn([("停水了", "供水")] * 5)
+
+
+def test_cli_learn_then_eval_json(tmp_path, labelled_csv, capsys, run_cli):
+    out = tmp_path / "rules.toml"
+    assert run_cli("nlp", "learn", "--data", str(labelled_csv), "--out", str(out)) == 0
+    assert out.is_file()
+    capsys.readouterr()
+    assert run_cli("nlp", "eval", "--rules", str(out), "--data", str(labelled_csv), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"accuracy", "macro_f1", "n"} <= set(report)
+    assert report["n"] == len(synthetic_rows())
+    assert report["macro_f1"] >= 0.95
+
+
+def test_cli_eval_prints_table_and_confusion(labelled_csv, capsys, run_cli, tmp_path):
+    out = tmp_path / "rules.toml"
+    out.write_text(learn(synthetic_rows()), encoding="utf-8")
+    assert run_cli("nlp", "eval", "--rules", str(out), "--data", str(labelled_csv)) == 0
+    printed = capsys.readouterr().out
+    assert "macro-F1=" in printed
+    assert "confusion" in printed
+    assert "供水" in printed
+
+
+def test_score_predictions_by_hand():
+    report = score_predictions(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert report.accuracy == 0.75
+    assert report.per_category["a"].precision == 1.0
+    assert report.per_category["a"].recall == 0.5
+    assert report.per_category["b"].precision == pytest.approx(0.6667, abs=1e-4)
+    assert report.confusion == {"a": {"a": 1, "b": 1}, "b": {"b": 2}}
+    assert report.macro_f1 == pytest.approx((2 / 3 + 0.8) / 2, abs=1e-4)
+
+
+def test_learn_reports_unreadable_data(tmp_path, capsys, run_cli):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("words,category\n停水,供水\n", encoding="utf-8")
+    assert run_cli("nlp", "learn", "--data", str(bad), "--out", str(tmp_path / "x.toml")) == 2
+    assert "text,label" in capsys.readouterr().err
+
+
+def test_the_nlp_cli_module_registers_with_any_parser():
+    assert callable(nlp_cli.register)
