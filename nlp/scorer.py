@@ -53,13 +53,26 @@ class KeywordScorer:
 
     def decide(self, text: str, tokens: Sequence[str]) -> Decision:
         """Classify one message given its jieba tokens; the fallback when nothing matched."""
-        raw = [0.0] * len(self.categories)
-        hits: list[list[tuple[float, str]]] = [[] for _ in self.categories]
         counts = Counter(tokens)
-        self._add_words(counts, raw, hits)
-        self._add_phrases(text, raw, hits)
-        self._add_patterns(text, raw, hits)
-        evidence = [i for i, found in enumerate(hits) if found]
+        words = self._words
+        matched = [(w, _tf(n), entries) for w, n in counts.items() if (entries := words.get(w))]
+        matched += [
+            (phrase, _tf(n), entries)
+            for phrase, entries in self._phrases.items()
+            if (n := text.count(phrase))
+        ]
+        matched += [
+            (match.group(0), 1.0, ((p.category, p.weight),))
+            for p in self._patterns
+            if (match := p.regex.search(text))
+        ]
+        raw = [0.0] * len(self.categories)
+        evidence: set[int] = set()
+        for _, tf, entries in matched:
+            for category, weight in entries:
+                raw[category] += weight * tf
+                if weight > 0:
+                    evidence.add(category)
         if not evidence:
             return Decision(self.fallback, 0.0, None, 0.0, ())
         norm = self._length_factor(counts) if self._normalize else 1.0
@@ -73,48 +86,21 @@ class KeywordScorer:
             confidence=round(probs[best], 4),
             runner_up=None if second is None else self.categories[second],
             runner_up_confidence=0.0 if second is None else round(probs[second], 4),
-            keywords=_strongest(hits[best]),
+            keywords=_strongest(matched, best),
         )
-
-    def _add_words(self, counts: Counter[str], raw: list[float], hits: list[list]) -> None:
-        lexicon = self._words
-        for word, n in counts.items():
-            entries = lexicon.get(word)
-            if entries is None:
-                continue
-            tf = 1.0 + math.log(n) if n > 1 else 1.0
-            for category, weight in entries:
-                raw[category] += weight * tf
-                if weight > 0:
-                    hits[category].append((weight * tf, word))
-
-    def _add_phrases(self, text: str, raw: list[float], hits: list[list]) -> None:
-        for phrase, entries in self._phrases.items():
-            n = text.count(phrase)
-            if not n:
-                continue
-            tf = 1.0 + math.log(n)
-            for category, weight in entries:
-                raw[category] += weight * tf
-                if weight > 0:
-                    hits[category].append((weight * tf, phrase))
-
-    def _add_patterns(self, text: str, raw: list[float], hits: list[list]) -> None:
-        for p in self._patterns:
-            match = p.regex.search(text)
-            if match:
-                raw[p.category] += p.weight
-                if p.weight > 0:
-                    hits[p.category].append((p.weight, match.group(0)))
 
     def _length_factor(self, counts: Counter[str]) -> float:
         stop = self._stop
         total = sum(
-            (1.0 + math.log(n)) ** 2
+            _tf(n) ** 2
             for word, n in counts.items()
             if "\u4e00" <= word[0] <= "\u9fff" and word not in stop
         )
         return math.sqrt(total) or 1.0
+
+
+def _tf(n: int) -> float:
+    return 1.0 + math.log(n) if n > 1 else 1.0
 
 
 def _compile_lexicons(rules: RuleSet, tok: jieba.Tokenizer) -> tuple[_Lexicon, _Lexicon]:
@@ -141,9 +127,13 @@ def _softmax(values: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _strongest(hits: list[tuple[float, str]]) -> tuple[str, ...]:
+def _strongest(matched: list[tuple[str, float, tuple[tuple[int, float], ...]]], category: int
+              ) -> tuple[str, ...]:
+    """The words that added to `category`, biggest contribution first."""
     seen: dict[str, float] = {}
-    for contribution, word in hits:
-        seen[word] = max(contribution, seen.get(word, 0.0))
+    for word, tf, entries in matched:
+        for index, weight in entries:
+            if index == category and weight > 0:
+                seen[word] = max(weight * tf, seen.get(word, 0.0))
     ranked = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))
     return tuple(word for word, _ in ranked[:KEYWORDS_SHOWN])
