@@ -106,7 +106,11 @@ def learn_command(args: argparse.Namespace) -> int:
 
 
 def _corrections(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """Staff corrections from the configured database (imported lazily: nlp stays DB-free)."""
+    """Staff corrections from the configured database (imported lazily: nlp stays DB-free).
+
+    Raises ValueError when the database cannot be read.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlmodel import Session
 
     from bot.config import load_config
@@ -114,8 +118,11 @@ def _corrections(args: argparse.Namespace) -> list[tuple[str, str]]:
     from storage.db import make_engine
 
     config = load_config(getattr(args, "config", None))
-    with Session(make_engine(config.database.url)) as session:
-        return list_corrections(session)
+    try:
+        with Session(make_engine(config.database.url)) as session:
+            return list_corrections(session)
+    except SQLAlchemyError as exc:
+        raise ValueError(f"cannot read corrections from the database: {exc}") from exc
 
 
 def eval_command(args: argparse.Namespace) -> int:
