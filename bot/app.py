@@ -43,18 +43,7 @@ def build_application(
     run = DbRunner(workers=db_workers or (1 if sqlite else 4))
 
     async def post_init(application: Application) -> None:
-        delivery = Delivery(bot=application.bot, dispatch=Dispatch(services.deps), run=run)
-        application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery)
-        await _set_commands(application)
-        if schedule_config is not None:
-            schedule(application, schedule_config, timezone=services.deps.settings.timezone)
-        delivery.kick()  # whatever a previous run left unsent goes out now
-
-    async def post_shutdown(application: Application) -> None:
-        runtime: Runtime | None = application.bot_data.get("runtime")
-        if runtime is not None:
-            await runtime.delivery.stop()
-        run.close()
+        await on_start(application, schedule_config=schedule_config)
 
     application = (
         ApplicationBuilder()
@@ -62,11 +51,30 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_file_url)
         .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_shutdown(on_stop)
         .build()
     )
+    delivery = Delivery(bot=application.bot, dispatch=Dispatch(services.deps), run=run)
+    application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery)
     handlers.register(application)
     return application
+
+
+async def on_start(application: Application, *, schedule_config: ScheduleConfig | None) -> None:
+    """After the bot is initialised: commands menu, periodic jobs, and whatever a previous
+    run left unsent in the outbox goes out now. (run_polling calls it as post_init.)"""
+    runtime: Runtime = application.bot_data["runtime"]
+    await _set_commands(application)
+    if schedule_config is not None:
+        schedule(application, schedule_config, timezone=runtime.services.deps.settings.timezone)
+    runtime.delivery.kick()
+
+
+async def on_stop(application: Application) -> None:
+    """Let the delivery worker finish its current send, then release the database threads."""
+    runtime: Runtime = application.bot_data["runtime"]
+    await runtime.delivery.stop()
+    runtime.run.close()
 
 
 async def _set_commands(application: Application) -> None:

@@ -166,7 +166,7 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
             rules=_resolve_rules(r.str("nlp.rules", "community"), base),
             userdict=(base / userdict) if userdict else None,
             triage_threshold=r.float("nlp.triage_threshold", 0.35, lo=0.0, hi=1.0),
-            duplicate_threshold=r.float("nlp.duplicate_threshold", 0.5, lo=0.0, hi=1.0),
+            duplicate_threshold=r.float("nlp.duplicate_threshold", 0.3, lo=0.0, hi=1.0),
         ),
         deadlines=DeadlineConfig(
             limits=limits,

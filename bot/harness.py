@@ -14,7 +14,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, on_start, on_stop
 from bot.config import Config, ScheduleConfig
 from bot.emulator import BotApiEmulator
 from bot.runtime import Runtime
@@ -62,6 +62,7 @@ class Harness:
             schedule_config=self.schedule,
         )
         await self.application.initialize()
+        await on_start(self.application, schedule_config=self.schedule)
         await self.application.start()
         await self.application.updater.start_polling(
             poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
@@ -75,6 +76,7 @@ class Harness:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+            await on_stop(app)
             await app.shutdown()
             self.application = None
         if self.services is not None:

@@ -107,6 +107,9 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     )
     if petition.paused_at and status is Status.WAITING:
         lines.append(f"⏸ 等待居民补充（{fmt_time(petition.paused_at, tz)} 起暂停计时）")
+    ladder = _ladder_line(petition)
+    if ladder and status.is_open:
+        lines.append(ladder)
     lines.extend(_outcome_lines(session, petition))
     buttons: Buttons = []
     if status.is_open and chat_id == petition.group_chat_id:
@@ -114,6 +117,19 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     elif status.is_open and petition.group_chat_id and chat_id != petition.group_chat_id:
         lines.append("（本卡片仅供督办查看，由责任工作群办理）")
     return Card(text="\n".join(lines), buttons=buttons)
+
+
+_LADDER = {1: "已临期提醒", 2: "已超期，报街道督办", 3: "已升级区级督办"}
+
+
+def _ladder_line(petition: Petition) -> str:
+    """Where the petition stands on the reminder / escalation ladder (督办)."""
+    parts = []
+    if petition.respond_step and petition.first_response_at is None:
+        parts.append(f"响应{_LADDER.get(petition.respond_step, '')}")
+    if petition.resolve_step:
+        parts.append(f"办结{_LADDER.get(petition.resolve_step, '')}")
+    return "督办：" + "；".join(parts) if parts else ""
 
 
 def _explanation(petition: Petition) -> str:

@@ -213,11 +213,9 @@ class Desk:
                 if group is None or not group.active or group.scope_code != petition.community_code:
                     raise NotFound(texts.REASSIGN_NOTHING)
                 new_chat, target = group.chat_id, f"「{group.title}」"
-            self._move(session, petition, Action.REASSIGN, staff, target=target,
-                       category=petition.category, to_group=new_chat)
             petition.group_chat_id, petition.handler_staff_id = new_chat, None
-            if old_group and old_group != new_chat:
-                outbox.card(session, chat_id=old_group, petition_id=petition.id, now=now)
+            self._move(session, petition, Action.REASSIGN, staff, target=target,
+                       category=petition.category, to_group=new_chat, from_group=old_group)
             self._tell_resident(session, petition, texts.REASSIGNED_TO_RESIDENT.format(
                 number=petition.number, target=html.escape(target)))
             return texts.REASSIGNED.format(number=petition.number, target=target)
@@ -252,6 +250,7 @@ class Desk:
                 start=start, urgent=petition.urgent, complex=True, category=petition.category
             ).resolve_by
             petition.resolve_step = 0
+            petition.overdue = petition.respond_step >= 2 and petition.first_response_at is None
             set_reminders(self.deps, petition)
             return texts.COMPLEX_OK.format(number=petition.number,
                                            resolve_by=_fmt(self.deps, petition.resolve_due))
@@ -279,15 +278,18 @@ class Desk:
 
     # --- reading -------------------------------------------------------------------------
     def open_list(self, *, tg_user_id: int, chat_id: int) -> str:
+        """Open petitions the staff member may see; in a community group, that group's only."""
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
+            mine = self.access.communities_of(staff)
             group = queries.group_by_chat(session, chat_id)
-            scope = group if group is not None else staff
-            if group is not None and not set(self.access.communities_of(group)) & set(
-                    self.access.communities_of(staff)):
-                scope = staff
-            only_here = group.chat_id if group is not None and group.scope_kind == "community" else None
-            petitions = queries.open_petitions(session, communities=self.access.communities_of(scope),
+            communities, only_here = mine, None
+            if group is not None:
+                shared = [code for code in self.access.communities_of(group) if code in mine]
+                if shared:
+                    communities = shared
+                    only_here = group.chat_id if group.scope_kind == "community" else None
+            petitions = queries.open_petitions(session, communities=communities,
                                                statuses=list(OPEN_STATUSES), group_chat_id=only_here)
             if not petitions:
                 return texts.OPEN_EMPTY

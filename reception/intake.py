@@ -22,7 +22,7 @@ from reception.routing import route
 from reception.states import OPEN_STATUSES, Action, Status, next_status
 from storage import queries
 from storage.db import transaction
-from storage.models import Petition, PetitionMessage, Resident, Draft
+from storage.models import Draft, Petition, PetitionMessage, Resident
 
 log = logging.getLogger(__name__)
 
@@ -241,12 +241,16 @@ class Intake:
             since=petition.created_at - DUPLICATE_LOOKBACK,
         )
         mine = frozenset(petition.tokens)
+        # Same building is strong evidence; without an address the words must agree more.
+        threshold = self.deps.settings.duplicate_threshold
+        if not petition.building:
+            threshold = max(threshold, 0.6)
         best: tuple[float, int] | None = None
         for other in candidates:
             if other.id == petition.id or other.building != petition.building:
                 continue
             score = similarity(mine, frozenset(other.tokens))
-            if score >= self.deps.settings.duplicate_threshold and (best is None or score > best[0]):
+            if score >= threshold and (best is None or score > best[0]):
                 best = (score, other.id)
         return best[1] if best else None
 

@@ -42,6 +42,14 @@ class Office:
                 return message
         raise AssertionError(f"no card for {number} in chat {chat_id}")
 
+    def find_card(self, number: str):
+        """The responsible group's card, whichever group the petition was routed to."""
+        for chat in (self.main_group, self.parking_group, self.street_group):
+            for message in self.emu.bot_messages(chat.id):
+                if message.text.startswith(f"📋 {number}") and message.buttons:
+                    return chat.id, message
+        raise AssertionError(f"no actionable card for {number}")
+
     def last_text(self, chat_id: int) -> str:
         return self.emu.last_bot_message(chat_id).text
 

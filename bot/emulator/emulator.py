@@ -116,6 +116,10 @@ class BotApiEmulator(UserActions):
             first_name, last_name=last_name, username=username, user_id=user_id, started=started
         )
 
+    def add_member(self, chat_id: int, user: EmuUser, *, admin: bool = False) -> None:
+        """``user`` joins an existing group."""
+        self._core.world.chat(chat_id).members[user.id] = "administrator" if admin else "member"
+
     def add_group(
         self,
         title: str,

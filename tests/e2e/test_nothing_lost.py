@@ -58,6 +58,7 @@ async def test_non_staff_cannot_change_any_petition(office, resident, harness):
 async def test_staff_of_another_community_cannot_act(office, resident, harness):
     code = harness.services.access.create_invite(role="staff", scope_code="qingnian")
     stranger = office.emu.add_user(first_name="青年社区小吴")
+    office.emu.add_member(office.main_group.id, stranger)
     await office.say(stranger, stranger.id, f"/join {code}")
     office.emu.send_text(resident, resident.id, "楼道里有人乱贴小广告")
     await harness.settle()
@@ -93,6 +94,7 @@ async def test_failed_sends_are_retried_and_survive_a_restart(config, clock, tmp
         assert count(second, Outbox, Outbox.status == "pending") == 0
     finally:
         await second.stop()
+        await emu.stop()
 
 
 async def test_retry_after_waits_the_time_telegram_asks(office, resident, harness, clock):

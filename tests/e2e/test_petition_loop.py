@@ -104,14 +104,14 @@ async def test_messages_within_the_window_make_one_petition(office, resident, cl
 
 
 async def test_photo_location_and_voice_become_petition_attachments(office, resident):
-    emu, group = office.emu, office.main_group.id
+    emu = office.emu
     emu.send_photo(resident, resident.id, caption="楼道堆满杂物，堵住消防通道")
     await office.harness.settle()
     number = NUMBER.search(office.last_text(resident.id)).group(0)
     emu.send_location(resident, resident.id, 39.91, 116.40)
     emu.send_voice(resident, resident.id)
     await office.harness.settle()
-    card = office.card(group, number)
+    group, card = office.find_card(number)
     assert "图片 1" in card.text and "位置 1" in card.text and "语音 1" in card.text
     kinds = [m.kind for m in emu.bot_messages(group)]
     assert {"photo", "location", "voice"} <= set(kinds)
