@@ -23,7 +23,7 @@ class Settings:
     reopen_days: int = 7
     max_text_chars: int = 2000
     triage_threshold: float = 0.35
-    duplicate_threshold: float = 0.5
+    duplicate_threshold: float = 0.3
     reminder_share: float = 0.75
     second_escalation: timedelta = timedelta(hours=24)
     reports_dir: Path = Path("reports")
