@@ -36,7 +36,9 @@ class Script:
         await self.h.settle()
 
     async def press(self, user, chat_id: int, message, label: str) -> None:
-        data = next(d for row in message.buttons for t, d in row if t.startswith(label))
+        data = next((d for row in message.buttons for t, d in row if t.startswith(label)), None)
+        if data is None:
+            raise LookupError(f"no button {label!r} on: {message.text[:80]!r} {message.buttons}")
         self.emu.press_button(user, chat_id, message.message_id, data)
         await self.h.settle()
 
@@ -66,7 +68,7 @@ async def run_demo(config: Config, *, db: str | None = None, out: str = "demo-ou
             script = Script(harness, clock)
             await _week(script)
             _print_transcript(harness, ZoneInfo(config.reception.timezone))
-            _print_summary(harness, out_dir)
+            _print_summary(harness, out_dir, _export_register(harness, out_dir))
     return 0
 
 
@@ -122,14 +124,16 @@ async def _week(s: Script) -> None:
 
     # Staff work the cards.
     card = s.card(main.id, leak)
-    await s.press(emu.add_user(first_name="路过的群友"), main.id, card, "认领")  # refused
+    bystander = emu.add_user(first_name="群友小马")
+    emu.add_member(main.id, bystander)
+    await s.press(bystander, main.id, card, "认领")  # not staff: refused, nothing changes
     await s.press(grid_worker, main.id, card, "认领")
     await s.say(grid_worker, main.id, "王女士您好，明天上午9点物业维修师傅上门查看，请家里留人。",
                 reply_to=s.card(main.id, leak).message_id)
     await s.press(officer, main.id, s.card(main.id, lift), "认领")
     await s.say(officer, main.id, f"/merge {lift_dup} {lift}")
     await s.press(officer, main.id, s.card(main.id, fumes), "转派")
-    await s.press(officer, main.id, s.last(main.id), "环境卫生")
+    await s.press(officer, main.id, s.last(main.id), "城市管理")  # 餐饮油烟 is 城管's
     await s.say(officer, main.id, f"/reject {price} 房价咨询不属于社区受理范围，建议咨询房产交易中心")
     await s.press(officer, parking.id, s.card(parking.id, park), "认领")
     await s.say(officer, parking.id, "陈先生您好，已联系物业加装道闸，外来车辆登记后方可进入。",
@@ -149,9 +153,24 @@ async def _week(s: Script) -> None:
     await s.say(officer, parking.id, f"/resolve {park} 道闸已安装，外来车辆需登记后入内。")
     await s.press(chen, chen.id, s.last(chen.id), "满意")
 
-    # The rest of the week: one petition nobody answers climbs the ladder.
+    # The rest of the week: a visit nobody answers climbs the ladder, one sweep at a time.
     await s.say(admin, main.id, "/walkin 张大爷来访：8号楼3单元楼道灯坏了一个月，晚上看不见，电话13800001111")
-    await s.later(days=5)
+    for _ in range(8):
+        await s.later(hours=6)
+    await s.say(grid_worker, main.id, "/overdue")
+
+    # Next Monday 09:00: the weekly digest goes out; the office exports its register.
+    s.clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    await s.h.runtime.call(s.h.services.digests.queue_weekly)
+    await s.h.settle()
+    await s.say(admin, main.id, "/export")
+
+
+def _export_register(harness: Harness, out_dir: Path) -> tuple[Path, Path]:
+    from datetime import date
+
+    return harness.services.register.export(
+        start=date(2026, 11, 1), end=date(2026, 11, 30), out=out_dir / "统一接待登记本-2026-11.xlsx")
 
 
 def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
@@ -160,7 +179,7 @@ def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
     print("=" * 72)
     for entry in harness.emulator.transcript:
         when = entry.date.astimezone(tz).strftime("%m-%d %H:%M")
-        where = entry.chat_title or "私聊"
+        where = entry.chat_title if entry.chat_id < 0 else f"私聊·{entry.chat_title}"
         verb = {"sent": "", "edited": "（更新）", "callback": "（点击）", "answer": "（提示）"}.get(
             entry.action, "")
         text = entry.text.strip().replace("\n", "\n" + " " * 8)
@@ -170,9 +189,13 @@ def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
     print()
 
 
-def _print_summary(harness: Harness, out_dir: Path) -> None:
+def _print_summary(harness: Harness, out_dir: Path, register: tuple[Path, Path]) -> None:
+    from reception.states import Status
+
     with Session(harness.services.deps.engine) as session:
         rows = session.exec(select(Petition.status, func.count()).group_by(Petition.status)).all()
     print("-" * 72)
-    print("本周小结：" + "，".join(f"{status} {n} 件" for status, n in rows))
-    print(f"输出目录：{out_dir}")
+    print("本周小结：" + "，".join(f"{Status(status).label} {n} 件" for status, n in rows))
+    for path in sorted(out_dir.glob("*.png")):
+        print(f"周报图表：{path}")
+    print(f"统一接待登记本：{register[0]}（另有 CSV：{register[1].name}）")

@@ -59,11 +59,11 @@ def address_of(petition: Petition) -> str:
 
 
 def resident_label(resident: Resident | None, petition: Petition, *, masked: bool) -> str:
-    name = resident.name if resident else (petition.visitor_name or "来访群众")
+    name = resident.name if resident else petition.visitor_name
     phone = (resident.phone if resident else petition.visitor_phone) or ""
     if not masked:
-        return f"{name} {phone}".strip()
-    label = mask_name(name) if name else "居民"
+        return f"{name or '来访群众'} {phone}".strip()
+    label = mask_name(name) if name else ("居民" if resident else "来访群众")
     return f"{label}（尾号{phone[-4:]}）" if phone else label
 
 
