@@ -236,9 +236,10 @@ class Intake:
     def _find_duplicate(self, session: Session, petition: Petition) -> int | None:
         if not petition.tokens:
             return None
-        candidates = queries.open_in_community(
-            session, community_code=petition.community_code, statuses=list(OPEN_STATUSES),
-            since=petition.created_at - DUPLICATE_LOOKBACK,
+        candidates = queries.duplicate_candidates(
+            session, community_code=petition.community_code, building=petition.building,
+            statuses=list(OPEN_STATUSES), since=petition.created_at - DUPLICATE_LOOKBACK,
+            exclude_id=petition.id,
         )
         mine = frozenset(petition.tokens)
         # Same building is strong evidence; without an address the words must agree more.
@@ -246,12 +247,10 @@ class Intake:
         if not petition.building:
             threshold = max(threshold, 0.6)
         best: tuple[float, int] | None = None
-        for other in candidates:
-            if other.id == petition.id or other.building != petition.building:
-                continue
-            score = similarity(mine, frozenset(other.tokens))
+        for other_id, tokens in candidates:
+            score = similarity(mine, frozenset(tokens))
             if score >= threshold and (best is None or score > best[0]):
-                best = (score, other.id)
+                best = (score, other_id)
         return best[1] if best else None
 
     def _append(
@@ -414,7 +413,6 @@ class Intake:
             file_id=inbound.file_id, latitude=inbound.latitude, longitude=inbound.longitude,
             created_at=now,
         ))
-        session.flush()
 
     def _forward_media(self, session: Session, petition: Petition, inbound: Inbound, chat_id: int) -> None:
         if inbound.kind in ("text", "contact"):

@@ -154,15 +154,19 @@ def messages_of(session: Session, petition_id: int) -> list[PetitionMessage]:
     return list(session.exec(query))
 
 
-def open_in_community(
-    session: Session, *, community_code: str, statuses: Sequence[str], since: datetime
-) -> list[Petition]:
-    query = select(Petition).where(
+def duplicate_candidates(
+    session: Session, *, community_code: str, building: str | None, statuses: Sequence[str],
+    since: datetime, exclude_id: int,
+) -> list[tuple[int, list[str]]]:
+    """(id, tokens) of recent open petitions of the same community and building."""
+    query = select(Petition.id, Petition.tokens).where(
         Petition.community_code == community_code,
+        Petition.building == building if building else col(Petition.building).is_(None),
         col(Petition.status).in_(statuses),
         col(Petition.created_at) >= since,
+        Petition.id != exclude_id,
     )
-    return list(session.exec(query.order_by(col(Petition.id).desc()).limit(200)))
+    return [(row[0], row[1]) for row in session.exec(query.order_by(col(Petition.id).desc()).limit(200))]
 
 
 def next_counter(session: Session, key: str) -> int:
