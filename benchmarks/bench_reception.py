@@ -5,8 +5,11 @@ Measures, on one process with SQLite (the embedded default):
 - latency from a resident's message entering the Bot API to the staff card arriving there
   (p50 / p99), which includes long polling, the handler, the database commit, the outbox
   and the sendMessage call,
-- cold start (fresh interpreter: imports, rules, database, Application.initialize),
-- peak resident memory of the process (bot and emulator together).
+- cold start: from launching `minyuan run` to its first getUpdates call,
+- the bot process's peak resident memory (VmHWM).
+
+The bot runs as its own process (`python -m bot run`, exactly what an operator starts),
+pointed at the emulator that this script hosts and drives.
 
     python benchmarks/bench_reception.py [--rate 50] [--seconds 20] [--residents 200]
 
@@ -17,81 +20,89 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
-import statistics
+import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+import tomllib
 from pathlib import Path
+
+import tomli_w
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-COLD_START = """
-import time, asyncio
-t0 = time.perf_counter()
-from bot.config import load_config
-from bot.emulator import BotApiEmulator
-from bot.harness import Harness
-from reception.clock import SystemClock
-async def main():
-    config = load_config().with_database("sqlite:///{db}")
-    async with BotApiEmulator() as emu:
-        harness = Harness(config=config, clock=SystemClock())
-        await harness.start(emulator=emu)
-        print(time.perf_counter() - t0)
-        await harness.stop()
-asyncio.run(main())
-"""
+def bot_config(tmp: Path, emu) -> Path:
+    """config.toml pointed at the emulator and a fresh SQLite file; every message its own
+    petition (a resident writing again within the merge window would add to their open one)."""
+    data = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+    data["database"]["url"] = f"sqlite:///{tmp / 'bench.db'}"
+    data["telegram"].update(base_url=emu.base_url, base_file_url=emu.base_file_url)
+    data["reception"]["organisation"] = str(ROOT / "org.toml")
+    data["reception"]["merge_window_seconds"] = 0
+    data["reports"]["dir"] = str(tmp / "reports")
+    path = tmp / "config.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
 
 
-def cold_start() -> float:
-    """Seconds from a fresh interpreter to a bot polling the emulator (median of 3)."""
-    times = []
-    for _ in range(3):
-        with tempfile.TemporaryDirectory() as tmp:
-            code = COLD_START.replace("{db}", f"{tmp}/cold.db")
-            out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                                 text=True, check=True)
-            times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+def cli(config: Path, *args: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), *args],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
 
 
 async def load(rate: float, seconds: float, residents: int) -> dict[str, float]:
-    from bot.config import load_config
+    """Run `minyuan run` as its own process against the emulator hosted here."""
     from bot.emulator import BotApiEmulator
-    from bot.harness import Harness
-    from reception.clock import SystemClock
 
-    with tempfile.TemporaryDirectory() as tmp:
-        base = load_config().with_database(f"sqlite:///{tmp}/bench.db")
-        # Every message is its own petition here: a resident writing again within the
-        # merge window would (correctly) add to their open petition instead.
-        config = replace(base, reports_dir=Path(tmp),
-                         reception=replace(base.reception, merge_window_seconds=0))
-        clock = SystemClock()
-        async with BotApiEmulator(clock=clock) as emu:
-            harness = Harness(config=config, clock=clock)
-            await harness.start(emulator=emu)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        async with BotApiEmulator() as emu:
+            config = bot_config(tmp, emu)
+            code = cli(config, "invite", "--role", "admin", "--scope", "hongqi")
+            env = {**os.environ, "MINYUAN_BOT_TOKEN": emu.token}
+            started = time.perf_counter()
+            bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run"],
+                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
             try:
-                return await _drive(harness, emu, rate, seconds, residents)
+                await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.calls), timeout=60)
+                cold = time.perf_counter() - started
+                result = await _drive(emu, code, rate, seconds, residents)
+                result["cold_start_s"] = cold
+                result["peak_rss_mb"] = _peak_rss_mb(bot.pid)
+                return result
             finally:
-                await harness.stop()
+                bot.send_signal(signal.SIGINT)
+                bot.wait(timeout=30)
 
 
-async def _drive(harness, emu, rate: float, seconds: float, residents: int) -> dict[str, float]:
-    access = harness.services.access
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def settle(emu, count: int, chat_id: int, containing: str) -> None:
+    await emu.wait_for(lambda: sum(containing in m.text for m in emu.bot_messages(chat_id)) >= count,
+                       timeout=120)
+
+
+async def _drive(emu, code: str, rate: float, seconds: float, residents: int) -> dict[str, float]:
     admin = emu.add_user(first_name="管理员")
     group = emu.add_group("红旗社区民愿工作群", members=[admin])
-    emu.send_text(admin, admin.id, f"/join {access.create_invite(role='admin', scope_code='hongqi')}")
-    await harness.settle()
+    emu.send_text(admin, admin.id, f"/join {code}")
+    await settle(emu, 1, admin.id, "欢迎加入")
     emu.send_text(admin, group.id, "/bind hongqi")
+    await settle(emu, 1, group.id, "绑定")
     people = [emu.add_user(first_name=f"居民{i}") for i in range(residents)]
     for person in people:
         emu.send_text(person, person.id, "/start hongqi")
-    await harness.settle(timeout=120)
+    await emu.wait_for(lambda: all(emu.bot_messages(p.id) for p in people), timeout=120)
 
     sent_at: dict[str, float] = {}
     arrived_at: dict[str, float] = {}
@@ -137,16 +148,14 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=200, help="distinct residents")
     args = parser.parse_args()
     result = asyncio.run(load(args.rate, args.seconds, args.residents))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cold = cold_start()
     print(f"{'petitions':<28}{result['petitions']}")
     print(f"{'target rate (/s)':<28}{args.rate:.0f}")
     print(f"{'achieved throughput (/s)':<28}{result['throughput']:.1f}")
     print(f"{'latency p50 (ms)':<28}{result['p50_ms']:.1f}")
     print(f"{'latency p99 (ms)':<28}{result['p99_ms']:.1f}")
     print(f"{'latency max (ms)':<28}{result['max_ms']:.1f}")
-    print(f"{'cold start (s)':<28}{cold:.2f}")
-    print(f"{'peak RSS, bot+emulator (MB)':<28}{peak_mb:.0f}")
+    print(f"{'cold start (s)':<28}{result['cold_start_s']:.2f}")
+    print(f"{'bot peak RSS (MB)':<28}{result['peak_rss_mb']:.0f}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.runtime import DbRunner
 from reception import texts
-from reception.dispatch import Dispatch, Item
+from reception.dispatch import Dispatch, Item, Sent
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class Delivery:
     def __init__(self, *, bot: Bot, dispatch: Dispatch, run: DbRunner) -> None:
         self.bot, self.dispatch, self.run = bot, dispatch, run
         self._task: asyncio.Task[None] | None = None
+        self._flood_until = None  # a 429 applies to the whole bot, not one chat
         self._again = False
         self.idle = asyncio.Event()
         self.idle.set()
@@ -79,27 +80,41 @@ class Delivery:
             self.idle.set()
 
     async def _send_batch(self, items: list[Item]) -> None:
-        # One chat's messages go in order; different chats go side by side.
+        # One chat's messages go in order; different chats go side by side. Successful
+        # sends of the whole batch are recorded in one transaction.
         by_chat: dict[int, list[Item]] = defaultdict(list)
         for item in items:
             by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+        batches = await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+        await self.run(self.dispatch.record, [sent for batch in batches for sent in batch])
 
-    async def _send_chat(self, items: list[Item]) -> None:
+    async def _send_chat(self, items: list[Item]) -> list[Sent]:
+        done: list[Sent] = []
+        cards: dict[int, tuple[int, int | None]] = {}  # petition -> (card message, thread) sent now
         for index, item in enumerate(items):
+            flood = self._flood_wait()
+            if flood is not None:
+                for later in items[index:]:
+                    await self.run(self.dispatch.retry, later, after=flood, error="flood wait")
+                break
             try:
-                await self._send(item)
+                sent = await self._send(item, cards)
+                if sent is not None:
+                    done.append(sent)
             except RetryAfter as exc:
                 wait = exc.retry_after if isinstance(exc.retry_after, timedelta) else timedelta(
                     seconds=float(exc.retry_after))
-                log.warning("Telegram asks to wait %s before chat %s", wait, item.chat_id)
+                log.warning("Telegram asks to wait %s (at chat %s)", wait, item.chat_id)
+                self._flood_until = self.dispatch.deps.clock.now() + wait
                 for later in items[index:]:
                     await self.run(self.dispatch.retry, later, after=wait, error=str(exc))
-                return
+                break
             except Forbidden as exc:
                 await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
             except BadRequest as exc:
-                await self._bad_request(item, exc)
+                sent = await self._bad_request(item, exc)
+                if sent is not None:
+                    done.append(sent)
             except NetworkError as exc:
                 backoff = timedelta(seconds=min(2 ** item.attempts, 300))
                 log.warning("network error sending outbox %s (retry in %s): %s", item.id, backoff, exc)
@@ -107,36 +122,49 @@ class Delivery:
             except TelegramError as exc:
                 log.error("outbox %s failed: %s", item.id, exc)
                 await self.run(self.dispatch.failed, item, error=str(exc))
+        return done
 
-    async def _bad_request(self, item: Item, exc: BadRequest) -> None:
+    def _flood_wait(self) -> timedelta | None:
+        if self._flood_until is None:
+            return None
+        left = self._flood_until - self.dispatch.deps.clock.now()
+        if left <= timedelta(0):
+            self._flood_until = None
+            return None
+        return left
+
+    async def _bad_request(self, item: Item, exc: BadRequest) -> Sent | None:
         message = str(exc).lower()
         if any(marker in message for marker in _GONE):
             await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
         elif "message is not modified" in message:
-            await self.run(self.dispatch.sent, item, message_id=None)
+            return Sent(item, None)
         else:
             log.error("Telegram refused outbox %s (%s to %s): %s; payload=%r",
                       item.id, item.kind, item.chat_id, exc, item.payload)
             await self.run(self.dispatch.failed, item, error=str(exc))
+        return None
 
-    async def _send(self, item: Item) -> None:
+    async def _send(self, item: Item, cards: dict[int, tuple[int, int | None]]) -> Sent | None:
         if item.kind == "card":
-            await self._send_card(item)
-            return
+            return await self._send_card(item, cards)
         thread_id = reply_to = None
-        in_thread_of = item.payload.get("in_thread_of")
-        if in_thread_of is not None:
-            anchor = await self.run(self.dispatch.anchor, petition_id=in_thread_of,
-                                    chat_id=item.chat_id, before_item=item.id)
-            if anchor.card_pending:
+        anchor = item.anchor
+        if anchor is not None:
+            in_thread_of = item.payload["in_thread_of"]
+            if in_thread_of in cards:
+                reply_to, thread_id = cards[in_thread_of]
+            elif anchor.card_pending:
+                # Its card has not gone out yet (it failed and waits for a retry): keep order.
                 await self.run(self.dispatch.defer, item, after=timedelta(seconds=1))
-                return
-            thread_id = anchor.thread_id
-            if item.payload.get("reply_to_card"):
-                reply_to = anchor.card_message_id
+                return None
+            else:
+                reply_to, thread_id = anchor.card_message_id, anchor.thread_id
+            if not item.payload.get("reply_to_card"):
+                reply_to = None
         sent = await self._send_plain(item, thread_id=thread_id, reply_to=reply_to)
-        await self.run(self.dispatch.sent, item, message_id=sent.message_id if sent else None,
-                       kind=item.payload.get("media_kind", "text"))
+        return Sent(item, sent.message_id if sent else None,
+                    kind=item.payload.get("media_kind", "text"))
 
     async def _send_plain(self, item: Item, *, thread_id: int | None, reply_to: int | None) -> Message | None:
         payload = item.payload
@@ -172,31 +200,32 @@ class Delivery:
         sender, field = senders.get(kind, senders["document"])
         return await sender(**{field: file_id}, caption=caption, parse_mode=ParseMode.HTML, **common)
 
-    async def _send_card(self, item: Item) -> None:
-        plan = await self.run(self.dispatch.plan_card, item)
+    async def _send_card(self, item: Item, cards: dict[int, tuple[int, int | None]]) -> Sent | None:
+        plan = item.plan
         if plan is None:
             await self.run(self.dispatch.failed, item, error="petition not found")
-            return
+            return None
         markup = _inline(plan.card.buttons)
-        if plan.message_id is not None:
+        message_id, thread_id = plan.message_id, plan.thread_id
+        if item.petition_id in cards:  # sent earlier in this batch
+            message_id, thread_id = cards[item.petition_id]
+        if message_id is not None:
             try:
                 await self.bot.edit_message_text(
-                    chat_id=item.chat_id, message_id=plan.message_id, text=plan.card.text,
+                    chat_id=item.chat_id, message_id=message_id, text=plan.card.text,
                     parse_mode=ParseMode.HTML, reply_markup=markup)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
                     raise
-            await self.run(self.dispatch.sent, item, message_id=None)
-            return
-        thread_id = plan.thread_id
+            return Sent(item, None)
         if plan.make_topic:
             topic = await self.bot.create_forum_topic(chat_id=item.chat_id, name=plan.make_topic)
             thread_id = topic.message_thread_id
         message = await self.bot.send_message(
             chat_id=item.chat_id, text=plan.card.text, parse_mode=ParseMode.HTML,
             reply_markup=markup, message_thread_id=thread_id)
-        await self.run(self.dispatch.card_sent, item, message_id=message.message_id,
-                       thread_id=thread_id)
+        cards[item.petition_id] = (message.message_id, thread_id)
+        return Sent(item, message.message_id, thread_id=thread_id, kind="card")
 
 
 def _inline(buttons: list) -> InlineKeyboardMarkup | None:

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from reception import outbox
 from reception import report_texts as t
-from reception.chart import render_weekly
 from reception.digest_text import Section, plain, render
 from reception.errors import InvalidInput
 from reception.metrics import (
@@ -227,6 +226,8 @@ class Digests:
             key=lambda item: (-item[1], item[0]),
         )
         try:
+            from reception.chart import render_weekly  # matplotlib loads only for charts
+
             return render_weekly(Path(out_dir) / filename, title=title, categories=categories,
                                  current=current, previous=previous)
         except (OSError, ValueError, RuntimeError):

@@ -37,6 +37,18 @@ class Item:
     petition_id: int | None
     payload: dict[str, Any]
     attempts: int
+    plan: CardPlan | None = None  # cards: rendered when claimed
+    anchor: Anchor | None = None  # messages about a petition: its topic and card
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One successful send, recorded with the others of its batch in one transaction."""
+
+    item: Item
+    message_id: int | None
+    thread_id: int | None = None
+    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,11 @@ class Dispatch:
         self.deps = deps
 
     def claim(self, *, limit: int = 100) -> list[Item]:
-        """Take due items; several workers (processes) never take the same one."""
+        """Take due items; several workers (processes) never take the same one.
+
+        Cards are rendered and anchors looked up in the same transaction, so a send
+        needs no further reads.
+        """
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             query = (
@@ -78,10 +94,39 @@ class Dispatch:
                 .with_for_update(skip_locked=True)
             )
             rows = list(session.exec(query))
+            items = []
             for row in rows:
                 row.status, row.claimed_until = "sending", now + CLAIM_FOR
-            return [Item(r.id, r.kind, r.chat_id, r.petition_id, dict(r.payload), r.attempts)
-                    for r in rows]
+                plan = self._plan(session, row) if row.kind == "card" else None
+                anchor = None
+                if row.payload.get("in_thread_of") is not None:
+                    anchor = self._anchor(session, petition_id=row.payload["in_thread_of"],
+                                          chat_id=row.chat_id, before_item=row.id)
+                items.append(Item(row.id, row.kind, row.chat_id, row.petition_id,
+                                  dict(row.payload), row.attempts, plan, anchor))
+            return items
+
+    def record(self, results: list[Sent]) -> None:
+        """Mark a batch of sends done; remember where new cards stand."""
+        if not results:
+            return
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            for result in results:
+                item = result.item
+                if item.kind == "card" and result.message_id is not None:
+                    card = queries.card(session, petition_id=item.petition_id, chat_id=item.chat_id)
+                    if card is None:
+                        card = CardMessage(petition_id=item.petition_id, chat_id=item.chat_id,
+                                           created_at=now)
+                    card.message_id, card.thread_id = result.message_id, result.thread_id
+                    session.add(card)
+                elif item.petition_id is not None and result.message_id is not None:
+                    session.add(PetitionMessage(
+                        petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
+                        message_id=result.message_id, kind=result.kind,
+                        text=item.payload.get("text", "")[:500], created_at=now))
+                self._done(session, item.id, now)
 
     def has_due(self) -> bool:
         now = self.deps.clock.now()
@@ -90,55 +135,32 @@ class Dispatch:
                 Outbox.status == "pending", col(Outbox.next_attempt_at) <= now).limit(1)
             return session.exec(query).first() is not None
 
-    def plan_card(self, item: Item) -> CardPlan | None:
-        with transaction(self.deps.engine) as session:
-            petition = session.get(Petition, item.petition_id)
-            if petition is None:
-                return None
-            card = render_card(session, self.deps, petition, chat_id=item.chat_id)
-            existing = queries.card(session, petition_id=petition.id, chat_id=item.chat_id)
-            group = queries.group_by_chat(session, item.chat_id)
-            topic = None
-            if (existing is None or existing.message_id is None) and group is not None and group.is_forum:
-                topic = f"{petition.number} {petition.category}"[:128]
-            return CardPlan(
-                card=card,
-                message_id=existing.message_id if existing else None,
-                thread_id=existing.thread_id if existing else None,
-                make_topic=topic,
-            )
+    def _plan(self, session, row: Outbox) -> CardPlan | None:
+        petition = session.get(Petition, row.petition_id)
+        if petition is None:
+            return None
+        card = render_card(session, self.deps, petition, chat_id=row.chat_id)
+        existing = queries.card(session, petition_id=petition.id, chat_id=row.chat_id)
+        group = queries.group_by_chat(session, row.chat_id)
+        topic = None
+        if (existing is None or existing.message_id is None) and group is not None and group.is_forum:
+            topic = f"{petition.number} {petition.category}"[:128]
+        return CardPlan(
+            card=card,
+            message_id=existing.message_id if existing else None,
+            thread_id=existing.thread_id if existing else None,
+            make_topic=topic,
+        )
 
-    def anchor(self, *, petition_id: int, chat_id: int, before_item: int) -> Anchor:
-        with transaction(self.deps.engine) as session:
-            existing = queries.card(session, petition_id=petition_id, chat_id=chat_id)
-            if existing is not None and existing.message_id is not None:
-                return Anchor(existing.thread_id, existing.message_id, False)
-            pending = session.exec(select(Outbox.id).where(
-                Outbox.kind == "card", Outbox.petition_id == petition_id,
-                Outbox.chat_id == chat_id, col(Outbox.status).in_(["pending", "sending"]),
-                col(Outbox.id) < before_item)).first()
-            return Anchor(None, None, pending is not None)
-
-    def card_sent(self, item: Item, *, message_id: int, thread_id: int | None) -> None:
-        now = self.deps.clock.now()
-        with transaction(self.deps.engine) as session:
-            existing = queries.card(session, petition_id=item.petition_id, chat_id=item.chat_id)
-            if existing is None:
-                existing = CardMessage(petition_id=item.petition_id, chat_id=item.chat_id,
-                                       created_at=now)
-            existing.message_id, existing.thread_id = message_id, thread_id
-            session.add(existing)
-            self._done(session, item.id, now)
-
-    def sent(self, item: Item, *, message_id: int | None, kind: str = "text") -> None:
-        now = self.deps.clock.now()
-        with transaction(self.deps.engine) as session:
-            if item.petition_id is not None and message_id is not None:
-                session.add(PetitionMessage(
-                    petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
-                    message_id=message_id, kind=kind, text=item.payload.get("text", "")[:500],
-                    created_at=now))
-            self._done(session, item.id, now)
+    def _anchor(self, session, *, petition_id: int, chat_id: int, before_item: int) -> Anchor:
+        existing = queries.card(session, petition_id=petition_id, chat_id=chat_id)
+        if existing is not None and existing.message_id is not None:
+            return Anchor(existing.thread_id, existing.message_id, False)
+        pending = session.exec(select(Outbox.id).where(
+            Outbox.kind == "card", Outbox.petition_id == petition_id,
+            Outbox.chat_id == chat_id, col(Outbox.status).in_(["pending", "sending"]),
+            col(Outbox.id) < before_item)).first()
+        return Anchor(None, None, pending is not None)
 
     def retry(self, item: Item, *, after: timedelta, error: str) -> None:
         now = self.deps.clock.now()

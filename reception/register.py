@@ -15,9 +15,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from sqlmodel import Session
 
 from nlp import mask_name, mask_personal_data, mask_phone
@@ -141,6 +138,11 @@ def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
 
     Row 1 is the title, row 2 the header (frozen, and repeated on every printed page).
     """
+    # openpyxl loads only when a register is written, not at bot start-up.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "接待登记"
