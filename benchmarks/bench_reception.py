@@ -65,7 +65,12 @@ async def load(rate: float, seconds: float, residents: int) -> dict[str, float]:
             code = cli(config, "invite", "--role", "admin", "--scope", "hongqi")
             env = {**os.environ, "MINYUAN_BOT_TOKEN": emu.token}
             started = time.perf_counter()
-            bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "run"],
+            command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
+            if os.environ.get("MINYUAN_PROFILE"):  # e.g. MINYUAN_PROFILE=/tmp/bot.svg
+                command = ["py-spy", "record", "-o", os.environ["MINYUAN_PROFILE"], "--format",
+                           "raw" if os.environ["MINYUAN_PROFILE"].endswith(".txt") else "flamegraph",
+                           "--threads", "--", *command]
+            bot = subprocess.Popen(command,
                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from reception import outbox
@@ -94,9 +94,12 @@ class Dispatch:
                 .with_for_update(skip_locked=True)
             )
             rows = list(session.exec(query))
+            if rows:
+                session.execute(
+                    update(Outbox).where(col(Outbox.id).in_([row.id for row in rows]))
+                    .values(status="sending", claimed_until=now + CLAIM_FOR))
             items = []
             for row in rows:
-                row.status, row.claimed_until = "sending", now + CLAIM_FOR
                 plan = self._plan(session, row) if row.kind == "card" else None
                 anchor = None
                 if row.payload.get("in_thread_of") is not None:
@@ -126,7 +129,10 @@ class Dispatch:
                         petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
                         message_id=result.message_id, kind=result.kind,
                         text=item.payload.get("text", "")[:500], created_at=now))
-                self._done(session, item.id, now)
+            session.execute(
+                update(Outbox)
+                .where(col(Outbox.id).in_([result.item.id for result in results]))
+                .values(status="sent", sent_at=now, claimed_until=None))
 
     def has_due(self) -> bool:
         now = self.deps.clock.now()
@@ -226,8 +232,3 @@ class Dispatch:
     def resident_of_chat(self, chat_id: int) -> Resident | None:
         with transaction(self.deps.engine) as session:
             return queries.resident_by_tg(session, chat_id)
-
-    @staticmethod
-    def _done(session, item_id: int, now: datetime) -> None:
-        row = session.get(Outbox, item_id)
-        row.status, row.sent_at, row.claimed_until = "sent", now, None

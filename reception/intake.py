@@ -216,9 +216,9 @@ class Intake:
             respond_due=due.respond_by, resolve_due=due.resolve_by,
         )
         set_reminders(deps, petition)
+        petition.duplicate_of_id = self._find_duplicate(session, petition)
         session.add(petition)
         session.flush()
-        petition.duplicate_of_id = self._find_duplicate(session, petition)
         record(
             session, petition, action=Action.SUBMIT, actor=actor, at=now,
             to_status=Status.SUBMITTED, channel=channel, category=decision.category,
@@ -239,7 +239,6 @@ class Intake:
         candidates = queries.duplicate_candidates(
             session, community_code=petition.community_code, building=petition.building,
             statuses=list(OPEN_STATUSES), since=petition.created_at - DUPLICATE_LOOKBACK,
-            exclude_id=petition.id,
         )
         mine = frozenset(petition.tokens)
         # Same building is strong evidence; without an address the words must agree more.

@@ -79,9 +79,16 @@ class WorkCalendar:
             raise ValueError(f"dates listed as both extra holiday and extra workday: {listed}")
         self._configured_years = {day.year for day in self._extra_holidays | self._extra_workdays}
         self._warned_years: set[int] = set()
+        self._known: dict[date, bool] = {}  # every deadline asks about the same few weeks
 
     def is_workday(self, day: date) -> bool:
         """Whether ``day`` is a working day; the config extras win over the official calendar."""
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._lookup(day)
+        return known
+
+    def _lookup(self, day: date) -> bool:
         if day in self._extra_workdays:
             return True
         if day in self._extra_holidays:

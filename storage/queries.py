@@ -156,7 +156,7 @@ def messages_of(session: Session, petition_id: int) -> list[PetitionMessage]:
 
 def duplicate_candidates(
     session: Session, *, community_code: str, building: str | None, statuses: Sequence[str],
-    since: datetime, exclude_id: int,
+    since: datetime,
 ) -> list[tuple[int, list[str]]]:
     """(id, tokens) of recent open petitions of the same community and building."""
     query = select(Petition.id, Petition.tokens).where(
@@ -164,7 +164,6 @@ def duplicate_candidates(
         Petition.building == building if building else col(Petition.building).is_(None),
         col(Petition.status).in_(statuses),
         col(Petition.created_at) >= since,
-        Petition.id != exclude_id,
     )
     return [(row[0], row[1]) for row in session.exec(query.order_by(col(Petition.id).desc()).limit(200))]
 
