@@ -188,11 +188,16 @@ def render_status(session: Session, deps: Deps, petition: Petition) -> str:
         f"提交时间：{fmt_time(petition.created_at, tz)}",
         f"承诺响应：{fmt_time(petition.respond_due, tz)} 前　承诺办结：{fmt_time(petition.resolve_due, tz)} 前",
         f"内容：{html.escape(petition.text[:300]) or '（无文字）'}",
-        "办理记录：",
     ]
+    return "\n".join(lines) + "\n" + render_timeline(session, deps, petition)
+
+
+def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:
+    """The timeline, oldest first: one line per event."""
+    lines = ["办理记录："]
     for event in queries.timeline(session, petition.id):
         label = ACTION_LABELS.get(event.action, event.action)
-        lines.append(f"· {fmt_time(event.at, tz)} {label}{_event_note(event.detail)}")
+        lines.append(f"· {fmt_time(event.at, deps.settings.tz)} {label}{_event_note(event.detail)}")
     return "\n".join(lines)
 
 

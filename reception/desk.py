@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from reception import outbox, texts
 from reception.access import Access
-from reception.cards import list_line, render_card, render_status, resident_label
+from reception.cards import list_line, render_card, render_timeline, resident_label
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.events import Actor, record
@@ -300,7 +300,7 @@ class Desk:
     def show(self, *, tg_user_id: int, chat_id: int, number: str) -> str:
         with self._acting(tg_user_id, number=number) as (session, _staff, petition):
             card = render_card(session, self.deps, petition, chat_id=chat_id)
-            return card.text + "\n\n" + render_status(session, self.deps, petition).split("办理记录：", 1)[-1].join(["办理记录：", ""])
+            return card.text + "\n\n" + render_timeline(session, self.deps, petition)
 
     # --- plumbing -------------------------------------------------------------------------
     def _acting(self, tg_user_id: int, *, petition_id: int | None = None, number: str | None = None):

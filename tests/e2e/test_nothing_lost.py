@@ -7,8 +7,8 @@ import re
 from sqlmodel import Session, func, select
 
 from bot.harness import Harness
-from tests.office import open_office
 from storage.models import Outbox, Petition, PetitionEvent
+from tests.office import open_office
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
 

@@ -1,0 +1,86 @@
+"""Staff tools beyond the card buttons: /show, /ask (the clock pauses), /open, /overdue,
+/digest, /export, and the deadline ladder driven by the injected clock."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from storage.models import Petition
+
+NUMBER = re.compile(r"MY-\d{8}-\d{4}")
+
+
+async def submit(office, resident, text: str) -> str:
+    await office.say(resident, resident.id, text)
+    return NUMBER.search(office.last_text(resident.id)).group(0)
+
+
+def petition(harness, number: str) -> Petition:
+    with Session(harness.services.deps.engine) as session:
+        return session.exec(select(Petition).where(Petition.number == number)).one()
+
+
+async def test_show_gives_card_and_timeline(office, resident):
+    number = await submit(office, resident, "社区活动室能不能周末开放")
+    await office.say(office.staff, office.main_group.id, f"/show {number}")
+    text = office.last_text(office.main_group.id)
+    assert number in text and "办理记录" in text and "提交诉求" in text
+
+
+async def test_ask_pauses_the_clock_until_the_resident_answers(office, resident, harness, clock):
+    number = await submit(office, resident, "想咨询一下高龄津贴怎么申请")
+    due_before = petition(harness, number).resolve_due
+    await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？户籍在本社区吗？")
+    assert "需要您补充信息" in office.last_text(resident.id)
+    assert petition(harness, number).status == "waiting"
+    clock.advance(days=1)
+    await office.say(resident, resident.id, "老人82岁，户籍在本社区")
+    assert "办理时限继续计算" in office.last_text(resident.id)
+    after = petition(harness, number)
+    assert after.status == "claimed"
+    assert after.resolve_due - due_before == timedelta(days=1), "one working day paused, one added"
+    assert "老人82岁" in office.last_text(office.main_group.id)
+
+
+async def test_open_lists_this_groups_petitions(office, resident):
+    number = await submit(office, resident, "楼道里的消防栓箱门坏了")
+    await office.say(office.staff, office.main_group.id, "/open")
+    assert number in office.last_text(office.main_group.id)
+
+
+async def test_unanswered_petition_climbs_the_ladder_once_each_step(office, resident, harness, clock):
+    number = await submit(office, resident, "小区北门的路灯一直不亮")
+    for _ in range(12):  # three days of sweeps, every six hours
+        clock.advance(hours=6)
+        await harness.tick()
+    def notices(chat) -> list[str]:  # messages other than the (edited) cards
+        return [m.text for m in office.emu.bot_messages(chat.id) if not m.text.startswith("📋")]
+
+    main, street = notices(office.main_group), notices(office.street_group)
+    assert sum("临期提醒" in t and number in t for t in main) == 1
+    assert sum("已超期" in t and number in t for t in main) == 1
+    assert sum("超期督办" in t and number in t for t in street) == 1
+    assert office.card(office.street_group.id, number), "supervisors see the card"
+    await office.say(office.staff, office.main_group.id, "/overdue")
+    assert number in office.last_text(office.main_group.id)
+
+
+async def test_digest_and_export_on_demand(office, resident):
+    await submit(office, resident, "小区垃圾分类桶不够用")
+    await office.say(office.staff, office.main_group.id, "/digest")
+    kinds = [m.kind for m in office.emu.bot_messages(office.main_group.id)]
+    assert "photo" in kinds, "the digest chart"
+    assert "周报" in office.last_text(office.main_group.id)
+    await office.say(office.staff, office.main_group.id, "/export")
+    document = office.emu.last_bot_message(office.main_group.id)
+    assert document.kind == "document" and document.file_name.endswith(".xlsx")
+    assert document.file_bytes[:2] == b"PK"
+
+
+async def test_outsider_cannot_digest_or_export(office):
+    for command in ("/digest", "/export", "/overdue"):
+        await office.say(office.outsider, office.main_group.id, command)
+        assert "只有已登记的社区工作人员" in office.last_text(office.main_group.id)

@@ -1,0 +1,71 @@
+"""The command line: every command explains itself; the demo runs; bad config is explained."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from bot.cli import build_parser, main
+from bot.config import ConfigError, load_config
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix: str = ""):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                yield f"{prefix}{name}", helps.get(name), sub
+                yield from _subcommands(sub, prefix=f"{prefix}{name} ")
+
+
+def test_every_command_has_help():
+    commands = list(_subcommands(build_parser()))
+    assert {"run", "demo", "invite", "initdb", "export", "digest", "nlp"} <= {c for c, _, _ in commands}
+    for name, help_text, sub in commands:
+        assert help_text, f"`minyuan {name}` has no help text"
+        for action in sub._actions:
+            if action.dest not in ("help",) and not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"`minyuan {name}` option {action.dest} has no help"
+
+
+def test_demo_runs_the_whole_week(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for step in ("已受理", "认领", "转派", "合并办理", "未予受理", "不满意", "临期提醒", "超期督办", "周报", "统一接待登记本"):
+        assert step in out, step
+    assert list(tmp_path.glob("*.png")) and list(tmp_path.glob("*.xlsx"))
+
+
+def test_invite_prints_a_code(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    source = load_config().path.read_text(encoding="utf-8")
+    config.write_text(source.replace('url = "sqlite:///minyuan.db"', f'url = "sqlite:///{tmp_path}/x.db"')
+                      .replace('organisation = "org.toml"', f'organisation = "{load_config().reception.organisation}"'),
+                      encoding="utf-8")
+    assert main(["--config", str(config), "invite", "--role", "admin", "--scope", "hongqi"]) == 0
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 9 and code[4] == "-"
+
+
+@pytest.mark.parametrize(("edit", "key"), [
+    (("timezone = \"Asia/Shanghai\"", "timezone = \"Mars/Base\""), "reception.timezone"),
+    (("mode = \"polling\"", "mode = \"carrier-pigeon\""), "telegram.mode"),
+    (("urgent = { respond = \"2h\"", "urgent = { respond = \"soon\""), "deadlines"),
+    (("reminder_share = 0.75", "reminder_share = 3"), "deadlines.reminder_share"),
+])
+def test_bad_config_names_the_key(tmp_path, edit, key):
+    source = load_config().path.read_text(encoding="utf-8")
+    assert edit[0] in source
+    (tmp_path / "org.toml").write_text(load_config().reception.organisation.read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(source.replace(edit[0], edit[1]), encoding="utf-8")
+    with pytest.raises(ConfigError, match=key.split(".")[0]):
+        load_config(path)
+
+
+def test_run_without_token_explains_itself(monkeypatch, capsys):
+    monkeypatch.delenv("MINYUAN_BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="MINYUAN_BOT_TOKEN"):
+        load_config().telegram.token()
