@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import args_text, refuse, runtime, say
 from reception import texts
 from reception.errors import InvalidInput, ReceptionError
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
 
 
 async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,34 +153,17 @@ async def skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/overdue: what is late in this group's (or the staff member's) scope."""
-    rt = runtime(context)
-    try:
-        answer = await rt.call(rt.services.escalation.overdue_list,
-                               tg_user_id=update.effective_user.id, chat_id=update.effective_chat.id)
-    except ReceptionError as error:
-        await refuse(update, error)
-        return
-    await say(update, answer)
+    await _call(update, context, lambda s: s.escalation.overdue_list, chat=True)
 
 
 async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest: last week's digest with its chart, now."""
-    rt = runtime(context)
-    try:
-        await rt.call(rt.services.digests.on_demand, tg_user_id=update.effective_user.id,
-                      chat_id=update.effective_chat.id)
-    except ReceptionError as error:
-        await refuse(update, error)
+    """/digest: last week's digest with its chart, now (it arrives through the outbox)."""
+    await _call(update, context, lambda s: s.digests.on_demand, chat=True, reply=False)
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: this month's reception register as a spreadsheet."""
-    rt = runtime(context)
-    try:
-        await rt.call(rt.services.register.export_for_chat, tg_user_id=update.effective_user.id,
-                      chat_id=update.effective_chat.id)
-    except ReceptionError as error:
-        await refuse(update, error)
+    await _call(update, context, lambda s: s.register.export_for_chat, chat=True, reply=False)
 
 
 async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -184,16 +173,24 @@ async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, *,
                   chat: bool = False, **kwargs: object) -> None:
+    """Call a staff desk method by name and answer with what it returns."""
+    await _call(update, context, lambda s: getattr(s.desk, method), chat=chat, **kwargs)
+
+
+async def _call(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                pick: Callable[[Services], Callable[..., object]], *, chat: bool = False,
+                reply: bool = True, **kwargs: object) -> None:
+    """One domain call on behalf of the sender; a refusal is explained, nothing changes."""
     rt = runtime(context)
     if chat:
         kwargs["chat_id"] = update.effective_chat.id
     try:
-        answer = await rt.call(getattr(rt.services.desk, method),
-                               tg_user_id=update.effective_user.id, **kwargs)
+        answer = await rt.call(pick(rt.services), tg_user_id=update.effective_user.id, **kwargs)
     except ReceptionError as error:
         await refuse(update, error)
         return
-    await say(update, answer)
+    if reply and answer:
+        await say(update, str(answer))
 
 
 async def _args(update: Update, count: int, usage: str) -> list[str] | None:

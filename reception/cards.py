@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from nlp import mask_name, mask_personal_data, mask_phone
+from nlp import Location, mask_name, mask_personal_data, mask_phone
 from reception import texts
 from reception.deps import Deps
 from reception.outbox import Buttons
@@ -48,14 +48,7 @@ def fmt_time(when: datetime | None, tz: ZoneInfo) -> str:
 
 
 def address_of(petition: Petition) -> str:
-    parts = []
-    if petition.building:
-        parts.append(f"{petition.building}号楼")
-    if petition.unit:
-        parts.append(f"{petition.unit}单元")
-    if petition.room:
-        parts.append(f"{petition.room}室")
-    return "".join(parts)
+    return Location(petition.building, petition.unit, petition.room).label()
 
 
 def resident_label(resident: Resident | None, petition: Petition, *, masked: bool) -> str:
