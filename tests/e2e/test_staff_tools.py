@@ -84,3 +84,21 @@ async def test_outsider_cannot_digest_or_export(office):
     for command in ("/digest", "/export", "/overdue"):
         await office.say(office.outsider, office.main_group.id, command)
         assert "只有已登记的社区工作人员" in office.last_text(office.main_group.id)
+
+
+async def test_long_text_is_kept_whole_and_the_card_says_so(office, resident, harness):
+    text = "楼上漏水，" + "天花板一直滴水，墙面发霉。" * 200
+    number = await submit(office, resident, text)
+    assert "已完整登记" in office.last_text(resident.id)
+    group, card = office.find_card(number)
+    assert f"全文共 {len(text)} 字" in card.text
+    assert petition(harness, number).text == text
+
+
+async def test_staff_photo_reply_reaches_the_resident(office, resident):
+    number = await submit(office, resident, "小区健身器材螺丝松了")
+    group, card = office.find_card(number)
+    office.emu.send_photo(office.staff, group, caption="已经紧固好了，请看照片", reply_to=card.message_id)
+    await office.harness.settle()
+    photo = office.emu.last_bot_message(resident.id)
+    assert photo.kind == "photo" and "已经紧固好了" in photo.text
