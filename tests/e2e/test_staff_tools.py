@@ -90,7 +90,7 @@ async def test_long_text_is_kept_whole_and_the_card_says_so(office, resident, ha
     text = "楼上漏水，" + "天花板一直滴水，墙面发霉。" * 200
     number = await submit(office, resident, text)
     assert "已完整登记" in office.last_text(resident.id)
-    group, card = office.find_card(number)
+    _, card = office.find_card(number)
     assert f"全文共 {len(text)} 字" in card.text
     assert petition(harness, number).text == text
 
