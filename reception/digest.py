@@ -188,7 +188,9 @@ class Digests:
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
             group = queries.group_by_chat(session, chat_id)
-            if group is not None and group.active:
+            mine = set(self.access.communities_of(staff))
+            # A group's digest only for staff whose own scope covers all of the group's.
+            if group is not None and group.active and set(self.access.communities_of(group)) <= mine:
                 scope_kind, scope_code = group.scope_kind, group.scope_code
             else:
                 scope_kind, scope_code = staff.scope_kind, staff.scope_code

@@ -225,7 +225,11 @@ class Register:
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
             group = queries.group_by_chat(session, chat_id)
-            owner = group if group is not None and group.active else staff
+            mine = self.access.communities_of(staff)
+            # The group's book only for staff whose own scope covers the whole group.
+            covered = group is not None and group.active and set(
+                self.access.communities_of(group)) <= set(mine)
+            owner = group if covered else staff
             communities = self.access.communities_of(owner)
             scope_code = owner.scope_code
         today = self.deps.clock.now().astimezone(self.deps.settings.tz).date()
