@@ -199,8 +199,10 @@ def test_on_demand_is_for_staff_only(deps, digests, office):
 
 def test_on_demand_uses_the_group_scope_else_the_staff_scope(deps, digests, office):
     add(deps, group(-2001, "street", "xinhua"))
+    # A community's staff member asking in the street's group sees only their community:
+    # a group's scope applies only to staff whose own scope covers it.
     in_group = digests.on_demand(tg_user_id=501, chat_id=-2001)
-    assert (in_group.scope_kind, in_group.scope_code) == ("street", "xinhua")
+    assert (in_group.scope_kind, in_group.scope_code) == ("community", "hongqi")
     private = digests.on_demand(tg_user_id=501, chat_id=501)
     assert (private.scope_kind, private.scope_code) == ("community", "hongqi")
     assert [r.kind for r in outbox_rows(deps, 501)] == ["upload", "message"]
