@@ -41,11 +41,17 @@ def _add_learn(commands: argparse._SubParsersAction) -> None:
                        help="'train' leaves out the held-out fifth (md5(text) %% 5 == 0)")
     learn.add_argument("--name", default=None, help="taxonomy name written to [meta]")
     learn.add_argument("--keywords", type=int, default=None, metavar="N",
-                       help="at most N keywords per category")
+                       help="at most N keywords per category (default: all above --min-weight)")
     learn.add_argument("--negatives", type=int, default=None, metavar="N",
-                       help="at most N negative words per category")
+                       help="at most N negative words per category (default: all)")
     learn.add_argument("--min-df", type=int, default=None, metavar="N",
-                       help="only words found in at least N messages")
+                       help="only words found in at least N messages (default 3)")
+    learn.add_argument("--min-weight", type=float, default=None, metavar="W",
+                       help="keep words whose weight reaches W (default 0.3)")
+    learn.add_argument("--title-weight", type=float, default=None, metavar="W",
+                       help="title words count 1 + W times (default 2; a --base file's wins)")
+    learn.add_argument("--no-pairs", dest="pairs", action="store_false",
+                       help="learn single words only, no word pairs like \"教师 对调\"")
     learn.set_defaults(func=learn_command)
 
 
@@ -87,12 +93,11 @@ def learn_command(args: argparse.Namespace) -> int:
         if args.split == "train":
             rows, _ = split_rows(rows)
         corrections = _corrections(args) if args.with_corrections else []
-        options = {key: value for key in ("keywords", "negatives", "name")
+        options = {key: value for key in ("keywords", "negatives", "name", "min_df",
+                                          "min_weight", "title_weight")
                    if (value := getattr(args, key)) is not None}
-        if args.min_df is not None:
-            options["min_df"] = args.min_df
         base = resolve_rules_path(args.base) if args.base else None
-        text = learn(rows, base=base, corrections=corrections, **options)
+        text = learn(rows, base=base, corrections=corrections, pairs=args.pairs, **options)
     except (RulesError, ValueError, OSError) as exc:
         print(f"minyuan nlp learn: {exc}", file=sys.stderr)
         return 2

@@ -48,12 +48,13 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         """Everything staff need to route a petition, from a single segmentation."""
         tokens = self._tok.lcut(text)
+        content = content_tokens(tokens, self._stop)
         return Analysis(
-            decision=self._scorer.decide(text, tokens),
+            decision=self._scorer.decide(text, tokens, content),
             urgency=self._urgency.detect(text),
             location=parse_location(text),
             masked_text=mask_personal_data(text),
-            tokens=frozenset(content_tokens(tokens, self._stop)),
+            tokens=frozenset(content),
         )
 
     def content_tokens(self, text: str) -> list[str]:

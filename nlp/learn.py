@@ -1,13 +1,16 @@
 """Mine keywords and weights from labelled text and write an ordinary rules file.
 
-How: every message is segmented exactly as the Analyzer does it; words seen in at least
-`min_df` messages become features (1 + ln count) * idf, divided by the message's length
-factor; a one-vs-rest linear SVM (class-balanced) is trained; the strongest words of each
-category are kept and the SVM retrained on them alone; then each category keeps its
-`keywords` strongest positive words as keywords (weight * idf, so a file weight is what the
-word adds at run time) and its `negatives` strongest negative words as negative words; the
-SVM bias becomes the category's prior, and `scale` is fitted so that softmax(scale * score)
-is a calibrated confidence on the training rows.
+How: every message is segmented exactly as the Analyzer does it. Its content words (title
+words counted 1 + `title_weight` times) and its pairs of neighbouring content words ("教师 对调")
+seen in at least `min_df` messages become features (1 + ln count) * idf, divided by the
+message's length factor; a one-vs-rest linear SVM (class-balanced) is trained. Each feature's
+weights are centred across categories and turned into file weights (weight * idf: what the
+word adds at run time); features whose file weight reaches `min_weight` in some category are
+kept and the SVM retrained on them alone, which makes up for most of what the dropped ones
+carried. Each category then keeps its file weights of at least `min_weight`: positive ones as
+keywords, negative ones as negative words; the SVM bias becomes the category's prior, and
+`scale` is fitted so that softmax(scale * score) is a calibrated confidence on rows the model
+did not see.
 """
 
 from __future__ import annotations
@@ -18,23 +21,39 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from itertools import pairwise
 from pathlib import Path
 
 from nlp._svm import LinearModel, SparseRow, train_ovr
-from nlp.rules import CategoryRules, RuleSet, load_rules
+from nlp.rules import PAIR_SEPARATOR, CategoryRules, RuleSet, load_rules
 from nlp.rules_writer import dump_rules
-from nlp.segment import DEFAULT_USERDICT, content_tokens, stopwords, tokenizer
+from nlp.segment import (
+    DEFAULT_USERDICT,
+    content_tokens,
+    is_han,
+    stopwords,
+    title_words,
+    tokenizer,
+)
 
-KEYWORDS_PER_CATEGORY = 600
-NEGATIVES_PER_CATEGORY = 1000
+# Chosen by cross-validation on the training rows of the city data (docs/nlp.md).
 MIN_WEIGHT = 0.3
+COST = 0.5
+TITLE_WEIGHT = 2.0
+# A single character right before one of these is a surname ("胡厅长", "张老师"): it is
+# learned only in word pairs ("胡 厅长"), never as a lone keyword "胡".
+TITLES = frozenset((
+    "书记", "省长", "市长", "县长", "区长", "镇长", "乡长", "村长", "厅长", "局长", "处长",
+    "科长", "部长", "主任", "主席", "院长", "校长", "所长", "站长", "队长", "秘书长",
+    "老师", "先生", "女士", "同志", "经理", "董事长", "总",
+))
 CALIBRATION_FOLDS = 5
 MIN_CALIBRATION_ROWS = 50
 
 
 @dataclass(frozen=True)
 class _Corpus:
-    counts: list[Counter[str]]
+    counts: list[Counter[str]]  # content words (title words boosted) and word pairs
     labels: list[str]
     sample_weights: list[float]
     norms: list[float]
@@ -54,33 +73,44 @@ def learn(
     corrections: Iterable[tuple[str, str]] = (),
     correction_weight: float = 3.0,
     name: str = "learned",
-    keywords: int = KEYWORDS_PER_CATEGORY,
-    negatives: int = NEGATIVES_PER_CATEGORY,
+    keywords: int | None = None,
+    negatives: int | None = None,
     min_df: int = 3,
-    cost: float = 1.0,
+    cost: float = COST,
     min_weight: float = MIN_WEIGHT,
+    pairs: bool = True,
+    title_weight: float = TITLE_WEIGHT,
     userdict: Path | None = None,
 ) -> str:
     """Learn a rules file from (text, label) rows and return its TOML text.
 
     `corrections` are extra (text, category) rows from staff, counted `correction_weight`
-    times. With `base`, the result is that file plus what was learned: every entry of the base
-    is kept as written (its weight wins), learned words it lacks are added, and its meta
-    (fallback, normalize, scale) applies. Raises ValueError with fewer than two categories.
+    times. `keywords` / `negatives` cap the words kept per category (None: every word whose
+    weight reaches `min_weight`); `pairs` adds word-pair keywords. With `base`, the result is
+    that file plus what was learned: every entry of the base is kept as written (its weight
+    wins), learned words it lacks are added, and its meta (fallback, normalize, scale,
+    title_weight) applies. Raises ValueError with fewer than two categories.
     """
     base_rules = load_rules(base) if base is not None else None
     normalize = base_rules.normalize if base_rules else True
-    corpus = _corpus(rows, corrections, correction_weight, normalize=normalize, userdict=userdict)
+    if base_rules:
+        title_weight = base_rules.title_weight
+    corpus = _corpus(rows, corrections, correction_weight, normalize=normalize, pairs=pairs,
+                     title_weight=title_weight, userdict=userdict)
     if len(set(corpus.labels)) < 2:
         raise ValueError("learning needs labelled rows of at least two categories")
     options = _Options(keywords=keywords, negatives=negatives, min_df=min_df, cost=cost,
                        min_weight=min_weight)
-    learned = replace(_learn_rules(corpus, options, normalize=normalize), name=name)
+    learned = replace(_learn_rules(corpus, options, normalize=normalize), name=name,
+                      title_weight=title_weight)
     learned = replace(learned, scale=_calibrated_scale(corpus, options, learned))
     result = merge_rules(base_rules, learned) if base_rules else learned
+    caps = "" if keywords is None and negatives is None else (
+        f", at most {keywords or 'all'} keywords / {negatives or 'all'} negative words")
     note = (
-        f"Learned by `minyuan nlp learn` from {len(corpus.labels)} labelled rows"
-        f" ({keywords} keywords, {negatives} negative words per category, min_df={min_df})."
+        f"Learned by `minyuan nlp learn` from {len(corpus.labels)} labelled rows\n"
+        f"(min_df={min_df}, C={cost}, min_weight={min_weight}{caps},"
+        f" word pairs {'on' if pairs else 'off'}, title_weight={title_weight})."
     )
     if base is not None:
         note += f"\nMerged into {Path(base).name}: its hand-written entries were kept."
@@ -114,13 +144,27 @@ def _corpus(
     correction_weight: float,
     *,
     normalize: bool,
+    pairs: bool,
+    title_weight: float,
     userdict: Path | None,
 ) -> _Corpus:
     tok = tokenizer(userdict or DEFAULT_USERDICT)
     stop = stopwords()
     weighted = [(row, 1.0) for row in rows] + [(row, correction_weight) for row in corrections]
-    counts = [Counter(content_tokens(tok.lcut(text), stop)) for (text, _), _ in weighted]
-    norms = [_length_factor(c) if normalize else 1.0 for c in counts]
+    counts, norms = [], []
+    for (text, _), _ in weighted:
+        tokens = tok.lcut(text)
+        content = content_tokens(tokens, stop)
+        words: Counter[str] = Counter(content)
+        if title_weight:
+            for word in title_words(text, tokens, stop):
+                words[word] += title_weight
+        norms.append(_length_factor(words) if normalize else 1.0)
+        for surname in _surnames(tokens, stop):
+            del words[surname]
+        if pairs:  # as the scorer sees them: neighbours among the content words
+            words.update(a + PAIR_SEPARATOR + b for a, b in pairwise(content))
+        counts.append(words)
     return _Corpus(
         counts=counts,
         labels=[label for (_, label), _ in weighted],
@@ -128,6 +172,19 @@ def _corpus(
         norms=norms,
         calibration=[_is_calibration(text) for (text, _), _ in weighted],
     )
+
+
+def _surnames(tokens: list[str], stop: frozenset[str]) -> set[str]:
+    """Single characters right before a title ("胡", "厅长"): surnames of the person addressed.
+
+    jieba splits an unknown name off its title; a lone "胡" would be a keyword no one can read,
+    while the pair "胡 厅长" says who was written to. So the surname is learned only in pairs.
+    """
+    return {
+        token
+        for token, following in pairwise(tokens)
+        if following in TITLES and len(token) == 1 and is_han(token) and token not in stop
+    }
 
 
 def _is_calibration(text: str) -> bool:
@@ -138,8 +195,8 @@ def _is_calibration(text: str) -> bool:
 
 @dataclass(frozen=True)
 class _Options:
-    keywords: int
-    negatives: int
+    keywords: int | None
+    negatives: int | None
     min_df: int
     cost: float
     min_weight: float
@@ -148,19 +205,31 @@ class _Options:
 def _learn_rules(corpus: _Corpus, options: _Options, *, normalize: bool) -> RuleSet:
     idf = _idf(corpus.counts, min_df=options.min_df)
     model, vocabulary = _train(corpus, idf, cost=options.cost)
-    strongest = {
+    significant = {
         vocabulary[j]
-        for weights in _centred(model.weights)
-        for j in _top(weights, options.keywords, positive=True)
+        for weights in _file_weights(model, vocabulary, idf)
+        for j, weight in enumerate(weights)
+        if abs(weight) >= options.min_weight
     }
-    model, vocabulary = _train(corpus, {w: idf[w] for w in strongest}, cost=options.cost)
+    model, vocabulary = _train(corpus, {w: idf[w] for w in significant}, cost=options.cost)
     categories = tuple(
-        _category(label, weights, bias, vocabulary, idf, options)
+        _category(label, weights, bias, vocabulary, options)
         for label, weights, bias in zip(
-            model.classes, _centred(model.weights), model.biases, strict=True
+            model.classes, _file_weights(model, vocabulary, idf), model.biases, strict=True
         )
     )
     return RuleSet(name="learned", categories=categories, normalize=normalize)
+
+
+def _file_weights(
+    model: LinearModel, vocabulary: list[str], idf: dict[str, float]
+) -> list[list[float]]:
+    """Centred SVM weights times idf, rounded: what each word adds to a score at run time."""
+    factors = [idf[word] for word in vocabulary]
+    return [
+        [round(w * f, 3) for w, f in zip(weights, factors, strict=True)]
+        for weights in _centred(model.weights)
+    ]
 
 
 def _calibrated_scale(corpus: _Corpus, options: _Options, rules: RuleSet) -> float:
@@ -203,30 +272,27 @@ def _centred(weights: Sequence[list[float]]) -> list[list[float]]:
 def _features(
     counts: Counter[str], norm: float, index: dict[str, int], idf: dict[str, float]
 ) -> SparseRow:
+    # Title-boosted counts are floats; _tf takes any count above 1.
     items = sorted((index[w], _tf(n) * idf[w] / norm) for w, n in counts.items() if w in index)
     return tuple(j for j, _ in items), tuple(v for _, v in items)
 
 
 def _category(
-    label: str, weights: list[float], bias: float, vocabulary: list[str], idf: dict[str, float],
-    options: _Options,
+    label: str, weights: list[float], bias: float, vocabulary: list[str], options: _Options
 ) -> CategoryRules:
-    def runtime_weights(indices: list[int]) -> dict[str, float]:
-        pairs = ((vocabulary[j], round(abs(weights[j]) * idf[vocabulary[j]], 3)) for j in indices)
-        return {word: weight for word, weight in pairs if weight >= options.min_weight}
+    def strongest(sign: float, cap: int | None) -> dict[str, float]:
+        ranked = sorted(
+            (j for j, w in enumerate(weights) if sign * w >= options.min_weight),
+            key=lambda j: -sign * weights[j],
+        )
+        return {vocabulary[j]: sign * weights[j] for j in ranked[:cap]}
 
     return CategoryRules(
         name=label,
         prior=round(bias, 3),
-        keywords=runtime_weights(_top(weights, options.keywords, positive=True)),
-        negative=runtime_weights(_top(weights, options.negatives, positive=False)),
+        keywords=strongest(1.0, options.keywords),
+        negative=strongest(-1.0, options.negatives),
     )
-
-
-def _top(weights: Sequence[float], k: int, *, positive: bool) -> list[int]:
-    sign = 1.0 if positive else -1.0
-    ranked = sorted((j for j, w in enumerate(weights) if sign * w > 0), key=lambda j: -sign * weights[j])
-    return ranked[:k]
 
 
 def _fit_scale(rules: RuleSet, corpus: _Corpus) -> float:
@@ -282,7 +348,7 @@ def _class_balance(labels: Sequence[str], sample_weights: Sequence[float]) -> di
     return {label: mean / total for label, total in totals.items()}
 
 
-def _tf(n: int) -> float:
+def _tf(n: float) -> float:
     return 1.0 + math.log(n) if n > 1 else 1.0
 
 

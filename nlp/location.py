@@ -21,15 +21,24 @@ _FULL = re.compile(rf"{_BUILDING}\s*[-—]?\s*(?:{_UNIT})?\s*[-—]?\s*(?:{_ROOM
 _UNIT_ROOM = re.compile(rf"{_UNIT}\s*[-—]?\s*(?:{_ROOM_AFTER})?")
 _ROOM_ALONE = re.compile(r"(?<!\d)(?P<room>\d{3,4})\s*(?:室|房)")
 
+# Each pattern, with a cheap test for the character(s) it cannot match without: most
+# messages name no building, and a scan for one character is far cheaper than trying a
+# pattern at every position.
+_CUED = (
+    (_FULL, re.compile(r"[楼#＃栋幢座]")),
+    (_UNIT_ROOM, re.compile("单元")),
+    (_ROOM_ALONE, re.compile("[室房]")),
+)
+
 
 def parse_location(text: str) -> Location:
     """Return the first building/unit/room found in `text`; an empty Location when none."""
-    match = _HYPHENATED.search(text)
+    match = _HYPHENATED.search(text) if "-" in text else None
     if match:
         building, unit, room = match.groups()
         return Location(_number(building), _number(unit), room)
-    for pattern in (_FULL, _UNIT_ROOM, _ROOM_ALONE):
-        match = pattern.search(text)
+    for pattern, cue in _CUED:
+        match = pattern.search(text) if cue.search(text) else None
         if match:
             found = match.groupdict()
             return Location(

@@ -19,6 +19,8 @@ BUILTIN_RULES = ("community", "city")
 URGENT_FILE = RULES_DIR / "urgent.toml"
 DEFAULT_FALLBACK = "其他"
 MATCH_MODES = ("words", "text")
+PAIR_SEPARATOR = " "
+_PAIR = re.compile(r"\S+ \S+")
 
 FORMAT_HEADER = """\
 # minyuan rules file: how petitions are sorted into categories. Staff may edit it; the bot
@@ -28,12 +30,15 @@ FORMAT_HEADER = """\
 #   name        short name of the taxonomy
 #   fallback    category given when no rule matches at all (confidence 0); default "其他"
 #   normalize   true: divide each category's score by the message's length factor
-#               sqrt(sum over its distinct Chinese words of (1 + ln count)^2), so a long
-#               letter does not outshout a short one (learned files); false: plain sum
+#               sqrt(sum over its distinct Chinese words, stopwords and pairs left out, of
+#               (1 + ln count)^2), so a long letter does not outshout a short one (learned
+#               files); false: plain sum
 #   scale       confidence = softmax(scale * score) over all categories; larger is surer
 #   match       "words" (default): a keyword that jieba keeps whole (see userdict.txt) must
 #               occur as a whole word, a longer phrase anywhere in the text;
 #               "text": every keyword is matched anywhere in the text, like Ctrl-F
+#   title_weight  words of the title (the text before the first space or line break, when
+#               that is at most 50 characters) count 1 + title_weight times; default 0
 #
 # [categories."名称"]           one table per category; the file defines the taxonomy
 #   description  what belongs here (for people; not used for scoring)
@@ -42,12 +47,13 @@ FORMAT_HEADER = """\
 #                against the raw text ("楼上.{0,6}漏水": 楼上, up to 6 characters, 漏水);
 #                counts once
 # [categories."名称".keywords]   "词" = weight: adds weight * (1 + ln count) when the word
-#                occurs (see `match` for what "occurs" means)
+#                occurs (see `match` for what "occurs" means); "词 词" (two words and one
+#                space) is a word pair: the two words one after the other, with only
+#                stopwords, numbers or punctuation between them ("教师 对调": 教师对调)
 # [categories."名称".negative]   "词" = weight: evidence against; subtracts the same way
 #
 # Optional [urgency] table: words / negations / hypothetical / resolved / not_negations, as in
-# urgent.toml;
-# without it the shipped urgent.toml applies.
+# urgent.toml; without it the shipped urgent.toml applies.
 """
 
 
@@ -88,6 +94,7 @@ class RuleSet:
     normalize: bool = False
     scale: float = 1.0
     match: str = "words"
+    title_weight: float = 0.0
     description: str = ""
     urgency: UrgencyRules | None = None
     source: str = "<memory>"
@@ -127,7 +134,8 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>") -> RuleSet:
     _only_keys(data, {"meta", "categories", "urgency"}, where)
     meta = _table(data, "meta", where)
     meta_at = where.key("meta")
-    _only_keys(meta, {"name", "description", "fallback", "normalize", "scale", "match"}, meta_at)
+    _only_keys(meta, {"name", "description", "fallback", "normalize", "scale", "match",
+                      "title_weight"}, meta_at)
     tables = _table(data, "categories", where, required=True)
     if not tables:
         raise RulesError(f"{source}: [categories] defines no category")
@@ -144,6 +152,9 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>") -> RuleSet:
     match = _string(meta, "match", meta_at, "words")
     if match not in MATCH_MODES:
         raise RulesError(f"{meta_at.key('match')}: must be \"words\" or \"text\", got {match!r}")
+    title_weight = _number(meta, "title_weight", meta_at, 0.0)
+    if title_weight < 0:
+        raise RulesError(f"{meta_at.key('title_weight')}: must be 0 or more, got {title_weight}")
     urgency = data.get("urgency")
     return RuleSet(
         name=_string(meta, "name", meta_at, Path(source).stem),
@@ -153,11 +164,22 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>") -> RuleSet:
         normalize=_bool(meta, "normalize", meta_at, False),
         scale=scale,
         match=match,
+        title_weight=title_weight,
         urgency=None if urgency is None else _parse_urgency(
             _table(data, "urgency", where), where.key("urgency")
         ),
         source=source,
     )
+
+
+def is_pair(keyword: str) -> bool:
+    """True for a word-pair keyword ("教师 对调"); its words are `split_pair(keyword)`."""
+    return PAIR_SEPARATOR in keyword
+
+
+def split_pair(keyword: str) -> tuple[str, str]:
+    first, _, second = keyword.partition(PAIR_SEPARATOR)
+    return first, second
 
 
 class _Where:
@@ -212,6 +234,10 @@ def _weights(body: dict[str, Any], key: str, where: _Where) -> dict[str, float]:
     for word in table:
         if not word.strip():
             raise RulesError(f"{at}: empty word")
+        if is_pair(word) and not _PAIR.fullmatch(word):
+            raise RulesError(
+                f"{at.key(word)}: a word pair is two words separated by one space, like \"教师 对调\""
+            )
         weight = _number(table, word, at, 0.0)
         if weight <= 0:
             raise RulesError(f"{at.key(word)}: weight must be positive, got {weight}")

@@ -24,6 +24,8 @@ def dump_rules(rules: RuleSet, *, note: str = "") -> str:
         f"scale = {_num(rules.scale)}",
         f"match = {_q(rules.match)}",
     ]
+    if rules.title_weight:
+        lines.append(f"title_weight = {_num(rules.title_weight)}")
     for category in rules.categories:
         lines += _category_lines(category)
     if rules.urgency is not None:

@@ -2,9 +2,10 @@
 
 Everything costly happens once in `KeywordScorer.__init__`: each keyword is segmented to decide
 whether it is matched as a whole jieba word (one dict lookup per distinct word of the message)
-or as a phrase (substring count; every keyword when the file says match = "text"), and
-patterns are compiled. Scoring a message is then a pass
-over the word counts of its single jieba segmentation.
+or as a phrase (substring count; every keyword when the file says match = "text"); word pairs
+("教师 对调") go into a two-level dict looked up once per neighbouring pair of content words;
+patterns are compiled. Scoring a message is then a pass over the word counts of its single
+jieba segmentation.
 """
 
 from __future__ import annotations
@@ -12,26 +13,49 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import jieba
 
 from nlp.model import Decision
-from nlp.rules import RuleSet
-from nlp.segment import stopwords
+from nlp.rules import RuleSet, is_pair, split_pair
+from nlp.segment import content_tokens, stopwords, title_words
 
 KEYWORDS_SHOWN = 8
 
-# word -> ((category index, signed weight), ...)
-_Lexicon = dict[str, tuple[tuple[int, float], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What one keyword does, precomputed for the hot loop."""
+
+    scores: tuple[float, ...]  # what it adds to each category's score (signed, one per category)
+    supports: tuple[int, ...]  # categories it is positive evidence for
+    gains: dict[int, float]  # category index -> its positive weight there (for explanations)
+
+    @classmethod
+    def of(cls, weights: list[tuple[int, float]], n_categories: int) -> _Entry:
+        """From (category index, signed weight) pairs; a word may be listed twice in one."""
+        scores = [0.0] * n_categories
+        gains: dict[int, float] = {}
+        for category, weight in weights:
+            scores[category] += weight
+            if weight > 0:
+                gains[category] = max(weight, gains.get(category, 0.0))
+        return cls(tuple(scores), tuple(gains), gains)
+
+
+_Lexicon = dict[str, _Entry]
+_PairLexicon = dict[tuple[str, str], _Entry]
+_Matched = list[tuple[str, float, _Entry]]  # (keyword as shown, tf, entry)
 
 
 @dataclass(frozen=True)
 class _CompiledPattern:
     regex: re.Pattern[str]
-    category: int
-    weight: float
+    entry: _Entry
 
 
 class KeywordScorer:
@@ -43,39 +67,64 @@ class KeywordScorer:
         self._normalize = rules.normalize
         self._scale = rules.scale
         self._priors = tuple(c.prior for c in rules.categories)
+        self._title_weight = rules.title_weight
         self._stop = stopwords()
-        self._words, self._phrases = _compile_lexicons(rules, tok)
+        self._words, self._phrases, self._pairs = _compile_lexicons(rules, tok)
+        # Learned files have content words only: then the other tokens need not be counted.
+        self._content_words_only = bool(self._words) and all(
+            content_tokens([word], self._stop) for word in self._words
+        )
+        self._uses_content = bool(self._pairs) or self._normalize or self._content_words_only
         self._patterns = tuple(
-            _CompiledPattern(re.compile(p.pattern), index, p.weight)
+            _CompiledPattern(re.compile(p.pattern), _Entry.of([(index, p.weight)], len(rules.categories)))
             for index, category in enumerate(rules.categories)
             for p in category.patterns
         )
 
-    def decide(self, text: str, tokens: Sequence[str]) -> Decision:
-        """Classify one message given its jieba tokens; the fallback when nothing matched."""
-        counts = Counter(tokens)
+    def decide(
+        self, text: str, tokens: Sequence[str], content: Sequence[str] | None = None
+    ) -> Decision:
+        """Classify one message given its jieba tokens; the fallback when nothing matched.
+
+        `content` is `content_tokens(tokens)` when the caller has it already.
+        """
+        if self._uses_content:
+            if content is None:
+                content = content_tokens(tokens, self._stop)
+            content_counts = Counter(content)
+        else:
+            content_counts = Counter()
+        counts = content_counts if self._content_words_only else Counter(tokens)
+        if self._normalize:
+            squares = sum(map(_TF_SQUARED.__getitem__, content_counts.values()))
+        if self._title_weight:
+            for word, n in Counter(title_words(text, tokens, self._stop)).items():
+                before = content_counts[word]
+                counts[word] += self._title_weight * n
+                if self._normalize:
+                    squares += _tf(before + self._title_weight * n) ** 2 - _TF_SQUARED[before]
         words = self._words
-        matched = [(w, _tf(n), entries) for w, n in counts.items() if (entries := words.get(w))]
+        matched = [(w, _TF[n], words[w]) for w, n in counts.items() if w in words]
+        if self._pairs and content:
+            matched += _pairs_matched(self._pairs, content)
         matched += [
-            (phrase, _tf(n), entries)
+            (phrase, _TF[n], entries)
             for phrase, entries in self._phrases.items()
             if (n := text.count(phrase))
         ]
         matched += [
-            (match.group(0), 1.0, ((p.category, p.weight),))
+            (match.group(0), 1.0, p.entry)
             for p in self._patterns
             if (match := p.regex.search(text))
         ]
-        raw = [0.0] * len(self.categories)
-        evidence: set[int] = set()
-        for _, tf, entries in matched:
-            for category, weight in entries:
-                raw[category] += weight * tf
-                if weight > 0:
-                    evidence.add(category)
+        evidence = set().union(*(entry.supports for _, _, entry in matched))
         if not evidence:
             return Decision(self.fallback, 0.0, None, 0.0, ())
-        norm = self._length_factor(counts) if self._normalize else 1.0
+        # Column sums of the matched rows: zip and sum do the per-category work in C.
+        rows = [entry.scores if tf == 1.0 else [s * tf for s in entry.scores]
+                for _, tf, entry in matched]
+        raw = [sum(column) for column in zip(*rows, strict=True)]
+        norm = (math.sqrt(squares) or 1.0) if self._normalize else 1.0
         scores = [s / norm + prior for s, prior in zip(raw, self._priors, strict=True)]
         probs = _softmax([self._scale * s for s in scores])
         ranked = sorted(evidence, key=lambda i: scores[i], reverse=True)
@@ -89,34 +138,55 @@ class KeywordScorer:
             keywords=_strongest(matched, best),
         )
 
-    def _length_factor(self, counts: Counter[str]) -> float:
-        stop = self._stop
-        total = sum(
-            _tf(n) ** 2
-            for word, n in counts.items()
-            if "\u4e00" <= word[0] <= "\u9fff" and word not in stop
-        )
-        return math.sqrt(total) or 1.0
 
-
-def _tf(n: int) -> float:
+def _tf(n: float) -> float:
     return 1.0 + math.log(n) if n > 1 else 1.0
 
 
-def _compile_lexicons(rules: RuleSet, tok: jieba.Tokenizer) -> tuple[_Lexicon, _Lexicon]:
-    """Split all keywords into whole-word and phrase lexicons with signed weights."""
+class _Table(dict[float, float]):
+    """n -> f(n), filled for small whole counts; anything else is computed on lookup."""
+
+    def __init__(self, function: Callable[[float], float]) -> None:
+        super().__init__((n, function(n)) for n in range(1, 64))
+        self._function = function
+
+    def __missing__(self, n: float) -> float:
+        return self._function(n)
+
+
+# Looked up rather than computed: a count is almost always a small whole number.
+_TF = _Table(_tf)
+_TF_SQUARED = _Table(lambda n: _tf(n) ** 2)
+
+
+def _pairs_matched(pairs: _PairLexicon, content: Sequence[str]) -> _Matched:
+    """Word-pair keywords among neighbouring content words, as (keyword, tf, entry)."""
+    neighbours = Counter(pairwise(content))
+    return [(f"{a} {b}", _TF[n], pairs[a, b]) for (a, b), n in neighbours.items() if (a, b) in pairs]
+
+
+def _compile_lexicons(
+    rules: RuleSet, tok: jieba.Tokenizer
+) -> tuple[_Lexicon, _Lexicon, _PairLexicon]:
+    """Split all keywords into whole-word, phrase and word-pair lexicons with signed weights."""
     words: dict[str, list[tuple[int, float]]] = {}
     phrases: dict[str, list[tuple[int, float]]] = {}
+    pairs: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for index, category in enumerate(rules.categories):
         signed = [(w, weight) for w, weight in category.keywords.items()]
         signed += [(w, -weight) for w, weight in category.negative.items()]
         for word, weight in signed:
+            if is_pair(word):
+                pairs.setdefault(split_pair(word), []).append((index, weight))
+                continue
             whole = rules.match == "words" and tok.lcut(word) == [word]
             target = words if whole else phrases
             target.setdefault(word, []).append((index, weight))
+    size = len(rules.categories)
     return (
-        {w: tuple(e) for w, e in words.items()},
-        {w: tuple(e) for w, e in phrases.items()},
+        {w: _Entry.of(e, size) for w, e in words.items()},
+        {w: _Entry.of(e, size) for w, e in phrases.items()},
+        {pair: _Entry.of(e, size) for pair, e in pairs.items()},
     )
 
 
@@ -127,13 +197,11 @@ def _softmax(values: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _strongest(matched: list[tuple[str, float, tuple[tuple[int, float], ...]]], category: int
-              ) -> tuple[str, ...]:
+def _strongest(matched: _Matched, category: int) -> tuple[str, ...]:
     """The words that added to `category`, biggest contribution first."""
     seen: dict[str, float] = {}
-    for word, tf, entries in matched:
-        for index, weight in entries:
-            if index == category and weight > 0:
-                seen[word] = max(weight * tf, seen.get(word, 0.0))
+    for word, tf, entry in matched:
+        if (gain := entry.gains.get(category)) is not None:
+            seen[word] = max(gain * tf, seen.get(word, 0.0))
     ranked = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))
     return tuple(word for word, _ in ranked[:KEYWORDS_SHOWN])

@@ -7,6 +7,7 @@ we build our own `jieba.Tokenizer` and keep it in a small cache keyed by the use
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from functools import cache
@@ -17,6 +18,8 @@ import jieba
 RULES_DIR = Path(__file__).parent / "rules"
 DEFAULT_USERDICT = RULES_DIR / "userdict.txt"
 STOPWORDS_FILE = RULES_DIR / "stopwords.txt"
+TITLE_MAX_CHARS = 50
+_FIRST_SPACE = re.compile(r"\s")
 
 _lock = threading.Lock()
 _tokenizers: dict[Path | None, jieba.Tokenizer] = {}
@@ -67,3 +70,22 @@ def is_han(token: str) -> bool:
 def content_tokens(tokens: Iterable[str], stop: frozenset[str]) -> list[str]:
     """Chinese words of a segmented text, stopwords removed, repeats kept."""
     return [t for t in tokens if "\u4e00" <= t[0] <= "\u9fff" and t not in stop]
+
+
+def title_words(text: str, tokens: Iterable[str], stop: frozenset[str]) -> list[str]:
+    """Content words of the title: the text before the first space or line break.
+
+    Web-form petitions start "标题 正文"; a first space after TITLE_MAX_CHARS characters is
+    inside the letter, so such a text has no title. `tokens` is the segmentation of `text`.
+    """
+    space = _FIRST_SPACE.search(text, 0, TITLE_MAX_CHARS + 1)
+    if space is None or space.start() == 0:
+        return []
+    end, position, words = space.start(), 0, []
+    for token in tokens:
+        if position >= end:
+            break
+        position += len(token)
+        if "\u4e00" <= token[0] <= "\u9fff" and token not in stop:
+            words.append(token)
+    return words

@@ -156,3 +156,32 @@ def test_cli_learn_with_corrections_reads_them_from_storage(
             "--with-corrections", "--min-df", "2")
     assert run_cli(*argv) == 0
     assert Analyzer.load(out).classify("电梯坏了").category == "电梯"
+
+
+def test_learned_files_have_word_pairs_and_a_title_weight(tmp_path):
+    text = learn(synthetic_rows())
+    rules = load_rules(_write(tmp_path, text))
+    assert rules.title_weight == 2.0
+    assert any(" " in word for c in rules.categories for word in c.keywords)
+    plain = load_rules(_write(tmp_path, learn(synthetic_rows(), pairs=False, title_weight=0)))
+    assert plain.title_weight == 0
+    assert not any(" " in word for c in plain.categories for word in c.keywords)
+
+
+def test_a_surname_before_a_title_is_learned_only_in_a_pair(tmp_path):
+    rows = synthetic_rows() + [(f"胡厅长您好，小区停车难，{FILLERS[i]}", "停车") for i in range(6)]
+    rules = load_rules(_write(tmp_path, learn(rows)))
+    words = {word for c in rules.categories for word in (*c.keywords, *c.negative)}
+    assert "胡" not in words
+    assert "胡 厅长" in next(c for c in rules.categories if c.name == "停车").keywords
+
+
+def test_a_base_file_keeps_its_title_weight(tmp_path):
+    base = _write(tmp_path, '[meta]\ntitle_weight = 1.0\n[categories."供水".keywords]\n"停水" = 9\n')
+    assert load_rules(_write(tmp_path, learn(synthetic_rows(), base=base))).title_weight == 1.0
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / f"rules{len(list(tmp_path.iterdir()))}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
