@@ -76,7 +76,7 @@ class KeywordScorer:
         )
         self._uses_content = bool(self._pairs) or self._normalize or self._content_words_only
         self._patterns = tuple(
-            _CompiledPattern(re.compile(p.pattern), _Entry.of([(index, p.weight)], len(rules.categories)))
+            _CompiledPattern(re.compile(p.pattern), _Entry.of([(index, p.weight)], len(self.categories)))
             for index, category in enumerate(rules.categories)
             for p in category.patterns
         )
@@ -88,35 +88,10 @@ class KeywordScorer:
 
         `content` is `content_tokens(tokens)` when the caller has it already.
         """
-        if self._uses_content:
-            if content is None:
-                content = content_tokens(tokens, self._stop)
-            content_counts = Counter(content)
-        else:
-            content_counts = Counter()
-        counts = content_counts if self._content_words_only else Counter(tokens)
-        if self._normalize:
-            squares = sum(map(_TF_SQUARED.__getitem__, content_counts.values()))
-        if self._title_weight:
-            for word, n in Counter(title_words(text, tokens, self._stop)).items():
-                before = content_counts[word]
-                counts[word] += self._title_weight * n
-                if self._normalize:
-                    squares += _tf(before + self._title_weight * n) ** 2 - _TF_SQUARED[before]
-        words = self._words
-        matched = [(w, _TF[n], words[w]) for w, n in counts.items() if w in words]
-        if self._pairs and content:
-            matched += _pairs_matched(self._pairs, content)
-        matched += [
-            (phrase, _TF[n], entries)
-            for phrase, entries in self._phrases.items()
-            if (n := text.count(phrase))
-        ]
-        matched += [
-            (match.group(0), 1.0, p.entry)
-            for p in self._patterns
-            if (match := p.regex.search(text))
-        ]
+        if content is None and self._uses_content:
+            content = content_tokens(tokens, self._stop)
+        counts, length_factor = self._counts(text, tokens, content or ())
+        matched = self._matched(text, counts, content or ())
         evidence = set().union(*(entry.supports for _, _, entry in matched))
         if not evidence:
             return Decision(self.fallback, 0.0, None, 0.0, ())
@@ -124,8 +99,7 @@ class KeywordScorer:
         rows = [entry.scores if tf == 1.0 else [s * tf for s in entry.scores]
                 for _, tf, entry in matched]
         raw = [sum(column) for column in zip(*rows, strict=True)]
-        norm = (math.sqrt(squares) or 1.0) if self._normalize else 1.0
-        scores = [s / norm + prior for s, prior in zip(raw, self._priors, strict=True)]
+        scores = [s / length_factor + prior for s, prior in zip(raw, self._priors, strict=True)]
         probs = _softmax([self._scale * s for s in scores])
         ranked = sorted(evidence, key=lambda i: scores[i], reverse=True)
         best = ranked[0]
@@ -137,6 +111,39 @@ class KeywordScorer:
             runner_up_confidence=0.0 if second is None else round(probs[second], 4),
             keywords=_strongest(matched, best),
         )
+
+    def _counts(
+        self, text: str, tokens: Sequence[str], content: Sequence[str]
+    ) -> tuple[Counter[str], float]:
+        """Word counts for keyword look-ups (title words boosted), and the length factor."""
+        content_counts = Counter(content)
+        counts = content_counts if self._content_words_only else Counter(tokens)
+        squares = sum(map(_TF_SQUARED.__getitem__, content_counts.values()))
+        if self._title_weight:
+            for word, n in Counter(title_words(text, tokens, self._stop)).items():
+                before = content_counts[word]
+                counts[word] += self._title_weight * n
+                squares += _tf(before + self._title_weight * n) ** 2 - _TF_SQUARED[before]
+        length_factor = (math.sqrt(squares) or 1.0) if self._normalize else 1.0
+        return counts, length_factor
+
+    def _matched(self, text: str, counts: Counter[str], content: Sequence[str]) -> _Matched:
+        """Every keyword, word pair, phrase and pattern found, as (shown as, tf, entry)."""
+        words = self._words
+        matched = [(w, _TF[n], words[w]) for w, n in counts.items() if w in words]
+        if self._pairs:
+            matched += _pairs_matched(self._pairs, content)
+        matched += [
+            (phrase, _TF[n], entry)
+            for phrase, entry in self._phrases.items()
+            if (n := text.count(phrase))
+        ]
+        matched += [
+            (match.group(0), 1.0, p.entry)
+            for p in self._patterns
+            if (match := p.regex.search(text))
+        ]
+        return matched
 
 
 def _tf(n: float) -> float:
