@@ -48,7 +48,7 @@ class _Entry:
 
 
 _Lexicon = dict[str, _Entry]
-_PairLexicon = dict[tuple[str, str], _Entry]
+_PairLexicon = dict[tuple[str, str], tuple[str, _Entry]]  # (first, second) -> (keyword, entry)
 _Matched = list[tuple[str, float, _Entry]]  # (keyword as shown, tf, entry)
 
 
@@ -70,6 +70,7 @@ class KeywordScorer:
         self._title_weight = rules.title_weight
         self._stop = stopwords()
         self._words, self._phrases, self._pairs = _compile_lexicons(rules, tok)
+        self._pair_firsts = frozenset(first for first, _ in self._pairs)
         # Learned files have content words only: then the other tokens need not be counted.
         self._content_words_only = bool(self._words) and all(
             content_tokens([word], self._stop) for word in self._words
@@ -129,10 +130,10 @@ class KeywordScorer:
 
     def _matched(self, text: str, counts: Counter[str], content: Sequence[str]) -> _Matched:
         """Every keyword, word pair, phrase and pattern found, as (shown as, tf, entry)."""
-        words = self._words
-        matched = [(w, _TF[n], words[w]) for w, n in counts.items() if w in words]
+        get = self._words.get
+        matched = [(w, _TF[n], entry) for w, n in counts.items() if (entry := get(w)) is not None]
         if self._pairs:
-            matched += _pairs_matched(self._pairs, content)
+            matched += _pairs_matched(self._pairs, self._pair_firsts, content)
         matched += [
             (phrase, _TF[n], entry)
             for phrase, entry in self._phrases.items()
@@ -166,10 +167,13 @@ _TF = _Table(_tf)
 _TF_SQUARED = _Table(lambda n: _tf(n) ** 2)
 
 
-def _pairs_matched(pairs: _PairLexicon, content: Sequence[str]) -> _Matched:
+def _pairs_matched(pairs: _PairLexicon, firsts: frozenset[str], content: Sequence[str]) -> _Matched:
     """Word-pair keywords among neighbouring content words, as (keyword, tf, entry)."""
-    neighbours = Counter(pairwise(content))
-    return [(f"{a} {b}", _TF[n], pairs[a, b]) for (a, b), n in neighbours.items() if (a, b) in pairs]
+    # Most words start no pair: testing the first word alone is cheaper than making the key.
+    found = [pair for pair in pairwise(content) if pair[0] in firsts and pair in pairs]
+    if not found:
+        return []
+    return [(pairs[pair][0], _TF[n], pairs[pair][1]) for pair, n in Counter(found).items()]
 
 
 def _compile_lexicons(
@@ -193,7 +197,7 @@ def _compile_lexicons(
     return (
         {w: _Entry.of(e, size) for w, e in words.items()},
         {w: _Entry.of(e, size) for w, e in phrases.items()},
-        {pair: _Entry.of(e, size) for pair, e in pairs.items()},
+        {pair: (" ".join(pair), _Entry.of(e, size)) for pair, e in pairs.items()},
     )
 
 

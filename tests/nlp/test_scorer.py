@@ -83,7 +83,7 @@ def test_a_malformed_pair_is_a_clear_error(tmp_path, pair):
 
 
 def test_a_negative_title_weight_is_an_error(tmp_path):
-    with pytest.raises(RulesError, match="meta.title_weight"):
+    with pytest.raises(RulesError, match=r"meta\.title_weight"):
         _analyzer(tmp_path, '[meta]\ntitle_weight = -1\n[categories."教育".keywords]\n"学校" = 1\n')
 
 
