@@ -136,9 +136,12 @@ def run_catch_up_race(url: str) -> None:
 
         assert taken == len(petitions) * 4  # overdue and escalate on each clock
         for petition in petitions:
-            assert first.ladder(petition.id) == [
-                ("respond", "overdue"), ("respond", "escalate"),
-                ("resolve", "overdue"), ("resolve", "escalate")], petition.number
+            # Two instances may interleave the two clocks; within a clock the order holds.
+            steps = first.ladder(petition.id)
+            per_clock = {clock: [step for c, step in steps if c == clock]
+                         for clock in ("respond", "resolve")}
+            assert per_clock == {"respond": ["overdue", "escalate"],
+                                 "resolve": ["overdue", "escalate"]}, petition.number
 
 
 def run_brief_race(url: str) -> None:
