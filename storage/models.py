@@ -90,6 +90,8 @@ class Petition(SQLModel, table=True):
         Index("ix_petition_open_respond_remind", "status", "respond_remind_at"),
         Index("ix_petition_open_resolve_remind", "status", "resolve_remind_at"),
         Index("ix_petition_resident_last", "resident_id", "last_message_at"),
+        # Duplicate candidates: the newest open petitions of one building, newest first.
+        Index("ix_petition_building", "community_code", "building", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -117,8 +119,8 @@ class Petition(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     group_chat_id: int | None = _chat_id(index=True)
     handler_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
-    merged_into_id: int | None = Field(default=None, foreign_key="petition.id")
-    duplicate_of_id: int | None = Field(default=None, foreign_key="petition.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="petition.id", index=True)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="petition.id", index=True)
     result: str | None = Field(default=None, sa_column=Column(Text))
     reject_reason: str | None = None
     rating: str | None = None  # satisfied | basic | unsatisfied
