@@ -6,7 +6,10 @@ Measures, on one process with SQLite (the embedded default):
   (p50 / p99), which includes long polling, the handler, the database commit, the outbox
   and the sendMessage call,
 - cold start: from launching `minyuan run` to its first getUpdates call,
-- the bot process's peak resident memory (VmHWM).
+- the bot process's peak resident memory (VmHWM),
+- the bot's CPU time per petition while the load runs (user + system, all threads): the
+  figure that least depends on what else the machine is doing. Above 1000 / rate ms the
+  one process cannot keep up; the closer to it, the longer the queues and the p99.
 
 The bot runs as its own process (`python -m bot run`, exactly what an operator starts),
 pointed at the emulator that this script hosts and drives.
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import tomli_w
@@ -76,13 +80,20 @@ async def load(rate: float, seconds: float, residents: int) -> dict[str, float]:
             try:
                 await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.calls), timeout=60)
                 cold = time.perf_counter() - started
-                result = await _drive(emu, code, rate, seconds, residents)
+                result = await _drive(emu, code, rate, seconds, residents,
+                                      cpu=lambda: _cpu_seconds(bot.pid))
                 result["cold_start_s"] = cold
                 result["peak_rss_mb"] = _peak_rss_mb(bot.pid)
                 return result
             finally:
                 bot.send_signal(signal.SIGINT)
                 bot.wait(timeout=30)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -97,7 +108,8 @@ async def settle(emu, count: int, chat_id: int, containing: str) -> None:
                        timeout=120)
 
 
-async def _drive(emu, code: str, rate: float, seconds: float, residents: int) -> dict[str, float]:
+async def _drive(emu, code: str, rate: float, seconds: float, residents: int, *,
+                 cpu: Callable[[], float]) -> dict[str, float]:
     admin = emu.add_user(first_name="管理员")
     group = emu.add_group("红旗社区民愿工作群", members=[admin])
     emu.send_text(admin, admin.id, f"/join {code}")
@@ -124,6 +136,7 @@ async def _drive(emu, code: str, rate: float, seconds: float, residents: int) ->
     topics = ["楼上漏水，天花板滴水", "楼下广场舞太吵", "车位被外来车辆占用", "想申请低保",
               "楼道灯坏了", "垃圾没人清理", "电梯经常停运", "邻居占用公共走廊"]
     total = int(rate * seconds)
+    cpu_before = cpu()
     start = time.perf_counter()
     for i in range(total):
         due = start + i / rate
@@ -135,6 +148,7 @@ async def _drive(emu, code: str, rate: float, seconds: float, residents: int) ->
         emu.send_text(people[i % residents], people[i % residents].id,
                       f"{(i % 10) + 1}号楼{topics[i % len(topics)]}，标记{token}")
     await emu.wait_for(lambda: len(arrived_at) >= total, timeout=120)
+    cpu_ms = (cpu() - cpu_before) * 1000 / total
     elapsed = max(arrived_at.values()) - start
     latencies = sorted((arrived_at[t] - sent_at[t]) * 1000 for t in sent_at)
     return {
@@ -143,6 +157,7 @@ async def _drive(emu, code: str, rate: float, seconds: float, residents: int) ->
         "p50_ms": latencies[len(latencies) // 2],
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
         "max_ms": latencies[-1],
+        "cpu_ms": cpu_ms,
     }
 
 
@@ -159,6 +174,7 @@ def main() -> None:
     print(f"{'latency p50 (ms)':<28}{result['p50_ms']:.1f}")
     print(f"{'latency p99 (ms)':<28}{result['p99_ms']:.1f}")
     print(f"{'latency max (ms)':<28}{result['max_ms']:.1f}")
+    print(f"{'bot CPU per petition (ms)':<28}{result['cpu_ms']:.1f}")
     print(f"{'cold start (s)':<28}{result['cold_start_s']:.2f}")
     print(f"{'bot peak RSS (MB)':<28}{result['peak_rss_mb']:.0f}")
 
