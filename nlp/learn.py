@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics
+import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
@@ -25,7 +26,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from nlp._svm import LinearModel, SparseRow, train_ovr
-from nlp.rules import PAIR_SEPARATOR, CategoryRules, RuleSet, load_rules
+from nlp.rules import PAIR_SEPARATOR, CategoryRules, RuleSet, load_rules, resolve_rules_path
 from nlp.rules_writer import dump_rules
 from nlp.segment import (
     DEFAULT_USERDICT,
@@ -89,9 +90,10 @@ def learn(
     weight reaches `min_weight`); `pairs` adds word-pair keywords. With `base`, the result is
     that file plus what was learned: every entry of the base is kept as written (its weight
     wins), learned words it lacks are added, and its meta (fallback, normalize, scale,
-    title_weight) applies. Raises ValueError with fewer than two categories.
+    title_weight) applies; a base whose [meta] has no `scale` gets the calibrated one.
+    Raises ValueError with fewer than two categories.
     """
-    base_rules = load_rules(base) if base is not None else None
+    base_rules = load_rules(base, seed=True) if base is not None else None
     normalize = base_rules.normalize if base_rules else True
     if base_rules:
         title_weight = base_rules.title_weight
@@ -104,7 +106,11 @@ def learn(
     learned = replace(_learn_rules(corpus, options, normalize=normalize), name=name,
                       title_weight=title_weight)
     learned = replace(learned, scale=_calibrated_scale(corpus, options, learned))
-    result = merge_rules(base_rules, learned) if base_rules else learned
+    result = learned
+    if base_rules is not None:
+        result = merge_rules(base_rules, learned)
+        if not _sets_scale(base):
+            result = replace(result, scale=learned.scale)  # a curated seed: calibrate it
     caps = "" if keywords is None and negatives is None else (
         f", at most {keywords or 'all'} keywords / {negatives or 'all'} negative words")
     note = (
@@ -113,8 +119,13 @@ def learn(
         f" word pairs {'on' if pairs else 'off'}, title_weight={title_weight})."
     )
     if base is not None:
-        note += f"\nMerged into {Path(base).name}: its hand-written entries were kept."
+        note += f"\nMerged into {base}: its hand-written entries were kept."
     return dump_rules(result, note=note)
+
+
+def _sets_scale(path: Path) -> bool:
+    with open(resolve_rules_path(path), "rb") as file:
+        return "scale" in tomllib.load(file).get("meta", {})
 
 
 def merge_rules(base: RuleSet, learned: RuleSet) -> RuleSet:

@@ -111,13 +111,16 @@ def resolve_rules_path(rules: str | Path) -> Path:
     return Path(rules)
 
 
-def load_rules(rules: str | Path) -> RuleSet:
+def load_rules(rules: str | Path, *, seed: bool = False) -> RuleSet:
     """Read and validate a rules file given by builtin name or path.
+
+    ``seed``: a curated seed for `learn --base`, whose categories may have only a
+    description (learning adds their keywords).
 
     Raises RulesError naming the file (and key) when it is missing or malformed.
     """
     path = resolve_rules_path(rules)
-    return parse_rules(_read_toml(path), source=str(path))
+    return parse_rules(_read_toml(path), source=str(path), seed=seed)
 
 
 def load_urgency(path: Path = URGENT_FILE) -> UrgencyRules:
@@ -128,7 +131,7 @@ def load_urgency(path: Path = URGENT_FILE) -> UrgencyRules:
     return _parse_urgency(_table(data, "urgency", where, required=True), where.key("urgency"))
 
 
-def parse_rules(data: dict[str, Any], *, source: str = "<memory>") -> RuleSet:
+def parse_rules(data: dict[str, Any], *, source: str = "<memory>", seed: bool = False) -> RuleSet:
     """Validate parsed TOML and build a RuleSet; raises RulesError."""
     where = _Where(source)
     _only_keys(data, {"meta", "categories", "urgency"}, where)
@@ -140,7 +143,7 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>") -> RuleSet:
     if not tables:
         raise RulesError(f"{source}: [categories] defines no category")
     categories = tuple(
-        _parse_category(name, body, where.key("categories").key(name))
+        _parse_category(name, body, where.key("categories").key(name), seed=seed)
         for name, body in tables.items()
     )
     fallback = _string(meta, "fallback", meta_at, DEFAULT_FALLBACK)
@@ -207,7 +210,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise RulesError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _parse_category(name: str, body: Any, where: _Where) -> CategoryRules:
+def _parse_category(name: str, body: Any, where: _Where, *, seed: bool = False) -> CategoryRules:
     if not isinstance(body, dict):
         raise RulesError(f"{where}: must be a table")
     if not name.strip():
@@ -215,7 +218,7 @@ def _parse_category(name: str, body: Any, where: _Where) -> CategoryRules:
     _only_keys(body, {"description", "prior", "keywords", "negative", "patterns"}, where)
     keywords = _weights(body, "keywords", where)
     patterns = _patterns(body, where)
-    if not keywords and not patterns:
+    if not keywords and not patterns and not seed:
         raise RulesError(f"{where}: has no keywords and no patterns")
     return CategoryRules(
         name=name,

@@ -12,6 +12,7 @@ from bot import nlp_cli
 from nlp import Analyzer, evaluate, learn
 from nlp.evaluate import score_predictions
 from nlp.rules import load_rules
+from nlp.segment import RULES_DIR
 
 TOPICS = {
     "供水": ["停水", "水压", "自来水", "水管", "水费"],
@@ -185,3 +186,25 @@ def _write(tmp_path, text: str):
     path = tmp_path / f"rules{len(list(tmp_path.iterdir()))}.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_base_file_without_a_scale_gets_the_calibrated_one(tmp_path):
+    learned = load_rules(_write(tmp_path, learn(synthetic_rows()))).scale
+    seed = _write(tmp_path, '[meta]\nnormalize = true\n[categories."供水"]\ndescription = "手写"\n')
+    fixed = _write(tmp_path, '[meta]\nnormalize = true\nscale = 2.5\n'
+                             '[categories."供水"]\ndescription = "手写"\n')
+    assert learned != 1.0
+    assert load_rules(_write(tmp_path, learn(synthetic_rows(), base=seed))).scale == learned
+    assert load_rules(_write(tmp_path, learn(synthetic_rows(), base=fixed))).scale == 2.5
+
+
+def test_the_shipped_city_rules_carry_their_curated_seed():
+    """city.toml is learned with --base curated/city.toml: every hand-written entry is in it."""
+    seed = load_rules(RULES_DIR / "curated" / "city.toml", seed=True)
+    shipped = {c.name: c for c in load_rules("city").categories}
+    assert set(shipped) == set(seed.category_names)
+    for category in seed.categories:
+        assert shipped[category.name].description == category.description
+        assert shipped[category.name].patterns == category.patterns
+        for word, weight in category.keywords.items():
+            assert shipped[category.name].keywords[word] == weight
