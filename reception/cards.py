@@ -84,10 +84,7 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     if len(body) > CARD_TEXT_LIMIT:
         body = body[:CARD_TEXT_LIMIT] + f"…（全文共 {len(petition.text)} 字，/show {petition.number}）"
     lines.append(f"内容：{html.escape(body) if body else '（无文字）'}")
-    media = Counter(
-        m.kind for m in queries.messages_of(session, petition.id) if m.direction == "in"
-        and m.kind in MEDIA_LABELS
-    )
+    media = Counter(kind for kind in queries.inbound_kinds(session, petition.id) if kind in MEDIA_LABELS)
     if media:
         lines.append("附件：" + "、".join(f"{MEDIA_LABELS[k]} {n}" for k, n in media.items()))
     lines.append(_explanation(petition))
@@ -148,9 +145,9 @@ def _outcome_lines(session: Session, petition: Petition) -> list[str]:
     if petition.merged_into_id:
         into = session.get(Petition, petition.merged_into_id)
         lines.append(f"已合并到：{into.number if into else '—'}")
-    followers = queries.merged_into(session, petition.id)
+    followers = queries.merged_numbers(session, petition.id)
     if followers:
-        lines.append("合并的重复诉求：" + "、".join(p.number for p in followers))
+        lines.append("合并的重复诉求：" + "、".join(followers))
     return lines
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage.models import Petition, PetitionEvent
+from storage import writes
+from storage.models import Petition
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,12 @@ def record(
     from_status: str | None = None,
     to_status: str | None = None,
     **detail: Any,
-) -> PetitionEvent:
+) -> None:
     """Append one event; ``detail`` holds what the event needs to be read later."""
     if actor.name:
         detail.setdefault("actor_name", actor.name)
-    event = PetitionEvent(
+    writes.insert_event(
+        session,
         petition_id=petition.id,
         at=at,
         actor_kind=actor.kind,
@@ -46,5 +48,3 @@ def record(
         to_status=to_status,
         detail=detail,
     )
-    session.add(event)
-    return event

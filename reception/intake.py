@@ -20,9 +20,9 @@ from reception.ladder import extend_reminders_for_pause, set_reminders
 from reception.numbering import next_number
 from reception.routing import route
 from reception.states import OPEN_STATUSES, Action, Status, next_status
-from storage import queries
+from storage import queries, writes
 from storage.db import transaction
-from storage.models import Draft, Petition, PetitionMessage, Resident
+from storage.models import Draft, Petition, Resident
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +158,11 @@ class Intake:
         latest = queries.latest_petition_of(session, resident.id)
         if latest is None:
             return None
-        if latest.status == Status.WAITING:
-            return latest
-        window = self.deps.settings.merge_window
-        fresh = self.deps.clock.now() - latest.last_message_at <= window
-        return latest if latest.status == Status.SUBMITTED and fresh else None
+        petition_id, status, last_message_at = latest
+        fresh = self.deps.clock.now() - last_message_at <= self.deps.settings.merge_window
+        if status == Status.WAITING or (status == Status.SUBMITTED and fresh):
+            return session.get(Petition, petition_id)
+        return None
 
     def _create(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
         petition = self.new_petition(
@@ -406,12 +406,12 @@ class Intake:
         )
 
     def _store_message(self, session: Session, petition: Petition, inbound: Inbound, now) -> None:
-        session.add(PetitionMessage(
+        writes.insert_messages(session, [dict(
             petition_id=petition.id, direction="in", chat_id=inbound.chat_id,
             message_id=inbound.message_id, kind=inbound.kind, text=inbound.text,
             file_id=inbound.file_id, latitude=inbound.latitude, longitude=inbound.longitude,
             created_at=now,
-        ))
+        )])
 
     def _forward_media(self, session: Session, petition: Petition, inbound: Inbound, chat_id: int) -> None:
         if inbound.kind in ("text", "contact"):

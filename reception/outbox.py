@@ -7,12 +7,13 @@ together, or not at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from storage.models import Outbox
+from storage import writes
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -85,6 +86,25 @@ def card(session: Session, *, chat_id: int, petition_id: int, now: datetime) -> 
     _add(session, kind="card", chat_id=chat_id, petition_id=petition_id, payload={}, now=now)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A send queued in the current transaction."""
+
+    id: int
+    kind: str
+    chat_id: int
+    petition_id: int | None
+    payload: dict[str, Any]
+
+
+def queued(session: Session) -> list[Queued]:
+    """What this transaction has queued so far, in order (see Dispatch.hand_over)."""
+    return list(session.info.get(_QUEUED, ()))
+
+
+_QUEUED = "reception.outbox.queued"
+
+
 def _add(
     session: Session,
     *,
@@ -94,13 +114,7 @@ def _add(
     payload: dict[str, Any],
     now: datetime,
 ) -> None:
-    session.add(
-        Outbox(
-            kind=kind,
-            chat_id=chat_id,
-            petition_id=petition_id,
-            payload=payload,
-            created_at=now,
-            next_attempt_at=now,
-        )
+    row_id = writes.insert_outbox(
+        session, kind=kind, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now
     )
+    session.info.setdefault(_QUEUED, []).append(Queued(row_id, kind, chat_id, petition_id, payload))

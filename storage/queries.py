@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,9 +21,72 @@ from storage.models import (
     StaffGroup,
 )
 
+# The statements run for every petition are built once, with bound parameters: building a
+# SQLAlchemy expression and its cache key costs more than running it on SQLite. Where only
+# a few columns are needed they are read as plain rows (Core), without ORM objects.
+_resident = Resident.__table__.c
+_petition = Petition.__table__.c
+_message = PetitionMessage.__table__.c
+_card = CardMessage.__table__.c
+_group = StaffGroup.__table__.c
+
+_RESIDENT_BY_TG = select(Resident).where(Resident.tg_user_id == bindparam("tg_user_id"))
+_GROUP_BY_CHAT = select(StaffGroup).where(StaffGroup.chat_id == bindparam("chat_id"))
+_GROUP_IS_FORUM = core_select(_group.is_forum).where(_group.chat_id == bindparam("chat_id"))
+_ACTIVE_GROUPS = (
+    select(StaffGroup)
+    .where(
+        StaffGroup.scope_kind == bindparam("scope_kind"),
+        StaffGroup.scope_code == bindparam("scope_code"),
+        StaffGroup.active == True,  # noqa: E712
+    )
+    .order_by(col(StaffGroup.id))
+)
+_INBOUND_SEEN = core_select(_message.id).where(
+    _message.chat_id == bindparam("chat_id"),
+    _message.message_id == bindparam("message_id"),
+    _message.direction == "in",
+).limit(1)
+_LATEST_OF_RESIDENT = (
+    core_select(_petition.id, _petition.status, _petition.last_message_at)
+    .where(_petition.resident_id == bindparam("resident_id"))
+    .order_by(_petition.last_message_at.desc(), _petition.id.desc())
+    .limit(1)
+)
+_INBOUND_KINDS = core_select(_message.kind).where(
+    _message.petition_id == bindparam("petition_id"), _message.direction == "in"
+).order_by(_message.id)
+_MERGED_NUMBERS = core_select(_petition.number).where(
+    _petition.merged_into_id == bindparam("petition_id")
+).order_by(_petition.id)
+_CARD = select(CardMessage).where(
+    CardMessage.petition_id == bindparam("petition_id"), CardMessage.chat_id == bindparam("chat_id")
+)
+_CARD_PLACE = core_select(_card.message_id, _card.thread_id).where(
+    _card.petition_id == bindparam("petition_id"), _card.chat_id == bindparam("chat_id")
+)
+_DUPLICATE_CANDIDATES = {
+    has_building: core_select(_petition.id, _petition.tokens)
+    .where(
+        _petition.community_code == bindparam("community_code"),
+        _petition.building == bindparam("building") if has_building else _petition.building.is_(None),
+        _petition.status.in_(bindparam("statuses", expanding=True)),
+        _petition.created_at >= bindparam("since"),
+    )
+    .order_by(_petition.id.desc())
+    .limit(200)
+    for has_building in (True, False)
+}
+_NEXT_COUNTER = (
+    update(DailyCounter)
+    .where(col(DailyCounter.key) == bindparam("counter_key"))
+    .values(last=DailyCounter.last + 1)
+    .returning(DailyCounter.last)
+)
+
 
 def resident_by_tg(session: Session, tg_user_id: int) -> Resident | None:
-    return session.exec(select(Resident).where(Resident.tg_user_id == tg_user_id)).first()
+    return session.exec(_RESIDENT_BY_TG, params={"tg_user_id": tg_user_id}).first()
 
 
 def staff_by_tg(session: Session, tg_user_id: int) -> Staff | None:
@@ -30,16 +94,17 @@ def staff_by_tg(session: Session, tg_user_id: int) -> Staff | None:
 
 
 def group_by_chat(session: Session, chat_id: int) -> StaffGroup | None:
-    return session.exec(select(StaffGroup).where(StaffGroup.chat_id == chat_id)).first()
+    return session.exec(_GROUP_BY_CHAT, params={"chat_id": chat_id}).first()
+
+
+def group_is_forum(session: Session, chat_id: int) -> bool:
+    """Whether a bound group is a forum (False for other chats)."""
+    return bool(session.execute(_GROUP_IS_FORUM, {"chat_id": chat_id}).scalar())
 
 
 def active_groups(session: Session, *, scope_kind: str, scope_code: str) -> list[StaffGroup]:
-    query = select(StaffGroup).where(
-        StaffGroup.scope_kind == scope_kind,
-        StaffGroup.scope_code == scope_code,
-        StaffGroup.active == True,  # noqa: E712
-    )
-    return list(session.exec(query.order_by(col(StaffGroup.id))))
+    params = {"scope_kind": scope_kind, "scope_code": scope_code}
+    return list(session.exec(_ACTIVE_GROUPS, params=params))
 
 
 def petition_by_number(session: Session, number: str) -> Petition | None:
@@ -47,12 +112,8 @@ def petition_by_number(session: Session, number: str) -> Petition | None:
 
 
 def inbound_seen(session: Session, *, chat_id: int, message_id: int) -> bool:
-    query = select(PetitionMessage.id).where(
-        PetitionMessage.chat_id == chat_id,
-        PetitionMessage.message_id == message_id,
-        PetitionMessage.direction == "in",
-    )
-    return session.exec(query).first() is not None
+    params = {"chat_id": chat_id, "message_id": message_id}
+    return session.execute(_INBOUND_SEEN, params).first() is not None
 
 
 def inbound_seen_staff(session: Session, *, chat_id: int, message_id: int) -> bool:
@@ -64,13 +125,10 @@ def inbound_seen_staff(session: Session, *, chat_id: int, message_id: int) -> bo
     return session.exec(query).first() is not None
 
 
-def latest_petition_of(session: Session, resident_id: int) -> Petition | None:
-    query = (
-        select(Petition)
-        .where(Petition.resident_id == resident_id)
-        .order_by(col(Petition.last_message_at).desc(), col(Petition.id).desc())
-    )
-    return session.exec(query).first()
+def latest_petition_of(session: Session, resident_id: int) -> tuple[int, str, datetime] | None:
+    """(id, status, last_message_at) of a resident's most recently active petition."""
+    row = session.execute(_LATEST_OF_RESIDENT, {"resident_id": resident_id}).first()
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 def petitions_of(session: Session, resident_id: int, *, limit: int = 20) -> list[Petition]:
@@ -103,11 +161,24 @@ def merged_into(session: Session, petition_id: int) -> list[Petition]:
     return list(session.exec(select(Petition).where(Petition.merged_into_id == petition_id)))
 
 
+def merged_numbers(session: Session, petition_id: int) -> list[str]:
+    """The numbers of the duplicates merged into a petition."""
+    return list(session.execute(_MERGED_NUMBERS, {"petition_id": petition_id}).scalars())
+
+
+def inbound_kinds(session: Session, petition_id: int) -> list[str]:
+    """The kinds (text, photo, …) of a petition's inbound messages, oldest first."""
+    return list(session.execute(_INBOUND_KINDS, {"petition_id": petition_id}).scalars())
+
+
 def card(session: Session, *, petition_id: int, chat_id: int) -> CardMessage | None:
-    query = select(CardMessage).where(
-        CardMessage.petition_id == petition_id, CardMessage.chat_id == chat_id
-    )
-    return session.exec(query).first()
+    return session.exec(_CARD, params={"petition_id": petition_id, "chat_id": chat_id}).first()
+
+
+def card_place(session: Session, *, petition_id: int, chat_id: int) -> tuple[int | None, int | None] | None:
+    """(message_id, thread_id) of a petition's card in a chat; None when it has none."""
+    row = session.execute(_CARD_PLACE, {"petition_id": petition_id, "chat_id": chat_id}).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def cards_of(session: Session, petition_id: int) -> list[CardMessage]:
@@ -145,39 +216,21 @@ def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
     return list(session.exec(query))
 
 
-def messages_of(session: Session, petition_id: int) -> list[PetitionMessage]:
-    query = (
-        select(PetitionMessage)
-        .where(PetitionMessage.petition_id == petition_id)
-        .order_by(col(PetitionMessage.id))
-    )
-    return list(session.exec(query))
-
-
 def duplicate_candidates(
     session: Session, *, community_code: str, building: str | None, statuses: Sequence[str],
     since: datetime,
 ) -> list[tuple[int, list[str]]]:
     """(id, tokens) of recent open petitions of the same community and building."""
-    query = select(Petition.id, Petition.tokens).where(
-        Petition.community_code == community_code,
-        Petition.building == building if building else col(Petition.building).is_(None),
-        col(Petition.status).in_(statuses),
-        col(Petition.created_at) >= since,
-    )
-    return [(row[0], row[1]) for row in session.exec(query.order_by(col(Petition.id).desc()).limit(200))]
+    params = {"community_code": community_code, "building": building,
+              "statuses": list(statuses), "since": since}
+    rows = session.execute(_DUPLICATE_CANDIDATES[bool(building)], params)
+    return [(row[0], row[1]) for row in rows]
 
 
 def next_counter(session: Session, key: str) -> int:
     """Atomically take the next number for ``key`` (safe with several processes)."""
     for _ in range(3):
-        statement = (
-            update(DailyCounter)
-            .where(col(DailyCounter.key) == key)
-            .values(last=DailyCounter.last + 1)
-            .returning(DailyCounter.last)
-        )
-        value = session.execute(statement).scalar_one_or_none()
+        value = session.execute(_NEXT_COUNTER, {"counter_key": key}).scalar_one_or_none()
         if value is not None:
             return int(value)
         try:
