@@ -42,17 +42,25 @@ class Delivery:
         self.bot, self.dispatch, self.run = bot, dispatch, run
         self._task: asyncio.Task[None] | None = None
         self._flood_until = None  # a 429 applies to the whole bot, not one chat
-        self._again = False
+        self._claim = False  # the outbox may hold due sends: claim them
+        self._taken: list[Item] = []  # sends the domain claimed for this process (take())
         self.idle = asyncio.Event()
         self.idle.set()
 
     def kick(self) -> None:
         """Drain the outbox soon; cheap to call often (runs are coalesced)."""
-        if self._task is not None and not self._task.done():
-            self._again = True
-            return
-        self.idle.clear()
-        self._task = asyncio.get_running_loop().create_task(self._drain_loop())
+        self._claim = True
+        self._run()
+
+    def take(self, items: list[Item] | None) -> None:
+        """Send what a domain call queued and claimed for this process in its own
+        transaction (Dispatch.hand_over): no claim needed. None means it left its sends in
+        the outbox, so drain that as kick() does."""
+        if items is None:
+            self.kick()
+        elif items:
+            self._taken.extend(items)
+            self._run()
 
     async def drain(self) -> None:
         """Send everything due now (used by the periodic job and at start-up)."""
@@ -64,20 +72,38 @@ class Delivery:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
+    def _run(self) -> None:
+        if self._task is not None and not self._task.done():
+            return  # the running loop sees the new work before it ends
+        self.idle.clear()
+        self._task = asyncio.get_running_loop().create_task(self._drain_loop())
+
     async def _drain_loop(self) -> None:
         try:
-            while True:
-                self._again = False
-                items = await self.run(self.dispatch.claim)
+            while self._claim or self._taken:
+                items = self._next_items()
+                if self._claim:
+                    # Taken first, claimed second: whatever was queued before the taken
+                    # items committed is claimed now, and the batch goes out in queue order.
+                    self._claim = False
+                    claimed = await self.run(self.dispatch.claim)
+                    self._claim = bool(claimed)  # more may be due, or queued meanwhile
+                    items = sorted(items + claimed, key=lambda item: item.id)
                 if items:
                     await self._send_batch(items)
-                    continue
-                if not self._again:
-                    return
         except Exception:
             log.exception("delivery run failed; the periodic job will try again")
         finally:
             self.idle.set()
+
+    def _next_items(self) -> list[Item]:
+        """The taken items still safely ours; an expired claim goes back to the outbox."""
+        items, self._taken = self._taken, []
+        now = self.dispatch.deps.clock.now()
+        fresh = [item for item in items if item.claimed_until is None or item.claimed_until > now]
+        if len(fresh) < len(items):
+            self._claim = True
+        return fresh
 
     async def _send_batch(self, items: list[Item]) -> None:
         # One chat's messages go in order; different chats go side by side. Successful
@@ -111,6 +137,7 @@ class Delivery:
                 break
             except Forbidden as exc:
                 await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
+                self._claim = True  # a lost group's petitions were re-routed
             except BadRequest as exc:
                 sent = await self._bad_request(item, exc)
                 if sent is not None:
@@ -137,6 +164,7 @@ class Delivery:
         message = str(exc).lower()
         if any(marker in message for marker in _GONE):
             await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
+            self._claim = True  # a lost group's petitions were re-routed
         elif "message is not modified" in message:
             return Sent(item, None)
         else:

@@ -44,9 +44,11 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         if inbound is None:
             raise InvalidInput(texts.UNSUPPORTED_MESSAGE)
-        await rt.call(rt.services.intake.submit, inbound)
+        result = await rt.run(rt.services.intake.submit, inbound)
     except ReceptionError as error:
         await refuse(update, error)
+        return
+    rt.delivery.take(result.sends)  # claimed in the petition's own transaction
 
 
 async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

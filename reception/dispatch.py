@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from reception import outbox
 from reception.cards import Card, render_card
 from reception.deps import Deps
 from reception.routing import route
 from reception.states import OPEN_STATUSES
-from storage import queries
+from storage import queries, writes
 from storage.db import transaction
-from storage.models import CardMessage, Outbox, Petition, PetitionMessage, Resident, StaffGroup
+from storage.models import Outbox, Petition, Resident, StaffGroup
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +38,7 @@ class Item:
     attempts: int
     plan: CardPlan | None = None  # cards: rendered when claimed
     anchor: Anchor | None = None  # messages about a petition: its topic and card
+    claimed_until: datetime | None = None  # send before then, or leave it to a new claim
 
 
 @dataclass(frozen=True)
@@ -79,35 +79,47 @@ class Dispatch:
         needs no further reads.
         """
         now = self.deps.clock.now()
+        until = now + CLAIM_FOR
         with transaction(self.deps.engine) as session:
-            query = (
-                select(Outbox)
-                .where(
-                    col(Outbox.next_attempt_at) <= now,
-                    or_(
-                        Outbox.status == "pending",
-                        (Outbox.status == "sending") & (col(Outbox.claimed_until) < now),
-                    ),
-                )
-                .order_by(col(Outbox.id))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-            rows = list(session.exec(query))
-            if rows:
-                session.execute(
-                    update(Outbox).where(col(Outbox.id).in_([row.id for row in rows]))
-                    .values(status="sending", claimed_until=now + CLAIM_FOR))
-            items = []
-            for row in rows:
-                plan = self._plan(session, row) if row.kind == "card" else None
-                anchor = None
-                if row.payload.get("in_thread_of") is not None:
-                    anchor = self._anchor(session, petition_id=row.payload["in_thread_of"],
-                                          chat_id=row.chat_id, before_item=row.id)
-                items.append(Item(row.id, row.kind, row.chat_id, row.petition_id,
-                                  dict(row.payload), row.attempts, plan, anchor))
-            return items
+            rows = queries.due_outbox(session, now=now, limit=limit)
+            mine = writes.claim_due_outbox(session, [row.id for row in rows], now=now, until=until)
+            return [self._item(session, row, row.attempts, until) for row in rows if row.id in mine]
+
+    def hand_over(self, session: Session) -> list[Item] | None:
+        """Claim for this process what the caller's transaction queued, ready to send.
+
+        Called last in a transaction: its sends are rendered with what the session already
+        holds and, once it commits, go straight to this process's delivery worker
+        (Delivery.take) with no claim transaction of their own. The claim expires like any
+        other, so a process that dies before sending leaves them to be retried, and other
+        processes leave them alone until then.
+
+        Returns None, and leaves everything pending for the worker's next claim, when a
+        card queued here follows an earlier card of the same petition and chat that is not
+        sent yet: where that card lands is not known until it is sent.
+        """
+        queued = outbox.queued(session)
+        if not queued:
+            return []
+        session.flush()  # render from the transaction's final state
+        first = queued[0].id
+        for row in queued:
+            about = row.petition_id if row.kind == "card" else row.payload.get("in_thread_of")
+            if about is not None and queries.unsent_card_before(
+                    session, petition_id=about, chat_id=row.chat_id, before=first):
+                return None
+        until = self.deps.clock.now() + CLAIM_FOR
+        writes.claim_outbox(session, [row.id for row in queued], until=until)
+        return [self._item(session, row, 0, until) for row in queued]
+
+    def _item(self, session: Session, row, attempts: int, claimed_until: datetime) -> Item:
+        plan = self._plan(session, row) if row.kind == "card" else None
+        anchor = None
+        if row.payload.get("in_thread_of") is not None:
+            anchor = self._anchor(session, petition_id=row.payload["in_thread_of"],
+                                  chat_id=row.chat_id, before_item=row.id)
+        return Item(row.id, row.kind, row.chat_id, row.petition_id, dict(row.payload), attempts,
+                    plan, anchor, claimed_until)
 
     def record(self, results: list[Sent]) -> None:
         """Mark a batch of sends done; remember where new cards stand."""
@@ -115,58 +127,45 @@ class Dispatch:
             return
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
+            messages = []
             for result in results:
                 item = result.item
                 if item.kind == "card" and result.message_id is not None:
-                    card = queries.card(session, petition_id=item.petition_id, chat_id=item.chat_id)
-                    if card is None:
-                        card = CardMessage(petition_id=item.petition_id, chat_id=item.chat_id,
-                                           created_at=now)
-                    card.message_id, card.thread_id = result.message_id, result.thread_id
-                    session.add(card)
+                    writes.place_card(session, petition_id=item.petition_id, chat_id=item.chat_id,
+                                      message_id=result.message_id, thread_id=result.thread_id,
+                                      now=now)
                 elif item.petition_id is not None and result.message_id is not None:
-                    session.add(PetitionMessage(
+                    messages.append(dict(
                         petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
                         message_id=result.message_id, kind=result.kind,
                         text=item.payload.get("text", "")[:500], created_at=now))
-            session.execute(
-                update(Outbox)
-                .where(col(Outbox.id).in_([result.item.id for result in results]))
-                .values(status="sent", sent_at=now, claimed_until=None))
+            writes.insert_messages(session, messages)
+            writes.outbox_sent(session, [result.item.id for result in results], at=now)
 
     def has_due(self) -> bool:
-        now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            query = select(Outbox.id).where(
-                Outbox.status == "pending", col(Outbox.next_attempt_at) <= now).limit(1)
-            return session.exec(query).first() is not None
+            return queries.outbox_has_due(session, now=self.deps.clock.now())
 
-    def _plan(self, session, row: Outbox) -> CardPlan | None:
+    def _plan(self, session: Session, row) -> CardPlan | None:
         petition = session.get(Petition, row.petition_id)
         if petition is None:
             return None
         card = render_card(session, self.deps, petition, chat_id=row.chat_id)
-        existing = queries.card(session, petition_id=petition.id, chat_id=row.chat_id)
-        group = queries.group_by_chat(session, row.chat_id)
+        message_id, thread_id = queries.card_place(
+            session, petition_id=petition.id, chat_id=row.chat_id) or (None, None)
         topic = None
-        if (existing is None or existing.message_id is None) and group is not None and group.is_forum:
+        if message_id is None and queries.group_is_forum(session, row.chat_id):
             topic = f"{petition.number} {petition.category}"[:128]
-        return CardPlan(
-            card=card,
-            message_id=existing.message_id if existing else None,
-            thread_id=existing.thread_id if existing else None,
-            make_topic=topic,
-        )
+        return CardPlan(card=card, message_id=message_id, thread_id=thread_id, make_topic=topic)
 
-    def _anchor(self, session, *, petition_id: int, chat_id: int, before_item: int) -> Anchor:
-        existing = queries.card(session, petition_id=petition_id, chat_id=chat_id)
-        if existing is not None and existing.message_id is not None:
-            return Anchor(existing.thread_id, existing.message_id, False)
-        pending = session.exec(select(Outbox.id).where(
-            Outbox.kind == "card", Outbox.petition_id == petition_id,
-            Outbox.chat_id == chat_id, col(Outbox.status).in_(["pending", "sending"]),
-            col(Outbox.id) < before_item)).first()
-        return Anchor(None, None, pending is not None)
+    def _anchor(self, session: Session, *, petition_id: int, chat_id: int, before_item: int) -> Anchor:
+        message_id, thread_id = queries.card_place(
+            session, petition_id=petition_id, chat_id=chat_id) or (None, None)
+        if message_id is not None:
+            return Anchor(thread_id, message_id, False)
+        pending = queries.unsent_card_before(session, petition_id=petition_id, chat_id=chat_id,
+                                             before=before_item)
+        return Anchor(None, None, pending)
 
     def retry(self, item: Item, *, after: timedelta, error: str) -> None:
         now = self.deps.clock.now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from nlp import parse_location, similarity
 from reception import outbox, texts
 from reception.cards import fmt_time, list_line, render_status
 from reception.deps import Deps
+from reception.dispatch import Dispatch, Item
 from reception.errors import InvalidInput, NotFound
 from reception.events import Actor, record
 from reception.ladder import extend_reminders_for_pause, set_reminders
@@ -51,11 +52,15 @@ class Inbound:
 class IntakeResult:
     outcome: str  # created | appended | answered | duplicate | held
     number: str | None = None
+    # What it queued, claimed for this process's delivery worker (see Dispatch.hand_over);
+    # None when the sends wait in the outbox for the worker's claim.
+    sends: list[Item] | None = None
 
 
 class Intake:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        self.dispatch = Dispatch(deps)
 
     # --- registration ------------------------------------------------------------------
     def start(self, *, tg_user_id: int, name: str, username: str, payload: str = "") -> None:
@@ -126,7 +131,8 @@ class Intake:
             raise InvalidInput(texts.EMPTY_MESSAGE)
         try:
             with transaction(self.deps.engine) as session:
-                return self._submit(session, inbound)
+                result = self._submit(session, inbound)
+                return replace(result, sends=self.dispatch.hand_over(session))
         except IntegrityError:
             # The same Telegram message raced in twice (two processes, a redelivery):
             # the first one won and holds it.

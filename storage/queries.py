@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Row, bindparam, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     CardMessage,
     DailyCounter,
+    Outbox,
     Petition,
     PetitionEvent,
     PetitionMessage,
@@ -29,6 +30,7 @@ _petition = Petition.__table__.c
 _message = PetitionMessage.__table__.c
 _card = CardMessage.__table__.c
 _group = StaffGroup.__table__.c
+_outbox = Outbox.__table__.c
 
 _RESIDENT_BY_TG = select(Resident).where(Resident.tg_user_id == bindparam("tg_user_id"))
 _GROUP_BY_CHAT = select(StaffGroup).where(StaffGroup.chat_id == bindparam("chat_id"))
@@ -77,6 +79,30 @@ _DUPLICATE_CANDIDATES = {
     .limit(200)
     for has_building in (True, False)
 }
+_DUE_OUTBOX = (
+    core_select(_outbox.id, _outbox.kind, _outbox.chat_id, _outbox.petition_id, _outbox.payload,
+                _outbox.attempts)
+    .where(
+        _outbox.next_attempt_at <= bindparam("now"),
+        or_(
+            _outbox.status == "pending",
+            (_outbox.status == "sending") & (_outbox.claimed_until < bindparam("now")),
+        ),
+    )
+    .order_by(_outbox.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_OUTBOX_HAS_DUE = core_select(_outbox.id).where(
+    _outbox.status == "pending", _outbox.next_attempt_at <= bindparam("now")
+).limit(1)
+_UNSENT_CARD_BEFORE = core_select(_outbox.id).where(
+    _outbox.kind == "card",
+    _outbox.petition_id == bindparam("petition_id"),
+    _outbox.chat_id == bindparam("chat_id"),
+    _outbox.status.in_(["pending", "sending"]),
+    _outbox.id < bindparam("before"),
+).limit(1)
 _NEXT_COUNTER = (
     update(DailyCounter)
     .where(col(DailyCounter.key) == bindparam("counter_key"))
@@ -225,6 +251,23 @@ def duplicate_candidates(
               "statuses": list(statuses), "since": since}
     rows = session.execute(_DUPLICATE_CANDIDATES[bool(building)], params)
     return [(row[0], row[1]) for row in rows]
+
+
+def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row]:
+    """Sends due now, oldest first: pending ones and those whose claim has expired. Rows
+    are locked (PostgreSQL) and skipped by other workers until the transaction ends."""
+    return session.execute(_DUE_OUTBOX, {"now": now, "limit": limit}).all()
+
+
+def outbox_has_due(session: Session, *, now: datetime) -> bool:
+    return session.execute(_OUTBOX_HAS_DUE, {"now": now}).first() is not None
+
+
+def unsent_card_before(session: Session, *, petition_id: int, chat_id: int, before: int) -> bool:
+    """Whether a card of the petition queued for the chat before outbox row ``before`` is
+    still unsent (pending, or claimed and on its way)."""
+    params = {"petition_id": petition_id, "chat_id": chat_id, "before": before}
+    return session.execute(_UNSENT_CARD_BEFORE, params).first() is not None
 
 
 def next_counter(session: Session, key: str) -> int:

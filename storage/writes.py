@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session
 
 from storage.models import CardMessage, Outbox, PetitionEvent, PetitionMessage
@@ -32,6 +32,18 @@ _CLAIM_OUTBOX = (
     update(Outbox.__table__)
     .where(_outbox.id.in_(bindparam("ids", expanding=True)))
     .values(status="sending", claimed_until=bindparam("until"))
+)
+_CLAIM_DUE_OUTBOX = (
+    update(Outbox.__table__)
+    .where(
+        _outbox.id.in_(bindparam("ids", expanding=True)),
+        or_(
+            _outbox.status == "pending",
+            (_outbox.status == "sending") & (_outbox.claimed_until < bindparam("now")),
+        ),
+    )
+    .values(status="sending", claimed_until=bindparam("until"))
+    .returning(_outbox.id)
 )
 _SENT_OUTBOX = (
     update(Outbox.__table__)
@@ -56,6 +68,22 @@ def claim_outbox(session: Session, ids: Sequence[int], *, until: datetime) -> No
     """Mark sends as taken by this process until ``until`` (the caller chose them)."""
     if ids:
         session.execute(_CLAIM_OUTBOX, {"ids": list(ids), "until": until})
+
+
+def claim_due_outbox(
+    session: Session, ids: Sequence[int], *, now: datetime, until: datetime
+) -> set[int]:
+    """Claim those of ``ids`` that are still free (pending, or their claim expired) until
+    ``until``; returns the ids this call claimed.
+
+    The condition is checked by the UPDATE itself, so of two workers that read the same
+    rows only one gets each (SQLite reads outside the write lock; PostgreSQL's FOR UPDATE
+    SKIP LOCKED already keeps them apart).
+    """
+    if not ids:
+        return set()
+    params = {"ids": list(ids), "now": now, "until": until}
+    return set(session.execute(_CLAIM_DUE_OUTBOX, params).scalars())
 
 
 def outbox_sent(session: Session, ids: Sequence[int], *, at: datetime) -> None:

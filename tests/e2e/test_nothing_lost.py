@@ -7,6 +7,8 @@ import re
 from sqlmodel import Session, func, select
 
 from bot.harness import Harness
+from reception.dispatch import CLAIM_FOR
+from reception.intake import Inbound
 from storage.models import Outbox, Petition, PetitionEvent
 from tests.office import open_office
 
@@ -95,6 +97,60 @@ async def test_failed_sends_are_retried_and_survive_a_restart(config, clock, tmp
     finally:
         await second.stop()
         await emu.stop()
+
+
+def typed(user, message_id: int, text: str) -> Inbound:
+    """A resident's text message as the handler hands it to the domain."""
+    return Inbound(tg_user_id=user.id, name=user.first_name, username="", chat_id=user.id,
+                   message_id=message_id, kind="text", text=text)
+
+
+async def test_sends_claimed_with_the_petition_survive_a_crash_before_sending(config, clock):
+    first = Harness(config=config, clock=clock)
+    await first.start()
+    office = await open_office(first)
+    emu = first.emulator
+    resident = emu.add_user(first_name="吴阿姨")
+    await office.say(resident, resident.id, "/start hongqi")
+    # What the handler does, except that the process dies before its worker sends anything.
+    result = await first.runtime.run(first.services.intake.submit,
+                                     typed(resident, 9001, "3号楼电梯又坏了，老人下不了楼"))
+    assert result.outcome == "created" and len(result.sends) == 2
+    await first.stop(keep_emulator=True)
+
+    second = Harness(config=config, clock=clock)
+    await second.start(emulator=emu)
+    try:
+        await second.runtime.delivery.drain()
+        await second.settle()
+        assert not emu.bot_messages(resident.id)[1:], "a claimed send is left alone until its claim expires"
+        clock.advance(seconds=CLAIM_FOR.total_seconds() + 1)
+        await second.runtime.delivery.drain()  # what the periodic outbox job does
+        await second.settle()
+        confirmations = [m for m in emu.bot_messages(resident.id) if result.number in m.text]
+        assert len(confirmations) == 1 and "已受理" in confirmations[0].text
+        assert office.card(office.main_group.id, result.number)
+        assert count(second, Outbox, Outbox.status != "sent") == 0
+    finally:
+        await second.stop()
+        await emu.stop()
+
+
+async def test_a_card_refresh_never_becomes_a_second_card(office, resident, harness):
+    first = await harness.runtime.run(harness.services.intake.submit,
+                                      typed(resident, 9001, "5号楼楼道灯坏了"))
+    # A follow-up within the merge window while the first card is still on its way.
+    second = await harness.runtime.run(harness.services.intake.submit,
+                                       typed(resident, 9002, "晚上很黑，老人容易摔倒"))
+    assert second.outcome == "appended" and second.number == first.number
+    assert second.sends is None, "left to the worker's claim: where the first card lands is not known yet"
+    harness.runtime.delivery.take(first.sends)
+    await harness.settle()
+    harness.runtime.delivery.take(second.sends)
+    await harness.settle()
+    cards = [m for chat in (office.main_group, office.parking_group, office.street_group)
+             for m in office.emu.bot_messages(chat.id) if m.text.startswith(f"📋 {first.number}")]
+    assert len(cards) == 1 and "老人容易摔倒" in cards[0].text
 
 
 async def test_retry_after_waits_the_time_telegram_asks(office, resident, harness, clock):
