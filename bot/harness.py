@@ -48,7 +48,7 @@ class Harness:
         await self.stop()
 
     async def start(self, *, emulator: BotApiEmulator | None = None) -> None:
-        if emulator is not None:
+        if emulator is not None and emulator is not self.emulator:  # another's: not ours to stop
             self.emulator, self._owns_emulator = emulator, False
         if self.emulator is None:
             self.emulator = BotApiEmulator(clock=self.clock, bot_username="minyuan_bot")

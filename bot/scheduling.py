@@ -30,6 +30,9 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
                         name="sweep")
     queue.run_daily(_morning_brief, time=config.morning_brief.replace(tzinfo=tz),
                     name="morning-brief")
+    # Down at brief time today? Send it now (once: the day's brief is claimed atomically).
+    queue.run_once(_late_morning_brief, when=0, name="late-morning-brief",
+                   data=config.morning_brief)
     queue.run_custom(_weekly_digest, name="weekly-digest", job_kwargs={
         "trigger": CronTrigger.from_crontab(config.weekly_digest_cron, timezone=tz)})
 
@@ -51,6 +54,13 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = context.application.bot_data["runtime"]
     await runtime.call(runtime.services.escalation.morning_brief)
+
+
+async def _late_morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    queued = await runtime.call(runtime.services.escalation.late_morning_brief, context.job.data)
+    if queued:
+        log.info("morning brief sent late, at start-up: %s messages queued", queued)
 
 
 async def _weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,7 +14,7 @@ import html
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlmodel import Session
 
@@ -248,3 +248,12 @@ class Escalation:
         """Queue today's brief, once per day however many processes call it; return the
         number of messages queued (0 when it was already queued today)."""
         return MorningBrief(self.deps).queue()
+
+    def late_morning_brief(self, brief_at: time) -> int:
+        """At start-up: queue today's brief if the bot was down when it was due (after
+        ``brief_at`` and before the office closes); 0 otherwise or when it went out already."""
+        local = self.deps.clock.now().astimezone(self.deps.settings.tz).time().replace(tzinfo=None)
+        closes = self.deps.deadlines.calendar.closing_time
+        if not brief_at <= local < closes:
+            return 0
+        return self.morning_brief()

@@ -107,6 +107,11 @@ class WorkCalendar:
         clock = local.time().replace(tzinfo=None)
         return any(opens <= clock < closes for opens, closes in self._office_hours)
 
+    @property
+    def closing_time(self) -> time:
+        """When the office day ends (the close of the last office-hours interval)."""
+        return max(closes for _, closes in self._office_hours)
+
     def next_office_start(self, when: datetime) -> datetime:
         """The first office instant at or after ``when``: ``when`` itself inside office hours."""
         opens, _ = next(self._office_intervals(_aware(when)))

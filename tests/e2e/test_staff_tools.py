@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlmodel import Session, select
 
+from bot.config import ScheduleConfig
 from storage.models import Petition
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
@@ -102,3 +103,21 @@ async def test_staff_photo_reply_reaches_the_resident(office, resident):
     await office.harness.settle()
     photo = office.emu.last_bot_message(resident.id)
     assert photo.kind == "photo" and "已经紧固好了" in photo.text
+
+
+async def test_a_restart_after_the_brief_was_due_sends_it_once(office, resident, harness, clock):
+    """The bot was down at 08:30: started at 10:00 with its real jobs on, it sends the brief."""
+    await submit(office, resident, "3号楼楼道灯坏了，晚上看不见")
+    await harness.stop(keep_emulator=True)
+    harness.schedule = ScheduleConfig(sweep_seconds=3600, outbox_seconds=3600,
+                                      weekly_digest_cron="0 9 * * 1", morning_brief=time(8, 30))
+    clock.advance(timedelta(hours=1))  # Monday 10:00
+    await harness.start(emulator=office.emu)
+    await office.emu.wait_for(
+        lambda: any("早报" in m.text for m in office.emu.bot_messages(office.main_group.id)),
+        timeout=10, what="the morning brief in the community group")
+    await harness.stop(keep_emulator=True)
+    await harness.start(emulator=office.emu)  # restarted again the same morning
+    await harness.settle()
+    briefs = [m for m in office.emu.bot_messages(office.main_group.id) if "早报" in m.text]
+    assert len(briefs) == 1

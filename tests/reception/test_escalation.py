@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -361,3 +361,19 @@ def test_morning_brief_once_a_day_per_group(office, tmp_path):
     other.deps.engine.dispose()
     office.clock.set(bj(2026, 10, 16, 8, 30))
     assert office.escalation.morning_brief() == 3
+
+
+def test_a_brief_missed_while_the_bot_was_down_goes_out_at_start_up(office):
+    """Started after 08:30 and before the office closes, with no brief yet today: send it."""
+    submit_at(office, bj(2026, 10, 14, 10))
+    brief_at = time(8, 30)
+    office.clock.set(bj(2026, 10, 15, 7, 50))
+    assert office.escalation.late_morning_brief(brief_at) == 0  # the daily job will send it
+    office.clock.set(bj(2026, 10, 15, 10, 5))
+    assert office.escalation.late_morning_brief(brief_at) == 3
+    assert office.escalation.late_morning_brief(brief_at) == 0  # a second restart: once a day
+    assert office.escalation.morning_brief() == 0
+    office.clock.set(bj(2026, 10, 16, 17, 45))  # after closing: tomorrow's brief will do
+    assert office.escalation.late_morning_brief(brief_at) == 0
+    office.clock.set(bj(2026, 10, 17, 8, 30))
+    assert office.escalation.late_morning_brief(brief_at) == 3
