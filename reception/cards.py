@@ -161,10 +161,10 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
         [(texts.CARD_RESOLVE, f"p:resolve:{pid}"), (texts.CARD_REJECT, f"p:reject:{pid}")],
     ]
     if petition.duplicate_of_id:
-        original = session.get(Petition, petition.duplicate_of_id)
-        if original and Status(original.status).is_open:
-            label = texts.CARD_MERGE.format(number=original.number)
-            rows.append([(label, f"p:merge:{pid}:{original.id}")])
+        original = queries.number_and_status(session, petition.duplicate_of_id)
+        if original and Status(original[1]).is_open:
+            label = texts.CARD_MERGE.format(number=original[0])
+            rows.append([(label, f"p:merge:{pid}:{petition.duplicate_of_id}")])
     return rows
 
 

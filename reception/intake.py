@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_KINDS = frozenset({"text", "photo", "location", "voice", "document", "video", "contact"})
 DUPLICATE_LOOKBACK = timedelta(days=30)
+TOKEN_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Intake:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.dispatch = Dispatch(deps)
+        self._tokens: dict[int, frozenset[str]] = {}  # petition id -> tokens (see _tokens_of)
 
     # --- registration ------------------------------------------------------------------
     def start(self, *, tg_user_id: int, name: str, username: str, payload: str = "") -> None:
@@ -246,17 +248,29 @@ class Intake:
             session, community_code=petition.community_code, building=petition.building,
             statuses=list(OPEN_STATUSES), since=petition.created_at - DUPLICATE_LOOKBACK,
         )
+        tokens = self._tokens_of(session, candidates)
         mine = frozenset(petition.tokens)
         # Same building is strong evidence; without an address the words must agree more.
         threshold = self.deps.settings.duplicate_threshold
         if not petition.building:
             threshold = max(threshold, 0.6)
         best: tuple[float, int] | None = None
-        for other_id, tokens in candidates:
-            score = similarity(mine, frozenset(tokens))
+        for other_id, other in tokens.items():
+            score = similarity(mine, other)
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, other_id)
         return best[1] if best else None
+
+    def _tokens_of(self, session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
+        """Tokens of stored petitions, read once per process: they never change, and a
+        new petition is compared with up to 200 of its building's."""
+        cache = self._tokens
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            if len(cache) > TOKEN_CACHE_SIZE:
+                cache.clear()
+            cache.update((i, frozenset(t)) for i, t in queries.tokens_of(session, missing).items())
+        return {i: cache[i] for i in ids if i in cache}
 
     def _append(
         self, session: Session, petition: Petition, resident: Resident, inbound: Inbound

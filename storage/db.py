@@ -36,10 +36,26 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
 
 
+class _TransactionSession(Session):
+    """A session that holds on to every object it loads or stores until it closes.
+
+    SQLAlchemy's identity map references objects weakly, so an object the caller no longer
+    holds is read again by the next ``session.get``; a transaction here is short, and
+    reading each row once within it is what the domain code expects (see SQLAlchemy's
+    "Session Referencing Behavior").
+    """
+
+
+@event.listens_for(_TransactionSession, "loaded_as_persistent")
+@event.listens_for(_TransactionSession, "pending_to_persistent")
+def _hold(session: Session, instance: object) -> None:
+    session.info.setdefault("held", []).append(instance)
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    with _TransactionSession(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

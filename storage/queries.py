@@ -68,7 +68,7 @@ _CARD_PLACE = core_select(_card.message_id, _card.thread_id).where(
     _card.petition_id == bindparam("petition_id"), _card.chat_id == bindparam("chat_id")
 )
 _DUPLICATE_CANDIDATES = {
-    has_building: core_select(_petition.id, _petition.tokens)
+    has_building: core_select(_petition.id)
     .where(
         _petition.community_code == bindparam("community_code"),
         _petition.building == bindparam("building") if has_building else _petition.building.is_(None),
@@ -79,6 +79,9 @@ _DUPLICATE_CANDIDATES = {
     .limit(200)
     for has_building in (True, False)
 }
+_TOKENS = core_select(_petition.id, _petition.tokens).where(
+    _petition.id.in_(bindparam("ids", expanding=True))
+)
 _DUE_OUTBOX = (
     core_select(_outbox.id, _outbox.kind, _outbox.chat_id, _outbox.petition_id, _outbox.payload,
                 _outbox.attempts)
@@ -103,11 +106,15 @@ _UNSENT_CARD_BEFORE = core_select(_outbox.id).where(
     _outbox.status.in_(["pending", "sending"]),
     _outbox.id < bindparam("before"),
 ).limit(1)
+_counter = DailyCounter.__table__.c
 _NEXT_COUNTER = (
-    update(DailyCounter)
-    .where(col(DailyCounter.key) == bindparam("counter_key"))
-    .values(last=DailyCounter.last + 1)
-    .returning(DailyCounter.last)
+    update(DailyCounter.__table__)
+    .where(_counter.key == bindparam("counter_key"))
+    .values(last=_counter.last + 1)
+    .returning(_counter.last)
+)
+_NUMBER_AND_STATUS = core_select(_petition.number, _petition.status).where(
+    _petition.id == bindparam("petition_id")
 )
 
 
@@ -187,6 +194,11 @@ def merged_into(session: Session, petition_id: int) -> list[Petition]:
     return list(session.exec(select(Petition).where(Petition.merged_into_id == petition_id)))
 
 
+def number_and_status(session: Session, petition_id: int) -> tuple[str, str] | None:
+    row = session.execute(_NUMBER_AND_STATUS, {"petition_id": petition_id}).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def merged_numbers(session: Session, petition_id: int) -> list[str]:
     """The numbers of the duplicates merged into a petition."""
     return list(session.execute(_MERGED_NUMBERS, {"petition_id": petition_id}).scalars())
@@ -245,12 +257,16 @@ def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
 def duplicate_candidates(
     session: Session, *, community_code: str, building: str | None, statuses: Sequence[str],
     since: datetime,
-) -> list[tuple[int, list[str]]]:
-    """(id, tokens) of recent open petitions of the same community and building."""
+) -> list[int]:
+    """Ids of recent open petitions of the same community and building, newest first."""
     params = {"community_code": community_code, "building": building,
               "statuses": list(statuses), "since": since}
-    rows = session.execute(_DUPLICATE_CANDIDATES[bool(building)], params)
-    return [(row[0], row[1]) for row in rows]
+    return list(session.execute(_DUPLICATE_CANDIDATES[bool(building)], params).scalars())
+
+
+def tokens_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Petitions' content tokens (set when a petition is created, never changed)."""
+    return {row[0]: row[1] for row in session.execute(_TOKENS, {"ids": list(ids)})} if ids else {}
 
 
 def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row]:
