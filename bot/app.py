@@ -10,6 +10,7 @@ from telegram.ext import Application, ApplicationBuilder
 import handlers
 from bot.config import ScheduleConfig
 from bot.delivery import Delivery
+from bot.http import AiohttpRequest
 from bot.runtime import DbRunner, Runtime
 from bot.scheduling import schedule
 from bot.wiring import Services
@@ -50,6 +51,8 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(post_init)
         .post_shutdown(on_stop)
         .build()
