@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -32,8 +32,22 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables (idempotent)."""
-    SQLModel.metadata.create_all(engine)
+    """Create missing tables, and indexes a newer version added to existing ones (idempotent).
+
+    `create_all` skips a table that exists, indexes included; a database made by an earlier
+    version would then lack an index a query now relies on (the deadline sweep's, say).
+    """
+    with engine.begin() as connection:
+        existing = set(inspect(connection).get_table_names())
+        SQLModel.metadata.create_all(connection)
+        inspector = inspect(connection)
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing or not table.indexes:
+                continue
+            present = {index["name"] for index in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in present:
+                    index.create(connection)
 
 
 class _TransactionSession(Session):
