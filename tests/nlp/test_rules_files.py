@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.config import load_config
 from nlp import Analyzer, RulesError
 from nlp.rules import BUILTIN_RULES, load_rules, load_urgency
 from nlp.segment import RULES_DIR
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", BUILTIN_RULES)
@@ -72,6 +77,22 @@ def test_community_rules_classify_typical_messages(community, text, category):
     assert decision.category == category
     assert decision.keywords
     assert 0.0 < decision.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "routed"),
+    [
+        ("楼道灯坏了", "物业管理", True),  # one keyword of weight 2: good evidence
+        ("楼下饭店油烟太大", "环境卫生", True),
+        ("3号楼电梯坏了好几天了", "物业管理", True),  # 1.5
+        ("快递柜", "物业管理", False),  # weight 1: a hint, for a person to sort
+    ],
+)
+def test_one_clear_keyword_is_routed_a_mere_hint_goes_to_triage(community, text, category, routed):
+    threshold = load_config(REPO / "config.toml").nlp.triage_threshold
+    decision = community.classify(text)
+    assert decision.category == category
+    assert (decision.confidence >= threshold) is routed
 
 
 def test_nothing_matched_is_the_fallback_with_zero_confidence(community):
