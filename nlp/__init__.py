@@ -3,6 +3,8 @@
 Pure: no Telegram, no database. `Analyzer.load()` once, then `analyse(text)` per message.
 """
 
+# First: it imports jieba, before any module below does (see nlp/_jieba.py).
+from nlp import _jieba  # noqa: F401  # isort: skip
 from nlp.analyzer import Analyzer
 from nlp.dedup import similarity
 from nlp.evaluate import EvalReport, evaluate
