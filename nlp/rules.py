@@ -34,8 +34,9 @@ FORMAT_HEADER = """\
 #               (1 + ln count)^2), so a long letter does not outshout a short one (learned
 #               files); false: plain sum
 #   scale       confidence = softmax(scale * score) over all categories; larger is surer
-#   match       "words" (default): a keyword that jieba keeps whole (see userdict.txt) must
-#               occur as a whole word, a longer phrase anywhere in the text;
+#   match       "words" (default): a keyword jieba can keep as one word (a word of its
+#               dictionary or of userdict.txt) must occur as a whole word, a longer phrase
+#               anywhere in the text;
 #               "text": every keyword is matched anywhere in the text, like Ctrl-F
 #   title_weight  words of the title (the text before the first space or line break, when
 #               that is at most 50 characters) count 1 + title_weight times; default 0

@@ -1,11 +1,12 @@
 """The weighted keyword scorer: a rules file compiled into dictionaries, applied per message.
 
-Everything costly happens once in `KeywordScorer.__init__`: each keyword is segmented to decide
-whether it is matched as a whole jieba word (one dict lookup per distinct word of the message)
-or as a phrase (substring count; every keyword when the file says match = "text"); word pairs
-("教师 对调") go into a two-level dict looked up once per neighbouring pair of content words;
-patterns are compiled. Scoring a message is then a pass over the word counts of its single
-jieba segmentation.
+Everything costly happens once in `KeywordScorer.__init__`: each keyword is checked against
+jieba's dictionary to decide whether it is matched as a whole word or as a phrase (substring
+count; every keyword when the file says match = "text"); word pairs ("教师 对调") are keyed by
+their two words; patterns are compiled; each keyword becomes one row of numbers (what it adds
+to every category, and its positive weight there). Scoring a message is then: intersect its
+distinct words with the keywords (in C), look up its neighbouring pairs, and add up the matched
+rows column by column — one pass over a single jieba segmentation.
 """
 
 from __future__ import annotations
@@ -27,29 +28,49 @@ KEYWORDS_SHOWN = 8
 
 
 
-@dataclass(frozen=True, slots=True)
 class _Entry:
-    """What one keyword does, precomputed for the hot loop."""
+    """What one keyword does, precomputed for the hot loop.
 
-    scores: tuple[float, ...]  # what it adds to each category's score (signed, one per category)
-    supports: tuple[int, ...]  # categories it is positive evidence for
-    gains: dict[int, float]  # category index -> its positive weight there (for explanations)
+    A row holds, for n categories, n signed scores (what the keyword adds to each category's
+    score) followed by n gains (its positive weight there, 0 where it is none: evidence for
+    the category and what the explanation ranks by), both times the keyword's tf. Summing the
+    rows of a message's matched keywords column by column gives both at once.
+    """
+
+    __slots__ = ("_scaled", "row")
+
+    def __init__(self, row: tuple[float, ...]) -> None:
+        self.row = row  # for a keyword seen once (tf 1)
+        self._scaled: dict[float, tuple[float, ...]] = {}
 
     @classmethod
     def of(cls, weights: list[tuple[int, float]], n_categories: int) -> _Entry:
         """From (category index, signed weight) pairs; a word may be listed twice in one."""
         scores = [0.0] * n_categories
-        gains: dict[int, float] = {}
+        gains = [0.0] * n_categories
         for category, weight in weights:
             scores[category] += weight
             if weight > 0:
-                gains[category] = max(weight, gains.get(category, 0.0))
-        return cls(tuple(scores), tuple(gains), gains)
+                gains[category] = max(weight, gains[category])
+        return cls((*scores, *gains))
+
+    def at(self, count: float) -> tuple[float, ...]:
+        """The row for a keyword counted `count` times (cached for the usual small counts)."""
+        if count == 1:
+            return self.row
+        row = self._scaled.get(count)
+        if row is None:
+            tf = _tf(count)
+            row = tuple(v * tf for v in self.row)
+            if count < _CACHED_COUNTS:
+                self._scaled[count] = row  # a race only stores an equal tuple twice
+        return row
 
 
+_CACHED_COUNTS = 64
 _Lexicon = dict[str, _Entry]
 _PairLexicon = dict[tuple[str, str], tuple[str, _Entry]]  # (first, second) -> (keyword, entry)
-_Matched = list[tuple[str, float, _Entry]]  # (keyword as shown, tf, entry)
+_Matched = list[tuple[str, tuple[float, ...]]]  # (keyword as shown, its row for this message)
 
 
 @dataclass(frozen=True)
@@ -93,14 +114,17 @@ class KeywordScorer:
             content = content_tokens(tokens, self._stop)
         counts, length_factor = self._counts(text, tokens, content or ())
         matched = self._matched(text, counts, content or ())
-        evidence = set().union(*(entry.supports for _, _, entry in matched))
+        if not matched:
+            return Decision(self.fallback, 0.0, None, 0.0, ())
+        # zip and sum add the matched keywords' rows column by column, in C.
+        sums = [sum(column) for column in zip(*(row for _, row in matched), strict=True)]
+        size = len(self.categories)
+        evidence = [i for i in range(size) if sums[size + i] > 0]
         if not evidence:
             return Decision(self.fallback, 0.0, None, 0.0, ())
-        # Column sums of the matched rows: zip and sum do the per-category work in C.
-        rows = [entry.scores if tf == 1.0 else [s * tf for s in entry.scores]
-                for _, tf, entry in matched]
-        raw = [sum(column) for column in zip(*rows, strict=True)]
-        scores = [s / length_factor + prior for s, prior in zip(raw, self._priors, strict=True)]
+        # Rounded so that the order keywords were summed in cannot tip a tie.
+        scores = [round(s / length_factor + prior, 9)
+                  for s, prior in zip(sums, self._priors, strict=False)]
         probs = _softmax([self._scale * s for s in scores])
         ranked = sorted(evidence, key=lambda i: scores[i], reverse=True)
         best = ranked[0]
@@ -110,7 +134,7 @@ class KeywordScorer:
             confidence=round(probs[best], 4),
             runner_up=None if second is None else self.categories[second],
             runner_up_confidence=0.0 if second is None else round(probs[second], 4),
-            keywords=_strongest(matched, best),
+            keywords=_strongest(matched, size + best),
         )
 
     def _counts(
@@ -129,18 +153,21 @@ class KeywordScorer:
         return counts, length_factor
 
     def _matched(self, text: str, counts: Counter[str], content: Sequence[str]) -> _Matched:
-        """Every keyword, word pair, phrase and pattern found, as (shown as, tf, entry)."""
-        get = self._words.get
-        matched = [(w, _TF[n], entry) for w, n in counts.items() if (entry := get(w)) is not None]
+        """Every keyword, word pair, phrase and pattern found, as (shown as, row)."""
+        words = self._words
+        # The intersection runs in C over the smaller side; few words of a message are keywords.
+        common = counts.keys() & words.keys()
+        matched = [(w, e.row if (n := counts[w]) == 1 else e.at(n))
+                   for w, e in zip(common, map(words.__getitem__, common), strict=True)]
         if self._pairs:
             matched += _pairs_matched(self._pairs, self._pair_firsts, content)
         matched += [
-            (phrase, _TF[n], entry)
+            (phrase, entry.at(n))
             for phrase, entry in self._phrases.items()
             if (n := text.count(phrase))
         ]
         matched += [
-            (match.group(0), 1.0, p.entry)
+            (match.group(0), p.entry.row)
             for p in self._patterns
             if (match := p.regex.search(text))
         ]
@@ -163,17 +190,19 @@ class _Table(dict[float, float]):
 
 
 # Looked up rather than computed: a count is almost always a small whole number.
-_TF = _Table(_tf)
 _TF_SQUARED = _Table(lambda n: _tf(n) ** 2)
 
 
-def _pairs_matched(pairs: _PairLexicon, firsts: frozenset[str], content: Sequence[str]) -> _Matched:
-    """Word-pair keywords among neighbouring content words, as (keyword, tf, entry)."""
+def _pairs_matched(
+    pairs: _PairLexicon, firsts: frozenset[str], content: Sequence[str]
+) -> _Matched:
+    """Word-pair keywords among neighbouring content words, as (keyword, row)."""
     # Most words start no pair: testing the first word alone is cheaper than making the key.
     found = [pair for pair in pairwise(content) if pair[0] in firsts and pair in pairs]
     if not found:
         return []
-    return [(pairs[pair][0], _TF[n], pairs[pair][1]) for pair, n in Counter(found).items()]
+    counts = Counter(found)
+    return [(pairs[pair][0], pairs[pair][1].at(n)) for pair, n in counts.items()]
 
 
 def _compile_lexicons(
@@ -190,7 +219,7 @@ def _compile_lexicons(
             if is_pair(word):
                 pairs.setdefault(split_pair(word), []).append((index, weight))
                 continue
-            whole = rules.match == "words" and tok.lcut(word) == [word]
+            whole = rules.match == "words" and _whole_word(tok, word)
             target = words if whole else phrases
             target.setdefault(word, []).append((index, weight))
     size = len(rules.categories)
@@ -201,6 +230,16 @@ def _compile_lexicons(
     )
 
 
+def _whole_word(tok: jieba.Tokenizer, word: str) -> bool:
+    """True when jieba can produce `word` as one token: alone, or as a dictionary word.
+
+    Rare dictionary words ("最多", "查到") are split when segmented alone but kept whole in a
+    sentence ("我们最多了"), which is how a learned file saw them; matched as substrings they
+    would also count inside other words.
+    """
+    return tok.lcut(word) == [word] or tok.FREQ.get(word, 0) > 0
+
+
 def _softmax(values: list[float]) -> list[float]:
     top = max(values)
     exps = [math.exp(v - top) for v in values]
@@ -208,11 +247,11 @@ def _softmax(values: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _strongest(matched: _Matched, category: int) -> tuple[str, ...]:
-    """The words that added to `category`, biggest contribution first."""
+def _strongest(matched: _Matched, column: int) -> tuple[str, ...]:
+    """The words that added to the category whose gains are in `column`, biggest first."""
     seen: dict[str, float] = {}
-    for word, tf, entry in matched:
-        if (gain := entry.gains.get(category)) is not None:
-            seen[word] = max(gain * tf, seen.get(word, 0.0))
+    for word, row in matched:
+        if (gain := row[column]) > 0 and gain > seen.get(word, 0.0):
+            seen[word] = gain
     ranked = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))
     return tuple(word for word, _ in ranked[:KEYWORDS_SHOWN])

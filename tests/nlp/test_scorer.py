@@ -95,3 +95,27 @@ def test_pairs_and_title_weight_survive_a_round_trip(tmp_path):
     rules = load_rules(again)
     assert rules.title_weight == 2.0
     assert rules.categories[1].keywords["教师 对调"] == 2.0
+
+
+RARE_WORDS = """
+[meta]
+fallback = "未分类"
+[categories."投诉".keywords]
+"太多" = 1.0
+"查到" = 1.0
+[categories."咨询".keywords]
+"咨询" = 1.0
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("这种情况太多了", "投诉"),  # jieba keeps 太多 whole here, though it splits it alone
+        ("问题调查到位了", "未分类"),  # 调查 + 到位: 查到 is only a substring
+    ],
+)
+def test_a_dictionary_word_matches_as_a_word_not_as_a_substring(tmp_path, text, category):
+    decision = _analyzer(tmp_path, RARE_WORDS).classify(text)
+    assert decision.category == category
+    assert decision.keywords == (("太多",) if category == "投诉" else ())
