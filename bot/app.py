@@ -15,6 +15,7 @@ from bot.runtime import DbRunner, Runtime
 from bot.scheduling import schedule
 from bot.wiring import Services
 from reception.dispatch import Dispatch
+from storage.db import WalCheckpointer
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,9 @@ def build_application(
         .build()
     )
     delivery = Delivery(bot=application.bot, dispatch=Dispatch(services.deps), run=run)
-    application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery)
+    checkpointer = WalCheckpointer(services.deps.engine) if sqlite else None
+    application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery,
+                                              checkpointer=checkpointer)
     handlers.register(application)
     return application
 
@@ -67,6 +70,8 @@ async def on_start(application: Application, *, schedule_config: ScheduleConfig 
     """After the bot is initialised: commands menu, periodic jobs, and whatever a previous
     run left unsent in the outbox goes out now. (run_polling calls it as post_init.)"""
     runtime: Runtime = application.bot_data["runtime"]
+    if runtime.checkpointer is not None:
+        runtime.checkpointer.start()
     await _set_commands(application)
     if schedule_config is not None:
         schedule(application, schedule_config, timezone=runtime.services.deps.settings.timezone)
@@ -78,6 +83,8 @@ async def on_stop(application: Application) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     await runtime.delivery.stop()
     runtime.run.close()
+    if runtime.checkpointer is not None:
+        runtime.checkpointer.stop()
 
 
 async def _set_commands(application: Application) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.wiring import Services
+from storage.db import WalCheckpointer
 
 if TYPE_CHECKING:
     from bot.delivery import Delivery
@@ -40,6 +41,7 @@ class Runtime:
     services: Services
     run: DbRunner
     delivery: Delivery
+    checkpointer: WalCheckpointer | None = None  # SQLite only
 
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a domain call; whatever it queued is then sent without waiting for a timer."""
