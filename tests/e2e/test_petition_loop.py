@@ -6,6 +6,9 @@ import re
 
 from sqlmodel import Session, select
 
+from bot.cli import main
+from bot.config import load_config
+from nlp import Analyzer
 from storage.models import Petition, PetitionEvent
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
@@ -138,6 +141,39 @@ async def test_reassign_to_another_category_moves_the_card_and_records_a_correct
 
     with Session(office.harness.services.deps.engine) as session:
         assert list_corrections(session)[-1][1] == "停车交通"
+
+
+async def test_the_office_corrections_feed_the_next_learned_rules(office, resident, tmp_path):
+    """Staff reassign; `minyuan nlp learn --with-corrections` reads it from the bot's database."""
+    group = office.main_group.id
+    text = "楼下饭店油烟太大，窗户都不敢开"
+    number = await submit(office, resident, text)
+    card = office.card(group, number)
+    await office.press(office.staff, group, card.message_id, office.button(card, "转派"))
+    choices = office.emu.last_bot_message(group)
+    await office.press(office.staff, group, choices.message_id, office.button(choices, "停车交通"))
+
+    data = tmp_path / "labelled.csv"
+    rows = [f"垃圾桶满了没人清理，第{i}次反映" for i in range(4)]
+    rows += [f"楼上装修噪音太吵，第{i}次反映" for i in range(4)]
+    labels = ["环境卫生"] * 4 + ["噪音扰民"] * 4
+    data.write_text("text,label\n" + "".join(f"{t},{label}\n" for t, label in zip(rows, labels, strict=True)),
+                    encoding="utf-8")
+    shipped = load_config()
+    config = tmp_path / "cli.toml"
+    config.write_text(
+        shipped.path.read_text(encoding="utf-8")
+        .replace('url = "sqlite:///minyuan.db"', f'url = "{office.harness.config.database.url}"')
+        .replace('organisation = "org.toml"', f'organisation = "{shipped.reception.organisation}"'),
+        encoding="utf-8")
+    out = tmp_path / "learned.toml"
+    argv = ["--config", str(config), "nlp", "learn", "--data", str(data), "--out", str(out),
+            "--with-corrections", "--min-df", "1"]
+    assert main(argv) == 0
+    learned = Analyzer.load(out)
+    assert "停车交通" in learned.categories  # a category only the correction taught
+    assert learned.classify(text).category == "停车交通"
+    assert learned.classify("垃圾桶满了").category == "环境卫生"
 
 
 async def test_reject_tells_the_resident_the_reason(office, resident):

@@ -140,25 +140,6 @@ def test_the_nlp_cli_module_registers_with_any_parser():
     assert callable(nlp_cli.register)
 
 
-def test_cli_learn_with_corrections_reads_them_from_storage(
-    tmp_path, labelled_csv, monkeypatch, run_cli
-):
-    import types
-
-    import bot.config
-    import storage.corrections
-
-    config = types.SimpleNamespace(database=types.SimpleNamespace(url="sqlite://"))
-    monkeypatch.setattr(bot.config, "load_config", lambda path=None: config)
-    monkeypatch.setattr(storage.corrections, "list_corrections",
-                        lambda session: [("小区电梯又坏了，电梯维修太慢", "电梯")] * 3)
-    out = tmp_path / "rules.toml"
-    argv = ("nlp", "learn", "--data", str(labelled_csv), "--out", str(out),
-            "--with-corrections", "--min-df", "2")
-    assert run_cli(*argv) == 0
-    assert Analyzer.load(out).classify("电梯坏了").category == "电梯"
-
-
 def test_learned_files_have_word_pairs_and_a_title_weight(tmp_path):
     text = learn(synthetic_rows())
     rules = load_rules(_write(tmp_path, text))
