@@ -168,12 +168,17 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     return rows
 
 
+def resident_category(petition: Petition) -> str:
+    """The category as a resident is told it: not the classifier's guess while in triage."""
+    return texts.CATEGORY_IN_TRIAGE if petition.triage else petition.category
+
+
 def render_status(session: Session, deps: Deps, petition: Petition) -> str:
     """The resident's view: state, deadlines and the timeline (no staff-internal detail)."""
     tz = deps.settings.tz
     status = Status(petition.status)
     lines = [
-        f"诉求 <b>{petition.number}</b>（{html.escape(petition.category)}）",
+        f"诉求 <b>{petition.number}</b>（{html.escape(resident_category(petition))}）",
         f"状态：<b>{status.label}</b>",
         f"提交时间：{fmt_time(petition.created_at, tz)}",
         f"承诺响应：{fmt_time(petition.respond_due, tz)} 前　承诺办结：{fmt_time(petition.resolve_due, tz)} 前",
@@ -199,13 +204,15 @@ def _event_note(detail: dict) -> str:
     return ""
 
 
-def list_line(petition: Petition, tz: ZoneInfo) -> str:
+def list_line(petition: Petition, tz: ZoneInfo, *, category: str | None = None) -> str:
+    """One line of a list; `category` overrides the petition's (what a resident is told)."""
     status = Status(petition.status)
     flag = "🔴" if petition.urgent else ""
     late = "⏰" if petition.overdue and status.is_open else ""
     summary = html.escape(petition.text[:24].replace("\n", " "))
     return (
-        f"{flag}{late}<b>{petition.number}</b> {html.escape(petition.category)} · {status.label}"
+        f"{flag}{late}<b>{petition.number}</b> {html.escape(category or petition.category)}"
+        f" · {status.label}"
         f" · 办结时限 {fmt_time(petition.resolve_due, tz)}\n　{summary}"
     )
 

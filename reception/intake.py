@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from nlp import parse_location, similarity
 from reception import outbox, texts
-from reception.cards import fmt_time, list_line, render_status
+from reception.cards import fmt_time, list_line, render_status, resident_category
 from reception.deps import Deps
 from reception.dispatch import Dispatch, Item
 from reception.errors import InvalidInput, NotFound
@@ -384,7 +384,8 @@ class Intake:
             if not petitions:
                 return texts.MY_EMPTY
             lines = [texts.MY_HEADER.format(count=len(petitions))]
-            lines += [list_line(p, self.deps.settings.tz) for p in petitions]
+            lines += [list_line(p, self.deps.settings.tz, category=resident_category(p))
+                      for p in petitions]
             return "\n".join(lines)
 
     def status(self, *, tg_user_id: int, number: str) -> str:
@@ -445,7 +446,7 @@ class Intake:
     def _confirm(self, session: Session, petition: Petition, length: int) -> None:
         tz = self.deps.settings.tz
         text = texts.CONFIRM_CREATED.format(
-            number=petition.number, category=html.escape(petition.category),
+            number=petition.number, category=html.escape(resident_category(petition)),
             urgent=texts.CONFIRM_URGENT_MARK if petition.urgent else "",
             respond_by=fmt_time(petition.respond_due, tz), resolve_by=fmt_time(petition.resolve_due, tz),
         )

@@ -42,6 +42,7 @@ CONFIRM_CREATED = (
     "发送 /status {number} 查看进度，/cancel {number} 可撤回尚未受理的诉求。"
 )
 CONFIRM_URGENT_MARK = "（紧急）"
+CATEGORY_IN_TRIAGE = "待工作人员确认"
 CONFIRM_LONG_TEXT = "\n\n提示：您的留言共 {length} 字，已完整登记；工作群中显示前 {shown} 字，全文可随时调阅。"
 CONFIRM_APPENDED = "📎 已补充到诉求 <b>{number}</b>。"
 CONFIRM_ANSWERED = "📎 已将您的补充说明转给工作人员（诉求 <b>{number}</b>），办理时限继续计算。"
