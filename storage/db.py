@@ -60,7 +60,8 @@ class WalCheckpointer:
     def start(self) -> None:
         if self._thread is not None:
             return
-        event.listen(self._engine, "checkout", _no_autocheckpoint)
+        event.listen(self._engine, "connect", _no_autocheckpoint)
+        self._engine.dispose()  # pooled connections reopen through the listener
         self._thread = threading.Thread(target=self._run, name="minyuan-wal", daemon=True)
         self._thread.start()
 
@@ -70,7 +71,7 @@ class WalCheckpointer:
         self._stopping.set()
         self._thread.join()
         self._thread = None
-        event.remove(self._engine, "checkout", _no_autocheckpoint)
+        event.remove(self._engine, "connect", _no_autocheckpoint)
         # Connections opened from now on checkpoint automatically again.
         self._engine.dispose()
 
@@ -89,14 +90,10 @@ class WalCheckpointer:
                 log.exception("WAL checkpoint failed")
 
 
-def _no_autocheckpoint(dbapi_connection: object, record: object, _proxy: object) -> None:
-    """Turn automatic checkpoints off once per pooled connection, the first time it is used."""
-    info = record.info  # type: ignore[attr-defined]
-    if not info.get("wal_autocheckpoint_off"):
-        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
-        info["wal_autocheckpoint_off"] = True
+def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def create_schema(engine: Engine) -> None:
