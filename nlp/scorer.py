@@ -157,8 +157,7 @@ class KeywordScorer:
         words = self._words
         # The intersection runs in C over the smaller side; few words of a message are keywords.
         common = counts.keys() & words.keys()
-        matched = [(w, e.row if (n := counts[w]) == 1 else e.at(n))
-                   for w, e in zip(common, map(words.__getitem__, common), strict=True)]
+        matched = [(w, words[w].at(counts[w])) for w in common]
         if self._pairs:
             matched += _pairs_matched(self._pairs, self._pair_firsts, content)
         matched += [
@@ -237,7 +236,7 @@ def _whole_word(tok: jieba.Tokenizer, word: str) -> bool:
     sentence ("我们最多了"), which is how a learned file saw them; matched as substrings they
     would also count inside other words.
     """
-    return tok.lcut(word) == [word] or tok.FREQ.get(word, 0) > 0
+    return tok.FREQ.get(word, 0) > 0 or tok.lcut(word) == [word]
 
 
 def _softmax(values: list[float]) -> list[float]:
