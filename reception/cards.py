@@ -204,15 +204,15 @@ def _event_note(detail: dict) -> str:
     return ""
 
 
-def list_line(petition: Petition, tz: ZoneInfo, *, category: str | None = None) -> str:
-    """One line of a list; `category` overrides the petition's (what a resident is told)."""
+def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -> str:
+    """One line of a list; `for_resident` shows the category as the resident is told it."""
+    category = resident_category(petition) if for_resident else petition.category
     status = Status(petition.status)
     flag = "🔴" if petition.urgent else ""
     late = "⏰" if petition.overdue and status.is_open else ""
     summary = html.escape(petition.text[:24].replace("\n", " "))
     return (
-        f"{flag}{late}<b>{petition.number}</b> {html.escape(category or petition.category)}"
-        f" · {status.label}"
+        f"{flag}{late}<b>{petition.number}</b> {html.escape(category)} · {status.label}"
         f" · 办结时限 {fmt_time(petition.resolve_due, tz)}\n　{summary}"
     )
 

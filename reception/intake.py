@@ -384,8 +384,7 @@ class Intake:
             if not petitions:
                 return texts.MY_EMPTY
             lines = [texts.MY_HEADER.format(count=len(petitions))]
-            lines += [list_line(p, self.deps.settings.tz, category=resident_category(p))
-                      for p in petitions]
+            lines += [list_line(p, self.deps.settings.tz, for_resident=True) for p in petitions]
             return "\n".join(lines)
 
     def status(self, *, tg_user_id: int, number: str) -> str:
