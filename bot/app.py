@@ -11,6 +11,7 @@ import handlers
 from bot.config import ScheduleConfig
 from bot.delivery import Delivery
 from bot.http import AiohttpRequest
+from bot.inbox import UpdateWorker
 from bot.runtime import DbRunner, Runtime
 from bot.scheduling import schedule
 from bot.wiring import Services
@@ -43,10 +44,6 @@ def build_application(
     """The bot, pointed at any Bot API server (Telegram's, self-hosted, or the emulator)."""
     sqlite = services.deps.engine.dialect.name == "sqlite"
     run = DbRunner(workers=db_workers or (1 if sqlite else 4))
-
-    async def post_init(application: Application) -> None:
-        await on_start(application, schedule_config=schedule_config)
-
     application = (
         ApplicationBuilder()
         .token(token)
@@ -54,21 +51,39 @@ def build_application(
         .base_file_url(base_file_url)
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .post_init(post_init)
-        .post_shutdown(on_stop)
+        .updater(None)  # updates come in through the inbox (bot/inbox.py), not PTB's Updater
         .build()
     )
     delivery = Delivery(bot=application.bot, dispatch=Dispatch(services.deps), run=run)
     checkpointer = WalCheckpointer(services.deps.engine) if sqlite else None
+    updates = UpdateWorker(application=application, inbox=services.inbox, run=run,
+                           clock=services.deps.clock)
     application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery,
-                                              checkpointer=checkpointer)
+                                              checkpointer=checkpointer, updates=updates)
     handlers.register(application)
     return application
 
 
+async def start_bot(application: Application, *, schedule_config: ScheduleConfig | None) -> None:
+    """Everything before updates may come in: PTB's start, our start-up work, and the
+    updates an earlier run stored but did not handle (handled first, in order)."""
+    await application.initialize()
+    await on_start(application, schedule_config=schedule_config)
+    await application.start()
+    await recover_updates(application)
+
+
+async def stop_bot(application: Application) -> None:
+    """The reverse of start_bot, once the poller or the webhook has stopped."""
+    if application.running:
+        await application.stop()
+    await on_stop(application)
+    await application.shutdown()
+
+
 async def on_start(application: Application, *, schedule_config: ScheduleConfig | None) -> None:
     """After the bot is initialised: commands menu, periodic jobs, and whatever a previous
-    run left unsent in the outbox goes out now. (run_polling calls it as post_init.)"""
+    run left unsent in the outbox goes out now."""
     runtime: Runtime = application.bot_data["runtime"]
     if runtime.checkpointer is not None:
         runtime.checkpointer.start()
@@ -78,9 +93,24 @@ async def on_start(application: Application, *, schedule_config: ScheduleConfig 
     runtime.delivery.kick()
 
 
+async def recover_updates(application: Application) -> None:
+    """Handle what a previous run stored but did not handle, before anything new.
+
+    SQLite means one process, so its leftovers are taken over at once; on PostgreSQL other
+    processes may be handling theirs, so only updates whose claim expired are taken.
+    """
+    runtime: Runtime = application.bot_data["runtime"]
+    takeover = runtime.services.deps.engine.dialect.name == "sqlite"
+    count = await runtime.updates.recover(takeover=takeover)
+    if count:
+        log.warning("handling %s update(s) stored by an earlier run but not handled", count)
+    await runtime.updates.idle.wait()
+
+
 async def on_stop(application: Application) -> None:
     """Let the delivery worker finish its current send, then release the database threads."""
     runtime: Runtime = application.bot_data["runtime"]
+    await runtime.updates.stop()
     await runtime.delivery.stop()
     runtime.run.close()
     if runtime.checkpointer is not None:

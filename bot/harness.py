@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, on_start, on_stop
+from bot.app import build_application, start_bot, stop_bot
 from bot.config import Config, ScheduleConfig
 from bot.emulator import BotApiEmulator
+from bot.inbox import Poller
 from bot.runtime import Runtime
 from bot.wiring import Services, build
 from reception.clock import Clock
@@ -34,6 +34,7 @@ class Harness:
     # Real-time jobs are off by default: tests and the demo move the injected clock and call
     # the sweep and the digest themselves. `minyuan run --emulator` turns them on.
     schedule: ScheduleConfig | None = None
+    poller: Poller | None = None
     _owns_emulator: bool = field(default=True, repr=False)
 
     async def __aenter__(self) -> Harness:
@@ -61,23 +62,17 @@ class Harness:
             base_file_url=self.emulator.base_file_url,
             schedule_config=self.schedule,
         )
-        await self.application.initialize()
-        await on_start(self.application, schedule_config=self.schedule)
-        await self.application.start()
-        await self.application.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
-        )
+        await start_bot(self.application, schedule_config=self.schedule)
+        self.poller = Poller(application=self.application, worker=self.runtime.updates)
+        await self.poller.start()
 
     async def stop(self, *, keep_emulator: bool = False) -> None:
         """Stop the bot (like a process exit); the emulator may live on for a restart."""
-        app = self.application
-        if app is not None:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            await on_stop(app)
-            await app.shutdown()
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
+        if self.application is not None:
+            await stop_bot(self.application)
             self.application = None
         if self.services is not None:
             self.services.deps.engine.dispose()
@@ -94,11 +89,13 @@ class Harness:
         async with asyncio.timeout(timeout):
             while True:
                 await self.emulator.drained(timeout=timeout)
-                await self.application.update_queue.join()
+                updates = self.runtime.updates
+                await updates.poke()  # retries the moved clock made due
+                await updates.idle.wait()
                 delivery = self.runtime.delivery
                 await delivery.idle.wait()
                 pending = await self.runtime.run(delivery.dispatch.has_due)
-                if not pending and self.application.update_queue.empty():
+                if not pending and updates.idle.is_set():
                     return
                 delivery.kick()
 

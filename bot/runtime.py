@@ -14,6 +14,7 @@ from storage.db import WalCheckpointer
 
 if TYPE_CHECKING:
     from bot.delivery import Delivery
+    from bot.inbox import UpdateWorker
 
 T = TypeVar("T")
 
@@ -42,6 +43,7 @@ class Runtime:
     run: DbRunner
     delivery: Delivery
     checkpointer: WalCheckpointer | None = None  # SQLite only
+    updates: UpdateWorker | None = None  # stored updates -> handlers (set by build_application)
 
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a domain call; whatever it queued is then sent without waiting for a timer."""

@@ -8,7 +8,7 @@ step atomically so several processes can run it side by side.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +26,8 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
     tz = ZoneInfo(timezone)
     queue.run_repeating(_outbox, interval=timedelta(seconds=config.outbox_seconds), first=0,
                         name="outbox")
+    queue.run_repeating(_inbox, interval=timedelta(seconds=5), first=5, name="inbox")
+    queue.run_daily(_purge_inbox, time=time(3, 30, tzinfo=tz), name="purge-inbox")
     queue.run_repeating(_sweep, interval=timedelta(seconds=config.sweep_seconds), first=1,
                         name="sweep")
     queue.run_daily(_morning_brief, time=config.morning_brief.replace(tzinfo=tz),
@@ -40,6 +42,19 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
 async def _outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Retry what is due in the outbox (failed sends, messages queued by other processes)."""
     context.application.bot_data["runtime"].delivery.kick()
+
+
+async def _inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle stored updates whose retry is due, and leftovers of processes that died."""
+    await context.application.bot_data["runtime"].updates.poke()
+
+
+async def _purge_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget updates handled more than a week ago (Telegram may then reuse their ids)."""
+    runtime = context.application.bot_data["runtime"]
+    purged = await runtime.run(runtime.services.inbox.purge)
+    if purged:
+        log.info("inbox: forgot %s updates handled more than a week ago", purged)
 
 
 async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:

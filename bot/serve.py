@@ -1,18 +1,31 @@
-"""`minyuan run`: the real bot, by long polling or by webhook."""
+"""`minyuan run`: the real bot, by long polling or by webhook, until SIGINT/SIGTERM.
+
+PTB's run_polling/run_webhook are not used: their Updater confirms updates before they
+are stored (see bot/inbox.py). The lifecycle is the same: initialise, start, receive, and
+on a signal stop receiving, let the workers finish, shut down.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 
+from aiohttp import web
 from telegram import Update
+from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, start_bot, stop_bot
 from bot.config import Config
+from bot.inbox import Poller
+from bot.webhook import webhook_app
 from bot.wiring import build
 
 log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram"
 
 
 def serve(config: Config, *, emulator: bool = False) -> int:
@@ -23,15 +36,45 @@ def serve(config: Config, *, emulator: bool = False) -> int:
         services, token=config.telegram.token(), base_url=config.telegram.base_url,
         base_file_url=config.telegram.base_file_url,
         schedule_config=config.schedule)
-    if config.telegram.mode == "webhook":
-        secret = os.environ.get(config.telegram.webhook_secret_env) or None
-        application.run_webhook(
-            listen=config.telegram.webhook_listen, port=config.telegram.webhook_port,
-            url_path="telegram", webhook_url=config.telegram.webhook_url, secret_token=secret,
-            allowed_updates=Update.ALL_TYPES)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return asyncio.run(_serve(application, config))
+
+
+async def _serve(application: Application, config: Config) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(signum, stop.set)
+    await start_bot(application, schedule_config=config.schedule)
+    runtime = application.bot_data["runtime"]
+    receiver = None
+    try:
+        if config.telegram.mode == "webhook":
+            receiver = await _start_webhook(application, config)
+        else:
+            receiver = Poller(application=application, worker=runtime.updates)
+            await receiver.start()
+        log.info("bot running (%s); Ctrl-C to stop", config.telegram.mode)
+        await stop.wait()
+    finally:
+        if isinstance(receiver, Poller):
+            await receiver.stop()
+        elif isinstance(receiver, web.AppRunner):
+            await receiver.cleanup()
+        await stop_bot(application)
     return 0
+
+
+async def _start_webhook(application: Application, config: Config) -> web.AppRunner:
+    telegram = config.telegram
+    secret = os.environ.get(telegram.webhook_secret_env) or None
+    runner = web.AppRunner(webhook_app(application.bot_data["runtime"].updates,
+                                       path=WEBHOOK_PATH, secret=secret), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, telegram.webhook_listen, telegram.webhook_port).start()
+    await application.bot.set_webhook(url=telegram.webhook_url, secret_token=secret,
+                                      allowed_updates=list(Update.ALL_TYPES))
+    return runner
 
 
 async def _serve_with_emulator(config: Config) -> int:

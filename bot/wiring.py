@@ -18,6 +18,7 @@ from reception.desk import Desk
 from reception.digest import Digests
 from reception.escalation import Escalation
 from reception.feedback import Feedback
+from reception.inbox import Inbox
 from reception.intake import Intake
 from reception.org import Organisation
 from reception.register import Register
@@ -37,6 +38,7 @@ class Services:
     escalation: Escalation
     digests: Digests
     register: Register
+    inbox: Inbox
 
 
 def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
@@ -90,6 +92,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         escalation=Escalation(deps, access),
         digests=Digests(deps, access, weights=satisfaction_weights),
         register=Register(deps, access),
+        inbox=Inbox(deps),
     )
 
 

@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from handlers import resident, staff
-from handlers.common import say
+from handlers.common import runtime
 from reception import texts
 
 log = logging.getLogger(__name__)
@@ -60,13 +60,19 @@ def register(application: Application) -> None:
 
 
 async def on_error(update: object, context) -> None:
-    """Log first, then tell the person something went wrong (their message is kept)."""
+    """Log first, then let the inbox count the failure.
+
+    A message is kept and handled again a few times, then parked for an administrator (its
+    sender is told then, see reception/inbox.py), so nobody is asked to send it again. A button
+    press is not pressed again for the person: they get an alert now, and it is parked.
+    """
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    updates = runtime(context).updates
+    is_press = isinstance(update, Update) and update.callback_query is not None
+    if updates is not None:
+        updates.note_failure(update, context.error, retryable=not is_press)
+    if is_press:
         try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(texts.GENERIC_ERROR[:200], show_alert=True)
-            else:
-                await say(update, texts.GENERIC_ERROR)
+            await update.callback_query.answer(texts.GENERIC_ERROR[:200], show_alert=True)
         except Exception:  # the error may be Telegram itself being unreachable
             log.warning("could not tell the user about the error", exc_info=True)

@@ -168,6 +168,8 @@ STAFF_HELP = (
     "直接回复诉求卡片即可把内容发给居民。"
 )
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
+INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"
+                "管理员会尽快人工处理；如情况紧急，请直接拨打社区电话或 110/119/120。")
 
 # --- deadlines: reminders, escalation (督办), /overdue, morning brief -----------------------
 # Used by reception.escalation, reception.lateness and reception.brief.

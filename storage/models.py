@@ -216,6 +216,30 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = None
 
 
+class InboxUpdate(SQLModel, table=True):
+    """Every update Telegram delivered, stored before Telegram is told it arrived.
+
+    Polling asks for the next offset, and a webhook answers 200, only after the row is
+    committed; handlers then work from here. ``status``: pending (not handled yet, due at
+    ``next_attempt_at``), handled, or dead (parked after repeated failures or because it
+    could not be parsed; an administrator replays it with `minyuan inbox replay`).
+    """
+
+    __table_args__ = (Index("ix_inbox_due", "status", "next_attempt_at"),)
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int | None = _chat_id()
+    kind: str = ""  # message | callback_query | edited_message | … ("" when unreadable)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the update's JSON, as received
+    status: str = "pending"  # pending | handled | dead
+    attempts: int = 0
+    received_at: datetime = _at(nullable=False)
+    next_attempt_at: datetime = _at(nullable=False)
+    claimed_until: datetime | None = _at()
+    handled_at: datetime | None = _at(index=True)
+    last_error: str | None = None
+
+
 class Correction(SQLModel, table=True):
     """A staff member moved a petition to another category: training data for the rules."""
 
