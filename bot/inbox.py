@@ -12,6 +12,7 @@ update order. A failure is retried a few times, then parked (reception/inbox.py)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import deque
@@ -249,7 +250,5 @@ class Poller:
         self.worker.take(stored)
 
     async def _pause(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
