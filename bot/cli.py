@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     initdb = commands.add_parser("initdb", help="create the database tables")
     initdb.set_defaults(func=_initdb)
 
+    inbox = commands.add_parser(
+        "inbox", help="updates the bot could not handle (parked), and replaying them")
+    inbox.add_argument("action", nargs="?", choices=("list", "show", "replay"), default="list",
+                       help="list the parked updates (default), show one as JSON, or replay one")
+    inbox.add_argument("update_id", nargs="?", type=int, help="the update's id, for show and replay")
+    inbox.add_argument("--limit", type=int, default=50, help="how many to list, newest first")
+    inbox.set_defaults(func=_inbox)
+
     for module in _plugins():
         module.register(commands)
     return parser
@@ -99,6 +107,41 @@ def _invite(args: argparse.Namespace) -> int:
     print(code)
     print(f"Send it to the new {args.role}; they open a private chat with the bot and type: "
           f"/join {code}", file=sys.stderr)
+    return 0
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from bot.wiring import build
+    from reception.errors import ReceptionError
+
+    inbox = build(load_config(args.config)).inbox
+    if args.action in ("show", "replay") and args.update_id is None:
+        print(f"minyuan inbox {args.action} needs an update id (see `minyuan inbox`)", file=sys.stderr)
+        return 2
+    if args.action == "replay":
+        try:
+            inbox.replay(args.update_id)
+        except ReceptionError:
+            print(f"no update {args.update_id} in the inbox (see `minyuan inbox`)", file=sys.stderr)
+            return 2
+        print(f"update {args.update_id} queued again; a running bot handles it within a minute")
+        return 0
+    letters = inbox.dead_letters(limit=10_000 if args.action == "show" else args.limit)
+    if args.action == "show":
+        letter = next((d for d in letters if d.update_id == args.update_id), None)
+        if letter is None:
+            print(f"no parked update {args.update_id} (see `minyuan inbox`)", file=sys.stderr)
+            return 2
+        print(letter.payload)
+        return 0
+    counts = inbox.counts()
+    print(f"inbox: {counts.get('pending', 0)} pending, {counts.get('handled', 0)} handled, "
+          f"{counts.get('dead', 0)} parked")
+    for d in letters:
+        print(f"{d.update_id}\t{d.received_at:%Y-%m-%d %H:%M}\t{d.kind or '?'}\tchat {d.chat_id}\t"
+              f"{d.attempts} attempt(s)\t{(d.last_error or '')[:120]}")
+    if letters:
+        print("replay one with: minyuan inbox replay UPDATE_ID", file=sys.stderr)
     return 0
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aiohttp import web
 from telegram.ext import Application
 
 from bot.app import build_application, start_bot, stop_bot
@@ -18,6 +20,7 @@ from bot.config import Config, ScheduleConfig
 from bot.emulator import BotApiEmulator
 from bot.inbox import Poller
 from bot.runtime import Runtime
+from bot.webhook import WEBHOOK_PATH, webhook_app
 from bot.wiring import Services, build
 from reception.clock import Clock
 
@@ -34,7 +37,12 @@ class Harness:
     # Real-time jobs are off by default: tests and the demo move the injected clock and call
     # the sweep and the digest themselves. `minyuan run --emulator` turns them on.
     schedule: ScheduleConfig | None = None
+    # Receive by webhook (the emulator POSTs to a local endpoint) instead of long polling.
+    webhook: bool = False
+    webhook_secret: str | None = "harness-secret"
+    webhook_url: str | None = None
     poller: Poller | None = None
+    _webhook_runner: web.AppRunner | None = field(default=None, repr=False)
     _owns_emulator: bool = field(default=True, repr=False)
 
     async def __aenter__(self) -> Harness:
@@ -63,14 +71,31 @@ class Harness:
             schedule_config=self.schedule,
         )
         await start_bot(self.application, schedule_config=self.schedule)
-        self.poller = Poller(application=self.application, worker=self.runtime.updates)
-        await self.poller.start()
+        if self.webhook:
+            await self._start_webhook()
+        else:
+            self.poller = Poller(application=self.application, worker=self.runtime.updates)
+            await self.poller.start()
+
+    async def _start_webhook(self) -> None:
+        app = webhook_app(self.runtime.updates, path=WEBHOOK_PATH, secret=self.webhook_secret)
+        self._webhook_runner = web.AppRunner(app, access_log=None)
+        await self._webhook_runner.setup()
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))  # a free port the OS picks
+        await web.SockSite(self._webhook_runner, sock).start()
+        port = sock.getsockname()[1]
+        self.webhook_url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+        await self.application.bot.set_webhook(url=self.webhook_url, secret_token=self.webhook_secret)
 
     async def stop(self, *, keep_emulator: bool = False) -> None:
         """Stop the bot (like a process exit); the emulator may live on for a restart."""
         if self.poller is not None:
             await self.poller.stop()
             self.poller = None
+        if self._webhook_runner is not None:
+            await self._webhook_runner.cleanup()
+            self._webhook_runner = None
         if self.application is not None:
             await stop_bot(self.application)
             self.application = None

@@ -146,8 +146,7 @@ class UpdateWorker:
     async def _handle(self, item: Stored) -> bool:
         try:
             update = Update.de_json(json.loads(item.payload), self.application.bot)
-        except Exception as exc:  # malformed: it can never succeed
-            log.error("update %s cannot be read: %r", item.update_id, exc)
+        except Exception as exc:  # malformed: it can never succeed (the inbox logs it, once)
             await self.run(self.inbox.failed, item.update_id, error=f"unreadable: {exc!r}",
                            retryable=False)
             return False

@@ -20,12 +20,10 @@ from telegram.ext import Application
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Config
 from bot.inbox import Poller
-from bot.webhook import webhook_app
+from bot.webhook import WEBHOOK_PATH, webhook_app
 from bot.wiring import build
 
 log = logging.getLogger(__name__)
-
-WEBHOOK_PATH = "/telegram"
 
 
 def serve(config: Config, *, emulator: bool = False) -> int:

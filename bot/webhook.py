@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 _UPDATE_ID = re.compile(rb'"update_id"\s*:\s*(\d+)')
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram"
 
 
 def webhook_app(worker: UpdateWorker, *, path: str, secret: str | None) -> web.Application:

@@ -131,7 +131,7 @@ class Inbox:
             NotFound: no update with that id is stored.
         """
         with transaction(self.deps.engine) as session:
-            if rows.replay(session, update_id, now=self.deps.clock.now()) is None:
+            if rows.replay(session, update_id) is None:
                 raise NotFound(f"收件箱中没有编号为 {update_id} 的消息。")
 
     def purge(self) -> int:

@@ -127,7 +127,7 @@ def dead(session: Session, *, limit: int) -> list[InboxUpdate]:
     """Parked updates, newest first."""
     query = (select(InboxUpdate).where(InboxUpdate.status == "dead")
              .order_by(InboxUpdate.update_id.desc()).limit(limit))
-    return list(session.exec(query))
+    return list(session.scalars(query))
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -135,12 +135,16 @@ def counts(session: Session) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def replay(session: Session, update_id: int, *, now: datetime) -> InboxUpdate | None:
-    """Put a parked update back in line, with its failures forgotten."""
+def replay(session: Session, update_id: int) -> InboxUpdate | None:
+    """Put a parked update back in line, due at once, with its failures forgotten.
+
+    Due since it was received: the bot's clock, not the caller's, decides what is due.
+    """
     row = session.get(InboxUpdate, update_id)
     if row is None:
         return None
-    row.status, row.attempts, row.next_attempt_at, row.claimed_until = "pending", 0, now, None
+    row.status, row.attempts, row.claimed_until = "pending", 0, None
+    row.next_attempt_at = row.received_at
     return row
 
 

@@ -193,6 +193,10 @@ class UserActions:
         )
         return query_id
 
+    def send_raw_update(self, body: dict[str, Any]) -> int:
+        """Queue an update of any shape (a newer or faulty server's); return its update_id."""
+        return int(self._core.updates.push(body)["update_id"])
+
     def redeliver_last_update(self) -> int:
         """Send the last update again under the SAME update_id; return that id."""
         return int(self._core.updates.redeliver_last()["update_id"])
