@@ -1,18 +1,27 @@
 """Bad input through the real bot: forged or stale buttons get a polite refusal and change
-nothing."""
+nothing; control characters in a petition do not stop the register from being exported."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import logging
 import re
+import tomllib
+from io import BytesIO
+from pathlib import Path
 
 import pytest
+import tomli_w
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from bot.cli import main
 from reception import texts
 from storage.models import Draft, Outbox, Petition, PetitionEvent, Resident
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def submit(office, resident, text: str) -> str:
@@ -114,3 +123,48 @@ async def test_an_unknown_community_button_is_refused_and_the_message_stays_held
     assert snapshot(harness) == before
     await office.press(newcomer, newcomer.id, prompt.message_id, office.button(prompt, "红旗社区"))
     assert any("已受理" in m.text for m in office.emu.bot_messages(newcomer.id))
+
+
+# --- control characters and the register ----------------------------------------------------
+
+# NUL, other C0 controls and an ANSI escape, between ordinary text, tabs and line breaks.
+CONTROLLED = "3号楼楼道灯坏了\x00\x01，晚上\x08很黑\x1b[0m\t请尽快\x0b修\x0c理\x1f！\n谢谢\x7f"
+# What the register shows: forbidden characters gone, whitespace flattened as for any text.
+SUMMARY = "3号楼楼道灯坏了，晚上很黑[0m 请尽快修理！ 谢谢\x7f"
+
+
+def cli_config(config, tmp_path: Path) -> Path:
+    """A config.toml for `minyuan export` on the bot's own database."""
+    data = tomllib.loads((REPO / "config.toml").read_text(encoding="utf-8"))
+    data["database"]["url"] = config.database.url
+    data["reception"]["organisation"] = str(REPO / "org.toml")
+    data["reports"]["dir"] = str(tmp_path / "cli-reports")
+    path = tmp_path / "cli-config.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def summary_of(rows, number: str) -> str:
+    row = next(r for r in rows if r[0] == number)
+    return row[7]
+
+
+async def test_control_characters_in_a_petition_do_not_stop_the_register(
+        office, resident, harness, config, tmp_path):
+    number = await submit(office, resident, CONTROLLED)
+    assert petition(harness, number).text == CONTROLLED, "the resident's text is kept as sent"
+
+    await office.say(office.staff, office.main_group.id, "/export")
+    document = office.emu.last_bot_message(office.main_group.id)
+    assert document.kind == "document" and document.file_name.endswith(".xlsx")
+    sheet = load_workbook(BytesIO(document.file_bytes)).active
+    assert summary_of(sheet.iter_rows(min_row=3, values_only=True), number) == SUMMARY
+
+    out = tmp_path / "cli" / "register.xlsx"
+    argv = ["--config", str(cli_config(config, tmp_path)), "export", "--from", "2026-11-01",
+            "--to", "2026-11-30", "--out", str(out)]
+    assert await asyncio.to_thread(main, argv) == 0
+    sheet = load_workbook(out).active
+    assert summary_of(sheet.iter_rows(min_row=3, values_only=True), number) == SUMMARY
+    with out.with_suffix(".csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert summary_of(list(csv.reader(handle))[1:], number) == SUMMARY
