@@ -13,9 +13,9 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import resident, staff
+from handlers import common, resident, staff
 from handlers.common import runtime
-from reception import texts
+from reception import callback_data, texts
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,12 @@ def register(application: Application) -> None:
     }
     for name, callback in group_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=GROUPS))
-    application.add_handler(CallbackQueryHandler(resident.choose_community, pattern=r"^c:"))
-    application.add_handler(CallbackQueryHandler(resident.rate, pattern=r"^r:\d+:\w+$"))
-    application.add_handler(CallbackQueryHandler(staff.card_button, pattern=r"^p:"))
+    # Buttons by the prefix of their data (reception.callback_data); any other press is refused.
+    application.add_handler(CallbackQueryHandler(
+        resident.choose_community, pattern=f"^{callback_data.COMMUNITY_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(resident.rate, pattern=f"^{callback_data.RATING_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(staff.card_button, pattern=f"^{callback_data.CARD_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, resident.contact))
     application.add_handler(MessageHandler(PRIVATE & RESIDENT_CONTENT & ~filters.UpdateType.EDITED,
                                            resident.submit))

@@ -10,6 +10,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from reception.callback_data import BadCallbackData
 from reception.errors import ReceptionError
 from reception.intake import Inbound
 
@@ -44,10 +45,20 @@ async def say(update: Update, text: str) -> None:
 
 async def refuse(update: Update, error: ReceptionError) -> None:
     """Tell the person why nothing happened; button presses get an alert."""
+    if isinstance(error, BadCallbackData):  # an old card or a forged press: worth a line, no more
+        user = update.effective_user
+        data = update.callback_query.data if update.callback_query else None
+        log.info("refused button %.80r from user %s: %s", data, user.id if user else None,
+                 error.reason)
     if update.callback_query is not None:
         await update.callback_query.answer(_plain(str(error)), show_alert=True)
     else:
         await say(update, str(error))
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press no other handler claims: a button of an older version, or forged data."""
+    await refuse(update, BadCallbackData("no handler for this button"))
 
 
 def _plain(text: str) -> str:

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers.common import args_text, display_name, inbound_from, refuse, runtime, say
-from reception import texts
+from reception import callback_data, texts
 from reception.errors import InvalidInput, ReceptionError
 
 
@@ -26,14 +26,15 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def choose_community(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A community button from the welcome message."""
     rt, query, user = runtime(context), update.callback_query, update.effective_user
-    code = query.data.removeprefix("c:")
+    communities = rt.services.deps.org.communities
     try:
+        code = callback_data.parse_community(query.data, known=communities)
         await rt.call(rt.services.intake.choose_community, tg_user_id=user.id,
                       name=user.full_name, username=user.username or "", code=code)
     except ReceptionError as error:
         await refuse(update, error)
         return
-    community = rt.services.deps.org.communities[code]
+    community = communities[code]
     await query.answer(texts.COMMUNITY_SET.format(community=community.name).replace("<b>", "").replace("</b>", ""))
 
 
@@ -107,10 +108,10 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """满意 / 基本满意 / 不满意 buttons under a resolved petition."""
     rt, query = runtime(context), update.callback_query
-    _, petition_id, rating = query.data.split(":")
     try:
+        press = callback_data.parse_rating(query.data)
         reply = await rt.call(rt.services.feedback.rate, tg_user_id=update.effective_user.id,
-                              petition_id=int(petition_id), rating=rating)
+                              petition_id=press.petition_id, rating=press.rating)
     except ReceptionError as error:
         await refuse(update, error)
         return

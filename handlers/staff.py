@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import args_text, refuse, runtime, say
-from reception import texts
-from reception.errors import InvalidInput, ReceptionError
+from reception import callback_data, texts
+from reception.callback_data import CardAction
+from reception.errors import ReceptionError
 
 if TYPE_CHECKING:
     from bot.wiring import Services
@@ -20,36 +21,35 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """认领 / 转派 / 办结 / 驳回 / 合并 on a petition card, and the reassign choices."""
     rt, query = runtime(context), update.callback_query
     desk, user_id, chat_id = rt.services.desk, update.effective_user.id, update.effective_chat.id
-    action, petition_id, *rest = query.data.removeprefix("p:").split(":")
-    pid = int(petition_id)
     try:
-        if action == "claim":
-            answer = await rt.call(desk.claim, tg_user_id=user_id, petition_id=pid)
-        elif action in ("resolve", "reject"):
-            answer = await rt.call(desk.prompt, tg_user_id=user_id, chat_id=chat_id,
-                                   petition_id=pid, kind=action)
-        elif action == "reassign":
-            prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id, petition_id=pid)
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                 for row in rows])
-            await query.message.reply_text(prompt, reply_markup=markup, do_quote=False)
-            answer = prompt
-        elif action == "to":
-            answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
-                                   to_chat_id=int(rest[0]))
-        elif action == "cat":
-            answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
-                                   to_category_index=int(rest[0]))
-        elif action == "merge":
-            answer = await rt.call(desk.merge, tg_user_id=user_id, duplicate=pid, into=int(rest[0]))
-        else:
-            raise InvalidInput(texts.STAFF_HELP)
+        press = callback_data.parse_card(query.data)
+        pid, target = press.petition_id, press.target
+        match press.action:
+            case CardAction.CLAIM:
+                answer = await rt.call(desk.claim, tg_user_id=user_id, petition_id=pid)
+            case CardAction.RESOLVE | CardAction.REJECT:
+                answer = await rt.call(desk.prompt, tg_user_id=user_id, chat_id=chat_id,
+                                       petition_id=pid, kind=str(press.action))
+            case CardAction.REASSIGN:
+                prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id, petition_id=pid)
+                markup = InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                     for row in rows])
+                await query.message.reply_text(prompt, reply_markup=markup, do_quote=False)
+                answer = prompt
+            case CardAction.TO_GROUP:
+                answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
+                                       to_chat_id=target)
+            case CardAction.TO_CATEGORY:
+                answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
+                                       to_category_index=target)
+            case CardAction.MERGE:
+                answer = await rt.call(desk.merge, tg_user_id=user_id, duplicate=pid, into=target)
     except ReceptionError as error:
         await refuse(update, error)
         return
     await query.answer(answer[:200])
-    if action in ("to", "cat"):
+    if press.action in (CardAction.TO_GROUP, CardAction.TO_CATEGORY):
         await query.edit_message_reply_markup(reply_markup=None)
 
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from nlp import Location, mask_name, mask_personal_data, mask_phone
-from reception import texts
+from reception import callback_data, texts
+from reception.callback_data import CardAction
 from reception.deps import Deps
 from reception.outbox import Buttons
 from reception.states import Status
@@ -153,18 +154,20 @@ def _outcome_lines(session: Session, petition: Petition) -> list[str]:
 
 def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     pid = petition.id
-    first = [(texts.CARD_REASSIGN, f"p:reassign:{pid}")]
+    button = callback_data.card
+    first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid))]
     if status in (Status.SUBMITTED, Status.REOPENED):
-        first.insert(0, (texts.CARD_CLAIM, f"p:claim:{pid}"))
+        first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
     rows: Buttons = [
         first,
-        [(texts.CARD_RESOLVE, f"p:resolve:{pid}"), (texts.CARD_REJECT, f"p:reject:{pid}")],
+        [(texts.CARD_RESOLVE, button(CardAction.RESOLVE, pid)),
+         (texts.CARD_REJECT, button(CardAction.REJECT, pid))],
     ]
     if petition.duplicate_of_id:
         original = queries.number_and_status(session, petition.duplicate_of_id)
         if original and Status(original[1]).is_open:
             label = texts.CARD_MERGE.format(number=original[0])
-            rows.append([(label, f"p:merge:{pid}:{petition.duplicate_of_id}")])
+            rows.append([(label, button(CardAction.MERGE, pid, petition.duplicate_of_id))])
     return rows
 
 

@@ -7,8 +7,9 @@ import re
 
 from sqlmodel import Session
 
-from reception import outbox, texts
+from reception import callback_data, outbox, texts
 from reception.access import Access
+from reception.callback_data import CardAction
 from reception.cards import list_line, render_card, render_timeline, resident_label
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
@@ -142,7 +143,8 @@ class Desk:
             petition.handler_staff_id = petition.handler_staff_id or staff.id
             if petition.first_response_at is None:
                 petition.first_response_at = now
-            buttons = [[(label, f"r:{petition.id}:{code}") for label, code in texts.RATE_BUTTONS]]
+            buttons = [[(label, callback_data.rating(petition.id, code))
+                        for label, code in texts.RATE_BUTTONS]]
             self._tell_resident(
                 session, petition,
                 texts.RESOLVED_TO_RESIDENT.format(number=petition.number, result=html.escape(result)),
@@ -173,12 +175,14 @@ class Desk:
                                                scope_code=petition.community_code):
                 if group.chat_id != petition.group_chat_id:
                     label = texts.REASSIGN_TO_GROUP.format(title=group.title or group.chat_id)
-                    rows.append([(label, f"p:to:{petition.id}:{group.chat_id}")])
+                    rows.append([(label, callback_data.card(CardAction.TO_GROUP, petition.id,
+                                                            group.chat_id))])
             categories = self.deps.analyzer.categories
             row: list[tuple[str, str]] = []
             for index, category in enumerate(categories):
                 if category != petition.category:
-                    row.append((category, f"p:cat:{petition.id}:{index}"))
+                    row.append((category, callback_data.card(CardAction.TO_CATEGORY, petition.id,
+                                                             index)))
                 if len(row) == 3:
                     rows.append(row)
                     row = []
@@ -198,7 +202,7 @@ class Desk:
             if to_category_index is not None:
                 categories = self.deps.analyzer.categories
                 if not 0 <= to_category_index < len(categories):
-                    raise InvalidInput(texts.REASSIGN_NOTHING)
+                    raise InvalidInput(texts.BUTTON_INVALID)  # a choice offered by an older version
                 category = categories[to_category_index]
                 session.add(Correction(petition_id=petition.id, text=petition.text,
                                        from_category=petition.category, to_category=category,
@@ -211,7 +215,7 @@ class Desk:
             else:
                 group = queries.group_by_chat(session, to_chat_id or 0)
                 if group is None or not group.active or group.scope_code != petition.community_code:
-                    raise NotFound(texts.REASSIGN_NOTHING)
+                    raise NotFound(texts.BUTTON_INVALID)  # unbound since the choice was offered
                 new_chat, target = group.chat_id, f"「{group.title}」"
             petition.group_chat_id, petition.handler_staff_id = new_chat, None
             self._move(session, petition, Action.REASSIGN, staff, target=target,
@@ -225,6 +229,8 @@ class Desk:
         with self._acting(tg_user_id, **{key: duplicate}) as (session, staff, dup):
             original = (session.get(Petition, into) if isinstance(into, int)
                         else queries.petition_by_number(session, into))
+            if original is None and isinstance(into, int):
+                raise NotFound(texts.BUTTON_INVALID)
             if original is None:
                 raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(str(into))))
             self.access.require_scope(staff, original)
@@ -369,6 +375,8 @@ class _Acting:
             staff = self.desk.access.require_staff(session, self.tg_user_id)
             petition = (session.get(Petition, self.petition_id) if self.petition_id is not None
                         else queries.petition_by_number(session, self.number or ""))
+            if petition is None and self.petition_id is not None:
+                raise NotFound(texts.BUTTON_INVALID)  # ids come from buttons: an old or forged one
             if petition is None:
                 raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(self.number or "")))
             self.desk.access.require_scope(staff, petition)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reception import outbox, texts
+from reception.callback_data import RATINGS
 from reception.deps import Deps
-from reception.errors import NotFound
+from reception.errors import InvalidInput, NotAllowed, NotFound
 from reception.events import Actor, record
 from reception.ladder import set_reminders
 from reception.states import Action, Status, next_status
 from storage import queries
 from storage.db import transaction
 from storage.models import Petition
-
-RATINGS = tuple(code for _, code in texts.RATE_BUTTONS)
 
 
 class Feedback:
@@ -24,13 +23,15 @@ class Feedback:
     def rate(self, *, tg_user_id: int, petition_id: int, rating: str) -> str:
         """Record a rating from the petition's own resident; return the answer to show."""
         if rating not in RATINGS:
-            raise NotFound(texts.ALREADY_RATED)
+            raise InvalidInput(texts.BUTTON_INVALID)
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             resident = queries.resident_by_tg(session, tg_user_id)
             petition = session.get(Petition, petition_id)
-            if resident is None or petition is None or petition.resident_id != resident.id:
-                raise NotFound(texts.NOT_YOUR_PETITION.format(number=""))
+            if petition is None:
+                raise NotFound(texts.BUTTON_INVALID)
+            if resident is None or petition.resident_id != resident.id:
+                raise NotAllowed(texts.RATE_NOT_YOURS)
             if petition.status != Status.RESOLVED:
                 return texts.ALREADY_RATED
             label = texts.RATING_LABELS[rating]

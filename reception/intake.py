@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from nlp import parse_location, similarity
-from reception import outbox, texts
+from reception import callback_data, outbox, texts
 from reception.cards import fmt_time, list_line, render_status, resident_category
 from reception.deps import Deps
 from reception.dispatch import Dispatch, Item
@@ -412,7 +412,7 @@ class Intake:
         return resident
 
     def _community_buttons(self) -> outbox.Buttons:
-        return [[(c.name, f"c:{c.code}")] for c in self.deps.org.communities.values()]
+        return [[(c.name, callback_data.community(c.code))] for c in self.deps.org.communities.values()]
 
     def _welcome(self, session: Session, resident: Resident) -> None:
         community = self.deps.org.community(resident.community_code)

@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from reception import callback_data
 from reception.errors import OrganisationError
 
 
@@ -78,6 +79,13 @@ class Organisation:
                 raise OrganisationError(
                     f"{source}: communities.{code}.street: unknown street {street!r}"
                 )
+            try:
+                callback_data.community(code)  # residents choose their community with a button
+            except ValueError:
+                raise OrganisationError(
+                    f"{source}: communities.{code}: a code must not contain ':' and must fit in "
+                    f"{callback_data.LIMIT_BYTES - len(callback_data.COMMUNITY_PREFIX)} bytes"
+                ) from None
             grids = tuple(
                 Grid(
                     code=grid_code,

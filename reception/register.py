@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import logging
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,10 @@ REGISTER_COLUMNS: tuple[str, ...] = tuple(header for header, _ in _COLUMNS)
 SUMMARY_CHARS = 80
 # A cell starting with one of these is a formula to Excel: residents' text must never be.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0, and so an xlsx file, cannot hold: C0 controls other than tab, line feed and
+# carriage return, lone surrogates, U+FFFE and U+FFFF (openpyxl raises IllegalCharacterError).
+# They carry nothing a reader could see; both files drop them (the database keeps the text).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def register_rows(
@@ -107,7 +112,7 @@ def _who(petition: Petition, resident: Resident | None, *, unmasked: bool) -> tu
 
 
 def _summary(text: str, *, unmasked: bool) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(_cell_text(text).split())  # controls first: some count as whitespace
     if not unmasked:
         flat = mask_personal_data(flat)
     return flat if len(flat) <= SUMMARY_CHARS else flat[: SUMMARY_CHARS - 1] + "…"
@@ -133,6 +138,11 @@ def _time(moment: datetime | None, tz) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def _cell_text(value: str) -> str:
+    """``value`` without the characters an xlsx file cannot hold (see _FORBIDDEN)."""
+    return _FORBIDDEN.sub("", value)
+
+
 def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
     """Write the register as a print-ready workbook: A4 landscape, one page wide.
 
@@ -150,7 +160,7 @@ def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    sheet.append([title])
+    sheet.append([_cell_text(title)])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_COLUMNS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
@@ -161,7 +171,7 @@ def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
     for values in rows:
-        sheet.append(values)
+        sheet.append([_cell_text(v) for v in values])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
                 cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
@@ -192,7 +202,7 @@ def write_csv(rows: list[list[str]], path: Path) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REGISTER_COLUMNS)
-        writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+        writer.writerows([[_csv_safe(_cell_text(v)) for v in row] for row in rows])
     return path
 
 

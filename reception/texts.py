@@ -79,6 +79,7 @@ RATED_REOPENED = (
 )
 RATED_TOO_LATE = "感谢您的评价（{rating}）。诉求已超过 {days} 天的重新办理期限，如问题仍未解决，请提交新的诉求。"
 ALREADY_RATED = "您已评价过该诉求，感谢您的反馈。"
+RATE_NOT_YOURS = "抱歉，只能评价您本人提交的诉求。"
 NOT_YOUR_PETITION = "没有找到编号为 {number} 的诉求，请核对编号（只能查看您本人提交的诉求）。"
 MY_EMPTY = "您还没有提交过诉求。直接发送文字、图片、语音或位置即可提交。"
 MY_HEADER = "您的诉求（最近 {count} 件）："
@@ -170,6 +171,8 @@ STAFF_HELP = (
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
 INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"
                 "管理员会尽快人工处理；如情况紧急，请直接拨打社区电话或 110/119/120。")
+# A button press this version cannot act on: an old card, a petition that is gone, a forged press.
+BUTTON_INVALID = "抱歉，无法进行此操作：这个按钮已失效或无法识别，请以最新的消息为准。"
 
 # --- deadlines: reminders, escalation (督办), /overdue, morning brief -----------------------
 # Used by reception.escalation, reception.lateness and reception.brief.

@@ -35,6 +35,23 @@ class Office:
         await self.harness.settle()
         return self.emu.callback_answers.get(query_id, {})
 
+    async def press_forged(self, user, chat_id: int, message_id: int, data: str) -> dict:
+        """Press ``data`` under a bot message, as a modified client can, or as a button of an
+        older version's card does: data the bot may never have put there.
+
+        The emulator presses only buttons a message has, so for the press the message carries
+        one with ``data``; its own keyboard is back before the bot sees the update.
+        """
+        message = next(m for m in self.emu.messages(chat_id) if m.message_id == message_id)
+        markup = message.reply_markup
+        message.reply_markup = {"inline_keyboard": [[{"text": "forged", "callback_data": data}]]}
+        try:
+            query_id = self.emu.press_button(user, chat_id, message_id, data)
+        finally:
+            message.reply_markup = markup
+        await self.harness.settle()
+        return self.emu.callback_answers.get(query_id, {})
+
     def card(self, chat_id: int, number: str):
         """The bot's card for a petition in a chat (the message whose text starts with it)."""
         for message in self.emu.bot_messages(chat_id):

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot import reports_cli
 from reception.access import Access
 from reception.errors import InvalidInput, NotAllowed
-from reception.register import REGISTER_COLUMNS, Register, register_rows, write_csv
+from reception.register import REGISTER_COLUMNS, Register, register_rows, write_csv, write_xlsx
 from storage.db import transaction
 from storage.models import Outbox
 from tests.reception.report_fixtures import (
@@ -242,3 +242,28 @@ def test_cli_unknown_community(wired, tmp_path, capsys):
                str(tmp_path / "r.xlsx"), "--community", "atlantis")
     assert args.func(args) == 2
     assert "atlantis" in capsys.readouterr().err
+
+
+# --- characters a workbook cannot hold; exports that fail half-way ----------------------------
+
+CONTROL = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r") + "\ufffe\uffff"
+
+
+def test_characters_the_formats_forbid_are_dropped_from_every_cell(deps, register, tmp_path):
+    wang = add_staff(deps, 502, f"李{CONTROL}明")
+    citizen = resident(9002, f"赵{CONTROL}六", PHONE)
+    add(deps, citizen)
+    add(deps, petition(bj(11, 5, 10), resident_id=citizen.id, text=f"电梯{CONTROL}坏了",
+                       handler_staff_id=wang, status="resolved", result=f"已{CONTROL}修好",
+                       resolved_at=bj(11, 6), category=f"物业{CONTROL}管理"))
+    xlsx, csv_path = register.export(start=date(2026, 11, 1), end=date(2026, 11, 30),
+                                     out=tmp_path / "register.xlsx", unmasked=True)
+    row = [c.value for c in load_workbook(xlsx).active[3]]
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        assert list(csv.reader(handle))[1] == [v or "" for v in row]
+    assert (row[3], row[6], row[7], row[8], row[10]) == ("赵六", "物业管理", "电梯坏了", "李明", "已修好")
+
+
+def test_a_title_with_control_characters_is_written(tmp_path):
+    path = write_xlsx([], tmp_path / "r.xlsx", title="登记本\x00\x07")
+    assert load_workbook(path).active["A1"].value == "登记本"
