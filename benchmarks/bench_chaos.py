@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_reception import bot_config, cli, settle  # noqa: E402
+from bench_reception import bot_config, cli, open_office  # noqa: E402
 
 TOKEN = re.compile(r"标记(\d{6})")
 TOPICS = ["楼上漏水，天花板滴水", "楼下广场舞太吵", "车位被外来车辆占用", "想申请低保",
@@ -85,7 +85,7 @@ async def chaos(args: argparse.Namespace) -> dict[str, float]:
             bot = Bot(config, emu.token, tmp / "bot.log")
             bot.start()
             try:
-                group, people = await _office(emu, code, args.residents)
+                group, people = await open_office(emu, code, args.residents)
                 sent: dict[str, int] = {}  # token -> resident chat
                 sending = asyncio.create_task(_send(emu, people, sent, args))
                 kill_every = args.send_seconds / max(args.cycles, 1)
@@ -103,20 +103,6 @@ async def chaos(args: argparse.Namespace) -> dict[str, float]:
                 bot.stop()
                 errors = (tmp / "bot.log").read_text(errors="replace").count(" ERROR ")
                 print(f"{'ERROR lines in the bot log':<34}{errors}")
-
-
-async def _office(emu, code: str, residents: int):
-    admin = emu.add_user(first_name="管理员")
-    group = emu.add_group("红旗社区民愿工作群", members=[admin])
-    emu.send_text(admin, admin.id, f"/join {code}")
-    await settle(emu, 1, admin.id, "欢迎加入")
-    emu.send_text(admin, group.id, "/bind hongqi")
-    await settle(emu, 1, group.id, "绑定")
-    people = [emu.add_user(first_name=f"居民{i}") for i in range(residents)]
-    for person in people:
-        emu.send_text(person, person.id, "/start hongqi")
-    await emu.wait_for(lambda: all(emu.bot_messages(p.id) for p in people), timeout=300)
-    return group, people
 
 
 async def _send(emu, people, sent: dict[str, int], args: argparse.Namespace) -> None:

@@ -108,8 +108,8 @@ async def settle(emu, count: int, chat_id: int, containing: str) -> None:
                        timeout=120)
 
 
-async def _drive(emu, code: str, rate: float, seconds: float, residents: int, *,
-                 cpu: Callable[[], float]) -> dict[str, float]:
+async def open_office(emu, code: str, residents: int):
+    """An admin who joined with ``code``, the bound staff group, and registered residents."""
     admin = emu.add_user(first_name="管理员")
     group = emu.add_group("红旗社区民愿工作群", members=[admin])
     emu.send_text(admin, admin.id, f"/join {code}")
@@ -119,7 +119,13 @@ async def _drive(emu, code: str, rate: float, seconds: float, residents: int, *,
     people = [emu.add_user(first_name=f"居民{i}") for i in range(residents)]
     for person in people:
         emu.send_text(person, person.id, "/start hongqi")
-    await emu.wait_for(lambda: all(emu.bot_messages(p.id) for p in people), timeout=120)
+    await emu.wait_for(lambda: all(emu.bot_messages(p.id) for p in people), timeout=300)
+    return group, people
+
+
+async def _drive(emu, code: str, rate: float, seconds: float, residents: int, *,
+                 cpu: Callable[[], float]) -> dict[str, float]:
+    group, people = await open_office(emu, code, residents)
 
     sent_at: dict[str, float] = {}
     arrived_at: dict[str, float] = {}
