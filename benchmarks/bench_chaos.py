@@ -74,7 +74,7 @@ class Bot:
 
 
 async def chaos(args: argparse.Namespace) -> dict[str, float]:
-    from bot.emulator import BotApiEmulator
+    from tgemu import BotApiEmulator
 
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -60,7 +60,7 @@ def cli(config: Path, *args: str) -> str:
 
 async def load(rate: float, seconds: float, residents: int) -> dict[str, float]:
     """Run `minyuan run` as its own process against the emulator hosted here."""
-    from bot.emulator import BotApiEmulator
+    from tgemu import BotApiEmulator
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

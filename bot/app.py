@@ -15,7 +15,7 @@ from bot.inbox import UpdateWorker
 from bot.runtime import DbRunner, Runtime
 from bot.scheduling import schedule
 from bot.wiring import Services
-from reception.dispatch import Dispatch
+from reception.handling.dispatch import Dispatch
 from storage.db import WalCheckpointer
 
 log = logging.getLogger(__name__)

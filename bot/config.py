@@ -213,7 +213,7 @@ def _resolve_rules(value: str, base: Path) -> str:
 
 
 def _check_limits(limits: dict[str, Any]) -> None:
-    from reception.deadlines import DeadlinePolicy
+    from reception.deadlines.calculator import DeadlinePolicy
 
     try:
         DeadlinePolicy.from_mapping(limits)

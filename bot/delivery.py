@@ -29,7 +29,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.runtime import DbRunner
 from reception import texts
-from reception.dispatch import Dispatch, Item, Sent
+from reception.handling.dispatch import Dispatch, Item, Sent
 
 log = logging.getLogger(__name__)
 

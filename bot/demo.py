@@ -190,7 +190,7 @@ def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
 
 
 def _print_summary(harness: Harness, out_dir: Path, register: tuple[Path, Path]) -> None:
-    from reception.states import Status
+    from reception.petition.states import Status
 
     with Session(harness.services.deps.engine) as session:
         rows = session.exec(select(Petition.status, func.count()).group_by(Petition.status)).all()

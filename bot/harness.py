@@ -17,12 +17,12 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Config, ScheduleConfig
-from bot.emulator import BotApiEmulator
 from bot.inbox import Poller
 from bot.runtime import Runtime
 from bot.webhook import WEBHOOK_PATH, webhook_app
 from bot.wiring import Services, build
 from reception.clock import Clock
+from tgemu import BotApiEmulator
 
 log = logging.getLogger(__name__)
 

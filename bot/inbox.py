@@ -6,7 +6,7 @@ anything loses the batch; and one update that fails to parse fails the whole bat
 is then fetched again forever. Here the poller (or the webhook, bot/webhook.py) commits the
 raw JSON of each update to the inbox first and confirms only then; the worker reads each
 stored update on its own and hands it to the Application's handlers, one at a time, in
-update order. A failure is retried a few times, then parked (reception/inbox.py).
+update order. A failure is retried a few times, then parked (reception/handling/inbox.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from telegram.ext import Application
 
 from bot.runtime import DbRunner
 from reception.clock import Clock
-from reception.inbox import Arrival, Inbox
+from reception.handling.inbox import Arrival, Inbox
 from storage.inbox import Stored
 
 log = logging.getLogger(__name__)

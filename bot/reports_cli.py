@@ -75,7 +75,7 @@ def digest_command(args: argparse.Namespace) -> int:
     """Print the digest; 2 for an unknown or missing scope."""
     from bot.wiring import build
     from reception.errors import ReceptionError
-    from reception.metrics import local_midnight
+    from reception.reports.metrics import local_midnight
 
     services = build(load_config(args.config))
     deps = services.deps

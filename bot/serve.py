@@ -77,9 +77,9 @@ async def _start_webhook(application: Application, config: Config) -> web.AppRun
 
 async def _serve_with_emulator(config: Config) -> int:
     """Serve the emulator on a fixed local port and run the bot against it until Ctrl-C."""
-    from bot.emulator import BotApiEmulator
     from bot.harness import Harness
     from reception.clock import SystemClock
+    from tgemu import BotApiEmulator
 
     clock = SystemClock()
     async with BotApiEmulator(clock=clock, port=8081, bot_username="minyuan_bot") as emu:

@@ -10,19 +10,19 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config, ConfigError
 from nlp import Analyzer
-from reception.access import Access
 from reception.clock import Clock, SystemClock
-from reception.deadlines import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.workdays import WorkCalendar
 from reception.deps import Deps, Settings
-from reception.desk import Desk
-from reception.digest import Digests
-from reception.escalation import Escalation
-from reception.feedback import Feedback
-from reception.inbox import Inbox
-from reception.intake import Intake
+from reception.handling.access import Access
+from reception.handling.desk import Desk
+from reception.handling.feedback import Feedback
+from reception.handling.inbox import Inbox
+from reception.handling.intake import Intake
 from reception.org import Organisation
-from reception.register import Register
-from reception.workdays import WorkCalendar
+from reception.reports.digest import Digests
+from reception.reports.register import Register
+from reception.supervision.escalation import Escalation
 from storage.db import create_schema, make_engine
 
 log = logging.getLogger(__name__)

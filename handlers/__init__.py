@@ -15,7 +15,8 @@ from telegram.ext import (
 
 from handlers import common, resident, staff
 from handlers.common import runtime
-from reception import callback_data, texts
+from reception import texts
+from reception.petition import callback_data
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def register(application: Application) -> None:
     }
     for name, callback in group_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=GROUPS))
-    # Buttons by the prefix of their data (reception.callback_data); any other press is refused.
+    # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.
     application.add_handler(CallbackQueryHandler(
         resident.choose_community, pattern=f"^{callback_data.COMMUNITY_PREFIX}"))
     application.add_handler(CallbackQueryHandler(resident.rate, pattern=f"^{callback_data.RATING_PREFIX}"))
@@ -66,7 +67,7 @@ async def on_error(update: object, context) -> None:
     """Log first, then let the inbox count the failure.
 
     A message is kept and handled again a few times, then parked for an administrator (its
-    sender is told then, see reception/inbox.py), so nobody is asked to send it again. A button
+    sender is told then, see reception/handling/inbox.py), so nobody is asked to send it again. A button
     press is not pressed again for the person: they get an alert now, and it is parked.
     """
     log.error("error while handling an update", exc_info=context.error)

@@ -10,9 +10,9 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from reception.callback_data import BadCallbackData
 from reception.errors import ReceptionError
-from reception.intake import Inbound
+from reception.handling.intake import Inbound
+from reception.petition.callback_data import BadCallbackData
 
 if TYPE_CHECKING:  # the composition root hands handlers their runtime; no import at run time
     from bot.runtime import Runtime

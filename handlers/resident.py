@@ -6,8 +6,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from handlers.common import args_text, display_name, inbound_from, refuse, runtime, say
-from reception import callback_data, texts
+from reception import texts
 from reception.errors import InvalidInput, ReceptionError
+from reception.petition import callback_data
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,9 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import args_text, refuse, runtime, say
-from reception import callback_data, texts
-from reception.callback_data import CardAction
+from reception import texts
 from reception.errors import ReceptionError
+from reception.petition import callback_data
+from reception.petition.callback_data import CardAction
 
 if TYPE_CHECKING:
     from bot.wiring import Services

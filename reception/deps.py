@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from nlp import Analyzer
 from reception.clock import Clock
-from reception.deadlines import DeadlineCalculator
+from reception.deadlines.calculator import DeadlineCalculator
 from reception.org import Organisation
 
 

@@ -9,8 +9,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from reception import callback_data
 from reception.errors import OrganisationError
+from reception.petition import callback_data
 
 
 @dataclass(frozen=True)

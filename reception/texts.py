@@ -175,7 +175,7 @@ INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消
 BUTTON_INVALID = "抱歉，无法进行此操作：这个按钮已失效或无法识别，请以最新的消息为准。"
 
 # --- deadlines: reminders, escalation (督办), /overdue, morning brief -----------------------
-# Used by reception.escalation, reception.lateness and reception.brief.
+# Used by reception.supervision.escalation, reception.supervision.lateness and reception.supervision.brief.
 DEADLINE_CLOCKS = {"respond": "响应", "resolve": "办结"}
 LADDER_NO_HANDLER = "尚无人认领"
 LADDER_REMIND = (

@@ -131,13 +131,13 @@ class Petition(SQLModel, table=True):
     resolved_at: datetime | None = _at(index=True)
     closed_at: datetime | None = _at()
     rated_at: datetime | None = _at()
-    # Deadlines (see reception.deadlines); resolve_started_at restarts on reopen.
+    # Deadlines (see reception.deadlines.calculator); resolve_started_at restarts on reopen.
     resolve_started_at: datetime | None = _at()
     respond_due: datetime | None = _at()
     resolve_due: datetime | None = _at()
     paused_at: datetime | None = _at()
     # When the reminder falls due (reminder_share of each limit used); set with the deadlines
-    # by reception.ladder.set_reminders so the sweep finds candidates by index.
+    # by reception.deadlines.ladder.set_reminders so the sweep finds candidates by index.
     respond_remind_at: datetime | None = _at()
     resolve_remind_at: datetime | None = _at()
     # The escalation ladder: the last step taken for each clock (0 none, 1 reminded,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.emulator import BotApiEmulator
 from bot.harness import Harness
+from tgemu import BotApiEmulator
 
 
 @dataclass

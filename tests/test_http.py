@@ -8,8 +8,8 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.emulator import BotApiEmulator
 from bot.http import AiohttpRequest
+from tgemu import BotApiEmulator
 
 
 def _closed_port() -> int:

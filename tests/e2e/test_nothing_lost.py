@@ -7,8 +7,8 @@ import re
 from sqlmodel import Session, func, select
 
 from bot.harness import Harness
-from reception.dispatch import CLAIM_FOR
-from reception.intake import Inbound
+from reception.handling.dispatch import CLAIM_FOR
+from reception.handling.intake import Inbound
 from storage.models import Outbox, Petition, PetitionEvent
 from tests.office import open_office
 

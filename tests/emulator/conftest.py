@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.emulator import BotApiEmulator
 from reception.clock import ManualClock
 from tests.emulator.tinybot import build_app
+from tgemu import BotApiEmulator
 
 START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 

@@ -20,10 +20,10 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.samples import SAMPLE_JPEG
 from reception.clock import ManualClock
 from tests.emulator.tinybot import ERROR_REPLY
+from tgemu import BotApiEmulator
+from tgemu.samples import SAMPLE_JPEG
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -274,7 +274,7 @@ async def test_get_file_download(emu: BotApiEmulator, app: App) -> None:
 async def test_unknown_method_is_loud(
     emu: BotApiEmulator, app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.emulator"):
+    with caplog.at_level(logging.WARNING, logger="tgemu"):
         with pytest.raises(EndPointNotFound):
             await app.bot.do_api_request("frobnicateChat", api_kwargs={"chat_id": 1})
         async with httpx.AsyncClient() as client:

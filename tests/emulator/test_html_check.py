@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from bot.emulator import HtmlParseError, parse_html
+from tgemu import HtmlParseError, parse_html
 
 
 @pytest.mark.parametrize(

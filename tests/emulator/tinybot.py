@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 ERROR_REPLY = "抱歉，出错了"
 MEDIA = filters.PHOTO | filters.LOCATION | filters.VOICE | filters.CONTACT | filters.Sticker.ALL

@@ -21,16 +21,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from nlp import Analysis, Analyzer, Decision, Location, Urgency, parse_location
-from reception.access import Access
 from reception.clock import ManualClock
-from reception.deadlines import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.workdays import WorkCalendar
 from reception.deps import Deps, Settings
-from reception.desk import Desk
-from reception.escalation import Escalation, SweepReport
-from reception.feedback import Feedback
-from reception.intake import Inbound, Intake
+from reception.handling.access import Access
+from reception.handling.desk import Desk
+from reception.handling.feedback import Feedback
+from reception.handling.intake import Inbound, Intake
 from reception.org import Organisation
-from reception.workdays import WorkCalendar
+from reception.supervision.escalation import Escalation, SweepReport
 from storage import queries
 from storage.db import create_schema, make_engine, transaction
 from storage.models import CardMessage, Outbox, Petition, PetitionEvent, Staff, StaffGroup

@@ -12,10 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reception.clock import ManualClock
-from reception.deadlines import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.workdays import WorkCalendar
 from reception.deps import Deps, Settings
 from reception.org import Organisation
-from reception.workdays import WorkCalendar
 from storage.db import create_schema, make_engine, transaction
 from storage.models import Petition, Resident, Staff, StaffGroup
 

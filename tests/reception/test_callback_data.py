@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from reception import callback_data as cd
 from reception import texts
-from reception.callback_data import BadCallbackData, CardAction, CardPress, RatingPress
 from reception.errors import OrganisationError, ReceptionError
 from reception.org import Organisation
+from reception.petition import callback_data as cd
+from reception.petition.callback_data import BadCallbackData, CardAction, CardPress, RatingPress
 
 COMMUNITIES = {"hongqi", "qingnian"}
 

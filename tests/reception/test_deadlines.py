@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reception.deadlines import (
+from reception.deadlines.calculator import (
     DeadlineCalculator,
     DeadlinePolicy,
     Deadlines,
     Limit,
     LimitPair,
 )
-from reception.workdays import WorkCalendar
+from reception.deadlines.workdays import WorkCalendar
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from reception.dispatch import CLAIM_FOR, Dispatch, Sent
-from reception.intake import Inbound
+from reception.handling.dispatch import CLAIM_FOR, Dispatch, Sent
+from reception.handling.intake import Inbound
 from tests.reception.escalation_fixtures import NORMAL_TEXT, RESIDENT_TG
 from tests.reception.pg_server import PgServer, postgres_server
 from tests.reception.test_escalation_concurrency import two_instances

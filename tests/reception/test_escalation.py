@@ -16,7 +16,7 @@ import pytest
 
 from reception.clock import ManualClock
 from reception.errors import NotAllowed
-from reception.states import Status
+from reception.petition.states import Status
 from tests.reception.escalation_fixtures import (
     DISTRICT_GROUP,
     HANDLER_TG,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reception.metrics import DEFAULT_WEIGHTS, Rates, compute_rates, rate_change, week_bounds
+from reception.reports.metrics import DEFAULT_WEIGHTS, Rates, compute_rates, rate_change, week_bounds
 from tests.reception.report_fixtures import BEIJING, bj, hours, petition
 
 START, END, NOW = bj(11, 16), bj(11, 23), bj(11, 23, 9)

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from bot import reports_cli
-from reception.access import Access
 from reception.errors import InvalidInput, NotAllowed
-from reception.register import REGISTER_COLUMNS, Register, register_rows, write_csv, write_xlsx
+from reception.handling.access import Access
+from reception.reports.register import REGISTER_COLUMNS, Register, register_rows, write_csv, write_xlsx
 from storage.db import transaction
 from storage.models import Outbox
 from tests.reception.report_fixtures import (

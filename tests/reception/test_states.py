@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reception.errors import InvalidTransition
-from reception.states import OPEN_STATUSES, TRANSITIONS, Action, Status, allowed, next_status
+from reception.petition.states import OPEN_STATUSES, TRANSITIONS, Action, Status, allowed, next_status
 
 S = Status
 ALLOWED = [

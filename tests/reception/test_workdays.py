@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import pytest
 
-from reception.workdays import WorkCalendar
+from reception.deadlines.workdays import WorkCalendar
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-LOGGER = "reception.workdays"
+LOGGER = "reception.deadlines.workdays"
 
 
 def bj(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):

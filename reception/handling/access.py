@@ -1,0 +1,206 @@
+"""Who may do what: invite codes, staff registration, binding groups, scope checks."""
+
+from __future__ import annotations
+
+import html
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from reception import texts
+from reception.deps import Deps
+from reception.errors import InvalidInput, NotAllowed, NotFound
+from reception.petition import outbox
+from reception.petition.routing import route
+from reception.petition.states import Status
+from storage import queries
+from storage.db import transaction
+from storage.models import InviteCode, Petition, Staff, StaffGroup
+
+ROLES = ("staff", "admin", "supervisor")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+@dataclass(frozen=True)
+class BindResult:
+    text: str
+    routed: int
+
+
+class Access:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def create_invite(
+        self, *, role: str, scope_code: str, days: int = 7, note: str = ""
+    ) -> str:
+        """A one-time invite code for a staff member of a community, street or district."""
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+        scope_kind = self._scope_kind(scope_code)
+        code = "-".join(
+            "".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(2)
+        )
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            session.add(InviteCode(
+                code=code, role=role, scope_kind=scope_kind, scope_code=scope_code, note=note,
+                created_at=now, expires_at=now + timedelta(days=days),
+            ))
+        return code
+
+    def join(self, *, tg_user_id: int, name: str, code: str) -> str:
+        """Redeem an invite; return the welcome text."""
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            existing = queries.staff_by_tg(session, tg_user_id)
+            if existing and existing.active:
+                return texts.JOIN_ALREADY.format(
+                    scope=self._scope_name(existing.scope_kind, existing.scope_code),
+                    role=texts.ROLE_LABELS[existing.role],
+                )
+            invite = session.get(InviteCode, code.strip().upper())
+            if invite is None or invite.used_at is not None or invite.expires_at < now:
+                raise NotFound(texts.JOIN_BAD_CODE)
+            invite.used_by, invite.used_at = tg_user_id, now
+            staff = existing or Staff(tg_user_id=tg_user_id, name=name, role=invite.role,
+                                      scope_kind=invite.scope_kind, scope_code=invite.scope_code,
+                                      joined_at=now)
+            staff.name, staff.role, staff.active = name, invite.role, True
+            staff.scope_kind, staff.scope_code = invite.scope_kind, invite.scope_code
+            session.add(staff)
+            return texts.JOIN_OK.format(
+                name=html.escape(name),
+                scope=self._scope_name(invite.scope_kind, invite.scope_code),
+                role=texts.ROLE_LABELS[invite.role],
+            )
+
+    def bind(self, *, tg_user_id: int, chat_id: int, title: str, is_forum: bool,
+             args: list[str]) -> BindResult:
+        """Bind a group to a scope, optionally to some categories or grids (admins only)."""
+        if not args:
+            raise InvalidInput(texts.BIND_USAGE)
+        now = self.deps.clock.now()
+        code, options = args[0], args[1:]
+        scope_kind = self._scope_kind(code)
+        categories, grids, triage = self._bind_options(code, scope_kind, options)
+        with transaction(self.deps.engine) as session:
+            staff = self.require_staff(session, tg_user_id)
+            if staff.role != "admin" or not self._covers(staff, scope_kind, code):
+                raise NotAllowed(texts.NOT_ADMIN)
+            group = queries.group_by_chat(session, chat_id) or StaffGroup(
+                chat_id=chat_id, scope_kind=scope_kind, scope_code=code, bound_by=tg_user_id,
+                bound_at=now,
+            )
+            group.title, group.is_forum, group.active = title, is_forum, True
+            group.scope_kind, group.scope_code = scope_kind, code
+            group.categories, group.grids, group.triage = categories, grids, triage
+            group.bound_by, group.bound_at = tg_user_id, now
+            session.add(group)
+            session.flush()
+            routed = self._route_unassigned(session, code) if scope_kind == "community" else 0
+            filters = "".join([
+                f"（分类：{'、'.join(categories)}）" if categories else "",
+                f"（网格：{'、'.join(grids)}）" if grids else "",
+                "（分诊）" if triage else "",
+            ])
+            text = texts.BIND_OK.format(scope=self._scope_name(scope_kind, code), filters=filters)
+            if routed:
+                text += texts.BIND_ROUTED_PENDING.format(count=routed)
+            return BindResult(text=text, routed=routed)
+
+    def _route_unassigned(self, session: Session, community_code: str) -> int:
+        """Petitions that arrived before any group was bound now go to their group."""
+        now = self.deps.clock.now()
+        pending = queries.open_petitions(
+            session, communities=[community_code], statuses=[Status.SUBMITTED], limit=500,
+        )
+        routed = 0
+        for petition in pending:
+            if petition.group_chat_id is not None:
+                continue
+            group = route(session, self.deps.org, community_code=community_code,
+                          category=petition.category, grid_code=petition.grid_code,
+                          triage=petition.triage)
+            if group is not None:
+                petition.group_chat_id = group.chat_id
+                outbox.card(session, chat_id=group.chat_id, petition_id=petition.id, now=now)
+                routed += 1
+        return routed
+
+    # --- checks used by every staff action ----------------------------------------------
+    def require_staff(self, session: Session, tg_user_id: int) -> Staff:
+        staff = queries.staff_by_tg(session, tg_user_id)
+        if staff is None or not staff.active:
+            raise NotAllowed(texts.NOT_STAFF)
+        return staff
+
+    def require_scope(self, staff: Staff, petition: Petition) -> None:
+        if not self.deps.org.scope_contains(
+            scope_kind=staff.scope_kind, scope_code=staff.scope_code,
+            community_code=petition.community_code,
+        ):
+            raise NotAllowed(texts.NOT_IN_SCOPE)
+
+    def communities_of(self, staff: Staff | StaffGroup) -> list[str]:
+        return [
+            code for code in self.deps.org.communities
+            if self.deps.org.scope_contains(scope_kind=staff.scope_kind,
+                                            scope_code=staff.scope_code, community_code=code)
+        ]
+
+    def _covers(self, staff: Staff, scope_kind: str, code: str) -> bool:
+        if scope_kind == "community":
+            return self.deps.org.scope_contains(scope_kind=staff.scope_kind,
+                                                scope_code=staff.scope_code, community_code=code)
+        if scope_kind == "street":
+            return (staff.scope_kind, staff.scope_code) == ("street", code) or (
+                staff.scope_kind == "district"
+                and self.deps.org.streets[code].district == staff.scope_code
+            )
+        return (staff.scope_kind, staff.scope_code) == (scope_kind, code)
+
+    def _scope_kind(self, code: str) -> str:
+        org = self.deps.org
+        if code in org.communities:
+            return "community"
+        if code in org.streets:
+            return "street"
+        if code in org.districts:
+            return "district"
+        raise InvalidInput(texts.BIND_UNKNOWN.format(
+            code=html.escape(code), communities="、".join(org.communities),
+            streets="、".join(org.streets),
+        ))
+
+    def _scope_name(self, scope_kind: str, code: str) -> str:
+        org = self.deps.org
+        table = {"community": org.communities, "street": org.streets, "district": org.districts}
+        return html.escape(table[scope_kind][code].name)
+
+    def _bind_options(self, code: str, scope_kind: str, options: list[str]):
+        categories: list[str] = []
+        grids: list[str] = []
+        triage = False
+        known = self.deps.analyzer.categories
+        for option in options:
+            if option in ("分诊", "triage"):
+                triage = True
+            elif option.split(":", 1)[0].split("：", 1)[0] in ("网格", "grid"):
+                grid = option.replace("：", ":").split(":", 1)[1]
+                community = self.deps.org.communities.get(code)
+                if scope_kind != "community" or community is None or grid not in {
+                    g.code for g in community.grids
+                }:
+                    names = "、".join(g.code for g in community.grids) if community else "—"
+                    raise InvalidInput(texts.BIND_UNKNOWN_GRID.format(
+                        grid=html.escape(grid), community=html.escape(code), grids=names))
+                grids.append(grid)
+            elif option in known:
+                categories.append(option)
+            else:
+                raise InvalidInput(texts.BIND_UNKNOWN_CATEGORY.format(
+                    category=html.escape(option), categories="、".join(known)))
+        return categories, grids, triage

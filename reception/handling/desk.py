@@ -1,0 +1,396 @@
+"""The staff side: claim, reply, ask, reassign, resolve, reject, merge, walk-ins."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlmodel import Session
+
+from reception import texts
+from reception.deadlines.ladder import set_reminders
+from reception.deps import Deps
+from reception.errors import InvalidInput, NotFound
+from reception.handling.access import Access
+from reception.petition import callback_data, outbox
+from reception.petition.callback_data import CardAction
+from reception.petition.cards import list_line, render_card, render_timeline, resident_label
+from reception.petition.events import Actor, record
+from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
+from storage import queries
+from storage.db import transaction
+from storage.models import Correction, Draft, Petition, PetitionMessage, Resident, Staff
+
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+class Desk:
+    def __init__(self, deps: Deps, access: Access) -> None:
+        self.deps = deps
+        self.access = access
+
+    # --- claiming and replying ---------------------------------------------------------
+    def claim(self, *, tg_user_id: int, petition_id: int) -> str:
+        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+            if petition.status == Status.CLAIMED and petition.handler_staff_id:
+                handler = session.get(Staff, petition.handler_staff_id)
+                return texts.ALREADY_CLAIMED.format(name=handler.name if handler else "—")
+            self._move(session, petition, Action.CLAIM, staff)
+            petition.handler_staff_id = staff.id
+            self._contact_to_handler(session, petition, staff)
+            self._tell_resident(session, petition, texts.CLAIMED_TO_RESIDENT.format(number=petition.number))
+            return texts.CLAIMED_BY_YOU.format(number=petition.number)
+
+    def reply(self, *, tg_user_id: int, chat_id: int, reply_to_message_id: int | None,
+              thread_id: int | None, message_id: int, kind: str, text: str,
+              file_id: str | None) -> str | None:
+        """A staff message replying to a card goes to the resident. None: not about a petition."""
+        with transaction(self.deps.engine) as session:
+            petition = None
+            if reply_to_message_id is not None:
+                petition = queries.petition_by_message(
+                    session, chat_id=chat_id, message_id=reply_to_message_id)
+            if petition is None or queries.inbound_seen_staff(
+                    session, chat_id=chat_id, message_id=message_id):
+                return None
+            staff = self.access.require_staff(session, tg_user_id)
+            self.access.require_scope(staff, petition)
+            status = Status(petition.status)
+            if not status.is_open:
+                return texts.REPLY_NOT_OPEN.format(number=petition.number, label=status.label)
+            now = self.deps.clock.now()
+            if status in (Status.SUBMITTED, Status.REOPENED):
+                self._move(session, petition, Action.CLAIM, staff)
+                petition.handler_staff_id = staff.id
+                self._contact_to_handler(session, petition, staff)
+            if petition.first_response_at is None:
+                petition.first_response_at = now
+            session.add(PetitionMessage(
+                petition_id=petition.id, direction="staff", chat_id=chat_id, message_id=message_id,
+                kind=kind, text=text, file_id=file_id, staff_id=staff.id, created_at=now))
+            record(session, petition, action=Action.REPLY, actor=self._actor(staff), at=now,
+                   text=text, kind=kind)
+            community = self.deps.org.community(petition.community_code)
+            body = texts.STAFF_REPLY_TO_RESIDENT.format(
+                community=html.escape(community.name), office=texts.OFFICE,
+                number=petition.number, text=html.escape(text) if text else "（见图片）")
+            for resident_chat, pid in self._resident_chats(session, petition):
+                if kind in ("photo", "document", "voice") and file_id:
+                    outbox.media(session, chat_id=resident_chat, media_kind=kind, file_id=file_id,
+                                 caption=body, now=now, petition_id=pid)
+                else:
+                    outbox.message(session, chat_id=resident_chat, text=body, now=now, petition_id=pid)
+            self._refresh(session, petition)
+            return texts.REPLY_SENT
+
+    def ask(self, *, tg_user_id: int, number: str, question: str) -> str:
+        if not question.strip():
+            raise InvalidInput(texts.ASK_USAGE)
+        with self._acting(tg_user_id, number=number) as (session, staff, petition):
+            now = self.deps.clock.now()
+            self._move(session, petition, Action.ASK, staff, text=question)
+            petition.handler_staff_id = petition.handler_staff_id or staff.id
+            petition.paused_at = now
+            if petition.first_response_at is None:
+                petition.first_response_at = now
+            community = self.deps.org.community(petition.community_code)
+            self._tell_resident(session, petition, texts.STAFF_ASK_RESIDENT.format(
+                community=html.escape(community.name), office=texts.OFFICE,
+                number=petition.number, text=html.escape(question)))
+            return texts.ASK_OK.format(number=petition.number)
+
+    # --- resolve / reject via a prompt or a command --------------------------------------
+    def prompt(self, *, tg_user_id: int, chat_id: int, petition_id: int, kind: str) -> str:
+        """The 办结/驳回 buttons ask the staff member for the result or the reason."""
+        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+            next_status(Action.RESOLVE if kind == "resolve" else Action.REJECT, petition.status)
+            draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
+                tg_user_id=tg_user_id, chat_id=chat_id, kind=kind, created_at=self.deps.clock.now())
+            draft.kind, draft.petition_id = kind, petition.id
+            session.add(draft)
+            template = texts.PROMPT_RESULT if kind == "resolve" else texts.PROMPT_REASON
+            text = template.format(name=html.escape(staff.name), number=petition.number)
+            outbox.message(session, chat_id=chat_id, text=text, now=self.deps.clock.now(),
+                           petition_id=petition.id, in_thread_of=petition.id)
+            return text.split("，")[0]
+
+    def take_draft(self, *, tg_user_id: int, chat_id: int, text: str) -> str | None:
+        """A staff member's plain message answering a prompt; None when no prompt is pending."""
+        with transaction(self.deps.engine) as session:
+            draft = session.get(Draft, (tg_user_id, chat_id))
+            if draft is None or draft.kind not in ("resolve", "reject"):
+                return None
+            session.delete(draft)
+            kind, petition_id = draft.kind, draft.petition_id
+        if kind == "resolve":
+            return self.resolve(tg_user_id=tg_user_id, petition_id=petition_id, result=text)
+        return self.reject(tg_user_id=tg_user_id, petition_id=petition_id, reason=text)
+
+    def skip(self, *, tg_user_id: int, chat_id: int) -> str:
+        with transaction(self.deps.engine) as session:
+            draft = session.get(Draft, (tg_user_id, chat_id))
+            if draft is not None:
+                session.delete(draft)
+        return texts.PROMPT_CANCELLED
+
+    def resolve(self, *, tg_user_id: int, result: str, petition_id: int | None = None,
+                number: str | None = None) -> str:
+        if not result.strip():
+            raise InvalidInput(texts.RESOLVE_USAGE)
+        with self._acting(tg_user_id, petition_id=petition_id, number=number) as (session, staff, petition):
+            now = self.deps.clock.now()
+            self._move(session, petition, Action.RESOLVE, staff, result=result)
+            petition.result, petition.resolved_at, petition.paused_at = result, now, None
+            petition.handler_staff_id = petition.handler_staff_id or staff.id
+            if petition.first_response_at is None:
+                petition.first_response_at = now
+            buttons = [[(label, callback_data.rating(petition.id, code))
+                        for label, code in texts.RATE_BUTTONS]]
+            self._tell_resident(
+                session, petition,
+                texts.RESOLVED_TO_RESIDENT.format(number=petition.number, result=html.escape(result)),
+                buttons=buttons, followers=texts.RESOLVED_TO_FOLLOWER.format(
+                    number=petition.number, result=html.escape(result)))
+            return texts.RESOLVED_OK.format(number=petition.number)
+
+    def reject(self, *, tg_user_id: int, reason: str, petition_id: int | None = None,
+               number: str | None = None) -> str:
+        if not reason.strip():
+            raise InvalidInput(texts.REJECT_USAGE)
+        with self._acting(tg_user_id, petition_id=petition_id, number=number) as (session, staff, petition):
+            now = self.deps.clock.now()
+            self._move(session, petition, Action.REJECT, staff, reason=reason)
+            petition.reject_reason, petition.closed_at, petition.paused_at = reason, now, None
+            community = self.deps.org.community(petition.community_code)
+            self._tell_resident(session, petition, texts.REJECTED_TO_RESIDENT.format(
+                number=petition.number, reason=html.escape(reason),
+                address=html.escape(community.address or community.name)))
+            return texts.REJECTED_OK.format(number=petition.number)
+
+    # --- reassigning and merging ---------------------------------------------------------
+    def reassign_options(self, *, tg_user_id: int, petition_id: int) -> tuple[str, outbox.Buttons]:
+        with self._acting(tg_user_id, petition_id=petition_id) as (session, _staff, petition):
+            next_status(Action.REASSIGN, petition.status)
+            rows: outbox.Buttons = []
+            for group in queries.active_groups(session, scope_kind="community",
+                                               scope_code=petition.community_code):
+                if group.chat_id != petition.group_chat_id:
+                    label = texts.REASSIGN_TO_GROUP.format(title=group.title or group.chat_id)
+                    rows.append([(label, callback_data.card(CardAction.TO_GROUP, petition.id,
+                                                            group.chat_id))])
+            categories = self.deps.analyzer.categories
+            row: list[tuple[str, str]] = []
+            for index, category in enumerate(categories):
+                if category != petition.category:
+                    row.append((category, callback_data.card(CardAction.TO_CATEGORY, petition.id,
+                                                             index)))
+                if len(row) == 3:
+                    rows.append(row)
+                    row = []
+            if row:
+                rows.append(row)
+            if not rows:
+                raise InvalidInput(texts.REASSIGN_NOTHING)
+            return texts.REASSIGN_CHOOSE.format(number=petition.number), rows
+
+    def reassign(self, *, tg_user_id: int, petition_id: int, to_chat_id: int | None = None,
+                 to_category_index: int | None = None) -> str:
+        from reception.petition.routing import route
+
+        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+            now = self.deps.clock.now()
+            old_group = petition.group_chat_id
+            if to_category_index is not None:
+                categories = self.deps.analyzer.categories
+                if not 0 <= to_category_index < len(categories):
+                    raise InvalidInput(texts.BUTTON_INVALID)  # a choice offered by an older version
+                category = categories[to_category_index]
+                session.add(Correction(petition_id=petition.id, text=petition.text,
+                                       from_category=petition.category, to_category=category,
+                                       staff_id=staff.id, at=now))
+                petition.category, petition.triage = category, False
+                group = route(session, self.deps.org, community_code=petition.community_code,
+                              category=category, grid_code=petition.grid_code, triage=False)
+                new_chat = group.chat_id if group else old_group
+                target = f"「{category}」分类"
+            else:
+                group = queries.group_by_chat(session, to_chat_id or 0)
+                if group is None or not group.active or group.scope_code != petition.community_code:
+                    raise NotFound(texts.BUTTON_INVALID)  # unbound since the choice was offered
+                new_chat, target = group.chat_id, f"「{group.title}」"
+            petition.group_chat_id, petition.handler_staff_id = new_chat, None
+            self._move(session, petition, Action.REASSIGN, staff, target=target,
+                       category=petition.category, to_group=new_chat, from_group=old_group)
+            self._tell_resident(session, petition, texts.REASSIGNED_TO_RESIDENT.format(
+                number=petition.number, target=html.escape(target)))
+            return texts.REASSIGNED.format(number=petition.number, target=target)
+
+    def merge(self, *, tg_user_id: int, duplicate: str | int, into: str | int) -> str:
+        key = "petition_id" if isinstance(duplicate, int) else "number"
+        with self._acting(tg_user_id, **{key: duplicate}) as (session, staff, dup):
+            original = (session.get(Petition, into) if isinstance(into, int)
+                        else queries.petition_by_number(session, into))
+            if original is None and isinstance(into, int):
+                raise NotFound(texts.BUTTON_INVALID)
+            if original is None:
+                raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(str(into))))
+            self.access.require_scope(staff, original)
+            if original.id == dup.id:
+                raise InvalidInput(texts.MERGE_SELF)
+            if not Status(original.status).is_open:
+                raise InvalidInput(texts.MERGE_CLOSED_TARGET.format(number=original.number))
+            self._move(session, dup, Action.MERGE, staff, target=original.number)
+            dup.merged_into_id, dup.closed_at = original.id, self.deps.clock.now()
+            record(session, original, action="merge", actor=self._actor(staff),
+                   at=self.deps.clock.now(), text=f"合并重复诉求 {dup.number}")
+            self._refresh(session, original)
+            self._tell_resident(session, dup, texts.MERGED_TO_RESIDENT.format(
+                number=dup.number, into=original.number))
+            return texts.MERGED_OK.format(dup=dup.number, into=original.number)
+
+    def mark_complex(self, *, tg_user_id: int, number: str) -> str:
+        with self._acting(tg_user_id, number=number) as (session, staff, petition):
+            self._move(session, petition, Action.MARK_COMPLEX, staff)
+            petition.complex = True
+            start = petition.resolve_started_at or petition.created_at
+            petition.resolve_due = self.deps.deadlines.deadlines(
+                start=start, urgent=petition.urgent, complex=True, category=petition.category
+            ).resolve_by
+            petition.resolve_step = 0
+            petition.overdue = petition.respond_step >= 2 and petition.first_response_at is None
+            set_reminders(self.deps, petition)
+            return texts.COMPLEX_OK.format(number=petition.number,
+                                           resolve_by=_fmt(self.deps, petition.resolve_due))
+
+    def walkin(self, *, tg_user_id: int, chat_id: int, text: str) -> str:
+        """Register a visit at the desk (or a phone call) into the same register."""
+        from reception.handling.intake import Intake
+
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            group = queries.group_by_chat(session, chat_id)
+            scope = group if group is not None and group.scope_kind == "community" else staff
+            communities = self.access.communities_of(scope)
+            if len(communities) != 1:
+                raise InvalidInput(texts.GROUP_NOT_BOUND)
+            phone = _PHONE.search(text)
+            channel = "phone" if text.startswith(("电话", "来电")) else "walkin"
+            petition = Intake(self.deps).new_petition(
+                session, community=communities[0], text=text, actor=self._actor(staff),
+                channel=channel, visitor_phone=phone.group(0) if phone else None,
+            )
+            record(session, petition, action="walkin", actor=self._actor(staff),
+                   at=self.deps.clock.now(), text=f"{staff.name} 登记")
+            return texts.WALKIN_OK.format(number=petition.number)
+
+    # --- reading -------------------------------------------------------------------------
+    def open_list(self, *, tg_user_id: int, chat_id: int) -> str:
+        """Open petitions the staff member may see; in a community group, that group's only."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            mine = self.access.communities_of(staff)
+            group = queries.group_by_chat(session, chat_id)
+            communities, only_here = mine, None
+            if group is not None:
+                shared = [code for code in self.access.communities_of(group) if code in mine]
+                if shared:
+                    communities = shared
+                    only_here = group.chat_id if group.scope_kind == "community" else None
+            petitions = queries.open_petitions(session, communities=communities,
+                                               statuses=list(OPEN_STATUSES), group_chat_id=only_here)
+            if not petitions:
+                return texts.OPEN_EMPTY
+            tz = self.deps.settings.tz
+            return "\n".join([texts.OPEN_HEADER.format(count=len(petitions))]
+                             + [list_line(p, tz) for p in petitions])
+
+    def show(self, *, tg_user_id: int, chat_id: int, number: str) -> str:
+        with self._acting(tg_user_id, number=number) as (session, _staff, petition):
+            card = render_card(session, self.deps, petition, chat_id=chat_id)
+            return card.text + "\n\n" + render_timeline(session, self.deps, petition)
+
+    # --- plumbing -------------------------------------------------------------------------
+    def _acting(self, tg_user_id: int, *, petition_id: int | None = None, number: str | None = None):
+        return _Acting(self, tg_user_id, petition_id, number)
+
+    def _move(self, session: Session, petition: Petition, action: Action, staff: Staff, **detail) -> None:
+        before = petition.status
+        petition.status = next_status(action, petition.status)
+        if not Status(petition.status).is_open and petition.closed_at is None and action != Action.RESOLVE:
+            petition.closed_at = self.deps.clock.now()
+        petition.version += 1
+        record(session, petition, action=action, actor=self._actor(staff), at=self.deps.clock.now(),
+               from_status=before, to_status=petition.status, **detail)
+        self._refresh(session, petition)
+
+    def _refresh(self, session: Session, petition: Petition) -> None:
+        """Queue a card update wherever the petition's card stands (and the responsible group)."""
+        chats = {c.chat_id for c in queries.cards_of(session, petition.id)}
+        if petition.group_chat_id:
+            chats.add(petition.group_chat_id)
+        for chat_id in sorted(chats):
+            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=self.deps.clock.now())
+
+    def _resident_chats(self, session: Session, petition: Petition) -> list[tuple[int, int]]:
+        resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
+        return [(resident.tg_user_id, petition.id)] if resident else []
+
+    def _tell_resident(self, session: Session, petition: Petition, text: str, *,
+                       buttons: outbox.Buttons | None = None, followers: str | None = None) -> None:
+        now = self.deps.clock.now()
+        for chat_id, pid in self._resident_chats(session, petition):
+            outbox.message(session, chat_id=chat_id, text=text, now=now, petition_id=pid, buttons=buttons)
+        if followers:
+            for follower in queries.merged_into(session, petition.id):
+                for chat_id, pid in self._resident_chats(session, follower):
+                    outbox.message(session, chat_id=chat_id, text=followers, now=now, petition_id=pid)
+
+    def _contact_to_handler(self, session: Session, petition: Petition, staff: Staff) -> None:
+        resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
+        phone = (resident.phone if resident else petition.visitor_phone) or texts.NO_PHONE
+        from reception.petition.cards import address_of
+
+        text = texts.CONTACT_TO_HANDLER.format(
+            number=petition.number, category=html.escape(petition.category),
+            name=html.escape(resident_label(resident, petition, masked=False).split(" ")[0]),
+            phone=html.escape(phone), address=html.escape(address_of(petition) or "未登记"))
+        outbox.message(session, chat_id=staff.tg_user_id, text=text, now=self.deps.clock.now(),
+                       petition_id=None)
+
+    @staticmethod
+    def _actor(staff: Staff) -> Actor:
+        return Actor("staff", staff.id, staff.name)
+
+
+class _Acting:
+    """A transaction in which a registered, in-scope staff member acts on one petition."""
+
+    def __init__(self, desk: Desk, tg_user_id: int, petition_id: int | None, number: str | None):
+        self.desk, self.tg_user_id = desk, tg_user_id
+        self.petition_id, self.number = petition_id, number
+        self._tx = transaction(desk.deps.engine)
+
+    def __enter__(self) -> tuple[Session, Staff, Petition]:
+        session = self._tx.__enter__()
+        try:
+            staff = self.desk.access.require_staff(session, self.tg_user_id)
+            petition = (session.get(Petition, self.petition_id) if self.petition_id is not None
+                        else queries.petition_by_number(session, self.number or ""))
+            if petition is None and self.petition_id is not None:
+                raise NotFound(texts.BUTTON_INVALID)  # ids come from buttons: an old or forged one
+            if petition is None:
+                raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(self.number or "")))
+            self.desk.access.require_scope(staff, petition)
+        except BaseException as exc:
+            self._tx.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        return session, staff, petition
+
+    def __exit__(self, *exc_info) -> bool | None:
+        return self._tx.__exit__(*exc_info)
+
+
+def _fmt(deps: Deps, when) -> str:
+    from reception.petition.cards import fmt_time
+
+    return fmt_time(when, deps.settings.tz)

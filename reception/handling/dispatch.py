@@ -1,0 +1,233 @@
+"""The domain side of delivery: claim queued sends, render them, record what happened.
+
+The Telegram side (bot/delivery.py) calls these in short transactions around each send.
+Claims expire, so a worker that dies mid-send leaves its items to be retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from reception.deps import Deps
+from reception.petition import outbox
+from reception.petition.cards import Card, render_card
+from reception.petition.routing import route
+from reception.petition.states import OPEN_STATUSES
+from storage import queries, writes
+from storage.db import transaction
+from storage.models import Outbox, Petition, Resident, StaffGroup
+
+log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(seconds=60)
+MAX_ATTEMPTS = 25
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    kind: str
+    chat_id: int
+    petition_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+    plan: CardPlan | None = None  # cards: rendered when claimed
+    anchor: Anchor | None = None  # messages about a petition: its topic and card
+    claimed_until: datetime | None = None  # send before then, or leave it to a new claim
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One successful send, recorded with the others of its batch in one transaction."""
+
+    item: Item
+    message_id: int | None
+    thread_id: int | None = None
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class CardPlan:
+    card: Card
+    message_id: int | None  # edit this message, or send a new card when None
+    thread_id: int | None
+    make_topic: str | None  # forum groups: create a topic with this name first
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a message about a petition goes in a staff chat: its topic and its card."""
+
+    thread_id: int | None
+    card_message_id: int | None
+    card_pending: bool
+
+
+class Dispatch:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def claim(self, *, limit: int = 100) -> list[Item]:
+        """Take due items; several workers (processes) never take the same one.
+
+        Cards are rendered and anchors looked up in the same transaction, so a send
+        needs no further reads.
+        """
+        now = self.deps.clock.now()
+        until = now + CLAIM_FOR
+        with transaction(self.deps.engine) as session:
+            rows = queries.due_outbox(session, now=now, limit=limit)
+            mine = writes.claim_due_outbox(session, [row.id for row in rows], now=now, until=until)
+            return [self._item(session, row, row.attempts, until) for row in rows if row.id in mine]
+
+    def hand_over(self, session: Session) -> list[Item] | None:
+        """Claim for this process what the caller's transaction queued, ready to send.
+
+        Called last in a transaction: its sends are rendered with what the session already
+        holds and, once it commits, go straight to this process's delivery worker
+        (Delivery.take) with no claim transaction of their own. The claim expires like any
+        other, so a process that dies before sending leaves them to be retried, and other
+        processes leave them alone until then.
+
+        Returns None, and leaves everything pending for the worker's next claim, when a
+        card queued here follows an earlier card of the same petition and chat that is not
+        sent yet: where that card lands is not known until it is sent.
+        """
+        queued = outbox.queued(session)
+        if not queued:
+            return []
+        session.flush()  # render from the transaction's final state
+        first = queued[0].id
+        for row in queued:
+            about = row.petition_id if row.kind == "card" else row.payload.get("in_thread_of")
+            if about is not None and queries.unsent_card_before(
+                    session, petition_id=about, chat_id=row.chat_id, before=first):
+                return None
+        until = self.deps.clock.now() + CLAIM_FOR
+        writes.claim_outbox(session, [row.id for row in queued], until=until)
+        return [self._item(session, row, 0, until) for row in queued]
+
+    def _item(self, session: Session, row, attempts: int, claimed_until: datetime) -> Item:
+        plan = self._plan(session, row) if row.kind == "card" else None
+        anchor = None
+        if row.payload.get("in_thread_of") is not None:
+            anchor = self._anchor(session, petition_id=row.payload["in_thread_of"],
+                                  chat_id=row.chat_id, before_item=row.id)
+        return Item(row.id, row.kind, row.chat_id, row.petition_id, dict(row.payload), attempts,
+                    plan, anchor, claimed_until)
+
+    def record(self, results: list[Sent]) -> None:
+        """Mark a batch of sends done; remember where new cards stand."""
+        if not results:
+            return
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            messages = []
+            for result in results:
+                item = result.item
+                if item.kind == "card" and result.message_id is not None:
+                    writes.place_card(session, petition_id=item.petition_id, chat_id=item.chat_id,
+                                      message_id=result.message_id, thread_id=result.thread_id,
+                                      now=now)
+                elif item.petition_id is not None and result.message_id is not None:
+                    messages.append(dict(
+                        petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
+                        message_id=result.message_id, kind=result.kind,
+                        text=item.payload.get("text", "")[:500], created_at=now))
+            writes.insert_messages(session, messages)
+            writes.outbox_sent(session, [result.item.id for result in results], at=now)
+
+    def has_due(self) -> bool:
+        with transaction(self.deps.engine) as session:
+            return queries.outbox_has_due(session, now=self.deps.clock.now())
+
+    def _plan(self, session: Session, row) -> CardPlan | None:
+        petition = session.get(Petition, row.petition_id)
+        if petition is None:
+            return None
+        card = render_card(session, self.deps, petition, chat_id=row.chat_id)
+        message_id, thread_id = queries.card_place(
+            session, petition_id=petition.id, chat_id=row.chat_id) or (None, None)
+        topic = None
+        if message_id is None and queries.group_is_forum(session, row.chat_id):
+            topic = f"{petition.number} {petition.category}"[:128]
+        return CardPlan(card=card, message_id=message_id, thread_id=thread_id, make_topic=topic)
+
+    def _anchor(self, session: Session, *, petition_id: int, chat_id: int, before_item: int) -> Anchor:
+        message_id, thread_id = queries.card_place(
+            session, petition_id=petition_id, chat_id=chat_id) or (None, None)
+        if message_id is not None:
+            return Anchor(thread_id, message_id, False)
+        pending = queries.unsent_card_before(session, petition_id=petition_id, chat_id=chat_id,
+                                             before=before_item)
+        return Anchor(None, None, pending)
+
+    def retry(self, item: Item, *, after: timedelta, error: str) -> None:
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            row = session.get(Outbox, item.id)
+            row.attempts += 1
+            row.last_error = error[:500]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = "failed"
+                log.error("giving up on outbox %s to chat %s after %s attempts: %s",
+                          item.id, item.chat_id, row.attempts, error)
+            else:
+                row.status, row.next_attempt_at, row.claimed_until = "pending", now + after, None
+
+    def defer(self, item: Item, *, after: timedelta) -> None:
+        with transaction(self.deps.engine) as session:
+            row = session.get(Outbox, item.id)
+            row.status, row.claimed_until = "pending", None
+            row.next_attempt_at = self.deps.clock.now() + after
+
+    def failed(self, item: Item, *, error: str) -> None:
+        with transaction(self.deps.engine) as session:
+            row = session.get(Outbox, item.id)
+            row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
+
+    def chat_unreachable(self, item: Item, *, error: str) -> None:
+        """The bot was blocked by a resident, or a group is gone: stop sending there.
+
+        Nothing is lost: the petitions stay, and a lost group's open petitions move to
+        the community's other groups (or wait for the next /bind).
+        """
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            row = session.get(Outbox, item.id)
+            row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
+            resident = queries.resident_by_tg(session, item.chat_id)
+            if resident is not None:
+                resident.blocked_bot = True
+                log.warning("resident %s blocked the bot; message %s kept in the outbox as failed",
+                            resident.id, item.id)
+                return
+            group = queries.group_by_chat(session, item.chat_id)
+            if group is None or not group.active:
+                return
+            group.active = False
+            session.flush()
+            log.error("staff group %s (%s) is unreachable (%s); it is unbound and its open "
+                      "petitions are re-routed", group.chat_id, group.title, error)
+            self._reroute(session, group, now)
+
+    def _reroute(self, session, group: StaffGroup, now: datetime) -> None:
+        petitions = session.exec(select(Petition).where(
+            Petition.group_chat_id == group.chat_id,
+            col(Petition.status).in_(list(OPEN_STATUSES))))
+        for petition in petitions:
+            target = route(session, self.deps.org, community_code=petition.community_code,
+                           category=petition.category, grid_code=petition.grid_code,
+                           triage=petition.triage)
+            petition.group_chat_id = target.chat_id if target else None
+            if target is not None:
+                outbox.card(session, chat_id=target.chat_id, petition_id=petition.id, now=now)
+
+    def resident_of_chat(self, chat_id: int) -> Resident | None:
+        with transaction(self.deps.engine) as session:
+            return queries.resident_by_tg(session, chat_id)

@@ -1,0 +1,262 @@
+"""The weekly digest: last week's numbers for a community (or, aggregated, a street).
+
+Sent on Monday morning (the schedule is the composition root's business) to every active
+community group and street group, and on demand with /digest. The numbers are defined in
+``reception.reports.metrics``; the words in ``reception.reports.texts``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from reception.errors import InvalidInput
+from reception.petition import outbox
+from reception.reports import texts as t
+from reception.reports.digest_text import Section, plain, render
+from reception.reports.metrics import (
+    DEFAULT_WEIGHTS,
+    Rates,
+    compute_rates,
+    in_cohort,
+    rates_by,
+    week_bounds,
+)
+from reception.reports.topics import Cluster, recurring_clusters, top_topics
+from storage import queries
+from storage import reports as report_queries
+from storage.db import transaction
+from storage.models import Petition
+
+if TYPE_CHECKING:
+    from reception.deps import Deps
+    from reception.handling.access import Access
+
+log = logging.getLogger(__name__)
+
+CLUSTER_WINDOW = timedelta(days=28)
+WEEKLY_SCOPE_KINDS = ("community", "street")
+
+
+@dataclass(frozen=True)
+class Digest:
+    title: str
+    text: str  # Telegram HTML (<b>, <i>), at most 4096 characters
+    chart_path: Path | None
+    current: Rates
+    previous: Rates
+    by_grid: dict[str, Rates]
+    by_category: dict[str, Rates]
+    by_staff: dict[str, Rates]
+    top_topics: list[tuple[str, int]]
+    clusters: list[Cluster]
+    scope_kind: str
+    scope_code: str
+    period_start: datetime  # local Monday 00:00
+    period_end: datetime  # the next Monday 00:00 (exclusive)
+    as_of: datetime
+    previous_by_grid: dict[str, Rates] = field(default_factory=dict)
+    previous_by_category: dict[str, Rates] = field(default_factory=dict)
+    previous_by_staff: dict[str, Rates] = field(default_factory=dict)
+    # Street and district digests also break down by community.
+    by_community: dict[str, Rates] = field(default_factory=dict)
+    previous_by_community: dict[str, Rates] = field(default_factory=dict)
+
+    @property
+    def plain_text(self) -> str:
+        return plain(self.text)
+
+
+class Digests:
+    def __init__(self, deps: Deps, access: Access, *,
+                 weights: Mapping[str, float] | None = None) -> None:
+        self.deps = deps
+        self.access = access
+        self.weights = dict(weights or DEFAULT_WEIGHTS)
+
+    def weekly(self, *, scope_kind: str, scope_code: str, week_ending: datetime | None = None,
+               out_dir: Path | None = None) -> Digest:
+        """The digest of the local week before the Monday 00:00 on or before ``week_ending``.
+
+        ``week_ending`` defaults to now. Raises InvalidInput for an unknown scope.
+        """
+        tz = self.deps.settings.tz
+        now = self.deps.clock.now()
+        start, end = week_bounds(week_ending or now, tz)
+        previous_start = start - timedelta(days=7)
+        communities = self._communities(scope_kind, scope_code)
+        with transaction(self.deps.engine) as session:
+            petitions = report_queries.petitions_received(
+                session, since=end - CLUSTER_WINDOW, until=end, communities=communities
+            )
+            staff = _staff_names(session, petitions)
+        this_week = dict(period_start=start, period_end=end, now=now, weights=self.weights)
+        last_week = dict(period_start=previous_start, period_end=start, now=now,
+                         weights=self.weights)
+
+        def both(key: Callable[[Petition], str]) -> tuple[dict[str, Rates], dict[str, Rates]]:
+            return rates_by(petitions, key, **this_week), rates_by(petitions, key, **last_week)
+
+        multi = scope_kind != "community"
+        by_grid, previous_by_grid = both(lambda p: self._grid_label(p, qualified=multi))
+        by_category, previous_by_category = both(lambda p: p.category)
+        by_staff, previous_by_staff = both(
+            lambda p: staff.get(p.handler_staff_id or 0, t.NO_HANDLER))
+        by_community, previous_by_community = (
+            both(lambda p: self.deps.org.community(p.community_code).name) if multi else ({}, {})
+        )
+        current = compute_rates(petitions, **this_week)
+        previous = compute_rates(petitions, **last_week)
+        cohort = [p for p in petitions
+                  if in_cohort(p, period_start=start, period_end=end, now=now)]
+        window = [p for p in petitions
+                  if in_cohort(p, period_start=end - CLUSTER_WINDOW, period_end=end, now=now)]
+        topics, clusters = top_topics(cohort), recurring_clusters(window)
+
+        scope_name = self._scope_name(scope_kind, scope_code)
+        last_day = end - timedelta(days=1)
+        title = t.DIGEST_TITLE.format(scope=scope_name, office=t.OFFICE,
+                                      start=_md(start), end=_md(last_day))
+        subtitle = t.DIGEST_SUBTITLE.format(start=_ymd(start), end=_ymd(last_day),
+                                            as_of=f"{_ymd(now.astimezone(tz))} "
+                                                  f"{now.astimezone(tz):%H:%M}")
+        sections = [Section(t.DIGEST_BY_GRID, by_grid, previous_by_grid),
+                    Section(t.DIGEST_BY_CATEGORY, by_category, previous_by_category),
+                    Section(t.DIGEST_BY_STAFF, by_staff, previous_by_staff)]
+        if multi:
+            sections.insert(0, Section(t.DIGEST_BY_COMMUNITY, by_community,
+                                       previous_by_community))
+        text = render(
+            title=title, subtitle=subtitle, current=current, previous=previous,
+            sections=sections, top_topics=topics, clusters=clusters,
+            place_names={code: c.name for code, c in self.deps.org.communities.items()},
+            basic_weight=self.weights.get("basic", 0.0),
+        )
+        chart = self._chart(out_dir or self.deps.settings.reports_dir,
+                            f"digest-{scope_code}-{start:%Y%m%d}.png", title=title,
+                            by_category=by_category, current=current, previous=previous)
+        return Digest(
+            title=title, text=text, chart_path=chart, current=current, previous=previous,
+            by_grid=by_grid, by_category=by_category, by_staff=by_staff, top_topics=topics,
+            clusters=clusters, scope_kind=scope_kind, scope_code=scope_code,
+            period_start=start, period_end=end, as_of=now,
+            previous_by_grid=previous_by_grid, previous_by_category=previous_by_category,
+            previous_by_staff=previous_by_staff, by_community=by_community,
+            previous_by_community=previous_by_community,
+        )
+
+    def queue_weekly(self) -> int:
+        """Queue last week's digest to every active community and street group.
+
+        Each group gets the chart (as a photo) and the text; groups sharing a scope share
+        one computation. Returns the number of messages queued.
+        """
+        with transaction(self.deps.engine) as session:
+            groups = report_queries.active_groups_of_kinds(session, WEEKLY_SCOPE_KINDS)
+        digests: dict[tuple[str, str], Digest | None] = {}
+        for group in groups:
+            key = (group.scope_kind, group.scope_code)
+            if key not in digests:
+                try:
+                    digests[key] = self.weekly(scope_kind=key[0], scope_code=key[1])
+                except InvalidInput:
+                    # The organisation file no longer has this scope; the group is stale.
+                    log.warning("weekly digest skipped for %s %s: unknown scope", *key)
+                    digests[key] = None
+        queued = 0
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            for group in groups:
+                digest = digests[(group.scope_kind, group.scope_code)]
+                if digest is not None:
+                    queued += _queue(session, digest, chat_id=group.chat_id, now=now)
+        log.info("weekly digest: %d messages queued for %d groups", queued, len(groups))
+        return queued
+
+    def on_demand(self, *, tg_user_id: int, chat_id: int) -> Digest:
+        """/digest: last week's digest for this group's scope, else the staff member's scope.
+
+        Raises NotAllowed when the user is not active staff.
+        """
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            group = queries.group_by_chat(session, chat_id)
+            mine = set(self.access.communities_of(staff))
+            # A group's digest only for staff whose own scope covers all of the group's.
+            if group is not None and group.active and set(self.access.communities_of(group)) <= mine:
+                scope_kind, scope_code = group.scope_kind, group.scope_code
+            else:
+                scope_kind, scope_code = staff.scope_kind, staff.scope_code
+        digest = self.weekly(scope_kind=scope_kind, scope_code=scope_code)
+        with transaction(self.deps.engine) as session:
+            _queue(session, digest, chat_id=chat_id, now=self.deps.clock.now())
+        return digest
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _communities(self, scope_kind: str, scope_code: str) -> list[str]:
+        org = self.deps.org
+        known = {"community": org.communities, "street": org.streets, "district": org.districts}
+        if scope_code not in known.get(scope_kind, {}):
+            raise InvalidInput(f"unknown {scope_kind} {scope_code!r}")
+        return [code for code in org.communities
+                if org.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
+                                      community_code=code)]
+
+    def _scope_name(self, scope_kind: str, scope_code: str) -> str:
+        org = self.deps.org
+        table = {"community": org.communities, "street": org.streets, "district": org.districts}
+        return table[scope_kind][scope_code].name
+
+    def _grid_label(self, petition: Petition, *, qualified: bool) -> str:
+        grid = self.deps.org.grid(petition.community_code, petition.grid_code)
+        name = grid.name if grid else t.NO_GRID
+        if qualified:
+            return f"{self.deps.org.community(petition.community_code).name}·{name}"
+        return name
+
+    def _chart(self, out_dir: Path, filename: str, *, title: str,
+               by_category: dict[str, Rates], current: Rates, previous: Rates) -> Path | None:
+        categories = sorted(
+            ((name, r.received, r.resolved) for name, r in by_category.items()),
+            key=lambda item: (-item[1], item[0]),
+        )
+        try:
+            from reception.reports.chart import render_weekly  # matplotlib loads only for charts
+
+            return render_weekly(Path(out_dir) / filename, title=title, categories=categories,
+                                 current=current, previous=previous)
+        except (OSError, ValueError, RuntimeError):
+            # The text still goes out; a missing picture is not worth a missing digest.
+            log.exception("digest chart %s could not be drawn", filename)
+            return None
+
+
+def _queue(session: Session, digest: Digest, *, chat_id: int, now: datetime) -> int:
+    queued = 0
+    if digest.chart_path is not None:
+        # The delivery worker sends captions as HTML, like every message.
+        outbox.upload(session, chat_id=chat_id, path=str(digest.chart_path.resolve()),
+                      caption=html.escape(digest.title), now=now, as_photo=True)
+        queued += 1
+    outbox.message(session, chat_id=chat_id, text=digest.text, now=now)
+    return queued + 1
+
+
+def _staff_names(session: Session, petitions: list[Petition]) -> dict[int, str]:
+    return queries.staff_names(session, [p.handler_staff_id for p in petitions
+                                         if p.handler_staff_id is not None])
+
+
+def _md(moment: datetime) -> str:
+    return f"{moment.month}月{moment.day}日"
+
+
+def _ymd(moment: datetime) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日"

@@ -1,0 +1,174 @@
+"""The digest as a Telegram message: HTML with only <b> and <i>, within 4096 characters.
+
+Every piece of data (names, categories, words, buildings) is escaped here. Each line is
+complete in itself (no tag spans a line break), so cutting at a line boundary keeps the
+HTML valid.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from reception.reports import texts as t
+from reception.reports.metrics import Rates, rate_change
+from reception.reports.topics import CLUSTER_MINIMUM, Cluster
+
+TELEGRAM_TEXT_LIMIT = 4096
+_LIST_LIMITS = (12, 8, 5, 3)  # lines per breakdown, tried in turn until the text fits
+
+
+@dataclass(frozen=True)
+class Section:
+    header: str
+    current: Mapping[str, Rates]
+    previous: Mapping[str, Rates]
+
+
+def render(
+    *,
+    title: str,
+    subtitle: str,
+    current: Rates,
+    previous: Rates,
+    sections: Sequence[Section],
+    top_topics: Sequence[tuple[str, int]],
+    clusters: Sequence[Cluster],
+    place_names: Mapping[str, str],
+    basic_weight: float,
+) -> str:
+    """The digest's HTML; breakdowns shrink until the text fits in one Telegram message."""
+    for limit in _LIST_LIMITS:
+        lines = [f"<b>{html.escape(title)}</b>", f"<i>{html.escape(subtitle)}</i>", ""]
+        lines += _overview(current, previous)
+        if any(section.current or section.previous for section in sections):
+            lines += ["", t.DIGEST_GROUP_LEGEND]
+        for section in sections:
+            lines += _section(section, limit)
+        lines += _topics(top_topics)
+        lines += _clusters(clusters[:limit], place_names)
+        lines += ["", t.DIGEST_FOOTNOTE.format(basic=_number(basic_weight))]
+        text = "\n".join(lines)
+        if len(text) <= TELEGRAM_TEXT_LIMIT:
+            return text
+    return _cut(text)
+
+
+def plain(text: str) -> str:
+    """The digest without markup, for a terminal or a log."""
+    return html.unescape(re.sub(r"</?(?:b|i|code)>", "", text))
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return t.NO_RATE
+    return f"{_number(round(value * 100, 1))}%"
+
+
+def _overview(current: Rates, previous: Rates) -> list[str]:
+    lines = [t.DIGEST_OVERVIEW]
+    if current.received == 0:
+        lines.append(t.DIGEST_NOTHING)
+    counts = {name: getattr(current, name) for name in _COUNT_FIELDS}
+    counts.update({f"p_{name}": getattr(previous, name) for name in _COUNT_FIELDS})
+    lines.append(t.DIGEST_COUNTS.format(**counts))
+    for name, field in _RATE_FIELDS:
+        now_value, before = getattr(current, field), getattr(previous, field)
+        lines.append(t.DIGEST_RATE_LINE.format(
+            name=name, value=percent(now_value), previous=percent(before),
+            change=_change(now_value, before),
+        ))
+    return lines
+
+
+_COUNT_FIELDS = ("received", "responded_on_time", "resolved", "resolved_on_time", "overdue",
+                 "reopened", "rated")
+_RATE_FIELDS = ((t.RATE_RESPONSE, "response_rate"), (t.RATE_RESOLUTION, "resolution_rate"),
+                (t.RATE_SATISFACTION, "satisfaction_rate"))
+
+
+def _change(current: float | None, previous: float | None) -> str:
+    points = rate_change(current, previous)
+    if points is None:
+        return ""
+    if points == 0:
+        return "，持平"
+    arrow = "↑" if points > 0 else "↓"
+    return f"，{arrow}{_number(abs(points))}个百分点"
+
+
+def _section(section: Section, limit: int) -> list[str]:
+    names = sorted(
+        set(section.current) | set(section.previous),
+        key=lambda n: (-_received(section.current, n), -_received(section.previous, n), n),
+    )
+    if not names:
+        return []
+    lines = ["", section.header]
+    for name in names[:limit]:
+        now, before = section.current.get(name, Rates()), section.previous.get(name, Rates())
+        lines.append(t.DIGEST_GROUP_LINE.format(
+            name=html.escape(name), received=now.received, p_received=before.received,
+            **{key: _compared(getattr(now, field), getattr(before, field))
+               for key, field in _GROUP_RATES},
+        ))
+    if len(names) > limit:
+        lines.append(t.DIGEST_MORE.format(count=len(names) - limit))
+    return lines
+
+
+_GROUP_RATES = (("response", "response_rate"), ("resolution", "resolution_rate"),
+                ("satisfaction", "satisfaction_rate"))
+
+
+def _compared(current: float | None, previous: float | None) -> str:
+    """The rate and, when both weeks have one, its change in points: "60%（↓40）"."""
+    points = rate_change(current, previous)
+    if points is None:
+        return percent(current)
+    if points == 0:
+        return f"{percent(current)}（±0）"
+    return f"{percent(current)}（{'↑' if points > 0 else '↓'}{_number(abs(points))}）"
+
+
+def _received(rates: Mapping[str, Rates], name: str) -> int:
+    found = rates.get(name)
+    return found.received if found else 0
+
+
+def _topics(top_topics: Sequence[tuple[str, int]]) -> list[str]:
+    if not top_topics:
+        return []
+    items = "　".join(
+        t.DIGEST_TOPIC_ITEM.format(word=html.escape(word), count=count)
+        for word, count in top_topics
+    )
+    return ["", t.DIGEST_TOPICS, items]
+
+
+def _clusters(clusters: Sequence[Cluster], place_names: Mapping[str, str]) -> list[str]:
+    lines = ["", t.DIGEST_CLUSTERS.format(minimum=CLUSTER_MINIMUM)]
+    if not clusters:
+        return [*lines, t.DIGEST_NO_CLUSTERS]
+    for cluster in clusters:
+        place = t.NO_BUILDING_PLACE.format(
+            community=place_names.get(cluster.community_code, ""), building=cluster.building
+        )
+        numbers = "、".join(cluster.numbers[-3:]) + ("等" if cluster.count > 3 else "")
+        lines.append(t.DIGEST_CLUSTER_LINE.format(
+            place=html.escape(place), topic=html.escape(cluster.topic), count=cluster.count,
+            numbers=html.escape(numbers),
+        ))
+    return lines
+
+
+def _number(value: float) -> str:
+    """0.9 -> "0.9", 100.0 -> "100", 87.5 -> "87.5"."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _cut(text: str) -> str:
+    head = text[: TELEGRAM_TEXT_LIMIT - 2]
+    return head[: head.rfind("\n")] + "\n…"

@@ -1,0 +1,289 @@
+"""The reception register (统一接待登记本): one row per petition or walk-in, ready to print.
+
+Community offices keep a paper register of every reception; this writes the same book as
+an Excel file laid out for A4 landscape printing, and as a CSV. Residents' names and
+phones are personal data: they are masked unless the caller explicitly asks otherwise
+(the CLI demands a separate permission flag; /export is always masked).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import logging
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from nlp import mask_name, mask_personal_data, mask_phone
+from reception.errors import InvalidInput
+from reception.petition import outbox
+from reception.petition.cards import address_of
+from reception.petition.states import Status
+from reception.reports import texts as t
+from reception.reports.metrics import local_midnight
+from reception.texts import RATING_LABELS
+from storage import queries
+from storage import reports as report_queries
+from storage.db import transaction
+from storage.models import Petition, Resident
+
+if TYPE_CHECKING:
+    from reception.deps import Deps
+    from reception.handling.access import Access
+
+log = logging.getLogger(__name__)
+
+# (header, column width in characters); the order of every row.
+_COLUMNS = (
+    ("编号", 19), ("登记时间", 17), ("渠道", 9), ("居民", 10), ("联系电话", 14),
+    ("住址", 22), ("类别", 10), ("诉求摘要", 40), ("经办人", 9), ("响应时间", 17),
+    ("办理结果", 34), ("办结时间", 17), ("评价", 9),
+)
+REGISTER_COLUMNS: tuple[str, ...] = tuple(header for header, _ in _COLUMNS)
+SUMMARY_CHARS = 80
+# A cell starting with one of these is a formula to Excel: residents' text must never be.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0, and so an xlsx file, cannot hold: C0 controls other than tab, line feed and
+# carriage return, lone surrogates, U+FFFE and U+FFFF (openpyxl raises IllegalCharacterError).
+# They carry nothing a reader could see; both files drop them (the database keeps the text).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def register_rows(
+    session: Session,
+    deps: Deps,
+    *,
+    start: date,
+    end: date,
+    community_codes: list[str] | None,
+    unmasked: bool = False,
+) -> list[list[str]]:
+    """Rows (without the header) for petitions received on local days ``start``..``end``.
+
+    Every petition is listed, whatever became of it, oldest first.
+    """
+    tz = deps.settings.tz
+    petitions = report_queries.petitions_received(
+        session, since=local_midnight(start, tz), until=local_midnight(end + timedelta(1), tz),
+        communities=community_codes,
+    )
+    residents = report_queries.residents_by_id(session, (p.resident_id for p in petitions))
+    staff = queries.staff_names(session, (p.handler_staff_id for p in petitions
+                                          if p.handler_staff_id is not None))
+    merged = report_queries.numbers_by_id(session, (p.merged_into_id for p in petitions))
+    return [
+        _row(deps, p, residents.get(p.resident_id or 0), staff, merged, unmasked=unmasked)
+        for p in petitions
+    ]
+
+
+def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[int, str],
+         merged: dict[int, str], *, unmasked: bool) -> list[str]:
+    tz = deps.settings.tz
+    name, phone = _who(petition, resident, unmasked=unmasked)
+    community = deps.org.communities.get(petition.community_code)
+    return [
+        petition.number,
+        _time(petition.created_at, tz),
+        t.CHANNEL_LABELS.get(petition.channel, petition.channel),
+        name,
+        phone,
+        (community.name if community else petition.community_code) + address_of(petition),
+        petition.category,
+        _summary(petition.text, unmasked=unmasked),
+        staff.get(petition.handler_staff_id or 0, ""),
+        _time(petition.first_response_at, tz),
+        _result(petition, merged),
+        _time(petition.resolved_at, tz),
+        _rating_label(petition.rating),
+    ]
+
+
+def _who(petition: Petition, resident: Resident | None, *, unmasked: bool) -> tuple[str, str]:
+    name = (resident.name if resident else petition.visitor_name) or ""
+    phone = (resident.phone if resident else petition.visitor_phone) or ""
+    if unmasked:
+        return name or t.VISITOR_UNKNOWN, phone
+    return (mask_name(name) if name else t.VISITOR_UNKNOWN), (mask_phone(phone) if phone else "")
+
+
+def _summary(text: str, *, unmasked: bool) -> str:
+    flat = " ".join(_cell_text(text).split())  # controls first: some count as whitespace
+    if not unmasked:
+        flat = mask_personal_data(flat)
+    return flat if len(flat) <= SUMMARY_CHARS else flat[: SUMMARY_CHARS - 1] + "…"
+
+
+def _result(petition: Petition, merged: dict[int, str]) -> str:
+    status = Status(petition.status)
+    if status == Status.REJECTED:
+        return t.RESULT_REJECTED.format(reason=petition.reject_reason or "")
+    if status == Status.MERGED:
+        number = merged.get(petition.merged_into_id or 0)
+        return t.RESULT_MERGED.format(number=number) if number else t.RESULT_MERGED_UNKNOWN
+    if petition.result and status in (Status.RESOLVED, Status.CLOSED):
+        return petition.result
+    return status.label
+
+
+def _rating_label(rating: str | None) -> str:
+    return RATING_LABELS.get(rating, rating) if rating else ""
+
+
+def _time(moment: datetime | None, tz) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _cell_text(value: str) -> str:
+    """``value`` without the characters an xlsx file cannot hold (see _FORBIDDEN)."""
+    return _FORBIDDEN.sub("", value)
+
+
+def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
+    """Write the register as a print-ready workbook: A4 landscape, one page wide.
+
+    Row 1 is the title, row 2 the header (frozen, and repeated on every printed page).
+    """
+    # openpyxl loads only when a register is written, not at bot start-up.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "接待登记"
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    sheet.append([_cell_text(title)])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_COLUMNS))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 28
+    sheet.append(list(REGISTER_COLUMNS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+    for values in rows:
+        sheet.append([_cell_text(v) for v in values])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
+                cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
+            cell.alignment = wrap
+            cell.border = border
+    for index, (_, width) in enumerate(_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as it takes
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = t.REGISTER_FOOTER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def write_csv(rows: list[list[str]], path: Path) -> Path:
+    """Write header and rows as CSV in UTF-8 with a BOM, so Excel shows the Chinese."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REGISTER_COLUMNS)
+        writer.writerows([[_csv_safe(_cell_text(v)) for v in row] for row in rows])
+    return path
+
+
+def _csv_safe(value: str) -> str:
+    # OWASP "CSV injection": a leading apostrophe keeps a spreadsheet from evaluating it.
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+class Register:
+    def __init__(self, deps: Deps, access: Access) -> None:
+        self.deps = deps
+        self.access = access
+
+    def export(self, *, start: date, end: date, out: Path, communities: list[str] | None = None,
+               unmasked: bool = False) -> tuple[Path, Path]:
+        """Write ``out`` (xlsx) and the CSV beside it; return both paths.
+
+        Raises InvalidInput for an unknown community or a period that ends before it starts.
+        """
+        xlsx, csv_path, _ = self._write(start=start, end=end, out=Path(out),
+                                        communities=communities or None, unmasked=unmasked)
+        return xlsx, csv_path
+
+    def export_for_chat(self, *, tg_user_id: int, chat_id: int) -> Path:
+        """/export: this month so far for the group's (else the staff member's) scope, masked.
+
+        Queues the workbook as a document to ``chat_id`` and returns its path.
+        Raises NotAllowed when the user is not active staff.
+        """
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            group = queries.group_by_chat(session, chat_id)
+            mine = self.access.communities_of(staff)
+            # The group's book only for staff whose own scope covers the whole group.
+            covered = group is not None and group.active and set(
+                self.access.communities_of(group)) <= set(mine)
+            owner = group if covered else staff
+            communities = self.access.communities_of(owner)
+            scope_code = owner.scope_code
+        today = self.deps.clock.now().astimezone(self.deps.settings.tz).date()
+        start = today.replace(day=1)
+        out = Path(self.deps.settings.reports_dir) / f"register-{scope_code}-{start:%Y-%m}.xlsx"
+        xlsx, _, count = self._write(start=start, end=today, out=out, communities=communities,
+                                     unmasked=False)
+        caption = t.REGISTER_CAPTION.format(scope=html.escape(self._scope_name(communities)),
+                                            start=_ymd(start), end=_ymd(today), count=count)
+        with transaction(self.deps.engine) as session:
+            outbox.upload(session, chat_id=chat_id, path=str(xlsx.resolve()), caption=caption,
+                          now=self.deps.clock.now(), as_photo=False)
+        return xlsx
+
+    def _write(self, *, start: date, end: date, out: Path, communities: list[str] | None,
+               unmasked: bool) -> tuple[Path, Path, int]:
+        if end < start:
+            raise InvalidInput(f"the period ends ({end}) before it starts ({start})")
+        unknown = [c for c in communities or [] if c not in self.deps.org.communities]
+        if unknown:
+            raise InvalidInput(f"unknown community: {', '.join(unknown)}")
+        with transaction(self.deps.engine) as session:
+            rows = register_rows(session, self.deps, start=start, end=end,
+                                 community_codes=communities, unmasked=unmasked)
+        if unmasked:
+            log.warning("register %s..%s exported UNMASKED to %s", start, end, out)
+        title = t.REGISTER_TITLE.format(scope=self._scope_name(communities), office=t.OFFICE,
+                                        start=_ymd(start), end=_ymd(end))
+        xlsx = write_xlsx(rows, out, title=title)
+        return xlsx, write_csv(rows, out.with_suffix(".csv")), len(rows)
+
+    def _scope_name(self, communities: list[str] | None) -> str:
+        org = self.deps.org
+        chosen = communities or list(org.communities)
+        if len(chosen) == 1:
+            return org.communities[chosen[0]].name
+        streets = {org.communities[c].street for c in chosen}
+        if len(streets) == 1 and set(chosen) == {
+            c.code for c in org.communities_of_street(next(iter(streets)))
+        }:
+            return org.streets[next(iter(streets))].name
+        return t.REGISTER_ALL if set(chosen) == set(org.communities) else "、".join(
+            org.communities[c].name for c in chosen)
+
+
+def _ymd(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
