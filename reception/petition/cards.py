@@ -206,7 +206,7 @@ def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:
 def _event_note(detail: dict) -> str:
     for key in ("result", "reason", "text", "rating_label", "target"):
         if detail.get(key):
-            value = str(detail[key])
+            value = mask_personal_data(str(detail[key]))  # the timeline is shown in groups
             return "：" + html.escape(value[:80] + ("…" if len(value) > 80 else ""))
     return ""
 
@@ -217,7 +217,8 @@ def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -
     status = Status(petition.status)
     flag = "🔴" if petition.urgent else ""
     late = "⏰" if petition.overdue and status.is_open else ""
-    summary = html.escape(petition.text[:24].replace("\n", " "))
+    # Masked before cutting, so a phone number is not cut into something the mask misses.
+    summary = html.escape(mask_personal_data(petition.text[:60])[:24].replace("\n", " "))
     return (
         f"{flag}{late}<b>{petition.number}</b> {html.escape(category)} · {status.label}"
         f" · 办结时限 {fmt_time(petition.resolve_due, tz)}\n　{summary}"

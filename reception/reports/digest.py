@@ -187,6 +187,7 @@ class Digests:
         """
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
+            self.access.chat_scope(session, staff, chat_id)  # refuses another community's group
             group = queries.group_by_chat(session, chat_id)
             mine = set(self.access.communities_of(staff))
             # A group's digest only for staff whose own scope covers all of the group's.

@@ -234,6 +234,7 @@ class Register:
         """
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
+            self.access.chat_scope(session, staff, chat_id)  # refuses another community's group
             group = queries.group_by_chat(session, chat_id)
             mine = self.access.communities_of(staff)
             # The group's book only for staff whose own scope covers the whole group.

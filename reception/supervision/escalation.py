@@ -236,13 +236,10 @@ class Escalation:
 
     def _scope(self, session: Session, staff: Staff, chat_id: int) -> tuple[list[str], int | None]:
         """The communities to list, and the group to narrow to when asked in a community group."""
-        mine = self.access.communities_of(staff)
+        shared = self.access.chat_scope(session, staff, chat_id)
         group: StaffGroup | None = queries.group_by_chat(session, chat_id)
-        if group is None or not group.active:
-            return mine, None
-        shared = [code for code in self.access.communities_of(group) if code in mine]
-        if not shared:
-            return mine, None
+        if group is None or chat_id == staff.tg_user_id:
+            return shared, None
         return shared, group.chat_id if group.scope_kind == "community" else None
 
     def morning_brief(self) -> int:
