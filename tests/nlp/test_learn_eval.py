@@ -273,7 +273,7 @@ def test_a_seed_ignore_list_must_hold_words(tmp_path):
     seed = tmp_path / "seed.toml"
     seed.write_text('[learn]\nignore = "停水"\n[categories."供水"]\ndescription = "供水"\n',
                     encoding="utf-8")
-    with pytest.raises(ValueError, match="learn.ignore"):
+    with pytest.raises(ValueError, match=r"learn\.ignore"):
         learn(synthetic_rows(), base=seed)
 
 
