@@ -47,8 +47,7 @@ def petitions_received_batches(
     query = query.order_by(col(Petition.created_at), col(Petition.id))
     result = session.exec(query.execution_options(yield_per=batch))
     for chunk in result.partitions():
-        yield list(chunk)
-        session.expunge_all()  # what was written is not kept in the identity map
+        yield list(chunk)  # the identity map holds them weakly: a written batch is freed
 
 
 def residents_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Resident]:
