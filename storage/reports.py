@@ -37,7 +37,8 @@ def petitions_received_batches(
     """The petitions of ``petitions_received`` in lists of at most ``batch``, oldest first.
 
     Streams from the database (a server-side cursor on PostgreSQL) so that a long period
-    never sits in memory whole.
+    never sits in memory whole, provided ``session`` references what it loads weakly (a
+    plain Session, not storage.db.transaction's, which holds every object it loads).
     """
     query = select(Petition).where(
         col(Petition.created_at) >= since, col(Petition.created_at) < until
@@ -47,7 +48,7 @@ def petitions_received_batches(
     query = query.order_by(col(Petition.created_at), col(Petition.id))
     result = session.exec(query.execution_options(yield_per=batch))
     for chunk in result.partitions():
-        yield list(chunk)  # the identity map holds them weakly: a written batch is freed
+        yield list(chunk)
 
 
 def residents_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Resident]:

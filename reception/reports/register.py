@@ -315,7 +315,8 @@ class Register:
                                         start=_ymd(start), end=_ymd(end))
         csv_path = out.with_suffix(".csv")
         # One streaming pass: each row goes to the CSV and to the workbook as it is read.
-        with transaction(self.deps.engine) as session, _CsvWriter(csv_path) as csv_out:
+        # A plain read-only session: its identity map lets each written batch go.
+        with Session(self.deps.engine) as session, _CsvWriter(csv_path) as csv_out:
             rows = iter_register_rows(session, self.deps, start=start, end=end,
                                       community_codes=communities, unmasked=unmasked)
             xlsx = write_xlsx(csv_out.passing(rows), out, title=title)
