@@ -1,0 +1,57 @@
+"""A newcomer plays a resident and the staff in the browser; the real bot answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import expect
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+LEAK = "3号楼2单元501，楼上漏水严重，天花板一直在滴水"
+REPLY = "王女士您好，明天上午9点物业维修师傅上门查看，请家里留人。"
+
+
+def panel(page, title: str):
+    return page.locator(".panel", has=page.locator(".panel-title", has_text=title))
+
+
+async def say(chat, text: str, *, as_user: str | None = None) -> None:
+    if as_user:
+        await chat.locator("select.as").select_option(label=as_user)
+    await chat.locator("textarea").fill(text)
+    await chat.locator("textarea").press("Enter")
+
+
+async def test_resident_message_becomes_a_card_staff_claim_and_reply(trial, page):
+    await page.goto(trial.url)
+    resident, staff = panel(page, "王芳"), panel(page, "红旗社区民愿工作群")
+    await say(resident, LEAK)
+    await expect(resident.locator(".msg.from-bot").last).to_contain_text("MY-")
+    card = staff.locator(".msg.from-bot", has_text="📋").last
+    await expect(card).to_contain_text("3号楼")
+    await expect(card).to_contain_text("处理人：—")
+
+    await staff.locator("select.as").select_option(label="张网格员")
+    await card.get_by_role("button", name="认领").click()
+    await expect(card).to_contain_text("处理人：张网格员")  # the same card, edited in place
+    await expect(card.locator(".edited")).to_be_visible()
+
+    await card.hover()
+    await card.get_by_role("button", name="回复").click()
+    await expect(staff.locator(".replying")).to_contain_text("回复 民愿接待室")
+    await say(staff, REPLY)
+    await expect(resident.locator(".msg.from-bot").last).to_contain_text(REPLY)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SHOTS / "try.png")
+
+
+async def test_clock_control_brings_the_reminder(trial, page):
+    await page.goto(trial.url)
+    resident, staff = panel(page, "刘建国"), panel(page, "红旗社区民愿工作群")
+    await say(resident, "5号楼电梯坏了三天了，老人上下楼很困难，一直没人来修")
+    await expect(staff.locator(".msg.from-bot", has_text="📋").last).to_contain_text("5号楼")
+    await expect(staff.locator(".msg", has_text="提醒")).to_have_count(0)
+    await page.get_by_role("button", name="+1天").click()
+    await expect(page.locator(".toast").first).to_contain_text("提醒")
+    await expect(staff.locator(".msg.from-bot", has_text="提醒").first).to_be_visible()
+    await expect(page.locator("#now")).to_contain_text("11/24")
