@@ -41,8 +41,20 @@ async def test_resident_message_becomes_a_card_staff_claim_and_reply(trial, page
     await expect(staff.locator(".replying")).to_contain_text("回复 民愿接待室")
     await say(staff, REPLY)
     await expect(resident.locator(".msg.from-bot").last).to_contain_text(REPLY)
+    await screenshots(page)
+
+
+async def screenshots(page) -> None:
+    """For the README: the resident, the staff group and the street's group side by side."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.evaluate("""() => { for (const p of document.querySelectorAll('.panel')) {
+        const t = p.querySelector('.panel-title').textContent;
+        p.hidden = !['王芳', '红旗社区民愿工作群', '新华街道督办群'].includes(t); }
+      document.querySelector('#panels').scrollLeft = 0; }""")
+    await page.wait_for_timeout(100)  # let the layout settle before the picture
     await page.screenshot(path=SHOTS / "try.png")
+    await page.set_viewport_size({"width": 390, "height": 780})
+    await page.screenshot(path=SHOTS / "try-phone.png")
 
 
 async def test_clock_control_brings_the_reminder(trial, page):
