@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.async_api import expect
+import pytest
+
+from tgemu.samples import SAMPLE_JPEG
+
+expect = pytest.importorskip("playwright.async_api", reason="pip install playwright").expect
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 LEAK = "3号楼2单元501，楼上漏水严重，天花板一直在滴水"
@@ -67,3 +71,24 @@ async def test_clock_control_brings_the_reminder(trial, page):
     await expect(page.locator(".toast").first).to_contain_text("提醒")
     await expect(staff.locator(".msg.from-bot", has_text="提醒").first).to_be_visible()
     await expect(page.locator("#now")).to_contain_text("11/24")
+
+
+async def test_markup_typed_by_a_person_stays_text_and_a_photo_and_location_go_through(trial, page):
+    await page.goto(trial.url)
+    resident = panel(page, "陈磊")
+    typed = '<b>车位</b><img src=x onerror="document.title=1">被外来车辆长期占用'
+    await say(resident, typed)
+    mine = resident.locator(".msg.from-user").last
+    await expect(mine.locator(".text")).to_have_text(typed)
+    assert await mine.locator(".text b, .text img").count() == 0
+    await expect(resident.locator(".msg.from-bot").last).to_contain_text("MY-")
+    bold = resident.locator(".msg.from-bot .text b").first  # the bot's own HTML is formatted
+    await expect(bold).to_be_visible()
+
+    await resident.locator(".plus").click()
+    await resident.locator(".pick-photo input").set_input_files(
+        files=[{"name": "car.jpg", "mimeType": "image/jpeg", "buffer": SAMPLE_JPEG}])
+    await expect(resident.locator(".msg.from-user img.photo")).to_have_count(1)
+    await resident.locator(".plus").click()
+    await resident.locator(".send-location").click()
+    await expect(resident.locator(".msg.from-user .place")).to_contain_text("39.90750")
