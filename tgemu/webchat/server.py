@@ -257,7 +257,9 @@ class WebChat:
         if self._clock is None:
             raise LookupError("这个模拟器没有可调的时钟")
         minutes = float(body["minutes"])
-        if not 0 < minutes <= 60 * 24 * 31:
+        if minutes <= 0:
+            raise ValueError("时间只能向前走")
+        if minutes > 60 * 24 * 31:
             raise ValueError("一次最多前进 31 天")
         summary = await self._clock.advance(timedelta(minutes=minutes))
         self._core.notify()
