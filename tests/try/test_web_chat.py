@@ -92,3 +92,19 @@ async def test_markup_typed_by_a_person_stays_text_and_a_photo_and_location_go_t
     await resident.locator(".plus").click()
     await resident.locator(".send-location").click()
     await expect(resident.locator(".msg.from-user .place")).to_contain_text("39.90750")
+
+
+async def test_a_forum_group_shows_each_petition_in_its_own_topic(trial, page):
+    await page.goto(trial.url)
+    resident, forum = panel(page, "陈磊"), panel(page, "红旗社区停车协调组")
+    await say(resident, "小区车位被外来车辆长期占用，晚上下班回来根本没地方停车")
+    await expect(resident.locator(".msg.from-bot").last).to_contain_text("MY-")
+    topic = forum.locator(".topic", has_text="MY-")
+    await expect(topic).to_have_count(1)
+    card = forum.locator(".msg.from-bot", has_text="📋")
+    await expect(card).to_be_hidden()  # General is shown until the topic is opened
+    await topic.click()
+    await expect(card).to_be_visible()
+    await forum.locator("select.as").select_option(label="赵专干")
+    await card.get_by_role("button", name="认领").click()
+    await expect(card).to_contain_text("处理人：赵专干")
