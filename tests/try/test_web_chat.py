@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from tgemu.samples import SAMPLE_JPEG
 
 expect = pytest.importorskip("playwright.async_api", reason="pip install playwright").expect
 
+# Screenshots for the README are refreshed only on request, so a test run never edits tracked
+# files: MINYUAN_SCREENSHOTS=1 python3 -m pytest tests/try
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 LEAK = "3号楼2单元501，楼上漏水严重，天花板一直在滴水"
 REPLY = "王女士您好，明天上午9点物业维修师傅上门查看，请家里留人。"
@@ -50,6 +53,8 @@ async def test_resident_message_becomes_a_card_staff_claim_and_reply(trial, page
 
 async def screenshots(page) -> None:
     """For the README: the resident, the staff group and the street's group side by side."""
+    if not os.environ.get("MINYUAN_SCREENSHOTS"):
+        return
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.evaluate("""() => { for (const p of document.querySelectorAll('.panel')) {
         const t = p.querySelector('.panel-title').textContent;
