@@ -1,7 +1,11 @@
 """The delivery worker: sends what the domain queued in the outbox, with retries.
 
 Failures are sorted the way Telegram's errors ask for (https://core.telegram.org/bots/faq):
-429 RetryAfter waits the time given; network errors and 5xx back off exponentially;
+429 RetryAfter waits the time given and is never counted as an attempt: it pauses the chat
+it came from, and the whole bot when a second chat is refused while the first is still
+paused (Telegram does not say which limit was hit; two chats refused at once is the global
+one); network errors and 5xx are counted and back off exponentially, capped at a minute,
+and are given up only after a day (Dispatch.retry);
 403 (blocked) and "chat not found" stop sending to that chat; other 400s are our bug and
 are logged loudly and not retried.
 """
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from telegram import (
@@ -41,7 +45,8 @@ class Delivery:
     def __init__(self, *, bot: Bot, dispatch: Dispatch, run: DbRunner) -> None:
         self.bot, self.dispatch, self.run = bot, dispatch, run
         self._task: asyncio.Task[None] | None = None
-        self._flood_until = None  # a 429 applies to the whole bot, not one chat
+        self._flood_until: datetime | None = None  # a global 429: the whole bot waits
+        self._chat_paused: dict[int, datetime] = {}  # a per-chat 429: that chat waits
         self._claim = False  # the outbox may hold due sends: claim them
         self._taken: list[Item] = []  # sends the domain claimed for this process (take())
         self.idle = asyncio.Event()
@@ -118,10 +123,9 @@ class Delivery:
         done: list[Sent] = []
         cards: dict[int, tuple[int, int | None]] = {}  # petition -> (card message, thread) sent now
         for index, item in enumerate(items):
-            flood = self._flood_wait()
-            if flood is not None:
-                for later in items[index:]:
-                    await self.run(self.dispatch.retry, later, after=flood, error="flood wait")
+            pause = self._pause_left(item.chat_id)
+            if pause is not None:  # not an attempt: the rest of this chat waits its turn
+                await self.run(self.dispatch.defer_all, items[index:], after=pause)
                 break
             try:
                 sent = await self._send(item, cards)
@@ -130,10 +134,10 @@ class Delivery:
             except RetryAfter as exc:
                 wait = exc.retry_after if isinstance(exc.retry_after, timedelta) else timedelta(
                     seconds=float(exc.retry_after))
-                log.warning("Telegram asks to wait %s (at chat %s)", wait, item.chat_id)
-                self._flood_until = self.dispatch.deps.clock.now() + wait
-                for later in items[index:]:
-                    await self.run(self.dispatch.retry, later, after=wait, error=str(exc))
+                scope = self._pause(item.chat_id, wait)
+                log.warning("Telegram asks to wait %s (%s, at chat %s); %s send(s) wait, "
+                            "not counted as attempts", wait, scope, item.chat_id, len(items) - index)
+                await self.run(self.dispatch.defer_all, items[index:], after=wait, error=str(exc))
                 break
             except Forbidden as exc:
                 await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
@@ -143,22 +147,35 @@ class Delivery:
                 if sent is not None:
                     done.append(sent)
             except NetworkError as exc:
-                backoff = timedelta(seconds=min(2 ** item.attempts, 300))
-                log.warning("network error sending outbox %s (retry in %s): %s", item.id, backoff, exc)
-                await self.run(self.dispatch.retry, item, after=backoff, error=str(exc))
+                log.warning("network error sending outbox %s (attempt %s): %s",
+                            item.id, item.attempts + 1, exc)
+                await self.run(self.dispatch.retry, item, error=str(exc))
             except TelegramError as exc:
                 log.error("outbox %s failed: %s", item.id, exc)
                 await self.run(self.dispatch.failed, item, error=str(exc))
         return done
 
-    def _flood_wait(self) -> timedelta | None:
-        if self._flood_until is None:
+    def _pause(self, chat_id: int, wait: timedelta) -> str:
+        """Remember a 429; returns "global" or "per chat", the scope it was taken for."""
+        now = self.dispatch.deps.clock.now()
+        until = now + wait
+        others = any(chat != chat_id and at > now for chat, at in self._chat_paused.items())
+        self._chat_paused[chat_id] = max(until, self._chat_paused.get(chat_id, until))
+        if others:
+            self._flood_until = max(until, self._flood_until or until)
+            return "global"
+        return "per chat"
+
+    def _pause_left(self, chat_id: int) -> timedelta | None:
+        """How long this chat must still wait (the longer of its own and a global pause)."""
+        now = self.dispatch.deps.clock.now()
+        ends = [at for at in (self._flood_until, self._chat_paused.get(chat_id)) if at is not None]
+        if not ends or max(ends) <= now:
+            self._chat_paused.pop(chat_id, None)
+            if self._flood_until is not None and self._flood_until <= now:
+                self._flood_until = None
             return None
-        left = self._flood_until - self.dispatch.deps.clock.now()
-        if left <= timedelta(0):
-            self._flood_until = None
-            return None
-        return left
+        return max(ends) - now
 
     async def _bad_request(self, item: Item, exc: BadRequest) -> Sent | None:
         message = str(exc).lower()

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from tgemu.state import EmuChat, EmuMessage, EmuUser, World, member_to_api
 from tgemu.updates import Signal, UpdateQueue
 
-FAULT_KINDS = ("network", "retry_after", "server_error")
+FAULT_KINDS = ("network", "retry_after", "server_error", "html_502")
 _CALL_LOG_SIZE = 200
 
 

@@ -144,7 +144,8 @@ class BotApiEmulator(UserActions):
         """Make the next ``times`` calls of ``method`` fail; ``times=0`` cancels pending ones.
 
         ``error``: "network" (HTTP 502, PTB raises NetworkError), "retry_after" (429 with
-        parameters.retry_after, PTB raises RetryAfter) or "server_error" (500, NetworkError).
+        parameters.retry_after, PTB raises RetryAfter), "server_error" (500, NetworkError) or
+        "html_502" (a proxy's HTML error page with status 502).
 
         Raises:
             ValueError: unknown ``error`` or negative ``times``.

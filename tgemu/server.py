@@ -106,7 +106,15 @@ def _loggable(call: ApiCall) -> dict[str, Any]:
     return params
 
 
+_PROXY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+               "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+               "</body>\r\n</html>\r\n")
+
+
 def _fault_response(fault: Fault) -> web.Response:
+    if fault.error == "html_502":
+        # A reverse proxy in front of the Bot API failing: its own HTML page, not JSON.
+        return web.Response(status=502, text=_PROXY_PAGE, content_type="text/html")
     if fault.error == "retry_after":
         error = retry_after(fault.retry_after)
     elif fault.error == "network":

@@ -1,0 +1,56 @@
+"""Delivery under Telegram faults: 429 waits without counting, real failures by elapsed time."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from reception.handling.dispatch import GIVE_UP_AFTER
+from storage.models import Outbox
+
+
+def outbox_rows(harness) -> list[Outbox]:
+    with Session(harness.services.deps.engine) as session:
+        return list(session.exec(select(Outbox).order_by(Outbox.id)))
+
+
+def confirmations(office, resident) -> int:
+    return sum("已受理" in m.text for m in office.emu.bot_messages(resident.id))
+
+
+async def test_a_429_pauses_and_is_not_an_attempt(office, resident, harness, clock):
+    office.emu.fail_next("sendMessage", error="retry_after", retry_after=30, times=3)
+    office.emu.send_text(resident, resident.id, "小区绿化带里有很多垃圾")
+    await harness.settle()
+    waiting = [row for row in outbox_rows(harness) if row.status == "pending"]
+    assert waiting and all(row.attempts == 0 for row in waiting), "a 429 is not a failure"
+    for _ in range(3):
+        clock.advance(seconds=31)
+        await harness.tick()
+    assert confirmations(office, resident) == 1
+    assert all(row.status == "sent" and row.attempts == 0 for row in outbox_rows(harness))
+
+
+async def test_real_failures_are_retried_by_time_not_count(office, resident, harness, clock):
+    office.emu.fail_next("sendMessage", error="network", times=10_000)
+    office.emu.send_text(resident, resident.id, "3号楼电梯又坏了，老人下不了楼")
+    await harness.settle()
+    for _ in range(40):  # far more failures than any fixed count used to allow
+        clock.advance(seconds=61)  # backoff is capped at a minute
+        await harness.tick()
+    rows = [row for row in outbox_rows(harness) if row.status != "sent"]
+    assert rows and all(row.status == "pending" and row.attempts >= 30 for row in rows)
+    office.emu.fail_next("sendMessage", error="network", times=0)
+    clock.advance(seconds=61)
+    await harness.tick()
+    assert confirmations(office, resident) == 1
+
+
+async def test_a_send_failing_for_a_day_is_given_up_loudly(office, resident, harness, clock, caplog):
+    office.emu.fail_next("sendMessage", error="server_error", times=10_000)
+    office.emu.send_text(resident, resident.id, "楼道灯坏了好几天")
+    await harness.settle()
+    clock.advance(GIVE_UP_AFTER)
+    await harness.tick()
+    failed = [row for row in outbox_rows(harness) if row.status == "failed"]
+    assert failed, "given up after a day of failures"
+    assert any("GAVE UP on outbox" in record.getMessage() for record in caplog.records)
