@@ -14,7 +14,7 @@ from bot.config import ConfigError, load_config
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    quiet = getattr(args, "func", None) is _demo  # the demo's transcript is its output
+    quiet = getattr(args, "func", None) in (_demo, _try_it)  # their output is for a person
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
     demo.add_argument("--out", default="demo-output", help="folder for the chart and the register")
     demo.set_defaults(func=_demo)
+
+    trial = commands.add_parser(
+        "try", help="try the bot by hand: a web chat on 127.0.0.1 (no token, no network)")
+    trial.add_argument("--empty", action="store_true",
+                       help="an empty office (no people, no groups) instead of the demo's community")
+    trial.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free one)")
+    trial.add_argument("--open", action="store_true", help="open the page in the default browser")
+    trial.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
+    trial.set_defaults(func=_try_it)
 
     invite = commands.add_parser("invite", help="create a one-time staff invite code")
     invite.add_argument("--role", choices=("staff", "admin", "supervisor"), default="staff",
@@ -91,6 +100,13 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(load_config(args.config), db=args.db, out=args.out))
+
+
+def _try_it(args: argparse.Namespace) -> int:
+    from bot.trial import run_trial
+
+    return asyncio.run(run_trial(load_config(args.config), port=args.port, empty=args.empty,
+                                 open_browser=args.open, db=args.db))
 
 
 def _invite(args: argparse.Namespace) -> int:
