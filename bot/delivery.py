@@ -32,6 +32,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.runtime import DbRunner
+from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, split_html
 from reception import texts
 from reception.handling.dispatch import Dispatch, Item, Sent
 
@@ -220,19 +221,35 @@ class Delivery:
             if reply_to else None,
         }
         if item.kind == "message":
-            return await self.bot.send_message(
-                text=payload["text"], parse_mode=ParseMode.HTML,
-                reply_markup=_markup(payload), **common)
+            return await self._send_text(payload["text"], common, markup=_markup(payload))
+        caption, rest = _caption(payload.get("caption", ""))
         if item.kind == "upload":
             path = Path(payload["path"])
             with path.open("rb") as handle:
                 if payload.get("as_photo"):
-                    return await self.bot.send_photo(photo=handle, caption=payload["caption"],
+                    sent = await self.bot.send_photo(photo=handle, caption=caption,
                                                      parse_mode=ParseMode.HTML, **common)
-                return await self.bot.send_document(document=handle, filename=path.name,
-                                                    caption=payload["caption"],
-                                                    parse_mode=ParseMode.HTML, **common)
-        return await self._send_media(payload, common)
+                else:
+                    sent = await self.bot.send_document(document=handle, filename=path.name,
+                                                        caption=caption,
+                                                        parse_mode=ParseMode.HTML, **common)
+        else:
+            sent = await self._send_media({**payload, "caption": caption}, common)
+        if rest:  # a caption too long for Telegram: the rest follows as text, nothing is cut
+            await self._send_text(rest, {**common, "reply_parameters": None})
+        return sent
+
+    async def _send_text(self, text: str, common: dict, *, markup=None) -> Message:
+        """One message, or several when the text is longer than Telegram takes: the first
+        part keeps the reply, the last the buttons (bot/text_limits.py)."""
+        parts = split_html(text, TEXT_LIMIT)
+        sent = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = await self.bot.send_message(
+                text=part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
+                **(common if index == 0 else {**common, "reply_parameters": None}))
+        return sent
 
     async def _send_media(self, payload: dict, common: dict) -> Message | None:
         kind, file_id, caption = payload["media_kind"], payload.get("file_id"), payload.get("caption", "")
@@ -257,7 +274,7 @@ class Delivery:
         if message_id is not None:
             try:
                 await self.bot.edit_message_text(
-                    chat_id=item.chat_id, message_id=message_id, text=plan.card.text,
+                    chat_id=item.chat_id, message_id=message_id, text=_fit(plan.card.text),
                     parse_mode=ParseMode.HTML, reply_markup=markup)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
@@ -267,10 +284,25 @@ class Delivery:
             topic = await self.bot.create_forum_topic(chat_id=item.chat_id, name=plan.make_topic)
             thread_id = topic.message_thread_id
         message = await self.bot.send_message(
-            chat_id=item.chat_id, text=plan.card.text, parse_mode=ParseMode.HTML,
+            chat_id=item.chat_id, text=_fit(plan.card.text), parse_mode=ParseMode.HTML,
             reply_markup=markup, message_thread_id=thread_id)
         cards[item.petition_id] = (message.message_id, thread_id)
         return Sent(item, message.message_id, thread_id=thread_id, kind="card")
+
+
+def _fit(text: str) -> str:
+    """A card is one message that is edited in place: over the limit, it is shortened
+    (balanced) with an ellipsis; the full petition stays in the database and in /show."""
+    parts = split_html(text, TEXT_LIMIT - 1)
+    return text if len(parts) == 1 else parts[0] + "…"
+
+
+def _caption(caption: str) -> tuple[str, str]:
+    """(what fits in the caption, the rest to send as text after it)."""
+    parts = split_html(caption, CAPTION_LIMIT)
+    if len(parts) == 1:
+        return caption, ""
+    return parts[0], "".join(parts[1:])
 
 
 def _inline(buttons: list) -> InlineKeyboardMarkup | None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, select
 
+from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
 from reception.handling.dispatch import GIVE_UP_AFTER
 from storage.models import Outbox
+
+NUMBER = re.compile(r"MY-\d{8}-\d{4}")
 
 
 def outbox_rows(harness) -> list[Outbox]:
@@ -54,3 +59,30 @@ async def test_a_send_failing_for_a_day_is_given_up_loudly(office, resident, har
     failed = [row for row in outbox_rows(harness) if row.status == "failed"]
     assert failed, "given up after a day of failures"
     assert any("GAVE UP on outbox" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_full_length_answer_plus_the_relay_prefix_arrives_in_parts(office, resident, harness, clock):
+    office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
+    await harness.settle()
+    number = NUMBER.search(office.last_text(resident.id)).group(0)
+    await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？")
+    clock.advance(minutes=5)
+    answer = "老人八十二岁，户籍在本社区。" * 292 + "谢谢"  # 4,090 characters: the most a resident can send
+    await office.say(resident, resident.id, answer)
+    relayed = [m.text for m in office.emu.bot_messages(office.main_group.id) if not m.text.startswith("📋")]
+    tail = [text for text in relayed if "老人八十二岁" in text]
+    assert len(tail) == 2, "split into two parts, none refused"
+    assert "".join(tail).replace("\n", "").endswith("谢谢")
+    assert "".join(tail).count("老人八十二岁") == 292
+    assert not [row for row in outbox_rows(harness) if row.status == "failed"]
+
+
+def test_split_keeps_html_balanced_and_counts_utf16():
+    text = "<b>" + "😀" * 3000 + "</b>" + " &amp; " + "<i>" + "好" * 2000 + "</i>"
+    parts = split_html(text, TEXT_LIMIT)
+    assert all(visible_length(part) <= TEXT_LIMIT for part in parts)
+    assert parts[0].startswith("<b>") and parts[0].endswith("</b>") and parts[1].startswith("<b>")
+    for part in parts:
+        assert part.count("<b>") == part.count("</b>") and part.count("<i>") == part.count("</i>")
+    assert sum(part.count("😀") for part in parts) == 3000 and sum(part.count("好") for part in parts) == 2000
+    assert split_html("短信息", CAPTION_LIMIT) == ["短信息"]
