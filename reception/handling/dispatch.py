@@ -6,6 +6,7 @@ Claims expire, so a worker that dies mid-send leaves its items to be retried.
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from reception import texts
 from reception.deps import Deps
 from reception.petition import outbox
 from reception.petition.cards import Card, render_card
@@ -20,7 +22,7 @@ from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES
 from storage import queries, writes
 from storage.db import transaction
-from storage.models import Outbox, Petition, Resident, StaffGroup
+from storage.models import Outbox, Petition, Resident, Staff, StaffGroup
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +191,25 @@ class Dispatch:
                 log.error("GAVE UP on outbox %s (%s to chat %s) after %s attempts over %s: %s",
                           item.id, item.kind, item.chat_id, row.attempts,
                           now - _aware(row.created_at), error)
+                self._tell_admins(session, item, error=error, now=now)
             else:
                 row.status, row.claimed_until = "pending", None
                 row.next_attempt_at = now + backoff(row.attempts)
+
+    def _tell_admins(self, session: Session, item: Item, *, error: str, now: datetime) -> None:
+        """Queue the loud notice of a give-up to every active administrator (not to the
+        chat that failed: an administrator's own notice failing is only logged)."""
+        admins = session.exec(select(Staff.tg_user_id).where(
+            Staff.role == "admin", Staff.active == True)).all()  # noqa: E712 (SQL)
+        petition = session.get(Petition, item.petition_id) if item.petition_id else None
+        target = (texts.DELIVERY_TARGET_GROUP if item.chat_id < 0 else texts.DELIVERY_TARGET_RESIDENT)
+        about = texts.DELIVERY_ABOUT.format(number=petition.number) if petition else ""
+        notice = texts.DELIVERY_GAVE_UP.format(
+            target=target, about=about, hours=int(GIVE_UP_AFTER.total_seconds() // 3600),
+            error=html.escape(error[:200]))
+        for chat_id in admins:
+            if chat_id != item.chat_id:
+                outbox.message(session, chat_id=chat_id, text=notice, now=now)
 
     def defer(self, item: Item, *, after: timedelta) -> None:
         """Not an attempt: send later (Telegram asked to wait, or an earlier send must go

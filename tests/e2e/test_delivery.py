@@ -59,6 +59,11 @@ async def test_a_send_failing_for_a_day_is_given_up_loudly(office, resident, har
     failed = [row for row in outbox_rows(harness) if row.status == "failed"]
     assert failed, "given up after a day of failures"
     assert any("GAVE UP on outbox" in record.getMessage() for record in caplog.records)
+    office.emu.fail_next("sendMessage", error="server_error", times=0)
+    clock.advance(seconds=61)  # the notices, queued while Telegram still failed, are retried
+    await harness.tick()
+    notice = office.last_text(office.admin.id)
+    assert "未能送达" in notice and "停止重试" in notice
 
 
 async def test_a_full_length_answer_plus_the_relay_prefix_arrives_in_parts(office, resident, harness, clock):
