@@ -31,6 +31,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.pacing import Pacer
 from bot.runtime import DbRunner
 from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, split_html
 from reception import texts
@@ -48,6 +49,8 @@ class Delivery:
         self._task: asyncio.Task[None] | None = None
         self._flood_until: datetime | None = None  # a global 429: the whole bot waits
         self._chat_paused: dict[int, datetime] = {}  # a per-chat 429: that chat waits
+        self.pacer = Pacer(now=dispatch.deps.clock.now)
+        self._wake: asyncio.TimerHandle | None = None  # drain again when a paced send is due
         self._claim = False  # the outbox may hold due sends: claim them
         self._taken: list[Item] = []  # sends the domain claimed for this process (take())
         self.idle = asyncio.Event()
@@ -75,6 +78,8 @@ class Delivery:
             await asyncio.shield(self._task)
 
     async def stop(self) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
@@ -124,9 +129,10 @@ class Delivery:
         done: list[Sent] = []
         cards: dict[int, tuple[int, int | None]] = {}  # petition -> (card message, thread) sent now
         for index, item in enumerate(items):
-            pause = self._pause_left(item.chat_id)
+            pause = self._pause_left(item.chat_id) or self.pacer.reserve(item.chat_id)
             if pause is not None:  # not an attempt: the rest of this chat waits its turn
                 await self.run(self.dispatch.defer_all, items[index:], after=pause)
+                self._wake_in(pause)
                 break
             try:
                 sent = await self._send(item, cards)
@@ -155,6 +161,11 @@ class Delivery:
                 log.error("outbox %s failed: %s", item.id, exc)
                 await self.run(self.dispatch.failed, item, error=str(exc))
         return done
+
+    def _wake_in(self, wait: timedelta) -> None:
+        """Drain again once a paced send is due (the periodic job would, only later)."""
+        if self._wake is None or self._wake.cancelled() or self._wake.when() <= asyncio.get_running_loop().time():
+            self._wake = asyncio.get_running_loop().call_later(wait.total_seconds(), self.kick)
 
     def _pause(self, chat_id: int, wait: timedelta) -> str:
         """Remember a 429; returns "global" or "per chat", the scope it was taken for."""

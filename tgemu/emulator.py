@@ -152,6 +152,21 @@ class BotApiEmulator(UserActions):
         """
         self._core.add_fault(method, Fault(error, retry_after), times)
 
+    @property
+    def flood_limits(self) -> bool:
+        """When true, sends over Telegram's flood limits are answered 429 with retry_after
+        (10 in 10 s per private chat, 20 a minute per group, 30 a second overall)."""
+        return self._core.flood_limits
+
+    @flood_limits.setter
+    def flood_limits(self, on: bool) -> None:
+        self._core.flood_limits = on
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many sends the flood limits refused with a 429."""
+        return self._core.flood_refusals
+
     # --- inspection --------------------------------------------------------------------
 
     def messages(self, chat_id: int) -> list[EmuMessage]:

@@ -188,6 +188,11 @@ class ApiServer:
             if fault is not None:
                 record.outcome = f"injected fault: {fault.error}"
                 return _fault_response(fault)
+            if self._core.flood_limits and _is_send(canonical):
+                wait = self._core.flood_check(call.get("chat_id"))
+                if wait is not None:
+                    record.outcome = f"429 flood limit, retry after {wait}"
+                    return _error(retry_after(wait))
             result = await impl(self._core, call)
         except ApiError as exc:
             record.outcome = f"{exc.error_code} {exc.description}"
@@ -214,6 +219,11 @@ class ApiServer:
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
+
+
+def _is_send(method: str) -> bool:
+    """Calls that post a new message, which is what Telegram's flood limits count."""
+    return (method.startswith("send") and method != "sendChatAction") or method == "copyMessage"
 
 
 def _error(error: ApiError) -> web.Response:

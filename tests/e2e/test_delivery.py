@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
@@ -91,3 +92,36 @@ def test_split_keeps_html_balanced_and_counts_utf16():
         assert part.count("<b>") == part.count("</b>") and part.count("<i>") == part.count("</i>")
     assert sum(part.count("😀") for part in parts) == 3000 and sum(part.count("好") for part in parts) == 2000
     assert split_html("短信息", CAPTION_LIMIT) == ["短信息"]
+
+
+async def test_a_burst_of_thirty_petitions_to_one_group_meets_no_429(office, harness, clock):
+    office.emu.flood_limits = True
+    people = [office.emu.add_user(first_name=f"居民{i}") for i in range(30)]
+    for person in people:
+        await office.say(person, person.id, "/start hongqi")
+    clock.advance(minutes=2)
+    for i, person in enumerate(people):
+        office.emu.send_text(person, person.id, f"{i % 9 + 1}号楼楼道灯坏了，晚上很黑，标记{i:03d}")
+    await harness.settle()
+    for _ in range(10):
+        clock.advance(seconds=61)
+        await harness.tick()
+    cards = {m.text.split("标记")[1][:3] for m in office.emu.bot_messages(office.main_group.id)
+             if m.text.startswith("📋") and "标记" in m.text}
+    assert len(cards) == 30, "every card arrived"
+    assert all(confirmations(office, person) == 1 for person in people)
+    assert office.emu.flood_refusals == 0, "paced below Telegram's limits, never refused"
+
+
+async def test_the_emulator_answers_429_over_the_group_limit(office, harness, clock):
+    office.emu.flood_limits = True
+    async def send(i: int):
+        return await harness.application.bot.send_message(chat_id=office.main_group.id, text=f"测试{i}")
+    for i in range(20):
+        await send(i)
+    from telegram.error import RetryAfter
+    with pytest.raises(RetryAfter):
+        await send(20)
+    assert office.emu.flood_refusals == 1
+    clock.advance(seconds=61)
+    await send(21)
