@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,7 +14,21 @@ from typing import Any, Protocol
 from tgemu.state import EmuChat, EmuMessage, EmuUser, World, member_to_api
 from tgemu.updates import Signal, UpdateQueue
 
-FAULT_KINDS = ("network", "retry_after", "server_error", "html_502")
+FAULT_KINDS = ("network", "retry_after", "server_error", "html_502", "drop")
+RANDOM_FAULT_KINDS = ("retry_after", "server_error", "network", "html_502", "drop")
+
+
+@dataclass
+class RandomFaults:
+    """Answer this share of send and edit calls with a fault picked at random."""
+
+    share: float
+    rng: random.Random
+
+
+def _is_send_or_edit(method: str) -> bool:
+    return (method.startswith(("send", "edit")) and method != "sendChatAction") or method in (
+        "copyMessage", "createForumTopic")
 _CALL_LOG_SIZE = 200
 
 
@@ -94,6 +109,7 @@ class EmulatorCore:
     query_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Telegram's flood limits, when on: sends over them are answered 429 with retry_after.
     flood_limits: bool = False
+    random_faults: RandomFaults | None = None
     flood_refusals: int = 0
     _flood_sent: dict[int | None, deque[float]] = field(default_factory=dict)
 
@@ -209,7 +225,12 @@ class EmulatorCore:
 
     def take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method.lower())
-        return queue.popleft() if queue else None
+        if queue:
+            return queue.popleft()
+        chaos = self.random_faults
+        if chaos is not None and _is_send_or_edit(method) and chaos.rng.random() < chaos.share:
+            return Fault(chaos.rng.choice(RANDOM_FAULT_KINDS), 1)
+        return None
 
 
 def commands_key(scope: dict[str, Any] | None, language_code: str | None) -> str:

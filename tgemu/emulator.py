@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -13,6 +14,7 @@ from tgemu.core import (
     Clock,
     EmulatorCore,
     Fault,
+    RandomFaults,
     TranscriptEntry,
     WallClock,
     commands_key,
@@ -144,13 +146,21 @@ class BotApiEmulator(UserActions):
         """Make the next ``times`` calls of ``method`` fail; ``times=0`` cancels pending ones.
 
         ``error``: "network" (HTTP 502, PTB raises NetworkError), "retry_after" (429 with
-        parameters.retry_after, PTB raises RetryAfter), "server_error" (500, NetworkError) or
-        "html_502" (a proxy's HTML error page with status 502).
+        parameters.retry_after, PTB raises RetryAfter), "server_error" (500, NetworkError),
+        "html_502" (a proxy's HTML error page with status 502) or "drop" (the connection is
+        closed before an answer).
 
         Raises:
             ValueError: unknown ``error`` or negative ``times``.
         """
         self._core.add_fault(method, Fault(error, retry_after), times)
+
+    def random_faults(self, share: float, *, seed: int = 1) -> None:
+        """Answer ``share`` (0..1) of send and edit calls with a random fault: 429
+        (retry_after 1), 500, 502 JSON, 502 HTML, or a dropped connection; 0 turns it off."""
+        if not 0 <= share <= 1:
+            raise ValueError("share must be between 0 and 1")
+        self._core.random_faults = RandomFaults(share, random.Random(seed)) if share else None
 
     @property
     def flood_limits(self) -> bool:

@@ -187,6 +187,8 @@ class ApiServer:
             fault = self._core.take_fault(canonical)
             if fault is not None:
                 record.outcome = f"injected fault: {fault.error}"
+                if fault.error == "drop" and request.transport is not None:
+                    request.transport.close()  # the connection dies before an answer
                 return _fault_response(fault)
             if self._core.flood_limits and _is_send(canonical):
                 wait = self._core.flood_check(call.get("chat_id"))

@@ -125,3 +125,24 @@ async def test_the_emulator_answers_429_over_the_group_limit(office, harness, cl
     assert office.emu.flood_refusals == 1
     clock.advance(seconds=61)
     await send(21)
+
+
+async def test_everything_arrives_through_random_faults(office, harness, clock):
+    office.emu.random_faults(0.3, seed=7)
+    people = [office.emu.add_user(first_name=f"居民{i}") for i in range(10)]
+    for person in people:
+        office.emu.send_text(person, person.id, "/start hongqi")
+    await harness.settle()
+    clock.advance(minutes=2)
+    for i, person in enumerate(people):
+        office.emu.send_text(person, person.id, f"{i % 9 + 1}号楼垃圾没人清理，标记{i:03d}")
+    await harness.settle()
+    for _ in range(20):
+        clock.advance(seconds=61)
+        await harness.tick()
+    outcomes = [record.outcome for record in office.emu._core.call_log]
+    assert any("injected fault" in outcome for outcome in outcomes), "faults were injected"
+    cards = {m.text.split("标记")[1][:3] for m in office.emu.bot_messages(office.main_group.id)
+             if m.text.startswith("📋") and "标记" in m.text}
+    assert len(cards) == 10
+    assert all(confirmations(office, person) >= 1 for person in people)
