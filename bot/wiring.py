@@ -41,16 +41,21 @@ class Services:
     inbox: Inbox
 
 
-def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
-    """Load everything the domain needs once: database, organisation, rules, calendar."""
-    engine = engine or make_engine(config.database.url)
-    create_schema(engine)
-    calendar = WorkCalendar(
+def work_calendar(config: Config) -> WorkCalendar:
+    """The working-day calendar the deadlines count in, with the config's extra dates."""
+    return WorkCalendar(
         tz=config.reception.timezone,
         office_hours=config.deadlines.office_hours,
         extra_holidays=_dates(config.deadlines.extra_holidays, "deadlines.extra_holidays"),
         extra_workdays=_dates(config.deadlines.extra_workdays, "deadlines.extra_workdays"),
     )
+
+
+def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
+    """Load everything the domain needs once: database, organisation, rules, calendar."""
+    engine = engine or make_engine(config.database.url)
+    create_schema(engine)
+    calendar = work_calendar(config)
     settings = Settings(
         number_prefix=config.reception.number_prefix,
         timezone=config.reception.timezone,

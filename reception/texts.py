@@ -221,3 +221,9 @@ BRIEF_LATE_LINE = "· <b>{number}</b> {category} · {lateness} · 处理人：{h
 BRIEF_ALL_CLEAR = "✅ 今日没有到期或超期的诉求。"
 BRIEF_MORE = "……未全部列出，发送 /overdue 或 /open 查看。"
 BRIEF_COMMUNITY_LINE = "· {community}：今日到期 {due} 件，已超期 {late} 件"
+# A send that kept failing for a day is given up: every administrator is told.
+DELIVERY_GAVE_UP = ("⚠️ 消息未能送达：一条发往{target}的消息{about}已连续失败超过{hours}小时，"
+                    "系统已停止重试。最后的错误：{error}。请人工联系处理。")
+DELIVERY_TARGET_RESIDENT = "居民"
+DELIVERY_TARGET_GROUP = "工作群"
+DELIVERY_ABOUT = "（诉求 {number}）"
