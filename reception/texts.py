@@ -221,3 +221,13 @@ BRIEF_LATE_LINE = "· <b>{number}</b> {category} · {lateness} · 处理人：{h
 BRIEF_ALL_CLEAR = "✅ 今日没有到期或超期的诉求。"
 BRIEF_MORE = "……未全部列出，发送 /overdue 或 /open 查看。"
 BRIEF_COMMUNITY_LINE = "· {community}：今日到期 {due} 件，已超期 {late} 件"
+
+# --- the supervisors' desk (web) -------------------------------------------------------
+WEB_LINK_INVALID = "登录链接无效、已使用或已过期，请在与机器人的私聊中重新发送 /web。"
+WEB_DISABLED = "本接待室尚未开启网页工作台。"
+WEB_LINK = (
+    "🔐 网页工作台登录链接（{minutes} 分钟内有效，仅可使用一次，请勿转发）：\n{url}\n"
+    "也可以点下方按钮在 Telegram 内打开。"
+)
+WEB_OPEN_BUTTON = "在浏览器中登录"
+WEB_APP_BUTTON = "在 Telegram 内打开工作台"
