@@ -56,6 +56,7 @@ class PetitionView:
     handler: str
     is_handler: bool
     unmasked: bool
+    late: bool  # open and past a deadline, whether or not the sweep has marked it yet
     timeline: list[tuple[datetime, str, str]] = field(default_factory=list)
 
 
@@ -149,4 +150,14 @@ class Board:
                 resident=label + (f" · {address}" if address and unmasked else ""),
                 text=petition.text if unmasked else mask_personal_data(petition.text),
                 handler=handler.name if handler else "—", is_handler=is_handler,
-                unmasked=unmasked, timeline=events)
+                unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events)
+
+
+def _late(petition: Petition, now: datetime) -> bool:
+    """The list's 超期 filter, for one petition (storage.board._late)."""
+    if not Status(petition.status).is_open:
+        return False
+    return bool(petition.overdue
+                or (petition.resolve_due is not None and petition.resolve_due < now)
+                or (petition.first_response_at is None and petition.respond_due is not None
+                    and petition.respond_due < now))
