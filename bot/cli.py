@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--note", default="", help="who the code is for (kept with the code)")
     invite.set_defaults(func=_invite)
 
+    desk = commands.add_parser(
+        "web", help="serve the supervisors' desk ([web] in config.toml) over the bot's database")
+    desk.set_defaults(func=_web)
+
     initdb = commands.add_parser("initdb", help="create the database tables")
     initdb.set_defaults(func=_initdb)
 
@@ -99,6 +103,12 @@ def _run(args: argparse.Namespace) -> int:
     from bot.serve import serve
 
     return serve(load_config(args.config), emulator=args.emulator)
+
+
+def _web(args: argparse.Namespace) -> int:
+    from bot.serve import serve_desk
+
+    return serve_desk(load_config(args.config))
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -19,7 +19,9 @@ from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
+from reception.handling.signin import SignIn
 from reception.org import Organisation
+from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.register import Register
 from reception.supervision.escalation import Escalation
@@ -39,6 +41,8 @@ class Services:
     digests: Digests
     register: Register
     inbox: Inbox
+    signin: SignIn
+    board: Board
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -98,6 +102,8 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         digests=Digests(deps, access, weights=satisfaction_weights),
         register=Register(deps, access),
         inbox=Inbox(deps),
+        signin=SignIn(deps, access),
+        board=Board(deps, access),
     )
 
 

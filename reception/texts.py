@@ -227,3 +227,13 @@ DELIVERY_GAVE_UP = ("⚠️ 消息未能送达：一条发往{target}的消息{a
 DELIVERY_TARGET_RESIDENT = "居民"
 DELIVERY_TARGET_GROUP = "工作群"
 DELIVERY_ABOUT = "（诉求 {number}）"
+
+# --- the supervisors' desk (web) -------------------------------------------------------
+WEB_LINK_INVALID = "登录链接无效、已使用或已过期，请在与机器人的私聊中重新发送 /web。"
+WEB_DISABLED = "本接待室尚未开启网页工作台。"
+WEB_LINK = (
+    "🔐 网页工作台登录链接（{minutes} 分钟内有效，仅可使用一次，请勿转发）：\n{url}\n"
+    "也可以点下方按钮在 Telegram 内打开。"
+)
+WEB_OPEN_BUTTON = "在浏览器中登录"
+WEB_APP_BUTTON = "在 Telegram 内打开工作台"

@@ -57,3 +57,16 @@ async def page(browser):
     yield opened
     await context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+async def phone_page(browser):
+    """A page the size of a phone screen, in Chinese, that fails the test on any JavaScript error."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                        device_scale_factor=1)
+    opened = await context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
