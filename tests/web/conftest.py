@@ -10,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.harness import Harness
+from tests.browser import browser, phone_page  # noqa: F401  (fixtures)
 from tests.office import open_office
 from web.app import RateLimiter, desk_app
 

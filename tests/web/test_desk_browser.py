@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from tests.browser import browser, phone_page  # noqa: F401, F811  (fixtures)
 from web.initdata import sign_init_data
 
 SHOTS = Path(os.environ.get("MINYUAN_SCREENSHOTS", "")) if os.environ.get("MINYUAN_SCREENSHOTS") else None
