@@ -32,21 +32,24 @@ STAFF_CONTENT = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Docu
 def register(application: Application) -> None:
     """Wire every handler. Commands first, then content, then the catch-alls."""
     private_commands = {
-        "start": resident.start, "help": resident.help_command, "my": resident.my_petitions,
+        "start": resident.start, "my": resident.my_petitions,
         "status": resident.status, "cancel": resident.cancel, "address": resident.address,
         "join": resident.join, "web": resident.web_login,
     }
     for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
-    group_commands = {
-        "bind": staff.bind, "open": staff.open_list, "show": staff.show,
+    # Staff commands act in a bound group of the staff member's scope, or in a private chat
+    # for their own scope; anywhere else a short refusal (reception.handling.access.chat_scope).
+    staff_commands = {
+        "open": staff.open_list, "show": staff.show,
         "resolve": staff.resolve, "reject": staff.reject, "ask": staff.ask,
         "complex": staff.mark_complex, "merge": staff.merge, "walkin": staff.walkin,
         "skip": staff.skip, "help": staff.staff_help, "overdue": staff.overdue,
         "digest": staff.digest, "export": staff.export,
     }
-    for name, callback in group_commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=GROUPS))
+    for name, callback in staff_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
+    application.add_handler(CommandHandler("bind", staff.bind, filters=GROUPS))
     # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.
     application.add_handler(CallbackQueryHandler(
         resident.choose_community, pattern=f"^{callback_data.COMMUNITY_PREFIX}"))

@@ -27,25 +27,28 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         pid, target = press.petition_id, press.target
         match press.action:
             case CardAction.CLAIM:
-                answer = await rt.call(desk.claim, tg_user_id=user_id, petition_id=pid)
+                answer = await rt.call(desk.claim, tg_user_id=user_id, chat_id=chat_id,
+                                       petition_id=pid)
             case CardAction.RESOLVE | CardAction.REJECT:
                 answer = await rt.call(desk.prompt, tg_user_id=user_id, chat_id=chat_id,
                                        petition_id=pid, kind=str(press.action))
             case CardAction.REASSIGN:
-                prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id, petition_id=pid)
+                prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id,
+                                               chat_id=chat_id, petition_id=pid)
                 markup = InlineKeyboardMarkup(
                     [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
                      for row in rows])
                 await query.message.reply_text(prompt, reply_markup=markup, do_quote=False)
                 answer = prompt
             case CardAction.TO_GROUP:
-                answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
-                                       to_chat_id=target)
+                answer = await rt.call(desk.reassign, tg_user_id=user_id, chat_id=chat_id,
+                                       petition_id=pid, to_chat_id=target)
             case CardAction.TO_CATEGORY:
-                answer = await rt.call(desk.reassign, tg_user_id=user_id, petition_id=pid,
-                                       to_category_index=target)
+                answer = await rt.call(desk.reassign, tg_user_id=user_id, chat_id=chat_id,
+                                       petition_id=pid, to_category_index=target)
             case CardAction.MERGE:
-                answer = await rt.call(desk.merge, tg_user_id=user_id, duplicate=pid, into=target)
+                answer = await rt.call(desk.merge, tg_user_id=user_id, chat_id=chat_id,
+                                       duplicate=pid, into=target)
     except ReceptionError as error:
         await refuse(update, error)
         return
@@ -114,31 +117,31 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def resolve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/resolve <number> <result>"""
     if (parts := await _args(update, 2, texts.RESOLVE_USAGE)) is not None:
-        await _answer(update, context, "resolve", number=parts[0], result=parts[1])
+        await _answer(update, context, "resolve", chat=True, number=parts[0], result=parts[1])
 
 
 async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reject <number> <reason>"""
     if (parts := await _args(update, 2, texts.REJECT_USAGE)) is not None:
-        await _answer(update, context, "reject", number=parts[0], reason=parts[1])
+        await _answer(update, context, "reject", chat=True, number=parts[0], reason=parts[1])
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask <number> <question>: ask the resident; the clock pauses."""
     if (parts := await _args(update, 2, texts.ASK_USAGE)) is not None:
-        await _answer(update, context, "ask", number=parts[0], question=parts[1])
+        await _answer(update, context, "ask", chat=True, number=parts[0], question=parts[1])
 
 
 async def mark_complex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/complex <number>: the longer resolve limit applies."""
     if (parts := await _args(update, 1, texts.COMPLEX_USAGE)) is not None:
-        await _answer(update, context, "mark_complex", number=parts[0])
+        await _answer(update, context, "mark_complex", chat=True, number=parts[0])
 
 
 async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/merge <duplicate> <into>"""
     if (parts := await _args(update, 2, texts.MERGE_USAGE)) is not None:
-        await _answer(update, context, "merge", duplicate=parts[0], into=parts[1].split()[0])
+        await _answer(update, context, "merge", chat=True, duplicate=parts[0], into=parts[1].split()[0])
 
 
 async def walkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -168,8 +171,15 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help in a group."""
-    await say(update, texts.STAFF_HELP)
+    """/help: the staff commands for staff who may use them here; residents' help otherwise."""
+    rt, chat = runtime(context), update.effective_chat
+    is_staff = await rt.run(rt.services.access.staff_in_chat, tg_user_id=update.effective_user.id,
+                            chat_id=chat.id)
+    private = chat.type == "private"
+    if is_staff:
+        await say(update, texts.STAFF_HELP_PRIVATE if private else texts.STAFF_HELP)
+    else:
+        await say(update, texts.HELP_RESIDENT if private else texts.GROUP_HELP_PUBLIC)
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, *,

@@ -99,6 +99,9 @@ NOT_STAFF = (
 NOT_IN_SCOPE = "抱歉，该诉求不属于您负责的范围。"
 NOT_ADMIN = "抱歉，只有管理员可以绑定工作群。"
 GROUP_NOT_BOUND = "本群尚未绑定社区。请管理员在群内发送 /bind 社区代码。"
+NOT_YOUR_GROUP = "抱歉，本群不属于您负责的社区，此命令在这里不可用。请在本社区的工作群或私聊机器人使用。"
+NOT_IN_CHAT_SCOPE = "抱歉，该诉求不属于本群负责的范围，请在其所属社区的工作群或私聊机器人查看。"
+GROUP_HELP_PUBLIC = "有事需要社区帮忙？请私聊本机器人，直接发送文字、图片或语音即可提交诉求。"
 STAFF_ONLY_IN_GROUP = "请在工作群中使用此命令。"
 PRIVATE_ONLY = "请私聊机器人使用此命令。"
 JOIN_USAGE = "请在命令后写上邀请码，例如：/join ABCD-EFGH"
@@ -167,6 +170,12 @@ STAFF_HELP = (
     "工作群命令：\n/open 待办列表　/show 编号 详情\n/resolve 编号 结果　/reject 编号 原因\n"
     "/ask 编号 问题（暂停计时）　/complex 编号 标记复杂\n/merge 重复编号 合并到编号　/walkin 登记来访\n"
     "直接回复诉求卡片即可把内容发给居民。"
+)
+STAFF_HELP_PRIVATE = (
+    "工作人员命令（私聊时作用于您负责的范围）：\n/open 待办列表　/show 编号 详情\n"
+    "/resolve 编号 结果　/reject 编号 原因\n/ask 编号 问题（暂停计时）　/complex 编号 标记复杂\n"
+    "/merge 重复编号 合并到编号　/walkin 登记来访　/overdue 超期　/digest 周报　/export 登记本\n"
+    "诉求卡片在本社区工作群中处理。"
 )
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
 INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"

@@ -137,12 +137,49 @@ class Access:
             raise NotAllowed(texts.NOT_STAFF)
         return staff
 
-    def require_scope(self, staff: Staff, petition: Petition) -> None:
+    def require_scope(self, staff: Staff, petition: Petition, *, chat_id: int | None = None,
+                      session: Session | None = None) -> None:
+        """The petition lies in the staff member's scope and, when ``chat_id`` names the chat
+        the action came from, in that chat's scope too (see ``chat_scope``)."""
         if not self.deps.org.scope_contains(
             scope_kind=staff.scope_kind, scope_code=staff.scope_code,
             community_code=petition.community_code,
         ):
             raise NotAllowed(texts.NOT_IN_SCOPE)
+        if (chat_id is not None and session is not None
+                and petition.community_code not in self.chat_scope(session, staff, chat_id)):
+            raise NotAllowed(texts.NOT_IN_CHAT_SCOPE)
+
+    def chat_scope(self, session: Session, staff: Staff, chat_id: int) -> list[str]:
+        """The communities a staff member may act on, or show, in this chat.
+
+        A private chat with the bot: the staff member's own scope. A group: only a bound
+        one, and only the communities both the group and the staff member hold, so nothing of
+        a petition reaches a group it does not belong to, and nobody acts for another
+        community from its group. Raises NotAllowed with a short text that reveals nothing.
+        """
+        mine = self.communities_of(staff)
+        if chat_id == staff.tg_user_id:
+            return mine
+        group = queries.group_by_chat(session, chat_id)
+        if group is None or not group.active:
+            raise NotAllowed(texts.GROUP_NOT_BOUND)
+        shared = [code for code in self.communities_of(group) if code in mine]
+        if not shared:
+            raise NotAllowed(texts.NOT_YOUR_GROUP)
+        return shared
+
+    def staff_in_chat(self, *, tg_user_id: int, chat_id: int) -> bool:
+        """Whether the person is active staff who may use staff commands in this chat."""
+        with transaction(self.deps.engine) as session:
+            staff = queries.staff_by_tg(session, tg_user_id)
+            if staff is None or not staff.active:
+                return False
+            try:
+                self.chat_scope(session, staff, chat_id)
+            except NotAllowed:
+                return False
+            return True
 
     def communities_of(self, staff: Staff | StaffGroup) -> list[str]:
         return [

@@ -30,8 +30,8 @@ class Desk:
         self.access = access
 
     # --- claiming and replying ---------------------------------------------------------
-    def claim(self, *, tg_user_id: int, petition_id: int) -> str:
-        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+    def claim(self, *, tg_user_id: int, petition_id: int, chat_id: int | None = None) -> str:
+        with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (session, staff, petition):
             if petition.status == Status.CLAIMED and petition.handler_staff_id:
                 handler = session.get(Staff, petition.handler_staff_id)
                 return texts.ALREADY_CLAIMED.format(name=handler.name if handler else "—")
@@ -54,7 +54,7 @@ class Desk:
                     session, chat_id=chat_id, message_id=message_id):
                 return None
             staff = self.access.require_staff(session, tg_user_id)
-            self.access.require_scope(staff, petition)
+            self.access.require_scope(staff, petition, session=session, chat_id=chat_id)
             status = Status(petition.status)
             if not status.is_open:
                 return texts.REPLY_NOT_OPEN.format(number=petition.number, label=status.label)
@@ -83,10 +83,10 @@ class Desk:
             self._refresh(session, petition)
             return texts.REPLY_SENT
 
-    def ask(self, *, tg_user_id: int, number: str, question: str) -> str:
+    def ask(self, *, tg_user_id: int, number: str, question: str, chat_id: int | None = None) -> str:
         if not question.strip():
             raise InvalidInput(texts.ASK_USAGE)
-        with self._acting(tg_user_id, number=number) as (session, staff, petition):
+        with self._acting(tg_user_id, chat_id=chat_id, number=number) as (session, staff, petition):
             now = self.deps.clock.now()
             self._move(session, petition, Action.ASK, staff, text=question)
             petition.handler_staff_id = petition.handler_staff_id or staff.id
@@ -102,7 +102,7 @@ class Desk:
     # --- resolve / reject via a prompt or a command --------------------------------------
     def prompt(self, *, tg_user_id: int, chat_id: int, petition_id: int, kind: str) -> str:
         """The 办结/驳回 buttons ask the staff member for the result or the reason."""
-        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+        with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (session, staff, petition):
             next_status(Action.RESOLVE if kind == "resolve" else Action.REJECT, petition.status)
             draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
                 tg_user_id=tg_user_id, chat_id=chat_id, kind=kind, created_at=self.deps.clock.now())
@@ -123,8 +123,10 @@ class Desk:
             session.delete(draft)
             kind, petition_id = draft.kind, draft.petition_id
         if kind == "resolve":
-            return self.resolve(tg_user_id=tg_user_id, petition_id=petition_id, result=text)
-        return self.reject(tg_user_id=tg_user_id, petition_id=petition_id, reason=text)
+            return self.resolve(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
+                                result=text)
+        return self.reject(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
+                           reason=text)
 
     def skip(self, *, tg_user_id: int, chat_id: int) -> str:
         with transaction(self.deps.engine) as session:
@@ -134,10 +136,11 @@ class Desk:
         return texts.PROMPT_CANCELLED
 
     def resolve(self, *, tg_user_id: int, result: str, petition_id: int | None = None,
-                number: str | None = None) -> str:
+                number: str | None = None, chat_id: int | None = None) -> str:
         if not result.strip():
             raise InvalidInput(texts.RESOLVE_USAGE)
-        with self._acting(tg_user_id, petition_id=petition_id, number=number) as (session, staff, petition):
+        with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id,
+                          number=number) as (session, staff, petition):
             now = self.deps.clock.now()
             self._move(session, petition, Action.RESOLVE, staff, result=result)
             petition.result, petition.resolved_at, petition.paused_at = result, now, None
@@ -154,10 +157,11 @@ class Desk:
             return texts.RESOLVED_OK.format(number=petition.number)
 
     def reject(self, *, tg_user_id: int, reason: str, petition_id: int | None = None,
-               number: str | None = None) -> str:
+               number: str | None = None, chat_id: int | None = None) -> str:
         if not reason.strip():
             raise InvalidInput(texts.REJECT_USAGE)
-        with self._acting(tg_user_id, petition_id=petition_id, number=number) as (session, staff, petition):
+        with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id,
+                          number=number) as (session, staff, petition):
             now = self.deps.clock.now()
             self._move(session, petition, Action.REJECT, staff, reason=reason)
             petition.reject_reason, petition.closed_at, petition.paused_at = reason, now, None
@@ -168,8 +172,9 @@ class Desk:
             return texts.REJECTED_OK.format(number=petition.number)
 
     # --- reassigning and merging ---------------------------------------------------------
-    def reassign_options(self, *, tg_user_id: int, petition_id: int) -> tuple[str, outbox.Buttons]:
-        with self._acting(tg_user_id, petition_id=petition_id) as (session, _staff, petition):
+    def reassign_options(self, *, tg_user_id: int, petition_id: int,
+                         chat_id: int | None = None) -> tuple[str, outbox.Buttons]:
+        with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (session, _staff, petition):
             next_status(Action.REASSIGN, petition.status)
             rows: outbox.Buttons = []
             for group in queries.active_groups(session, scope_kind="community",
@@ -194,10 +199,11 @@ class Desk:
             return texts.REASSIGN_CHOOSE.format(number=petition.number), rows
 
     def reassign(self, *, tg_user_id: int, petition_id: int, to_chat_id: int | None = None,
-                 to_category_index: int | None = None) -> str:
+                 to_category_index: int | None = None, chat_id: int | None = None) -> str:
         from reception.petition.routing import route
 
-        with self._acting(tg_user_id, petition_id=petition_id) as (session, staff, petition):
+        with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (
+                session, staff, petition):
             now = self.deps.clock.now()
             old_group = petition.group_chat_id
             if to_category_index is not None:
@@ -225,16 +231,17 @@ class Desk:
                 number=petition.number, target=html.escape(target)))
             return texts.REASSIGNED.format(number=petition.number, target=target)
 
-    def merge(self, *, tg_user_id: int, duplicate: str | int, into: str | int) -> str:
+    def merge(self, *, tg_user_id: int, duplicate: str | int, into: str | int,
+              chat_id: int | None = None) -> str:
         key = "petition_id" if isinstance(duplicate, int) else "number"
-        with self._acting(tg_user_id, **{key: duplicate}) as (session, staff, dup):
+        with self._acting(tg_user_id, chat_id=chat_id, **{key: duplicate}) as (session, staff, dup):
             original = (session.get(Petition, into) if isinstance(into, int)
                         else queries.petition_by_number(session, into))
             if original is None and isinstance(into, int):
                 raise NotFound(texts.BUTTON_INVALID)
             if original is None:
                 raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(str(into))))
-            self.access.require_scope(staff, original)
+            self.access.require_scope(staff, original, session=session, chat_id=chat_id)
             if original.id == dup.id:
                 raise InvalidInput(texts.MERGE_SELF)
             if not Status(original.status).is_open:
@@ -248,8 +255,8 @@ class Desk:
                 number=dup.number, into=original.number))
             return texts.MERGED_OK.format(dup=dup.number, into=original.number)
 
-    def mark_complex(self, *, tg_user_id: int, number: str) -> str:
-        with self._acting(tg_user_id, number=number) as (session, staff, petition):
+    def mark_complex(self, *, tg_user_id: int, number: str, chat_id: int | None = None) -> str:
+        with self._acting(tg_user_id, chat_id=chat_id, number=number) as (session, staff, petition):
             self._move(session, petition, Action.MARK_COMPLEX, staff)
             petition.complex = True
             start = petition.resolve_started_at or petition.created_at
@@ -268,9 +275,7 @@ class Desk:
 
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
-            group = queries.group_by_chat(session, chat_id)
-            scope = group if group is not None and group.scope_kind == "community" else staff
-            communities = self.access.communities_of(scope)
+            communities = self.access.chat_scope(session, staff, chat_id)
             if len(communities) != 1:
                 raise InvalidInput(texts.GROUP_NOT_BOUND)
             phone = _PHONE.search(text)
@@ -288,14 +293,10 @@ class Desk:
         """Open petitions the staff member may see; in a community group, that group's only."""
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
-            mine = self.access.communities_of(staff)
+            communities = self.access.chat_scope(session, staff, chat_id)
             group = queries.group_by_chat(session, chat_id)
-            communities, only_here = mine, None
-            if group is not None:
-                shared = [code for code in self.access.communities_of(group) if code in mine]
-                if shared:
-                    communities = shared
-                    only_here = group.chat_id if group.scope_kind == "community" else None
+            only_here = (group.chat_id if group is not None and group.scope_kind == "community"
+                         and chat_id != staff.tg_user_id else None)
             petitions = queries.open_petitions(session, communities=communities,
                                                statuses=list(OPEN_STATUSES), group_chat_id=only_here)
             if not petitions:
@@ -305,13 +306,14 @@ class Desk:
                              + [list_line(p, tz) for p in petitions])
 
     def show(self, *, tg_user_id: int, chat_id: int, number: str) -> str:
-        with self._acting(tg_user_id, number=number) as (session, _staff, petition):
+        with self._acting(tg_user_id, chat_id=chat_id, number=number) as (session, _staff, petition):
             card = render_card(session, self.deps, petition, chat_id=chat_id)
             return card.text + "\n\n" + render_timeline(session, self.deps, petition)
 
     # --- plumbing -------------------------------------------------------------------------
-    def _acting(self, tg_user_id: int, *, petition_id: int | None = None, number: str | None = None):
-        return _Acting(self, tg_user_id, petition_id, number)
+    def _acting(self, tg_user_id: int, *, chat_id: int | None, petition_id: int | None = None,
+                number: str | None = None):
+        return _Acting(self, tg_user_id, chat_id, petition_id, number)
 
     def _move(self, session: Session, petition: Petition, action: Action, staff: Staff, **detail) -> None:
         before = petition.status
@@ -365,8 +367,9 @@ class Desk:
 class _Acting:
     """A transaction in which a registered, in-scope staff member acts on one petition."""
 
-    def __init__(self, desk: Desk, tg_user_id: int, petition_id: int | None, number: str | None):
-        self.desk, self.tg_user_id = desk, tg_user_id
+    def __init__(self, desk: Desk, tg_user_id: int, chat_id: int | None, petition_id: int | None,
+                 number: str | None):
+        self.desk, self.tg_user_id, self.chat_id = desk, tg_user_id, chat_id
         self.petition_id, self.number = petition_id, number
         self._tx = transaction(desk.deps.engine)
 
@@ -374,13 +377,15 @@ class _Acting:
         session = self._tx.__enter__()
         try:
             staff = self.desk.access.require_staff(session, self.tg_user_id)
+            if self.chat_id is not None:  # the chat first: an unbound group learns nothing
+                self.desk.access.chat_scope(session, staff, self.chat_id)
             petition = (session.get(Petition, self.petition_id) if self.petition_id is not None
                         else queries.petition_by_number(session, self.number or ""))
             if petition is None and self.petition_id is not None:
                 raise NotFound(texts.BUTTON_INVALID)  # ids come from buttons: an old or forged one
             if petition is None:
                 raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(self.number or "")))
-            self.desk.access.require_scope(staff, petition)
+            self.desk.access.require_scope(staff, petition, session=session, chat_id=self.chat_id)
         except BaseException as exc:
             self._tx.__exit__(type(exc), exc, exc.__traceback__)
             raise
