@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_chaos import Bot, _drain, _send, _tally  # noqa: E402
+from bench_chaos import Bot, _drain, _send, _tally, print_figures  # noqa: E402
 from bench_reception import bot_config, cli, open_office  # noqa: E402
 
 
@@ -70,11 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     result = asyncio.run(faults(args))
-    for name, value in result.items():
-        if name in ("kills",):
-            continue
-        print(f"{name:<34}{value:.1f}" if isinstance(value, float) else f"{name:<34}{value}")
-    print(f"{'wall time (s)':<34}{time.perf_counter() - started:.0f}")
+    print_figures({k: v for k, v in result.items() if k != "kills"}, started=started)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ fonts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -47,26 +48,28 @@ async def browser(tmp_path_factory):
             await launched.close()
 
 
-@pytest.fixture
-async def page(browser):
-    """A fresh page, 1400x900, that fails the test on any JavaScript error."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+@contextlib.asynccontextmanager
+async def _watched_page(browser, **context_options):
+    """A page in a fresh context that fails the test on any JavaScript error."""
+    context = await browser.new_context(locale="zh-CN", **context_options)
     opened = await context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened
     await context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+async def page(browser):
+    """A fresh page, 1400x900."""
+    async with _watched_page(browser, viewport={"width": 1400, "height": 900}) as opened:
+        yield opened
 
 
 @pytest.fixture
 async def phone_page(browser):
-    """A page the size of a phone screen, in Chinese, that fails the test on any JavaScript error."""
-    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                        device_scale_factor=1)
-    opened = await context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    """A page the size of a phone screen."""
+    async with _watched_page(browser, viewport={"width": 390, "height": 844},
+                             device_scale_factor=1) as opened:
+        yield opened
