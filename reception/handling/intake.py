@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from nlp import parse_location, similarity
+from nlp import mask_personal_data, parse_location, similarity
 from reception import texts
 from reception.deadlines.ladder import extend_reminders_for_pause, set_reminders
 from reception.deps import Deps
@@ -300,10 +300,12 @@ class Intake:
         if petition.group_chat_id:
             outbox.card(session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now)
             if inbound.text and (waiting or before != Status.SUBMITTED):
+                # Masked like the card: the group sees what was said, not the phone or ID number.
                 note = texts.RESIDENT_ANSWER if waiting else texts.RESIDENT_FOLLOWUP
                 outbox.message(
                     session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now,
-                    text=note.format(number=petition.number, text=html.escape(inbound.text)),
+                    text=note.format(number=petition.number,
+                                     text=html.escape(mask_personal_data(inbound.text))),
                     in_thread_of=petition.id, reply_to_card=True,
                 )
             self._forward_media(session, petition, inbound, petition.group_chat_id)

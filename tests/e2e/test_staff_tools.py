@@ -46,6 +46,16 @@ async def test_ask_pauses_the_clock_until_the_resident_answers(office, resident,
     assert "老人82岁" in office.last_text(office.main_group.id)
 
 
+async def test_a_residents_answer_reaches_the_group_masked(office, resident):
+    number = await submit(office, resident, "想咨询一下居住证明怎么开")
+    await office.say(office.staff, office.main_group.id, f"/ask {number} 请留个电话方便联系")
+    await office.say(resident, resident.id, "我的电话是13812345678，身份证110101195001011234")
+    relay = office.last_text(office.main_group.id)
+    assert "居民答复" in relay and "我的电话是" in relay
+    assert "13812345678" not in relay and "110101195001011234" not in relay
+    assert "5678" in relay  # masked, not dropped: staff see the tail to match it up
+
+
 async def test_open_lists_this_groups_petitions(office, resident):
     number = await submit(office, resident, "楼道里的消防栓箱门坏了")
     await office.say(office.staff, office.main_group.id, "/open")
