@@ -177,6 +177,8 @@ STAFF_HELP_PRIVATE = (
     "/merge 重复编号 合并到编号　/walkin 登记来访　/overdue 超期　/digest 周报　/export 登记本\n"
     "诉求卡片在本社区工作群中处理。"
 )
+# After a deadline in a year whose holidays are not yet announced (computed festivals only).
+PROVISIONAL_DATE_MARK = "（按推算的节假日计算，以国务院公布的安排为准）"
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
 INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"
                 "管理员会尽快人工处理；如情况紧急，请直接拨打社区电话或 110/119/120。")

@@ -131,3 +131,13 @@ async def test_a_restart_after_the_brief_was_due_sends_it_once(office, resident,
     await harness.settle()
     briefs = [m for m in office.emu.bot_messages(office.main_group.id) if "早报" in m.text]
     assert len(briefs) == 1
+
+
+async def test_a_deadline_in_an_unannounced_year_is_marked_provisional(office, resident, clock):
+    first = await submit(office, resident, "小区南门的垃圾桶满了没人清运")
+    assert "推算的节假日" not in office.last_text(resident.id)  # 2026 is announced
+    clock.advance(days=36)  # Monday 28 December: seven working days reach into 2027
+    number = await submit(office, resident, "3号楼前的健身器材坏了，螺丝松动")
+    assert number != first
+    assert "推算的节假日" in office.last_text(resident.id)
+    assert "推算的节假日" in office.card(office.main_group.id, number).text
