@@ -86,6 +86,7 @@ class UrgencyRules:
     hypothetical: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
     not_negations: tuple[str, ...] = ()
+    not_dangers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,8 @@ def _patterns(body: dict[str, Any], where: _Where) -> tuple[Pattern, ...]:
 
 
 def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
-    _only_keys(table, {"words", "negations", "hypothetical", "resolved", "not_negations"}, where)
+    _only_keys(table, {"words", "negations", "hypothetical", "resolved", "not_negations",
+                        "not_dangers"}, where)
     words = _strings(table, "words", where)
     if not words:
         raise RulesError(f"{where.key('words')}: must list at least one word")
@@ -291,6 +293,7 @@ def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
         hypothetical=_strings(table, "hypothetical", where),
         resolved=_strings(table, "resolved", where),
         not_negations=_strings(table, "not_negations", where),
+        not_dangers=_strings(table, "not_dangers", where),
     )
 
 
