@@ -22,7 +22,7 @@ from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES
 from storage import queries, writes
 from storage.db import transaction
-from storage.models import Outbox, Petition, Resident, Staff, StaffGroup
+from storage.models import Outbox, Petition, Resident, StaffGroup
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +199,7 @@ class Dispatch:
     def _tell_admins(self, session: Session, item: Item, *, error: str, now: datetime) -> None:
         """Queue the loud notice of a give-up to every active administrator (not to the
         chat that failed: an administrator's own notice failing is only logged)."""
-        admins = session.exec(select(Staff.tg_user_id).where(
-            Staff.role == "admin", Staff.active == True)).all()  # noqa: E712 (SQL)
+        admins = queries.active_admin_chat_ids(session)
         petition = session.get(Petition, item.petition_id) if item.petition_id else None
         target = (texts.DELIVERY_TARGET_GROUP if item.chat_id < 0 else texts.DELIVERY_TARGET_RESIDENT)
         about = texts.DELIVERY_ABOUT.format(number=petition.number) if petition else ""

@@ -141,3 +141,15 @@ async def test_a_deadline_in_an_unannounced_year_is_marked_provisional(office, r
     assert number != first
     assert "推算的节假日" in office.last_text(resident.id)
     assert "推算的节假日" in office.card(office.main_group.id, number).text
+
+
+async def test_administrators_are_reminded_in_december_while_next_year_is_provisional(
+        office, harness, clock):
+    escalation = harness.services.escalation
+    assert await harness.runtime.call(escalation.calendar_reminder) == 0  # November: not yet
+    clock.advance(days=14)  # Monday 7 December
+    assert await harness.runtime.call(escalation.calendar_reminder) == 2  # both administrators
+    await harness.settle()
+    reminder = office.last_text(office.admin.id)
+    assert "2027年的法定节假日安排尚未录入" in reminder and "minyuan calendar 2027" in reminder
+    assert "2027年" not in office.last_text(office.staff.id)  # staff are not administrators
