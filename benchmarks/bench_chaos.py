@@ -163,6 +163,13 @@ def _tally(emu, group, sent: dict[str, int], db: Path, kills: int, *, drain: flo
     }
 
 
+def print_figures(result: dict, *, started: float) -> None:
+    """One figure a line, then the wall time since ``started``."""
+    for name, value in result.items():
+        print(f"{name:<34}{value:.1f}" if isinstance(value, float) else f"{name:<34}{value}")
+    print(f"{'wall time (s)':<34}{time.perf_counter() - started:.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cycles", type=int, default=100, help="kill -9 and restart this often")
@@ -174,9 +181,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     result = asyncio.run(chaos(args))
-    for name, value in result.items():
-        print(f"{name:<34}{value:.1f}" if isinstance(value, float) else f"{name:<34}{value}")
-    print(f"{'wall time (s)':<34}{time.perf_counter() - started:.0f}")
+    print_figures(result, started=started)
 
 
 if __name__ == "__main__":

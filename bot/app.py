@@ -40,6 +40,7 @@ def build_application(
     base_file_url: str,
     schedule_config: ScheduleConfig | None = None,
     db_workers: int | None = None,
+    web_url: str | None = None,
 ) -> Application:
     """The bot, pointed at any Bot API server (Telegram's, self-hosted, or the emulator)."""
     sqlite = services.deps.engine.dialect.name == "sqlite"
@@ -59,7 +60,8 @@ def build_application(
     updates = UpdateWorker(application=application, inbox=services.inbox, run=run,
                            clock=services.deps.clock)
     application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery,
-                                              checkpointer=checkpointer, updates=updates)
+                                              checkpointer=checkpointer, updates=updates,
+                                              web_url=web_url)
     handlers.register(application)
     return application
 

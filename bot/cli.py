@@ -14,7 +14,7 @@ from bot.config import ConfigError, load_config
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    quiet = getattr(args, "func", None) is _demo  # the demo's transcript is its output
+    quiet = getattr(args, "func", None) in (_demo, _try_it, _calendar)  # their output is for a person
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -50,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo-output", help="folder for the chart and the register")
     demo.set_defaults(func=_demo)
 
+    trial = commands.add_parser(
+        "try", help="try the bot by hand: a web chat on 127.0.0.1 (no token, no network)")
+    trial.add_argument("--empty", action="store_true",
+                       help="an empty office (no people, no groups) instead of the demo's community")
+    trial.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free one)")
+    trial.add_argument("--open", action="store_true", help="open the page in the default browser")
+    trial.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
+    trial.set_defaults(func=_try_it)
+
     invite = commands.add_parser("invite", help="create a one-time staff invite code")
     invite.add_argument("--role", choices=("staff", "admin", "supervisor"), default="staff",
                         help="what the invitee may do (admins bind groups)")
@@ -59,8 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--note", default="", help="who the code is for (kept with the code)")
     invite.set_defaults(func=_invite)
 
+    desk = commands.add_parser(
+        "web", help="serve the supervisors' desk ([web] in config.toml) over the bot's database")
+    desk.set_defaults(func=_web)
+
     initdb = commands.add_parser("initdb", help="create the database tables")
     initdb.set_defaults(func=_initdb)
+
+    calendar = commands.add_parser(
+        "calendar", help="a year's days off and make-up working days, official or provisional")
+    calendar.add_argument("year", nargs="?", type=int, help="the year (default: next year)")
+    calendar.set_defaults(func=_calendar)
 
     inbox = commands.add_parser(
         "inbox", help="updates the bot could not handle (parked), and replaying them")
@@ -87,10 +105,23 @@ def _run(args: argparse.Namespace) -> int:
     return serve(load_config(args.config), emulator=args.emulator)
 
 
+def _web(args: argparse.Namespace) -> int:
+    from bot.serve import serve_desk
+
+    return serve_desk(load_config(args.config))
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return asyncio.run(run_demo(load_config(args.config), db=args.db, out=args.out))
+
+
+def _try_it(args: argparse.Namespace) -> int:
+    from bot.trial import run_trial
+
+    return asyncio.run(run_trial(load_config(args.config), port=args.port, empty=args.empty,
+                                 open_browser=args.open, db=args.db))
 
 
 def _invite(args: argparse.Namespace) -> int:
@@ -142,6 +173,28 @@ def _inbox(args: argparse.Namespace) -> int:
               f"{d.attempts} attempt(s)\t{(d.last_error or '')[:120]}")
     if letters:
         print("replay one with: minyuan inbox replay UPDATE_ID", file=sys.stderr)
+    return 0
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.wiring import work_calendar
+
+    config = load_config(args.config)
+    year = args.year or dt.date.today().year + 1
+    if not 1900 < year < 2200:
+        print(f"no calendar for year {year}", file=sys.stderr)
+        return 2
+    calendar = work_calendar(config)
+    source = "provisional" if calendar.is_provisional(dt.date(year, 6, 1)) else "official"
+    print(f"{year}: {source}" + (
+        " (festivals computed by python-holidays; make-up workdays unknown until the State "
+        "Council publishes them: add them to deadlines.extra_workdays)" if source == "provisional" else ""))
+    weekdays = "一二三四五六日"
+    for day, workday, name in calendar.days_off_and_make_up_days(year):
+        kind = "上班 make-up workday" if workday else "放假 day off"
+        print(f"{day.isoformat()} 周{weekdays[day.weekday()]}  {kind}  {name}".rstrip())
     return 0
 
 

@@ -88,6 +88,17 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The supervisors' desk (web/): served by the bot, or apart with `minyuan web`."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    initdata_max_age_seconds: int = 3600
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: DatabaseConfig
@@ -99,6 +110,7 @@ class Config:
     reports_dir: Path
     satisfaction_weights: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    web: WebConfig = field(default_factory=WebConfig)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
@@ -187,7 +199,20 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         ),
         reports_dir=(base / r.str("reports.dir", "reports")).resolve(),
         satisfaction_weights=_weights(r.table("reports.satisfaction_weights")),
+        web=_web(r),
     )
+
+
+def _web(r: _Reader) -> WebConfig:
+    enabled = r._get("web.enabled", False)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"web.enabled: expected true or false, got {enabled!r}")
+    public_url = r.str("web.public_url", "http://127.0.0.1:8080").rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"web.public_url: must start with http:// or https://, got {public_url!r}")
+    return WebConfig(enabled=enabled, host=r.str("web.host", "127.0.0.1"),
+                     port=r.int("web.port", 8080, minimum=1), public_url=public_url,
+                     initdata_max_age_seconds=r.int("web.initdata_max_age_seconds", 3600, minimum=1))
 
 
 def _weights(table: dict[str, Any]) -> dict[str, float]:

@@ -1,7 +1,11 @@
 """The delivery worker: sends what the domain queued in the outbox, with retries.
 
 Failures are sorted the way Telegram's errors ask for (https://core.telegram.org/bots/faq):
-429 RetryAfter waits the time given; network errors and 5xx back off exponentially;
+429 RetryAfter waits the time given and is never counted as an attempt: it pauses the chat
+it came from, and the whole bot when a second chat is refused while the first is still
+paused (Telegram does not say which limit was hit; two chats refused at once is the global
+one); network errors and 5xx are counted and back off exponentially, capped at a minute,
+and are given up only after a day (Dispatch.retry);
 403 (blocked) and "chat not found" stop sending to that chat; other 400s are our bug and
 are logged loudly and not retried.
 """
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from telegram import (
@@ -27,7 +31,9 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.pacing import Pacer
 from bot.runtime import DbRunner
+from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, split_html
 from reception import texts
 from reception.handling.dispatch import Dispatch, Item, Sent
 
@@ -41,7 +47,10 @@ class Delivery:
     def __init__(self, *, bot: Bot, dispatch: Dispatch, run: DbRunner) -> None:
         self.bot, self.dispatch, self.run = bot, dispatch, run
         self._task: asyncio.Task[None] | None = None
-        self._flood_until = None  # a 429 applies to the whole bot, not one chat
+        self._flood_until: datetime | None = None  # a global 429: the whole bot waits
+        self._chat_paused: dict[int, datetime] = {}  # a per-chat 429: that chat waits
+        self.pacer = Pacer(now=dispatch.deps.clock.now)
+        self._wake: asyncio.TimerHandle | None = None  # drain again when a paced send is due
         self._claim = False  # the outbox may hold due sends: claim them
         self._taken: list[Item] = []  # sends the domain claimed for this process (take())
         self.idle = asyncio.Event()
@@ -69,6 +78,8 @@ class Delivery:
             await asyncio.shield(self._task)
 
     async def stop(self) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
@@ -118,10 +129,10 @@ class Delivery:
         done: list[Sent] = []
         cards: dict[int, tuple[int, int | None]] = {}  # petition -> (card message, thread) sent now
         for index, item in enumerate(items):
-            flood = self._flood_wait()
-            if flood is not None:
-                for later in items[index:]:
-                    await self.run(self.dispatch.retry, later, after=flood, error="flood wait")
+            pause = self._pause_left(item.chat_id) or self.pacer.reserve(item.chat_id)
+            if pause is not None:  # not an attempt: the rest of this chat waits its turn
+                await self.run(self.dispatch.defer_all, items[index:], after=pause)
+                self._wake_in(pause)
                 break
             try:
                 sent = await self._send(item, cards)
@@ -130,10 +141,10 @@ class Delivery:
             except RetryAfter as exc:
                 wait = exc.retry_after if isinstance(exc.retry_after, timedelta) else timedelta(
                     seconds=float(exc.retry_after))
-                log.warning("Telegram asks to wait %s (at chat %s)", wait, item.chat_id)
-                self._flood_until = self.dispatch.deps.clock.now() + wait
-                for later in items[index:]:
-                    await self.run(self.dispatch.retry, later, after=wait, error=str(exc))
+                scope = self._pause(item.chat_id, wait)
+                log.warning("Telegram asks to wait %s (%s, at chat %s); %s send(s) wait, "
+                            "not counted as attempts", wait, scope, item.chat_id, len(items) - index)
+                await self.run(self.dispatch.defer_all, items[index:], after=wait, error=str(exc))
                 break
             except Forbidden as exc:
                 await self.run(self.dispatch.chat_unreachable, item, error=str(exc))
@@ -143,22 +154,40 @@ class Delivery:
                 if sent is not None:
                     done.append(sent)
             except NetworkError as exc:
-                backoff = timedelta(seconds=min(2 ** item.attempts, 300))
-                log.warning("network error sending outbox %s (retry in %s): %s", item.id, backoff, exc)
-                await self.run(self.dispatch.retry, item, after=backoff, error=str(exc))
+                log.warning("network error sending outbox %s (attempt %s): %s",
+                            item.id, item.attempts + 1, exc)
+                await self.run(self.dispatch.retry, item, error=str(exc))
             except TelegramError as exc:
                 log.error("outbox %s failed: %s", item.id, exc)
                 await self.run(self.dispatch.failed, item, error=str(exc))
         return done
 
-    def _flood_wait(self) -> timedelta | None:
-        if self._flood_until is None:
+    def _wake_in(self, wait: timedelta) -> None:
+        """Drain again once a paced send is due (the periodic job would, only later)."""
+        if self._wake is None or self._wake.cancelled() or self._wake.when() <= asyncio.get_running_loop().time():
+            self._wake = asyncio.get_running_loop().call_later(wait.total_seconds(), self.kick)
+
+    def _pause(self, chat_id: int, wait: timedelta) -> str:
+        """Remember a 429; returns "global" or "per chat", the scope it was taken for."""
+        now = self.dispatch.deps.clock.now()
+        until = now + wait
+        others = any(chat != chat_id and at > now for chat, at in self._chat_paused.items())
+        self._chat_paused[chat_id] = max(until, self._chat_paused.get(chat_id, until))
+        if others:
+            self._flood_until = max(until, self._flood_until or until)
+            return "global"
+        return "per chat"
+
+    def _pause_left(self, chat_id: int) -> timedelta | None:
+        """How long this chat must still wait (the longer of its own and a global pause)."""
+        now = self.dispatch.deps.clock.now()
+        ends = [at for at in (self._flood_until, self._chat_paused.get(chat_id)) if at is not None]
+        if not ends or max(ends) <= now:
+            self._chat_paused.pop(chat_id, None)
+            if self._flood_until is not None and self._flood_until <= now:
+                self._flood_until = None
             return None
-        left = self._flood_until - self.dispatch.deps.clock.now()
-        if left <= timedelta(0):
-            self._flood_until = None
-            return None
-        return left
+        return max(ends) - now
 
     async def _bad_request(self, item: Item, exc: BadRequest) -> Sent | None:
         message = str(exc).lower()
@@ -203,19 +232,35 @@ class Delivery:
             if reply_to else None,
         }
         if item.kind == "message":
-            return await self.bot.send_message(
-                text=payload["text"], parse_mode=ParseMode.HTML,
-                reply_markup=_markup(payload), **common)
+            return await self._send_text(payload["text"], common, markup=_markup(payload))
+        caption, rest = _caption(payload.get("caption", ""))
         if item.kind == "upload":
             path = Path(payload["path"])
             with path.open("rb") as handle:
                 if payload.get("as_photo"):
-                    return await self.bot.send_photo(photo=handle, caption=payload["caption"],
+                    sent = await self.bot.send_photo(photo=handle, caption=caption,
                                                      parse_mode=ParseMode.HTML, **common)
-                return await self.bot.send_document(document=handle, filename=path.name,
-                                                    caption=payload["caption"],
-                                                    parse_mode=ParseMode.HTML, **common)
-        return await self._send_media(payload, common)
+                else:
+                    sent = await self.bot.send_document(document=handle, filename=path.name,
+                                                        caption=caption,
+                                                        parse_mode=ParseMode.HTML, **common)
+        else:
+            sent = await self._send_media({**payload, "caption": caption}, common)
+        if rest:  # a caption too long for Telegram: the rest follows as text, nothing is cut
+            await self._send_text(rest, {**common, "reply_parameters": None})
+        return sent
+
+    async def _send_text(self, text: str, common: dict, *, markup=None) -> Message:
+        """One message, or several when the text is longer than Telegram takes: the first
+        part keeps the reply, the last the buttons (bot/text_limits.py)."""
+        parts = split_html(text, TEXT_LIMIT)
+        sent = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = await self.bot.send_message(
+                text=part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
+                **(common if index == 0 else {**common, "reply_parameters": None}))
+        return sent
 
     async def _send_media(self, payload: dict, common: dict) -> Message | None:
         kind, file_id, caption = payload["media_kind"], payload.get("file_id"), payload.get("caption", "")
@@ -240,7 +285,7 @@ class Delivery:
         if message_id is not None:
             try:
                 await self.bot.edit_message_text(
-                    chat_id=item.chat_id, message_id=message_id, text=plan.card.text,
+                    chat_id=item.chat_id, message_id=message_id, text=_fit(plan.card.text),
                     parse_mode=ParseMode.HTML, reply_markup=markup)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
@@ -250,10 +295,25 @@ class Delivery:
             topic = await self.bot.create_forum_topic(chat_id=item.chat_id, name=plan.make_topic)
             thread_id = topic.message_thread_id
         message = await self.bot.send_message(
-            chat_id=item.chat_id, text=plan.card.text, parse_mode=ParseMode.HTML,
+            chat_id=item.chat_id, text=_fit(plan.card.text), parse_mode=ParseMode.HTML,
             reply_markup=markup, message_thread_id=thread_id)
         cards[item.petition_id] = (message.message_id, thread_id)
         return Sent(item, message.message_id, thread_id=thread_id, kind="card")
+
+
+def _fit(text: str) -> str:
+    """A card is one message that is edited in place: over the limit, it is shortened
+    (balanced) with an ellipsis; the full petition stays in the database and in /show."""
+    parts = split_html(text, TEXT_LIMIT - 1)
+    return text if len(parts) == 1 else parts[0] + "…"
+
+
+def _caption(caption: str) -> tuple[str, str]:
+    """(what fits in the caption, the rest to send as text after it)."""
+    parts = split_html(caption, CAPTION_LIMIT)
+    if len(parts) == 1:
+        return caption, ""
+    return parts[0], "".join(parts[1:])
 
 
 def _inline(buttons: list) -> InlineKeyboardMarkup | None:

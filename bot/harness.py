@@ -42,6 +42,8 @@ class Harness:
     webhook_secret: str | None = "harness-secret"
     webhook_url: str | None = None
     poller: Poller | None = None
+    # The desk's public address, for /web links (None: the desk is off, as by default).
+    web_url: str | None = None
     _webhook_runner: web.AppRunner | None = field(default=None, repr=False)
     _owns_emulator: bool = field(default=True, repr=False)
 
@@ -69,6 +71,7 @@ class Harness:
             base_url=self.emulator.base_url,
             base_file_url=self.emulator.base_file_url,
             schedule_config=self.schedule,
+            web_url=self.web_url,
         )
         await start_bot(self.application, schedule_config=self.schedule)
         if self.webhook:

@@ -12,6 +12,7 @@ See https://docs.python-telegram-bot.org/en/stable/telegram.request.baserequest.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -88,7 +89,13 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=data, timeout=timeout,
                                              proxy=self.proxy_for(url), headers=headers) as response:
-                return response.status, await response.read()
+                body = await response.read()
+                if response.status >= 300 and not _is_json(body):
+                    # A proxy's error page (an HTML 502): PTB would log a JSONDecodeError
+                    # traceback before raising; it is a transport failure like any other.
+                    raise NetworkError(f"HTTP {response.status} from {parts_origin(url)} with a "
+                                       f"non-JSON body ({response.content_type})")
+                return response.status, body
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
@@ -118,3 +125,17 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+def parts_origin(url: str) -> str:
+    """scheme://host:port of ``url``, without the path (which holds the bot token)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

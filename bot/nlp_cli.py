@@ -62,11 +62,15 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--rules", default="community",
                           help="rules file path or builtin name (community, city)")
     evaluate.add_argument("--data", required=True, type=Path, metavar="CSV",
-                          help="labelled messages, CSV with columns text,label")
+                          help="labelled messages, CSV with columns text,label and/or "
+                               "urgent (0/1)")
     evaluate.add_argument("--split", choices=SPLITS, default="all",
                           help="'test': only the held-out fifth (md5(text) %% 5 == 0)")
+    evaluate.add_argument("--threshold", type=float, default=None, metavar="T",
+                          help="triage threshold (default: nlp.triage_threshold of the config)")
     evaluate.add_argument("--json", action="store_true",
-                          help="print one JSON object (accuracy, macro_f1, n, …)")
+                          help="print one JSON object (accuracy, macro_f1, n, triage_share, "
+                               "routed_accuracy, urgent_recall, …)")
     evaluate.set_defaults(func=eval_command)
 
 
@@ -133,20 +137,36 @@ def _corrections(args: argparse.Namespace) -> list[tuple[str, str]]:
 def eval_command(args: argparse.Namespace) -> int:
     """Print the evaluation report; 2 when the rules or data cannot be read."""
     from nlp import Analyzer, RulesError, evaluate
-    from nlp.data import read_labelled_csv, split_rows
+    from nlp.data import is_test, read_eval_csv
 
     try:
         analyzer = Analyzer.load(args.rules)
-        rows = read_labelled_csv(args.data)
+        rows, urgent = read_eval_csv(args.data)
+        threshold = args.threshold if args.threshold is not None else _triage_threshold(args)
     except (RulesError, ValueError, OSError) as exc:
         print(f"minyuan nlp eval: {exc}", file=sys.stderr)
         return 2
     if args.split != "all":
-        train, test = split_rows(rows)
-        rows = test if args.split == "test" else train
-    report = evaluate(analyzer, rows)
+        keep = [is_test(text) == (args.split == "test") for text, _ in rows]
+        rows = [row for row, k in zip(rows, keep, strict=True) if k]
+        if urgent is not None:
+            urgent = [flag for flag, k in zip(urgent, keep, strict=True) if k]
+    report = evaluate(analyzer, rows, triage_threshold=threshold, urgent=urgent)
     print(report.to_json() if args.json else report.format())
     return 0
+
+
+def _triage_threshold(args: argparse.Namespace) -> float:
+    """The configured triage threshold (config.toml's nlp.triage_threshold).
+
+    Raises ValueError when the configuration cannot be read.
+    """
+    from bot.config import ConfigError, load_config
+
+    try:
+        return load_config(getattr(args, "config", None)).nlp.triage_threshold
+    except ConfigError as exc:
+        raise ValueError(f"cannot read the triage threshold: {exc}") from exc
 
 
 def classify_command(args: argparse.Namespace) -> int:

@@ -44,6 +44,7 @@ class Runtime:
     delivery: Delivery
     checkpointer: WalCheckpointer | None = None  # SQLite only
     updates: UpdateWorker | None = None  # stored updates -> handlers (set by build_application)
+    web_url: str | None = None  # the desk's public address when [web] is enabled (/web)
 
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a domain call; whatever it queued is then sent without waiting for a timer."""

@@ -37,6 +37,9 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
                    data=config.morning_brief)
     queue.run_custom(_weekly_digest, name="weekly-digest", job_kwargs={
         "trigger": CronTrigger.from_crontab(config.weekly_digest_cron, timezone=tz)})
+    # Mondays of December, 09:00: is next year's holiday arrangement in yet?
+    queue.run_custom(_calendar_reminder, name="calendar-reminder", job_kwargs={
+        "trigger": CronTrigger.from_crontab("0 9 * 12 mon", timezone=tz)})
 
 
 async def _outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -82,3 +85,10 @@ async def _weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = context.application.bot_data["runtime"]
     queued = await runtime.call(runtime.services.digests.queue_weekly)
     log.info("weekly digest: %s messages queued", queued)
+
+
+async def _calendar_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    queued = await runtime.call(runtime.services.escalation.calendar_reminder)
+    if queued:
+        log.info("calendar: next year is provisional, %s administrators reminded", queued)

@@ -33,7 +33,8 @@ def serve(config: Config, *, emulator: bool = False) -> int:
     application = build_application(
         services, token=config.telegram.token(), base_url=config.telegram.base_url,
         base_file_url=config.telegram.base_file_url,
-        schedule_config=config.schedule)
+        schedule_config=config.schedule,
+        web_url=config.web.public_url if config.web.enabled else None)
     return asyncio.run(_serve(application, config))
 
 
@@ -46,15 +47,20 @@ async def _serve(application: Application, config: Config) -> int:
     await start_bot(application, schedule_config=config.schedule)
     runtime = application.bot_data["runtime"]
     receiver = None
+    desk = None
     try:
         if config.telegram.mode == "webhook":
             receiver = await _start_webhook(application, config)
         else:
             receiver = Poller(application=application, worker=runtime.updates)
             await receiver.start()
+        if config.web.enabled:
+            desk = await start_desk(runtime.services, config)
         log.info("bot running (%s); Ctrl-C to stop", config.telegram.mode)
         await stop.wait()
     finally:
+        if desk is not None:
+            await desk.cleanup()
         if isinstance(receiver, Poller):
             await receiver.stop()
         elif isinstance(receiver, web.AppRunner):
@@ -91,3 +97,38 @@ async def _serve_with_emulator(config: Config) -> int:
         finally:
             await harness.stop()
     return 0
+
+
+async def start_desk(services, config: Config) -> web.AppRunner:
+    """Serve the supervisors' desk ([web] in config.toml) on this event loop."""
+    from web.app import desk_app
+
+    token = os.environ.get(config.telegram.token_env, "").strip() or None
+    if token is None:
+        log.warning("no bot token: the desk's Telegram Mini App sign-in is off (login links work)")
+    app = desk_app(services, bot_token=token, public_url=config.web.public_url,
+                   initdata_max_age_seconds=config.web.initdata_max_age_seconds)
+    runner = web.AppRunner(app, access_log=None)  # paths carry login tokens: no access log
+    await runner.setup()
+    await web.TCPSite(runner, config.web.host, config.web.port).start()
+    log.info("desk at %s (listening on %s:%s)", config.web.public_url, config.web.host, config.web.port)
+    return runner
+
+
+def serve_desk(config: Config) -> int:
+    """`minyuan web`: the desk alone, over the bot's database, until SIGINT/SIGTERM."""
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        runner = await start_desk(build(config), config)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+        return 0
+
+    return asyncio.run(main())

@@ -19,7 +19,9 @@ from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
+from reception.handling.signin import SignIn
 from reception.org import Organisation
+from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.register import Register
 from reception.supervision.escalation import Escalation
@@ -39,18 +41,25 @@ class Services:
     digests: Digests
     register: Register
     inbox: Inbox
+    signin: SignIn
+    board: Board
+
+
+def work_calendar(config: Config) -> WorkCalendar:
+    """The working-day calendar the deadlines count in, with the config's extra dates."""
+    return WorkCalendar(
+        tz=config.reception.timezone,
+        office_hours=config.deadlines.office_hours,
+        extra_holidays=_dates(config.deadlines.extra_holidays, "deadlines.extra_holidays"),
+        extra_workdays=_dates(config.deadlines.extra_workdays, "deadlines.extra_workdays"),
+    )
 
 
 def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
     """Load everything the domain needs once: database, organisation, rules, calendar."""
     engine = engine or make_engine(config.database.url)
     create_schema(engine)
-    calendar = WorkCalendar(
-        tz=config.reception.timezone,
-        office_hours=config.deadlines.office_hours,
-        extra_holidays=_dates(config.deadlines.extra_holidays, "deadlines.extra_holidays"),
-        extra_workdays=_dates(config.deadlines.extra_workdays, "deadlines.extra_workdays"),
-    )
+    calendar = work_calendar(config)
     settings = Settings(
         number_prefix=config.reception.number_prefix,
         timezone=config.reception.timezone,
@@ -93,6 +102,8 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         digests=Digests(deps, access, weights=satisfaction_weights),
         register=Register(deps, access),
         inbox=Inbox(deps),
+        signin=SignIn(deps, access),
+        board=Board(deps, access),
     )
 
 

@@ -34,7 +34,7 @@ def register(application: Application) -> None:
     private_commands = {
         "start": resident.start, "my": resident.my_petitions,
         "status": resident.status, "cancel": resident.cancel, "address": resident.address,
-        "join": resident.join,
+        "join": resident.join, "web": resident.web_login,
     }
     for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update, WebAppInfo
 from telegram.ext import ContextTypes
 
 from handlers.common import args_text, display_name, inbound_from, refuse, runtime, say
 from reception import texts
 from reception.errors import InvalidInput, ReceptionError
+from reception.handling.signin import LINK_TTL
 from reception.petition import callback_data
 
 
@@ -131,3 +132,24 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                        name=display_name(update), code=code))
     except ReceptionError as error:
         await refuse(update, error)
+
+
+async def web_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/web: a one-time link to the supervisors' desk, and a button to open it in Telegram."""
+    rt = runtime(context)
+    if not rt.web_url:
+        await say(update, texts.WEB_DISABLED)
+        return
+    try:
+        token = await rt.run(rt.services.signin.issue_link, tg_user_id=update.effective_user.id)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    url = f"{rt.web_url}/login/{token}"
+    rows = [[InlineKeyboardButton(texts.WEB_OPEN_BUTTON, url=url)]]
+    if rt.web_url.startswith("https://"):  # Telegram opens Mini Apps over HTTPS only
+        rows.append([InlineKeyboardButton(texts.WEB_APP_BUTTON, web_app=WebAppInfo(f"{rt.web_url}/app"))])
+    minutes = int(LINK_TTL.total_seconds() // 60)
+    await update.effective_message.reply_html(
+        texts.WEB_LINK.format(minutes=minutes, url=url), reply_markup=InlineKeyboardMarkup(rows),
+        do_quote=False, link_preview_options=LinkPreviewOptions(is_disabled=True))

@@ -8,7 +8,7 @@ import jieba
 
 from nlp.location import parse_location
 from nlp.masking import mask_personal_data
-from nlp.model import Analysis, Decision
+from nlp.model import Analysis, Decision, Urgency
 from nlp.rules import RuleSet, UrgencyRules, load_rules, load_urgency
 from nlp.scorer import KeywordScorer
 from nlp.segment import DEFAULT_USERDICT, content_tokens, stopwords, tokenizer
@@ -24,7 +24,9 @@ class Analyzer:
         self._stop = stopwords()
         self._scorer = KeywordScorer(rules, tok)
         self._urgency = UrgencyDetector(urgency)
-        self.categories: tuple[str, ...] = (*rules.category_names, rules.fallback)
+        names = rules.category_names
+        self.categories: tuple[str, ...] = (
+            names if rules.fallback in names else (*names, rules.fallback))
 
     @classmethod
     def load(cls, rules: str | Path = "community", *, userdict: Path | None = None) -> Analyzer:
@@ -44,6 +46,10 @@ class Analyzer:
     def classify(self, text: str) -> Decision:
         """The category decision alone (what the benchmark times)."""
         return self._scorer.decide(text, self._tok.lcut(text))
+
+    def urgency(self, text: str) -> Urgency:
+        """The urgency decision alone."""
+        return self._urgency.detect(text)
 
     def analyse(self, text: str) -> Analysis:
         """Everything staff need to route a petition, from a single segmentation."""

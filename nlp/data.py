@@ -31,6 +31,35 @@ def read_labelled_csv(path: Path | str) -> list[Row]:
     return [(text, label) for text, label in rows if text and label]
 
 
+def read_eval_csv(path: Path | str) -> tuple[list[Row], list[bool | None] | None]:
+    """Read rows for `nlp eval`: columns text and label and/or urgent (0/1).
+
+    Returns (rows, urgent): rows are (text, label) with label "" in a `text,urgent` file;
+    urgent is one flag per row (None where the cell is empty), or None without the column.
+    Raises ValueError when the file has no text column, neither label nor urgent, or an
+    urgent cell other than 0/1.
+    """
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = set(reader.fieldnames or ())
+        if "text" not in columns or not columns & {"label", "urgent"}:
+            raise ValueError(f"{path}: expected CSV columns text,label and/or text,urgent, "
+                             f"got {reader.fieldnames}")
+        rows: list[Row] = []
+        flags: list[bool | None] = []
+        for line, record in enumerate(reader, start=2):
+            text = (record["text"] or "").strip()
+            label = (record.get("label") or "").strip()
+            cell = (record.get("urgent") or "").strip()
+            if cell not in ("", "0", "1"):
+                raise ValueError(f"{path}, line {line}: urgent must be 0 or 1, got {cell!r}")
+            if not text or not (label or cell):
+                continue
+            rows.append((text, label))
+            flags.append(None if cell == "" else cell == "1")
+    return rows, (flags if "urgent" in columns else None)
+
+
 def fold_of(text: str) -> int:
     """The text's fold, 0..4, from the MD5 of its UTF-8 bytes."""
     return int(hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest(), 16) % SPLIT_FOLDS

@@ -1,7 +1,10 @@
-"""Measure a rules file on labelled rows: accuracy, macro-F1, per category, confusion matrix.
+"""Measure a rules file on labelled rows: accuracy, macro-F1, per category, confusion matrix,
+the share sent to triage and the accuracy of the rest, and urgency recall / precision.
 
 Macro-F1 averages F1 over the categories present in the gold labels; a prediction outside
-them (e.g. the fallback 其他) counts as a miss for the true category.
+them (e.g. the fallback 其他) counts as a miss for the true category. A petition whose
+confidence is below the triage threshold goes to the triage group; `routed_accuracy` is the
+accuracy of the others.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,21 +30,55 @@ class CategoryScore:
 
 
 @dataclass(frozen=True)
+class UrgencyScore:
+    n: int
+    urgent: int  # gold urgent rows
+    flagged: int  # rows the detector flagged
+    recall: float
+    precision: float
+    false_alarm_rate: float  # flagged among the rows that are not urgent
+
+
+@dataclass(frozen=True)
 class EvalReport:
     n: int
     accuracy: float
     macro_f1: float
     per_category: dict[str, CategoryScore]
     confusion: dict[str, dict[str, int]]  # true label -> predicted label -> count
+    triage_threshold: float | None = None
+    triage_share: float | None = None  # share of rows whose confidence is below the threshold
+    routed_accuracy: float | None = None  # accuracy of the rows routed (not triaged)
+    urgency: UrgencyScore | None = None
 
     def to_json(self) -> str:
-        """One JSON object with accuracy, macro_f1, n, per_category and confusion."""
+        """One JSON object: accuracy, macro_f1, n, per_category, confusion, triage_share,
+        routed_accuracy and, with urgent labels, urgent_recall / urgent_precision /
+        urgent_false_alarm_rate."""
         data = asdict(self)
+        urgency = data.pop("urgency")
+        if urgency is not None:
+            data.update({"urgent_n": urgency["n"], "urgent_gold": urgency["urgent"],
+                         "urgent_flagged": urgency["flagged"],
+                         "urgent_recall": urgency["recall"],
+                         "urgent_precision": urgency["precision"],
+                         "urgent_false_alarm_rate": urgency["false_alarm_rate"]})
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     def format(self) -> str:
         """A plain-text report: totals, a per-category table, then the confusion matrix."""
-        lines = [f"n={self.n}  accuracy={self.accuracy:.4f}  macro-F1={self.macro_f1:.4f}", ""]
+        lines = [f"n={self.n}  accuracy={self.accuracy:.4f}  macro-F1={self.macro_f1:.4f}"]
+        if self.triage_share is not None:
+            routed = "-" if self.routed_accuracy is None else f"{self.routed_accuracy:.4f}"
+            lines.append(f"triage (confidence < {self.triage_threshold}): "
+                         f"{self.triage_share:.1%} of rows; routed accuracy {routed}")
+        if (u := self.urgency) is not None:
+            lines.append(f"urgent: {u.urgent} of {u.n} gold, {u.flagged} flagged; recall "
+                         f"{u.recall:.3f}, precision {u.precision:.3f}, "
+                         f"false alarms {u.false_alarm_rate:.2%}")
+        lines.append("")
+        if not self.per_category:
+            return "\n".join(lines).rstrip()
         width = max([_width(c) for c in self.per_category] + [8]) + 2
         lines.append(_pad("category", width) + "precision  recall     f1  support")
         for name, s in self.per_category.items():
@@ -57,10 +94,19 @@ class EvalReport:
         return "\n".join(lines)
 
 
-def evaluate(analyzer_or_rules: Analyzer | str | Path, rows: Iterable[tuple[str, str]]) -> EvalReport:
+def evaluate(
+    analyzer_or_rules: Analyzer | str | Path,
+    rows: Iterable[tuple[str, str]],
+    *,
+    triage_threshold: float | None = None,
+    urgent: Sequence[bool | None] | None = None,
+) -> EvalReport:
     """Classify every (text, label) row and score the predictions.
 
-    `analyzer_or_rules` is an Analyzer or anything `Analyzer.load` accepts.
+    `analyzer_or_rules` is an Analyzer or anything `Analyzer.load` accepts. With
+    `triage_threshold`, the share of rows below it and the accuracy of the rest are reported.
+    `urgent` (one gold flag per row, None where unknown) adds urgency recall and precision.
+    A row with an empty label is scored for urgency only.
     """
     from nlp.analyzer import Analyzer
 
@@ -70,8 +116,41 @@ def evaluate(analyzer_or_rules: Analyzer | str | Path, rows: Iterable[tuple[str,
         else Analyzer.load(analyzer_or_rules)
     )
     rows = list(rows)
-    predicted = [analyzer.classify(text).category for text, _ in rows]
-    return score_predictions([label for _, label in rows], predicted)
+    labelled = [(text, label) for text, label in rows if label]
+    decisions = [analyzer.classify(text) for text, _ in labelled]
+    report = score_predictions([label for _, label in labelled], [d.category for d in decisions])
+    if triage_threshold is not None and labelled:
+        routed = [d.category == label for d, (_, label) in zip(decisions, labelled, strict=True)
+                  if d.confidence >= triage_threshold]
+        report = replace(
+            report,
+            triage_threshold=triage_threshold,
+            triage_share=round(1 - len(routed) / len(labelled), 4),
+            routed_accuracy=round(sum(routed) / len(routed), 4) if routed else None,
+        )
+    if urgent is not None:
+        if len(urgent) != len(rows):
+            raise ValueError(f"{len(rows)} rows but {len(urgent)} urgent flags")
+        pairs = [(gold, analyzer.urgency(text).urgent)
+                 for (text, _), gold in zip(rows, urgent, strict=True) if gold is not None]
+        report = replace(report, urgency=score_urgency(pairs))
+    return report
+
+
+def score_urgency(pairs: Sequence[tuple[bool, bool]]) -> UrgencyScore:
+    """Recall, precision and false-alarm rate of (gold, flagged) pairs."""
+    tp = sum(g and f for g, f in pairs)
+    gold = sum(g for g, _ in pairs)
+    flagged = sum(f for _, f in pairs)
+    negatives = len(pairs) - gold
+    return UrgencyScore(
+        n=len(pairs),
+        urgent=gold,
+        flagged=flagged,
+        recall=round(tp / gold, 4) if gold else 0.0,
+        precision=round(tp / flagged, 4) if flagged else 0.0,
+        false_alarm_rate=round((flagged - tp) / negatives, 4) if negatives else 0.0,
+    )
 
 
 def score_predictions(gold: Sequence[str], predicted: Sequence[str]) -> EvalReport:

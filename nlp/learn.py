@@ -98,7 +98,8 @@ def learn(
     if base_rules:
         title_weight = base_rules.title_weight
     corpus = _corpus(rows, corrections, correction_weight, normalize=normalize, pairs=pairs,
-                     title_weight=title_weight, userdict=userdict)
+                     title_weight=title_weight, userdict=userdict,
+                     ignore=_ignored_words(base) if base is not None else frozenset())
     if len(set(corpus.labels)) < 2:
         raise ValueError("learning needs labelled rows of at least two categories")
     options = _Options(keywords=keywords, negatives=negatives, min_df=min_df, cost=cost,
@@ -121,6 +122,16 @@ def learn(
     if base is not None:
         note += f"\nMerged into {base}: its hand-written entries were kept."
     return dump_rules(result, note=note)
+
+
+def _ignored_words(path: Path) -> frozenset[str]:
+    """The seed's `[learn] ignore` words: never learned, alone or in a pair.
+
+    Curators list here what the data taught by accident: estate, road and village names
+    that a few residents' letters about one problem made look like evidence of a category.
+    """
+    with open(resolve_rules_path(path), "rb") as file:
+        return frozenset(tomllib.load(file).get("learn", {}).get("ignore", ()))
 
 
 def _sets_scale(path: Path) -> bool:
@@ -158,6 +169,7 @@ def _corpus(
     pairs: bool,
     title_weight: float,
     userdict: Path | None,
+    ignore: frozenset[str] = frozenset(),
 ) -> _Corpus:
     tok = tokenizer(userdict or DEFAULT_USERDICT)
     stop = stopwords()
@@ -171,10 +183,11 @@ def _corpus(
             for word in title_words(text, tokens, stop):
                 words[word] += title_weight
         norms.append(_length_factor(words) if normalize else 1.0)
-        for surname in _surnames(tokens, stop):
+        for surname in _surnames(tokens, stop) | (ignore & words.keys()):
             del words[surname]
         if pairs:  # as the scorer sees them: neighbours among the content words
-            words.update(a + PAIR_SEPARATOR + b for a, b in pairwise(content))
+            words.update(a + PAIR_SEPARATOR + b for a, b in pairwise(content)
+                         if a not in ignore and b not in ignore)
         counts.append(words)
     return _Corpus(
         counts=counts,
@@ -249,9 +262,13 @@ def _calibrated_scale(corpus: _Corpus, options: _Options, rules: RuleSet) -> flo
     Fitted on its own training rows, an SVM looks far surer than it is; so a second model is
     learned without a salted-hash fifth of the rows and the scale is fitted on that fifth.
     """
-    held = corpus.subset(corpus.calibration)
     rest = corpus.subset([not c for c in corpus.calibration])
-    if len(held.labels) < MIN_CALIBRATION_ROWS or len(set(rest.labels)) < len(set(corpus.labels)):
+    # A category too small to appear in the rest cannot be scored there: its held rows are
+    # left out of the fit (the scale is shared by all categories).
+    known = set(rest.labels)
+    held = corpus.subset([c and label in known
+                          for c, label in zip(corpus.calibration, corpus.labels, strict=True)])
+    if len(held.labels) < MIN_CALIBRATION_ROWS or len(known) < 2:
         return _fit_scale(rules, corpus)
     return _fit_scale(_learn_rules(rest, options, normalize=rules.normalize), held)
 

@@ -28,7 +28,8 @@ FORMAT_HEADER = """\
 #
 # [meta]
 #   name        short name of the taxonomy
-#   fallback    category given when no rule matches at all (confidence 0); default "其他"
+#   fallback    category given when no rule matches at all (confidence 0); default "其他";
+#               it may also be a category with keywords of its own
 #   normalize   true: divide each category's score by the message's length factor
 #               sqrt(sum over its distinct Chinese words, stopwords and pairs left out, of
 #               (1 + ln count)^2), so a long letter does not outshout a short one (learned
@@ -85,6 +86,7 @@ class UrgencyRules:
     hypothetical: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
     not_negations: tuple[str, ...] = ()
+    not_dangers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,14 @@ def load_urgency(path: Path = URGENT_FILE) -> UrgencyRules:
 def parse_rules(data: dict[str, Any], *, source: str = "<memory>", seed: bool = False) -> RuleSet:
     """Validate parsed TOML and build a RuleSet; raises RulesError."""
     where = _Where(source)
-    _only_keys(data, {"meta", "categories", "urgency"}, where)
+    # A curated seed may carry a [learn] table (words `learn` must not pick up); see learn.py.
+    _only_keys(data, {"meta", "categories", "urgency"} | ({"learn"} if seed else set()), where)
+    if seed:
+        learn_table = _table(data, "learn", where)
+        _only_keys(learn_table, {"ignore"}, where.key("learn"))
+        ignore = learn_table.get("ignore", [])
+        if not isinstance(ignore, list) or not all(isinstance(w, str) and w for w in ignore):
+            raise RulesError(f"{where.key('learn').key('ignore')}: must be a list of words")
     meta = _table(data, "meta", where)
     meta_at = where.key("meta")
     _only_keys(meta, {"name", "description", "fallback", "normalize", "scale", "match",
@@ -147,9 +156,10 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>", seed: bool = 
         _parse_category(name, body, where.key("categories").key(name), seed=seed)
         for name, body in tables.items()
     )
+    # The fallback may also be a category of its own (the community taxonomy learns 其他 from
+    # labelled rows): a message with words of it gets it with a confidence, one with no
+    # evidence at all gets it with confidence 0.
     fallback = _string(meta, "fallback", meta_at, DEFAULT_FALLBACK)
-    if fallback in tables:
-        raise RulesError(f"{meta_at.key('fallback')}: {fallback!r} is also a category")
     scale = _number(meta, "scale", meta_at, 1.0)
     if scale <= 0:
         raise RulesError(f"{meta_at.key('scale')}: must be positive, got {scale}")
@@ -272,7 +282,8 @@ def _patterns(body: dict[str, Any], where: _Where) -> tuple[Pattern, ...]:
 
 
 def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
-    _only_keys(table, {"words", "negations", "hypothetical", "resolved", "not_negations"}, where)
+    _only_keys(table, {"words", "negations", "hypothetical", "resolved", "not_negations",
+                        "not_dangers"}, where)
     words = _strings(table, "words", where)
     if not words:
         raise RulesError(f"{where.key('words')}: must list at least one word")
@@ -282,6 +293,7 @@ def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
         hypothetical=_strings(table, "hypothetical", where),
         resolved=_strings(table, "resolved", where),
         not_negations=_strings(table, "not_negations", where),
+        not_dangers=_strings(table, "not_dangers", where),
     )
 
 

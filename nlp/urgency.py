@@ -4,7 +4,9 @@ A danger word does not count when, in the same clause and at most NEGATION_WINDO
 before it, a negation appears ("没有漏气", "不是着火"), after the clause has been cleared of
 look-alikes that are not negations ("不知道", "不停", "不断"); nor when a hypothetical cue
 stands anywhere before it in the same clause ("担心电动车充电会起火");
-nor when a resolution cue follows within RESOLVED_WINDOW characters ("电梯困人，已经救出来了").
+nor when a resolution cue follows within RESOLVED_WINDOW characters ("电梯困人，已经救出来了");
+nor when it is part of a phrase that names a risk or a figure of speech rather than an event
+("火灾隐患", "救命钱", "信息爆炸": the rules' ``not_dangers``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class UrgencyDetector:
         self._hypothetical = _alternation(rules.hypothetical)
         self._resolved = _alternation(rules.resolved)
         self._not_negation = _alternation(rules.not_negations)
+        self._not_danger = _alternation(rules.not_dangers)
 
     def detect(self, text: str) -> Urgency:
         """Return the live danger words of `text`, in order of appearance."""
@@ -46,9 +49,16 @@ class UrgencyDetector:
         return Urgency(urgent=bool(words), words=tuple(words))
 
     def _cancelled(self, text: str, start: int, end: int) -> bool:
-        return self._negated(text, start) or bool(
+        return self._look_alike(text, start, end) or self._negated(text, start) or bool(
             self._resolved.search(text, end, end + RESOLVED_WINDOW)
         )
+
+    def _look_alike(self, text: str, start: int, end: int) -> bool:
+        """Whether the danger word lies inside a not-danger phrase ("火灾隐患", "救命钱")."""
+        window = text[max(0, start - 8):end + 8]
+        offset = max(0, start - 8)
+        return any(m.start() + offset <= start and end <= m.end() + offset
+                   for m in self._not_danger.finditer(window))
 
     def _negated(self, text: str, start: int) -> bool:
         clause_start = max(0, start - 40)

@@ -99,7 +99,7 @@ NOT_STAFF = (
 NOT_IN_SCOPE = "抱歉，该诉求不属于您负责的范围。"
 NOT_ADMIN = "抱歉，只有管理员可以绑定工作群。"
 GROUP_NOT_BOUND = "本群尚未绑定社区。请管理员在群内发送 /bind 社区代码。"
-NOT_YOUR_GROUP = "抱歉，本群不属于您负责的范围，此命令在这里不可用。请在您所在社区的工作群或私聊机器人使用。"
+NOT_YOUR_GROUP = "抱歉，本群不属于您负责的社区，此命令在这里不可用。请在本社区的工作群或私聊机器人使用。"
 NOT_IN_CHAT_SCOPE = "抱歉，该诉求不属于本群负责的范围，请在其所属社区的工作群或私聊机器人查看。"
 GROUP_HELP_PUBLIC = "有事需要社区帮忙？请私聊本机器人，直接发送文字、图片或语音即可提交诉求。"
 STAFF_ONLY_IN_GROUP = "请在工作群中使用此命令。"
@@ -177,6 +177,14 @@ STAFF_HELP_PRIVATE = (
     "/merge 重复编号 合并到编号　/walkin 登记来访　/overdue 超期　/digest 周报　/export 登记本\n"
     "诉求卡片在本社区工作群中处理。"
 )
+# After a deadline in a year whose holidays are not yet announced (computed festivals only).
+PROVISIONAL_DATE_MARK = "（按推算的节假日计算，以国务院公布的安排为准）"
+CALENDAR_PROVISIONAL = (
+    "📅 提醒：{year}年的法定节假日安排尚未录入，跨入{year}年的办理时限目前按推算的节假日计算，"
+    "可能与国务院公布的安排相差一两天。国务院办公厅通知发布后，请将放假和调休上班日期填入 "
+    "config.toml 的 deadlines.extra_holidays / extra_workdays（或升级 chinese-calendar），"
+    "可用 minyuan calendar {year} 核对。"
+)
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
 INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"
                 "管理员会尽快人工处理；如情况紧急，请直接拨打社区电话或 110/119/120。")
@@ -230,3 +238,19 @@ BRIEF_LATE_LINE = "· <b>{number}</b> {category} · {lateness} · 处理人：{h
 BRIEF_ALL_CLEAR = "✅ 今日没有到期或超期的诉求。"
 BRIEF_MORE = "……未全部列出，发送 /overdue 或 /open 查看。"
 BRIEF_COMMUNITY_LINE = "· {community}：今日到期 {due} 件，已超期 {late} 件"
+# A send that kept failing for a day is given up: every administrator is told.
+DELIVERY_GAVE_UP = ("⚠️ 消息未能送达：一条发往{target}的消息{about}已连续失败超过{hours}小时，"
+                    "系统已停止重试。最后的错误：{error}。请人工联系处理。")
+DELIVERY_TARGET_RESIDENT = "居民"
+DELIVERY_TARGET_GROUP = "工作群"
+DELIVERY_ABOUT = "（诉求 {number}）"
+
+# --- the supervisors' desk (web) -------------------------------------------------------
+WEB_LINK_INVALID = "登录链接无效、已使用或已过期，请在与机器人的私聊中重新发送 /web。"
+WEB_DISABLED = "本接待室尚未开启网页工作台。"
+WEB_LINK = (
+    "🔐 网页工作台登录链接（{minutes} 分钟内有效，仅可使用一次，请勿转发）：\n{url}\n"
+    "也可以点下方按钮在 Telegram 内打开。"
+)
+WEB_OPEN_BUTTON = "在浏览器中登录"
+WEB_APP_BUTTON = "在 Telegram 内打开工作台"

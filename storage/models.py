@@ -261,3 +261,23 @@ class Draft(SQLModel, table=True):
     petition_id: int | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _at(nullable=False)
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time sign-in link for the supervisors' desk; only the token's hash is kept."""
+
+    token_hash: str = Field(primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    created_at: datetime = _at(nullable=False)
+    expires_at: datetime = _at(nullable=False)
+    used_at: datetime | None = _at()
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in desk session (the cookie holds the token, the table its hash)."""
+
+    token_hash: str = Field(primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf: str
+    created_at: datetime = _at(nullable=False)
+    expires_at: datetime = _at(nullable=False)

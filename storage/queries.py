@@ -126,6 +126,12 @@ def staff_by_tg(session: Session, tg_user_id: int) -> Staff | None:
     return session.exec(select(Staff).where(Staff.tg_user_id == tg_user_id)).first()
 
 
+def active_admin_chat_ids(session: Session) -> list[int]:
+    """The private chats of every active administrator."""
+    return list(session.exec(select(Staff.tg_user_id).where(
+        Staff.role == "admin", Staff.active == True)).all())  # noqa: E712 (SQL)
+
+
 def group_by_chat(session: Session, chat_id: int) -> StaffGroup | None:
     return session.exec(_GROUP_BY_CHAT, params={"chat_id": chat_id}).first()
 

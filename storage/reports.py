@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -24,6 +24,31 @@ def petitions_received(
     if communities is not None:
         query = query.where(col(Petition.community_code).in_(list(communities)))
     return list(session.exec(query.order_by(col(Petition.created_at), col(Petition.id))))
+
+
+def petitions_received_batches(
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    communities: Iterable[str] | None = None,
+    batch: int = 1000,
+) -> Iterator[list[Petition]]:
+    """The petitions of ``petitions_received`` in lists of at most ``batch``, oldest first.
+
+    Streams from the database (a server-side cursor on PostgreSQL) so that a long period
+    never sits in memory whole, provided ``session`` references what it loads weakly (a
+    plain Session, not storage.db.transaction's, which holds every object it loads).
+    """
+    query = select(Petition).where(
+        col(Petition.created_at) >= since, col(Petition.created_at) < until
+    )
+    if communities is not None:
+        query = query.where(col(Petition.community_code).in_(list(communities)))
+    query = query.order_by(col(Petition.created_at), col(Petition.id))
+    result = session.exec(query.execution_options(yield_per=batch))
+    for chunk in result.partitions():
+        yield list(chunk)
 
 
 def residents_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Resident]:

@@ -71,3 +71,22 @@ def test_run_without_token_explains_itself(monkeypatch, capsys):
     monkeypatch.delenv("MINYUAN_BOT_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="MINYUAN_BOT_TOKEN"):
         load_config().telegram.token()
+
+
+def test_calendar_prints_a_provisional_year_with_its_computed_festivals(capsys):
+    assert main(["calendar", "2027"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2027: provisional")
+    assert "2027-02-08 周一  放假 day off  Chinese New Year (Spring Festival)" in out
+
+
+def test_calendar_says_an_official_year_is_official(capsys):
+    assert main(["calendar", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2026: official")
+    assert "上班 make-up workday" in out
+
+
+def test_calendar_refuses_a_year_in_one_line(capsys):
+    assert main(["calendar", "99999"]) == 2
+    assert capsys.readouterr().err.strip() == "no calendar for year 99999"

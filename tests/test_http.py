@@ -51,3 +51,16 @@ def test_proxies_come_from_the_environment_once_per_server(monkeypatch):
     assert request.proxy_for("https://botapi.internal/botTOKEN/getMe") is None
     monkeypatch.delenv("HTTPS_PROXY")
     assert request.proxy_for("https://api.telegram.org/botTOKEN/sendMessage") == "http://proxy.example:3128"
+
+
+async def test_a_proxy_html_error_page_is_a_network_error(caplog):
+    async with BotApiEmulator() as emu:
+        user = emu.add_user(first_name="王芳")
+        emu.fail_next("sendMessage", error="html_502")
+        async with Bot(emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url,
+                       request=AiohttpRequest()) as bot:
+            with pytest.raises(NetworkError, match=r"HTTP 502 .*non-JSON"):
+                await bot.send_message(chat_id=user.id, text="您好")
+            await bot.send_message(chat_id=user.id, text="您好")
+    assert not any(record.exc_info for record in caplog.records), "no traceback is logged"
+    assert emu.bot_messages(user.id)[-1].text == "您好"

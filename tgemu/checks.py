@@ -84,13 +84,18 @@ def format_text(
     elif parse_mode and str(parse_mode).lower() not in ("markdown", "markdownv2"):
         raise bad_request(f"unsupported parse_mode {parse_mode}")
     if caption:
-        if len(text) > CAPTION_LIMIT:
+        if utf16_length(text) > CAPTION_LIMIT:
             raise bad_request("message caption is too long")
     elif not text.strip():
         raise bad_request("message text is empty")
-    elif len(text) > TEXT_LIMIT:
+    elif utf16_length(text) > TEXT_LIMIT:
         raise bad_request("message is too long")
     return text, parsed_entities
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts text limits in UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def check_markup(markup: Any) -> dict[str, Any] | None:

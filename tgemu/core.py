@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +14,21 @@ from typing import Any, Protocol
 from tgemu.state import EmuChat, EmuMessage, EmuUser, World, member_to_api
 from tgemu.updates import Signal, UpdateQueue
 
-FAULT_KINDS = ("network", "retry_after", "server_error")
+FAULT_KINDS = ("network", "retry_after", "server_error", "html_502", "drop")
+RANDOM_FAULT_KINDS = ("retry_after", "server_error", "network", "html_502", "drop")
+
+
+@dataclass
+class RandomFaults:
+    """Answer this share of send and edit calls with a fault picked at random."""
+
+    share: float
+    rng: random.Random
+
+
+def _is_send_or_edit(method: str) -> bool:
+    return (method.startswith(("send", "edit")) and method != "sendChatAction") or method in (
+        "copyMessage", "createForumTopic")
 _CALL_LOG_SIZE = 200
 
 
@@ -91,6 +107,11 @@ class EmulatorCore:
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reply_keyboards: dict[int, dict[str, Any]] = field(default_factory=dict)
     query_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Telegram's flood limits, when on: sends over them are answered 429 with retry_after.
+    flood_limits: bool = False
+    random_faults: RandomFaults | None = None
+    flood_refusals: int = 0
+    _flood_sent: dict[int | None, deque[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.world = World(self.bot)
@@ -164,6 +185,32 @@ class EmulatorCore:
             }
         )
 
+    # --- flood limits ------------------------------------------------------------------
+
+    def flood_check(self, chat_id: Any) -> int | None:
+        """Count one send to ``chat_id``; the retry_after to answer when it is over a limit.
+
+        Telegram's documented limits as sliding windows: 10 messages in 10 s in a private
+        chat (about 1/s, short bursts allowed), 20 per minute in a group, 30 per second
+        overall (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+        """
+        now = self.now().timestamp()
+        chat_key = chat_id if isinstance(chat_id, int) else None
+        count, window = (10, 10.0) if isinstance(chat_id, int) and chat_id > 0 else (20, 60.0)
+        waits = []
+        for key, (limit, span) in ((chat_key, (count, window)), ("all", (30, 1.0))):
+            sent = self._flood_sent.setdefault(key, deque())  # type: ignore[arg-type]
+            while sent and sent[0] <= now - span:
+                sent.popleft()
+            if len(sent) >= limit:
+                waits.append(sent[0] + span - now)
+        if waits:
+            self.flood_refusals += 1
+            return max(1, math.ceil(max(waits)))
+        self._flood_sent[chat_key].append(now)
+        self._flood_sent["all"].append(now)  # type: ignore[index]
+        return None
+
     # --- fault injection ---------------------------------------------------------------
 
     def add_fault(self, method: str, fault: Fault, times: int) -> None:
@@ -178,7 +225,12 @@ class EmulatorCore:
 
     def take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method.lower())
-        return queue.popleft() if queue else None
+        if queue:
+            return queue.popleft()
+        chaos = self.random_faults
+        if chaos is not None and _is_send_or_edit(method) and chaos.rng.random() < chaos.share:
+            return Fault(chaos.rng.choice(RANDOM_FAULT_KINDS), 1)
+        return None
 
 
 def commands_key(scope: dict[str, Any] | None, language_code: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -13,6 +14,7 @@ from tgemu.core import (
     Clock,
     EmulatorCore,
     Fault,
+    RandomFaults,
     TranscriptEntry,
     WallClock,
     commands_key,
@@ -144,12 +146,36 @@ class BotApiEmulator(UserActions):
         """Make the next ``times`` calls of ``method`` fail; ``times=0`` cancels pending ones.
 
         ``error``: "network" (HTTP 502, PTB raises NetworkError), "retry_after" (429 with
-        parameters.retry_after, PTB raises RetryAfter) or "server_error" (500, NetworkError).
+        parameters.retry_after, PTB raises RetryAfter), "server_error" (500, NetworkError),
+        "html_502" (a proxy's HTML error page with status 502) or "drop" (the connection is
+        closed before an answer).
 
         Raises:
             ValueError: unknown ``error`` or negative ``times``.
         """
         self._core.add_fault(method, Fault(error, retry_after), times)
+
+    def random_faults(self, share: float, *, seed: int = 1) -> None:
+        """Answer ``share`` (0..1) of send and edit calls with a random fault: 429
+        (retry_after 1), 500, 502 JSON, 502 HTML, or a dropped connection; 0 turns it off."""
+        if not 0 <= share <= 1:
+            raise ValueError("share must be between 0 and 1")
+        self._core.random_faults = RandomFaults(share, random.Random(seed)) if share else None
+
+    @property
+    def flood_limits(self) -> bool:
+        """When true, sends over Telegram's flood limits are answered 429 with retry_after
+        (10 in 10 s per private chat, 20 a minute per group, 30 a second overall)."""
+        return self._core.flood_limits
+
+    @flood_limits.setter
+    def flood_limits(self, on: bool) -> None:
+        self._core.flood_limits = on
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many sends the flood limits refused with a 429."""
+        return self._core.flood_refusals
 
     # --- inspection --------------------------------------------------------------------
 

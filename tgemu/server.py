@@ -106,7 +106,15 @@ def _loggable(call: ApiCall) -> dict[str, Any]:
     return params
 
 
+_PROXY_PAGE = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+               "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+               "</body>\r\n</html>\r\n")
+
+
 def _fault_response(fault: Fault) -> web.Response:
+    if fault.error == "html_502":
+        # A reverse proxy in front of the Bot API failing: its own HTML page, not JSON.
+        return web.Response(status=502, text=_PROXY_PAGE, content_type="text/html")
     if fault.error == "retry_after":
         error = retry_after(fault.retry_after)
     elif fault.error == "network":
@@ -179,7 +187,14 @@ class ApiServer:
             fault = self._core.take_fault(canonical)
             if fault is not None:
                 record.outcome = f"injected fault: {fault.error}"
+                if fault.error == "drop" and request.transport is not None:
+                    request.transport.close()  # the connection dies before an answer
                 return _fault_response(fault)
+            if self._core.flood_limits and _is_send(canonical):
+                wait = self._core.flood_check(call.get("chat_id"))
+                if wait is not None:
+                    record.outcome = f"429 flood limit, retry after {wait}"
+                    return _error(retry_after(wait))
             result = await impl(self._core, call)
         except ApiError as exc:
             record.outcome = f"{exc.error_code} {exc.description}"
@@ -206,6 +221,11 @@ class ApiServer:
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
+
+
+def _is_send(method: str) -> bool:
+    """Calls that post a new message, which is what Telegram's flood limits count."""
+    return (method.startswith("send") and method != "sendChatAction") or method == "copyMessage"
 
 
 def _error(error: ApiError) -> web.Response:

@@ -31,8 +31,11 @@ class Signal:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        # Counts notifications, so a waiter that was busy can tell whether it missed one.
+        self.version = 0
 
     def notify(self) -> None:
+        self.version += 1
         self._event.set()
         self._event = asyncio.Event()
 

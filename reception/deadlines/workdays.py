@@ -4,13 +4,18 @@ Working days follow the official State Council calendar through the ``chinesecal
 package: statutory holidays are off and make-up workdays (调休, a Saturday or Sunday worked
 to bridge a holiday) are on. The package only knows the years it was released for and
 raises ``NotImplementedError`` for later ones, so the calendar takes two config lists,
-``deadlines.extra_holidays`` and ``deadlines.extra_workdays``, that override it. A date in a
-year the package does not know and the config does not mention counts Monday to Friday,
-with one ``logging.WARNING`` per such year naming the year and both config keys; it never
-raises.
+``deadlines.extra_holidays`` and ``deadlines.extra_workdays``, that override it.
 
-A year counts as *configured* as soon as either list holds one of its dates: its remaining
-days then count Monday to Friday without a warning, because the operator has taken over.
+A year the package does not know is *provisional*: its statutory festivals come from the
+``holidays`` package, which computes them (Spring Festival and the other lunar dates included)
+with the days off it expects, and the rest counts Monday to Friday. The State Council
+announces the real arrangement, make-up Saturdays included, only in November or December, so
+a provisional deadline may move by a day or two; ``is_provisional`` says which days are
+guessed, and one ``logging.WARNING`` per such year names the year and both config keys. It
+never raises.
+
+A year counts as *configured* as soon as either list holds one of its dates: the operator has
+taken over, so it is no longer provisional and its unlisted days count Monday to Friday.
 
 Counting rules (the way a 12345-hotline office counts; see ``reception.deadlines.calculator`` too):
 
@@ -34,6 +39,7 @@ All datetimes in and out are aware; results are in UTC. Naive datetimes raise ``
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -41,6 +47,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
+import holidays
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +104,30 @@ class WorkCalendar:
             return chinese_calendar.is_workday(day)
         except NotImplementedError as exc:
             self._warn_uncovered(day.year, exc)
-            return day.weekday() < 5
+            if day.year in self._configured_years:
+                return day.weekday() < 5
+            return day.weekday() < 5 and day not in _computed_festivals(day.year)
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day``'s working-day status is computed rather than officially announced."""
+        return day.year not in self._configured_years and not _officially_known(day.year)
+
+    def days_off_and_make_up_days(self, year: int) -> list[tuple[date, bool, str]]:
+        """The year's exceptions to Monday-Friday: ``(day, is_workday, name)``, in date order.
+
+        Days off on a weekday and make-up working days on a weekend, as this calendar counts
+        them (official data, the config extras, or the computed festivals of a provisional year).
+        """
+        names = _computed_festivals(year)
+        exceptions = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            workday = self.is_workday(day)
+            if workday != (day.weekday() < 5):
+                name = names.get(day, "") or _official_name(day)
+                exceptions.append((day, workday, name))
+            day += timedelta(days=1)
+        return exceptions
 
     def is_office_time(self, when: datetime) -> bool:
         """Whether ``when`` falls inside office hours on a working day."""
@@ -186,14 +216,39 @@ class WorkCalendar:
             return
         self._warned_years.add(year)
         logger.warning(
-            "No official holiday calendar for %d (chinesecalendar says: %s). Counting Monday "
-            "to Friday as working days in %d, so statutory holidays and make-up workdays are "
-            "wrong. Add that year's dates to deadlines.extra_holidays and "
-            "deadlines.extra_workdays in config.toml, or upgrade chinesecalendar.",
+            "No official holiday calendar for %d (chinesecalendar says: %s). Deadlines in %d "
+            "are provisional: statutory festivals as the holidays package computes them, no "
+            "make-up workdays. When the State Council's arrangement is published, add its dates "
+            "to deadlines.extra_holidays and deadlines.extra_workdays in config.toml, or upgrade "
+            "chinesecalendar (see `minyuan calendar %d`).",
             year,
             exc,
             year,
+            year,
         )
+
+
+@functools.cache
+def _computed_festivals(year: int) -> dict[date, str]:
+    """China's statutory festival days off for ``year`` as python-holidays computes them."""
+    return dict(holidays.country_holidays("CN", years=year).items())
+
+
+@functools.cache
+def _officially_known(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _official_name(day: date) -> str:
+    try:
+        _, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return ""
+    return str(name or "")
 
 
 def _checked_office_hours(

@@ -6,13 +6,15 @@ Claims expire, so a worker that dies mid-send leaves its items to be retried.
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from reception import texts
 from reception.deps import Deps
 from reception.petition import outbox
 from reception.petition.cards import Card, render_card
@@ -25,7 +27,16 @@ from storage.models import Outbox, Petition, Resident, StaffGroup
 log = logging.getLogger(__name__)
 
 CLAIM_FOR = timedelta(seconds=60)
-MAX_ATTEMPTS = 25
+# Real failures (network errors, 5xx) are retried by elapsed time, not by count: a send is
+# given up only when it still fails a day after it was queued. Backoff doubles per attempt
+# and is capped, so a Telegram outage of hours ends with everything sent within a minute.
+GIVE_UP_AFTER = timedelta(days=1)
+MAX_BACKOFF = timedelta(seconds=60)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th real failure: 1 s, 2 s, 4 s ... 60 s."""
+    return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_BACKOFF)
 
 
 @dataclass(frozen=True)
@@ -167,24 +178,53 @@ class Dispatch:
                                              before=before_item)
         return Anchor(None, None, pending)
 
-    def retry(self, item: Item, *, after: timedelta, error: str) -> None:
+    def retry(self, item: Item, *, error: str) -> None:
+        """A real failure (network, 5xx): count it and try again after a backoff, or give
+        up once the send has been failing for GIVE_UP_AFTER since it was queued."""
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             row = session.get(Outbox, item.id)
             row.attempts += 1
             row.last_error = error[:500]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-                log.error("giving up on outbox %s to chat %s after %s attempts: %s",
-                          item.id, item.chat_id, row.attempts, error)
+            if now - _aware(row.created_at) >= GIVE_UP_AFTER:
+                row.status, row.claimed_until = "failed", None
+                log.error("GAVE UP on outbox %s (%s to chat %s) after %s attempts over %s: %s",
+                          item.id, item.kind, item.chat_id, row.attempts,
+                          now - _aware(row.created_at), error)
+                self._tell_admins(session, item, error=error, now=now)
             else:
-                row.status, row.next_attempt_at, row.claimed_until = "pending", now + after, None
+                row.status, row.claimed_until = "pending", None
+                row.next_attempt_at = now + backoff(row.attempts)
+
+    def _tell_admins(self, session: Session, item: Item, *, error: str, now: datetime) -> None:
+        """Queue the loud notice of a give-up to every active administrator (not to the
+        chat that failed: an administrator's own notice failing is only logged)."""
+        admins = queries.active_admin_chat_ids(session)
+        petition = session.get(Petition, item.petition_id) if item.petition_id else None
+        target = (texts.DELIVERY_TARGET_GROUP if item.chat_id < 0 else texts.DELIVERY_TARGET_RESIDENT)
+        about = texts.DELIVERY_ABOUT.format(number=petition.number) if petition else ""
+        notice = texts.DELIVERY_GAVE_UP.format(
+            target=target, about=about, hours=int(GIVE_UP_AFTER.total_seconds() // 3600),
+            error=html.escape(error[:200]))
+        for chat_id in admins:
+            if chat_id != item.chat_id:
+                outbox.message(session, chat_id=chat_id, text=notice, now=now)
 
     def defer(self, item: Item, *, after: timedelta) -> None:
+        """Not an attempt: send later (Telegram asked to wait, or an earlier send must go
+        first). ``attempts`` is left alone."""
+        self.defer_all([item], after=after)
+
+    def defer_all(self, items: list[Item], *, after: timedelta, error: str | None = None) -> None:
+        if not items:
+            return
+        due = self.deps.clock.now() + after
         with transaction(self.deps.engine) as session:
-            row = session.get(Outbox, item.id)
-            row.status, row.claimed_until = "pending", None
-            row.next_attempt_at = self.deps.clock.now() + after
+            for item in items:
+                row = session.get(Outbox, item.id)
+                row.status, row.claimed_until, row.next_attempt_at = "pending", None, due
+                if error is not None:
+                    row.last_error = error[:500]
 
     def failed(self, item: Item, *, error: str) -> None:
         with transaction(self.deps.engine) as session:
@@ -231,3 +271,8 @@ class Dispatch:
     def resident_of_chat(self, chat_id: int) -> Resident | None:
         with transaction(self.deps.engine) as session:
             return queries.resident_by_tg(session, chat_id)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -17,7 +17,7 @@ from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.handling.dispatch import Dispatch, Item
 from reception.petition import callback_data, outbox
-from reception.petition.cards import fmt_time, list_line, render_status, resident_category
+from reception.petition.cards import fmt_time, list_line, provisional_mark, render_status, resident_category
 from reception.petition.events import Actor, record
 from reception.petition.numbering import next_number
 from reception.petition.routing import route
@@ -300,6 +300,7 @@ class Intake:
         if petition.group_chat_id:
             outbox.card(session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now)
             if inbound.text and (waiting or before != Status.SUBMITTED):
+                # Masked like the card: the group sees what was said, not the phone or ID number.
                 note = texts.RESIDENT_ANSWER if waiting else texts.RESIDENT_FOLLOWUP
                 outbox.message(
                     session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now,
@@ -449,7 +450,8 @@ class Intake:
         text = texts.CONFIRM_CREATED.format(
             number=petition.number, category=html.escape(resident_category(petition)),
             urgent=texts.CONFIRM_URGENT_MARK if petition.urgent else "",
-            respond_by=fmt_time(petition.respond_due, tz), resolve_by=fmt_time(petition.resolve_due, tz),
+            respond_by=fmt_time(petition.respond_due, tz),
+            resolve_by=fmt_time(petition.resolve_due, tz) + provisional_mark(self.deps, petition.resolve_due),
         )
         if length > self.deps.settings.max_text_chars:
             from reception.petition.cards import CARD_TEXT_LIMIT

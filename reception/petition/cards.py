@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "reject": "驳回", "merge": "合并", "cancel": "居民撤回", "rate": "居民评价",
     "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
     "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
+    "view_contact": "查看居民联系方式（网页工作台）",
 }
 
 
@@ -98,7 +99,7 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     lines.append(
         f"响应时限：{fmt_time(petition.respond_due, tz)}"
         + (f"（已于 {fmt_time(petition.first_response_at, tz)} 响应）" if petition.first_response_at else "")
-        + f"\n办结时限：{fmt_time(petition.resolve_due, tz)}"
+        + f"\n办结时限：{fmt_time(petition.resolve_due, tz)}{provisional_mark(deps, petition.resolve_due)}"
     )
     if petition.paused_at and status is Status.WAITING:
         lines.append(f"⏸ 等待居民补充（{fmt_time(petition.paused_at, tz)} 起暂停计时）")
@@ -178,6 +179,14 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
 def resident_category(petition: Petition) -> str:
     """The category as a resident is told it: not the classifier's guess while in triage."""
     return texts.CATEGORY_IN_TRIAGE if petition.triage else petition.category
+
+
+def provisional_mark(deps: Deps, when: datetime | None) -> str:
+    """The note after a deadline counted in a year whose holidays are not yet announced."""
+    if when is None:
+        return ""
+    day = when.astimezone(deps.settings.tz).date()
+    return texts.PROVISIONAL_DATE_MARK if deps.deadlines.calendar.is_provisional(day) else ""
 
 
 def render_status(session: Session, deps: Deps, petition: Petition) -> str:

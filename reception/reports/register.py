@@ -12,6 +12,7 @@ import csv
 import html
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,19 +67,33 @@ def register_rows(
 
     Every petition is listed, whatever became of it, oldest first.
     """
+    return list(iter_register_rows(session, deps, start=start, end=end,
+                                   community_codes=community_codes, unmasked=unmasked))
+
+
+def iter_register_rows(
+    session: Session,
+    deps: Deps,
+    *,
+    start: date,
+    end: date,
+    community_codes: list[str] | None,
+    unmasked: bool = False,
+    batch: int = 1000,
+) -> Iterator[list[str]]:
+    """The rows of ``register_rows``, streamed in batches of ``batch`` petitions."""
     tz = deps.settings.tz
-    petitions = report_queries.petitions_received(
+    for petitions in report_queries.petitions_received_batches(
         session, since=local_midnight(start, tz), until=local_midnight(end + timedelta(1), tz),
-        communities=community_codes,
-    )
-    residents = report_queries.residents_by_id(session, (p.resident_id for p in petitions))
-    staff = queries.staff_names(session, (p.handler_staff_id for p in petitions
-                                          if p.handler_staff_id is not None))
-    merged = report_queries.numbers_by_id(session, (p.merged_into_id for p in petitions))
-    return [
-        _row(deps, p, residents.get(p.resident_id or 0), staff, merged, unmasked=unmasked)
-        for p in petitions
-    ]
+        communities=community_codes, batch=batch,
+    ):
+        residents = report_queries.residents_by_id(session, (p.resident_id for p in petitions))
+        staff = queries.staff_names(session, (p.handler_staff_id for p in petitions
+                                              if p.handler_staff_id is not None))
+        merged = report_queries.numbers_by_id(session, (p.merged_into_id for p in petitions))
+        for p in petitions:
+            yield _row(deps, p, residents.get(p.resident_id or 0), staff, merged,
+                       unmasked=unmasked)
 
 
 def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[int, str],
@@ -143,47 +158,39 @@ def _cell_text(value: str) -> str:
     return _FORBIDDEN.sub("", value)
 
 
-def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
+def write_xlsx(rows: Iterable[list[str]], path: Path, *, title: str) -> Path:
     """Write the register as a print-ready workbook: A4 landscape, one page wide.
 
     Row 1 is the title, row 2 the header (frozen, and repeated on every printed page).
+    The sheet is written in openpyxl's write-only mode: rows stream to the file as they
+    come, so time grows linearly and memory stays bounded however long the book is.
     """
     # openpyxl loads only when a register is written, not at bot start-up.
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "接待登记"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("接待登记")
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
 
-    sheet.append([_cell_text(title)])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_COLUMNS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 28
-    sheet.append(list(REGISTER_COLUMNS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-    for values in rows:
-        sheet.append([_cell_text(v) for v in values])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
-                cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
-            cell.alignment = wrap
-            cell.border = border
+    def styled(value: str, **style) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        for name, attribute in style.items():
+            setattr(cell, name, attribute)
+        return cell
+
+    # Widths, print settings and panes must be set before the first row is written.
     for index, (_, width) in enumerate(_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages tall as it takes
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -191,19 +198,60 @@ def write_xlsx(rows: list[list[str]], path: Path, *, title: str) -> Path:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.oddFooter.center.text = t.REGISTER_FOOTER
+    sheet.merged_cells.add(f"A1:{get_column_letter(len(_COLUMNS))}1")
+    sheet.row_dimensions[1].height = 28
+
+    sheet.append([styled(_cell_text(title), font=Font(bold=True, size=14),
+                         alignment=Alignment(horizontal="center", vertical="center"))])
+    header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.append([styled(h, font=Font(bold=True), alignment=header_alignment, border=border)
+                  for h in REGISTER_COLUMNS])
+    # Every body cell shares one style: register it once and copy its index to each cell.
+    template = styled("", alignment=Alignment(wrap_text=True, vertical="top"), border=border)
+    for values in rows:
+        line = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=_cell_text(value))
+            cell._style = copy(template._style)
+            if value.startswith(_FORMULA_STARTS):
+                cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
+            line.append(cell)
+        sheet.append(line)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
 
 
-def write_csv(rows: list[list[str]], path: Path) -> Path:
+def write_csv(rows: Iterable[list[str]], path: Path) -> Path:
     """Write header and rows as CSV in UTF-8 with a BOM, so Excel shows the Chinese."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REGISTER_COLUMNS)
-        writer.writerows([[_csv_safe(_cell_text(v)) for v in row] for row in rows])
+    with _CsvWriter(path) as out:
+        for _ in out.passing(rows):
+            pass
     return path
+
+
+class _CsvWriter:
+    """The register's CSV, written row by row as the rows pass through ``passing``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+
+    def __enter__(self) -> _CsvWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._handle)
+        self._writer.writerow(REGISTER_COLUMNS)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+    def passing(self, rows: Iterable[list[str]]) -> Iterator[list[str]]:
+        for row in rows:
+            self._writer.writerow([_csv_safe(_cell_text(v)) for v in row])
+            self.count += 1
+            yield row
 
 
 def _csv_safe(value: str) -> str:
@@ -234,12 +282,14 @@ class Register:
         """
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
-            self.access.chat_scope(session, staff, chat_id)  # refuses another community's group
+            # Refuses an unbound group and another community's group (see Access.chat_scope).
+            self.access.chat_scope(session, staff, chat_id)
             group = queries.group_by_chat(session, chat_id)
             mine = self.access.communities_of(staff)
-            # The group's book only for staff whose own scope covers the whole group.
-            covered = group is not None and group.active and set(
-                self.access.communities_of(group)) <= set(mine)
+            # The group's book only for staff whose own scope covers the whole group; in a
+            # wider group (the street's) they get their own, which that group also covers.
+            private = chat_id == staff.tg_user_id or group is None
+            covered = not private and set(self.access.communities_of(group)) <= set(mine)
             owner = group if covered else staff
             communities = self.access.communities_of(owner)
             scope_code = owner.scope_code
@@ -262,15 +312,18 @@ class Register:
         unknown = [c for c in communities or [] if c not in self.deps.org.communities]
         if unknown:
             raise InvalidInput(f"unknown community: {', '.join(unknown)}")
-        with transaction(self.deps.engine) as session:
-            rows = register_rows(session, self.deps, start=start, end=end,
-                                 community_codes=communities, unmasked=unmasked)
         if unmasked:
             log.warning("register %s..%s exported UNMASKED to %s", start, end, out)
         title = t.REGISTER_TITLE.format(scope=self._scope_name(communities), office=t.OFFICE,
                                         start=_ymd(start), end=_ymd(end))
-        xlsx = write_xlsx(rows, out, title=title)
-        return xlsx, write_csv(rows, out.with_suffix(".csv")), len(rows)
+        csv_path = out.with_suffix(".csv")
+        # One streaming pass: each row goes to the CSV and to the workbook as it is read.
+        # A plain read-only session: its identity map lets each written batch go.
+        with Session(self.deps.engine) as session, _CsvWriter(csv_path) as csv_out:
+            rows = iter_register_rows(session, self.deps, start=start, end=end,
+                                      community_codes=communities, unmasked=unmasked)
+            xlsx = write_xlsx(csv_out.passing(rows), out, title=title)
+        return xlsx, csv_path, csv_out.count
 
     def _scope_name(self, communities: list[str] | None) -> str:
         org = self.deps.org

@@ -41,8 +41,10 @@ class Cluster:
 def top_topics(
     petitions: Iterable[Petition], *, limit: int = 8, minimum: int = TOPIC_MINIMUM
 ) -> list[tuple[str, int]]:
-    """The words mentioned in the most petitions (each petition counts a word once).
+    """The problems mentioned in the most petitions (each petition counts a word once).
 
+    Topics are the classifier's keywords (rule words such as 漏水, 电梯, 噪音: problems by
+    construction), not every token, so general words ("晚上", "单元楼", "很大") never rank.
     Counting petitions rather than occurrences keeps one long message from drowning out
     ten short ones. Only words in at least ``minimum`` petitions are topics. Ties are
     broken by the word itself, so the order is stable.
@@ -50,7 +52,7 @@ def top_topics(
     counter: Counter[str] = Counter()
     for petition in petitions:
         counter.update(
-            {t for t in petition.tokens if len(t) > 1 and t not in TOPIC_STOPWORDS
+            {t for t in petition.keywords or () if len(t) > 1 and t not in TOPIC_STOPWORDS
              and not t.isdigit()}
         )
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))

@@ -27,6 +27,7 @@ from reception.petition.cards import fmt_time, list_line
 from reception.petition.events import Actor, record
 from reception.petition.states import OPEN_STATUSES
 from reception.supervision.brief import MorningBrief
+from reception.supervision.calendar_watch import remind_if_next_year_provisional
 from reception.supervision.lateness import describe_duration, lateness
 from storage import ladder_queries as ladder_queries
 from storage import queries
@@ -246,6 +247,10 @@ class Escalation:
         """Queue today's brief, once per day however many processes call it; return the
         number of messages queued (0 when it was already queued today)."""
         return MorningBrief(self.deps).queue()
+
+    def calendar_reminder(self) -> int:
+        """December: remind administrators when next year's holidays are still provisional."""
+        return remind_if_next_year_provisional(self.deps)
 
     def late_morning_brief(self, brief_at: time) -> int:
         """At start-up: queue today's brief if the bot was down when it was due (after

@@ -66,7 +66,22 @@ async def test_staff_of_another_community_cannot_act(office, resident, harness):
     await harness.settle()
     number = NUMBER.search(office.last_text(resident.id)).group(0)
     await office.say(stranger, office.main_group.id, f"/resolve {number} 好了")
-    assert "不属于您负责的范围" in office.last_text(office.main_group.id)
+    assert "本群不属于您负责的社区" in office.last_text(office.main_group.id)
+    for command in ("/digest", "/export", "/open", f"/walkin {number}"):
+        await office.say(stranger, office.main_group.id, command)
+        assert "本群不属于您负责的社区" in office.last_text(office.main_group.id), command
+
+
+async def test_staff_commands_in_a_group_the_office_never_bound_post_no_petition(office, resident, harness):
+    office.emu.send_text(resident, resident.id, "3号楼2单元楼道灯坏了，我电话13812345678")
+    await harness.settle()
+    number = NUMBER.search(office.last_text(resident.id)).group(0)
+    owners = office.emu.add_group(title="业主群", members=[office.admin, resident])
+    for command in ("/open", f"/show {number}", "/digest", "/export"):
+        await office.say(office.admin, owners.id, command)
+        answer = office.last_text(owners.id)
+        assert "尚未绑定社区" in answer, command
+        assert number not in answer and "楼道灯" not in answer and "138" not in answer
 
 
 async def test_failed_sends_are_retried_and_survive_a_restart(config, clock, tmp_path):

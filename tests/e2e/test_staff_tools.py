@@ -46,6 +46,16 @@ async def test_ask_pauses_the_clock_until_the_resident_answers(office, resident,
     assert "老人82岁" in office.last_text(office.main_group.id)
 
 
+async def test_a_residents_answer_reaches_the_group_masked(office, resident):
+    number = await submit(office, resident, "想咨询一下居住证明怎么开")
+    await office.say(office.staff, office.main_group.id, f"/ask {number} 请留个电话方便联系")
+    await office.say(resident, resident.id, "我的电话是13812345678，身份证110101195001011234")
+    relay = office.last_text(office.main_group.id)
+    assert "居民答复" in relay and "我的电话是" in relay
+    assert "13812345678" not in relay and "110101195001011234" not in relay
+    assert "5678" in relay  # masked, not dropped: staff see the tail to match it up
+
+
 async def test_open_lists_this_groups_petitions(office, resident):
     number = await submit(office, resident, "楼道里的消防栓箱门坏了")
     await office.say(office.staff, office.main_group.id, "/open")
@@ -121,3 +131,25 @@ async def test_a_restart_after_the_brief_was_due_sends_it_once(office, resident,
     await harness.settle()
     briefs = [m for m in office.emu.bot_messages(office.main_group.id) if "早报" in m.text]
     assert len(briefs) == 1
+
+
+async def test_a_deadline_in_an_unannounced_year_is_marked_provisional(office, resident, clock):
+    first = await submit(office, resident, "小区南门的垃圾桶满了没人清运")
+    assert "推算的节假日" not in office.last_text(resident.id)  # 2026 is announced
+    clock.advance(days=36)  # Monday 28 December: seven working days reach into 2027
+    number = await submit(office, resident, "3号楼前的健身器材坏了，螺丝松动")
+    assert number != first
+    assert "推算的节假日" in office.last_text(resident.id)
+    assert "推算的节假日" in office.card(office.main_group.id, number).text
+
+
+async def test_administrators_are_reminded_in_december_while_next_year_is_provisional(
+        office, harness, clock):
+    escalation = harness.services.escalation
+    assert await harness.runtime.call(escalation.calendar_reminder) == 0  # November: not yet
+    clock.advance(days=14)  # Monday 7 December
+    assert await harness.runtime.call(escalation.calendar_reminder) == 2  # both administrators
+    await harness.settle()
+    reminder = office.last_text(office.admin.id)
+    assert "2027年的法定节假日安排尚未录入" in reminder and "minyuan calendar 2027" in reminder
+    assert "2027年" not in office.last_text(office.staff.id)  # staff are not administrators

@@ -189,3 +189,95 @@ def test_the_shipped_city_rules_carry_their_curated_seed():
         assert shipped[category.name].patterns == category.patterns
         for word, weight in category.keywords.items():
             assert shipped[category.name].keywords[word] == weight
+
+
+def test_cli_eval_json_reports_triage_and_urgency(tmp_path, capsys, run_cli):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(learn(synthetic_rows()), encoding="utf-8")
+    data = tmp_path / "urgent.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "urgent"])
+        writer.writerows([
+            ("家里煤气味很重，现在头晕", "供水", 1),        # urgent, flagged
+            ("电梯困人了，快来", "停车", 1),                 # urgent, flagged
+            ("担心电动车在楼道充电会起火", "停车", 0),       # a worry: not flagged
+            ("小区停水问题，自来水一直没有解决", "供水", 0),  # plain complaint
+        ])
+    assert run_cli("nlp", "eval", "--rules", str(rules), "--data", str(data),
+                   "--threshold", "0.99", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["triage_threshold"] == 0.99
+    assert 0 < report["triage_share"] <= 1
+    assert report["urgent_n"] == 4
+    assert report["urgent_gold"] == 2
+    assert report["urgent_recall"] == 1.0
+    assert report["urgent_precision"] == 1.0
+    assert report["urgent_false_alarm_rate"] == 0.0
+
+
+def test_cli_eval_accepts_an_urgency_only_csv(tmp_path, capsys, run_cli):
+    data = tmp_path / "urgent.csv"
+    data.write_text("text,urgent\n厨房着火了，好多烟\n检查过了，没有漏气,0\n厨房着火了,1\n",
+                    encoding="utf-8")
+    assert run_cli("nlp", "eval", "--data", str(data), "--threshold", "0.35", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 0
+    assert report["urgent_n"] == 2
+    assert report["urgent_recall"] == 1.0
+    assert report["urgent_false_alarm_rate"] == 0.0
+
+
+def test_cli_eval_rejects_a_bad_urgent_cell(tmp_path, capsys, run_cli):
+    data = tmp_path / "urgent.csv"
+    data.write_text("text,urgent\n厨房着火了,yes\n", encoding="utf-8")
+    assert run_cli("nlp", "eval", "--data", str(data), "--threshold", "0.35") == 2
+    assert "urgent must be 0 or 1" in capsys.readouterr().err
+
+
+def test_routed_accuracy_counts_only_confident_decisions(tmp_path):
+    rows = synthetic_rows()
+    path = tmp_path / "rules.toml"
+    path.write_text(learn(rows), encoding="utf-8")
+    everything = evaluate(Analyzer.load(path), rows, triage_threshold=0.0)
+    assert everything.triage_share == 0.0
+    assert everything.routed_accuracy == everything.accuracy
+    nothing = evaluate(Analyzer.load(path), rows, triage_threshold=1.01)
+    assert nothing.triage_share == 1.0
+    assert nothing.routed_accuracy is None
+
+
+def test_the_fallback_may_be_a_learned_category(tmp_path):
+    rows = [*synthetic_rows(), *[(f"开发商{w}合同纠纷，购房款没退", "其他") for w in "一二三四五六七八"]]
+    path = tmp_path / "rules.toml"
+    path.write_text(learn(rows), encoding="utf-8")
+    analyzer = Analyzer.load(path)
+    assert analyzer.categories.count("其他") == 1
+    decision = analyzer.classify("开发商合同纠纷，购房款一直没退")
+    assert decision.category == "其他"
+    assert decision.confidence > 0
+    assert analyzer.classify("今天天气").confidence == 0.0
+
+
+def test_seed_ignore_words_are_never_learned(tmp_path):
+    seed = tmp_path / "seed.toml"
+    seed.write_text('[meta]\nnormalize = true\n[learn]\nignore = ["停水"]\n'
+                    '[categories."供水"]\ndescription = "供水"\n', encoding="utf-8")
+    rules = load_rules_text(learn(synthetic_rows(), base=seed), tmp_path)
+    words = {w for c in rules.categories for w in (*c.keywords, *c.negative)}
+    assert "水压" in words
+    assert not any("停水" in w.split() for w in words)
+
+
+def test_a_seed_ignore_list_must_hold_words(tmp_path):
+    seed = tmp_path / "seed.toml"
+    seed.write_text('[learn]\nignore = "停水"\n[categories."供水"]\ndescription = "供水"\n',
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match=r"learn\.ignore"):
+        learn(synthetic_rows(), base=seed)
+
+
+def load_rules_text(text: str, tmp_path):
+    path = tmp_path / "learned.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_rules(path)

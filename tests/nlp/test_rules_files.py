@@ -135,7 +135,6 @@ def _write(tmp_path, text):
         ('[categories."物业"]\ndescription = "空的"\n', ["no keywords"]),
         ("[meta]\nname = \"x\"\n", ["categories: missing"]),
         ('[categories."物业".keywords\n', ["not valid TOML"]),
-        ('[meta]\nfallback = "物业"\n[categories."物业".keywords]\n"物业" = 1\n', ["also a category"]),
         ('[meta]\nmatch = "fuzzy"\n[categories."物业".keywords]\n"物业" = 1\n', ["meta.match"]),
     ],
 )

@@ -15,6 +15,8 @@ import pytest
         ("不知道怎么回事，楼下一直冒烟", ("冒烟",)),
         ("配电箱不停冒烟", ("冒烟",)),
         ("地下室爆管了，水漫出来", ("爆管",)),
+        ("楼道里有火灾隐患，现在已经着火了", ("着火",)),  # a risk phrase does not hide a real fire
+        ("配电箱漏电了，一碰就麻", ("漏电",)),
     ],
 )
 def test_danger_words_are_urgent(community, text, words):
@@ -33,6 +35,13 @@ def test_danger_words_are_urgent(community, text, words):
         "我们小区并没有燃气泄漏",
         "物业费太贵了",
         "",
+        # Risks, past events, what-ifs and figures of speech are not emergencies now.
+        "楼道堆满杂物，存在火灾隐患",
+        "一旦发生火灾，后果不堪设想",
+        "我们楼去年发生过火灾，现在消防通道还是被堵",
+        "低保是我们家的救命钱，希望尽快审批",
+        "现在是信息爆炸的时代，社区通知能不能简短一点",
+        "老旧电线有漏电风险，请安排检查",
     ],
 )
 def test_negated_hypothetical_or_resolved_is_not_urgent(community, text):

@@ -204,19 +204,41 @@ def test_extras_move_a_deadline_into_2027():
     assert cal.add_working_days(bj(2026, 12, 31, 10, 0), 2) == bj(2027, 1, 4, 10, 0)
 
 
-def test_uncovered_year_falls_back_to_monday_to_friday_with_one_warning(cal, caplog):
+def test_uncovered_year_is_provisional_with_computed_festivals_and_one_warning(cal, caplog):
     with caplog.at_level(logging.WARNING, logger=LOGGER):
-        # New Year's Day 2027 is a Friday: without data it counts as a working day.
-        assert cal.is_workday(date(2027, 1, 1)) is True
+        # New Year's Day 2027 is a Friday: the computed festivals know it is off.
+        assert cal.is_workday(date(2027, 1, 1)) is False
         assert cal.is_workday(date(2027, 1, 2)) is False
-        assert cal.add_working_days(bj(2026, 12, 31, 10, 0), 2) == bj(2027, 1, 4, 10, 0)
+        assert cal.add_working_days(bj(2026, 12, 31, 10, 0), 2) == bj(2027, 1, 5, 10, 0)
+        # Spring Festival 2027 (6 February) and the days off after it do not count.
+        assert [cal.is_workday(date(2027, 2, d)) for d in (4, 5, 8, 9, 10, 11)] == [
+            True, False, False, False, False, True,
+        ]
         assert cal.working_seconds_between(bj(2027, 3, 1), bj(2027, 3, 8)) == 5 * 7.5 * 3600
+    assert cal.is_provisional(date(2027, 3, 1)) is True
+    assert cal.is_provisional(date(2026, 12, 31)) is False
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     message = warnings[0].getMessage()
     assert "2027" in message
+    assert "provisional" in message
     assert "deadlines.extra_holidays" in message
     assert "deadlines.extra_workdays" in message
+
+
+def test_a_configured_year_is_not_provisional():
+    cal = WorkCalendar(extra_holidays=[date(2027, 1, 1)], extra_workdays=[date(2027, 2, 20)])
+    assert cal.is_provisional(date(2027, 5, 5)) is False
+    assert cal.is_workday(date(2027, 2, 8)) is True  # the operator took over: only the extras count
+
+
+def test_days_off_and_make_up_days_of_a_year(cal):
+    official = cal.days_off_and_make_up_days(2026)
+    assert (date(2026, 10, 1), False, "National Day") in official  # a Thursday off
+    assert any(workday for _, workday, _ in official)  # 2026 has make-up Saturdays/Sundays
+    provisional = cal.days_off_and_make_up_days(2027)
+    assert [day for day, _, _ in provisional][:2] == [date(2027, 1, 1), date(2027, 2, 5)]
+    assert not any(workday for _, workday, _ in provisional)  # nobody can guess make-up days
 
 
 def test_uncovered_years_warn_once_each(cal, caplog):

@@ -1,0 +1,99 @@
+"""Queries behind the supervisors' desk: counts for the overview, a filtered petition list.
+
+Read-only; never commits. Only the columns a page shows or the rates need are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from storage.models import Petition
+
+RATE_COLUMNS = (
+    Petition.community_code, Petition.created_at, Petition.status, Petition.first_response_at,
+    Petition.respond_due, Petition.resolved_at, Petition.resolve_due, Petition.paused_at,
+    Petition.overdue, Petition.reopen_count, Petition.rating, Petition.rated_at,
+    Petition.closed_at,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    statuses: Sequence[str] = ()
+    category: str | None = None
+    community: str | None = None
+    grid: str | None = None
+    urgent: bool | None = None
+    overdue: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+
+
+def _late(open_statuses: Sequence[str], now: datetime):
+    return (col(Petition.status).in_(list(open_statuses))) & or_(
+        col(Petition.overdue).is_(True),
+        col(Petition.resolve_due) < now,
+        (col(Petition.first_response_at).is_(None)) & (col(Petition.respond_due) < now),
+    )
+
+
+def counts(session: Session, *, communities: Sequence[str], open_statuses: Sequence[str],
+           now: datetime, day_start: datetime, day_end: datetime) -> dict[str, int]:
+    """received today, open, overdue (open and late), due today (open, resolve due today)."""
+    scope = col(Petition.community_code).in_(list(communities))
+    is_open = col(Petition.status).in_(list(open_statuses))
+
+    def one(*conditions) -> int:
+        return session.exec(select(func.count()).select_from(Petition).where(scope, *conditions)).one()
+
+    return {
+        "received": one(col(Petition.created_at) >= day_start, col(Petition.created_at) < day_end),
+        "open": one(is_open),
+        "overdue": one(_late(open_statuses, now)),
+        "due_today": one(is_open, col(Petition.resolve_due) >= now, col(Petition.resolve_due) < day_end),
+    }
+
+
+def rate_rows(session: Session, *, communities: Sequence[str], since: datetime, until: datetime):
+    query = select(*RATE_COLUMNS).where(
+        col(Petition.community_code).in_(list(communities)),
+        col(Petition.created_at) >= since, col(Petition.created_at) < until)
+    return list(session.exec(query))
+
+
+def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,
+                  open_statuses: Sequence[str], now: datetime, offset: int,
+                  limit: int) -> tuple[list[Petition], int]:
+    """One page of petitions, newest first, and how many match in all."""
+    conditions = [col(Petition.community_code).in_(list(communities))]
+    if filters.statuses:
+        conditions.append(col(Petition.status).in_(list(filters.statuses)))
+    if filters.category:
+        conditions.append(Petition.category == filters.category)
+    if filters.community:
+        conditions.append(Petition.community_code == filters.community)
+    if filters.grid:
+        conditions.append(Petition.grid_code == filters.grid)
+    if filters.urgent is not None:
+        conditions.append(Petition.urgent == filters.urgent)
+    if filters.overdue:
+        conditions.append(_late(open_statuses, now))
+    if filters.since is not None:
+        conditions.append(col(Petition.created_at) >= filters.since)
+    if filters.until is not None:
+        conditions.append(col(Petition.created_at) < filters.until)
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(col(Petition.text).like(pattern, escape="\\"),
+                              col(Petition.number).like(pattern, escape="\\")))
+    total = session.exec(select(func.count()).select_from(Petition).where(*conditions)).one()
+    rows = session.exec(select(Petition).where(*conditions)
+                        .order_by(col(Petition.created_at).desc(), col(Petition.id).desc())
+                        .offset(offset).limit(limit))
+    return list(rows), total

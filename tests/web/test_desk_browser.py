@@ -1,0 +1,81 @@
+"""The desk in real headless Chromium: sign-in, a filter, an action and its refusal, and a
+supervisor reaching an overdue petition of their street in three clicks."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from web.initdata import sign_init_data
+
+SHOTS = Path(os.environ.get("MINYUAN_SCREENSHOTS", "")) if os.environ.get("MINYUAN_SCREENSHOTS") else None
+
+
+async def _shot(page, name: str) -> None:
+    """Screenshots for docs/img when MINYUAN_SCREENSHOTS names a folder."""
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _url(desk, path: str) -> str:
+    return str(desk.client.make_url(path))
+
+
+async def test_sign_in_by_link(desk, phone_page):
+    token = await desk.link_token(desk.office.staff)
+    await phone_page.goto(_url(desk, f"/login/{token}"))
+    await phone_page.click("#login")
+    await phone_page.wait_for_selector("text=今日概览")
+    assert "红旗社区" in await phone_page.inner_text("main")
+
+
+async def test_sign_in_as_mini_app(desk, phone_page):
+    now = desk.harness.clock.now()
+    init_data = sign_init_data(
+        {"auth_date": str(int(now.timestamp())), "query_id": "AAH1",
+         "user": json.dumps({"id": desk.office.staff.id, "first_name": "张"}, separators=(",", ":"))},
+        bot_token=desk.office.emu.token)
+    await phone_page.goto(_url(desk, "/app") + "#tgWebAppData=" + quote(init_data, safe=""))
+    await phone_page.wait_for_selector("text=今日概览")
+    assert "tgWebAppData" not in phone_page.url
+
+
+async def test_filter_action_and_refusal(desk, phone_page):
+    token = await desk.link_token(desk.office.staff)
+    await phone_page.goto(_url(desk, f"/login/{token}"))
+    await phone_page.click("#login")
+    await phone_page.click("text=诉求")
+    await phone_page.fill("input[name=q]", "漏水")
+    await phone_page.click("#apply")
+    items = await phone_page.locator(".petitions li").all_inner_texts()
+    assert len(items) == 1 and desk.petitions["leak"] in items[0]
+    assert "漏水" not in phone_page.url  # search text is posted, never put in the address
+    await _shot(phone_page, "desk-list")
+    await phone_page.click(f"text={desk.petitions['leak']}")
+    await phone_page.click("#claim")
+    assert "办理中" in await phone_page.inner_text("#status")
+    await phone_page.fill("form[action$=resolve] input[name=text]", "已联系物业修好管道")
+    await phone_page.click("#resolve")
+    assert "已办结" in await phone_page.inner_text("#status")
+    await phone_page.click("#claim")
+    assert "已办结" in await phone_page.inner_text("#notice")  # refused, as in chat
+    await _shot(phone_page, "desk-petition")
+
+
+async def test_supervisor_finds_overdue_petition_in_three_clicks(desk, phone_page):
+    desk.harness.clock.advance(timedelta(days=3))
+    token = await desk.link_token(desk.office.supervisor)
+    await phone_page.goto(_url(desk, f"/login/{token}"))
+    await phone_page.click("#login")  # 1
+    await phone_page.wait_for_selector("text=今日概览")
+    await _shot(phone_page, "desk-overview")
+    await phone_page.click("#t-overdue")  # 2
+    listing = await phone_page.inner_text(".petitions")
+    assert desk.petitions["leak"] in listing and desk.petitions["other_street"] not in listing
+    await phone_page.click(f"text={desk.petitions['leak']}")  # 3
+    assert "超期" in await phone_page.inner_text("#status")
+    assert "13812345678" not in await phone_page.inner_text("main")  # masked for a supervisor

@@ -1,0 +1,1 @@
+"""The supervisors' desk in the browser: an aiohttp application over the domain services."""
