@@ -169,6 +169,20 @@ class Access:
             raise NotAllowed(texts.NOT_YOUR_GROUP)
         return shared
 
+    def report_owner(self, session: Session, staff: Staff, chat_id: int) -> Staff | StaffGroup:
+        """Whose scope a report asked for in this chat covers (/digest, /export).
+
+        A group's scope when the staff member's own scope covers the whole group; their own
+        scope in a private chat or in a wider group (the street's, which covers it too).
+        Raises NotAllowed for an unbound group and another community's group (``chat_scope``).
+        """
+        self.chat_scope(session, staff, chat_id)
+        group = queries.group_by_chat(session, chat_id)
+        if chat_id == staff.tg_user_id or group is None:
+            return staff
+        covered = set(self.communities_of(group)) <= set(self.communities_of(staff))
+        return group if covered else staff
+
     def staff_in_chat(self, *, tg_user_id: int, chat_id: int) -> bool:
         """Whether the person is active staff who may use staff commands in this chat."""
         with transaction(self.deps.engine) as session:

@@ -187,18 +187,8 @@ class Digests:
         """
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
-            # Refuses an unbound group and another community's group, so a digest reaches
-            # only its own group or the staff member's private chat.
-            self.access.chat_scope(session, staff, chat_id)
-            group = queries.group_by_chat(session, chat_id)
-            mine = set(self.access.communities_of(staff))
-            # A group's digest only for staff whose own scope covers all of the group's; in a
-            # wider group (the street's) they get their own, which that group also covers.
-            private = chat_id == staff.tg_user_id or group is None
-            if not private and set(self.access.communities_of(group)) <= mine:
-                scope_kind, scope_code = group.scope_kind, group.scope_code
-            else:
-                scope_kind, scope_code = staff.scope_kind, staff.scope_code
+            owner = self.access.report_owner(session, staff, chat_id)
+            scope_kind, scope_code = owner.scope_kind, owner.scope_code
         digest = self.weekly(scope_kind=scope_kind, scope_code=scope_code)
         with transaction(self.deps.engine) as session:
             _queue(session, digest, chat_id=chat_id, now=self.deps.clock.now())

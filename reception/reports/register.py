@@ -282,15 +282,7 @@ class Register:
         """
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
-            # Refuses an unbound group and another community's group (see Access.chat_scope).
-            self.access.chat_scope(session, staff, chat_id)
-            group = queries.group_by_chat(session, chat_id)
-            mine = self.access.communities_of(staff)
-            # The group's book only for staff whose own scope covers the whole group; in a
-            # wider group (the street's) they get their own, which that group also covers.
-            private = chat_id == staff.tg_user_id or group is None
-            covered = not private and set(self.access.communities_of(group)) <= set(mine)
-            owner = group if covered else staff
+            owner = self.access.report_owner(session, staff, chat_id)
             communities = self.access.communities_of(owner)
             scope_code = owner.scope_code
         today = self.deps.clock.now().astimezone(self.deps.settings.tz).date()
