@@ -170,14 +170,23 @@ def print_figures(result: dict, *, started: float) -> None:
     print(f"{'wall time (s)':<34}{time.perf_counter() - started:.0f}")
 
 
+def traffic_arguments(parser: argparse.ArgumentParser, *, messages: int, send_seconds: float,
+                      drain_timeout: float, seed_for: str) -> None:
+    """The residents' traffic both the chaos and the fault runs send, and its seed."""
+    parser.add_argument("--messages", type=int, default=messages, help="complaints to send")
+    parser.add_argument("--residents", type=int, default=200, help="distinct residents")
+    parser.add_argument("--send-seconds", type=float, default=send_seconds,
+                        help="spread the complaints over this")
+    parser.add_argument("--drain-timeout", type=float, default=drain_timeout,
+                        help="give up waiting after this")
+    parser.add_argument("--seed", type=int, default=1, help=f"seed for {seed_for}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cycles", type=int, default=100, help="kill -9 and restart this often")
-    parser.add_argument("--messages", type=int, default=2000, help="complaints to send")
-    parser.add_argument("--residents", type=int, default=200, help="distinct residents")
-    parser.add_argument("--send-seconds", type=float, default=240, help="spread the complaints over this")
-    parser.add_argument("--drain-timeout", type=float, default=300, help="give up waiting after this")
-    parser.add_argument("--seed", type=int, default=1, help="seed for the kill moments")
+    traffic_arguments(parser, messages=2000, send_seconds=240, drain_timeout=300,
+                      seed_for="the kill moments")
     args = parser.parse_args()
     started = time.perf_counter()
     result = asyncio.run(chaos(args))

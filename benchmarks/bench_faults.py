@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_chaos import Bot, _drain, _send, _tally, print_figures  # noqa: E402
+from bench_chaos import Bot, _drain, _send, _tally, print_figures, traffic_arguments  # noqa: E402
 from bench_reception import bot_config, cli, open_office  # noqa: E402
 
 
@@ -61,12 +61,8 @@ async def faults(args: argparse.Namespace) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--messages", type=int, default=600, help="complaints to send")
-    parser.add_argument("--residents", type=int, default=200, help="distinct residents")
-    parser.add_argument("--send-seconds", type=float, default=1800, help="spread the complaints over this")
     parser.add_argument("--faults", type=float, default=0.2, help="share of send calls that fail")
-    parser.add_argument("--drain-timeout", type=float, default=600, help="give up waiting after this")
-    parser.add_argument("--seed", type=int, default=1, help="seed for the faults")
+    traffic_arguments(parser, messages=600, send_seconds=1800, drain_timeout=600, seed_for="the faults")
     args = parser.parse_args()
     started = time.perf_counter()
     result = asyncio.run(faults(args))
