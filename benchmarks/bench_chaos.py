@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -73,10 +74,15 @@ class Bot:
             self.process.wait(timeout=60)
 
 
-async def chaos(args: argparse.Namespace) -> dict[str, float]:
+@contextlib.asynccontextmanager
+async def running_office(residents: int):
+    """An emulator, the bot as its own process and an office with ``residents`` residents.
+
+    Yields ``(emu, bot, group, people, tmp)``; stops the bot and prints the ERROR lines of
+    its log at the end.
+    """
     from tgemu import BotApiEmulator
 
-    rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         async with BotApiEmulator() as emu:
@@ -85,24 +91,30 @@ async def chaos(args: argparse.Namespace) -> dict[str, float]:
             bot = Bot(config, emu.token, tmp / "bot.log")
             bot.start()
             try:
-                group, people = await open_office(emu, code, args.residents)
-                sent: dict[str, int] = {}  # token -> resident chat
-                sending = asyncio.create_task(_send(emu, people, sent, args))
-                kill_every = args.send_seconds / max(args.cycles, 1)
-                while bot.kills < args.cycles:
-                    await asyncio.sleep(rng.uniform(0.3, 1.7) * kill_every)
-                    bot.kill()
-                    bot.start()
-                await sending
-                last_sent = time.perf_counter()
-                drained_at = await _drain(emu, group, sent, args.drain_timeout)
-                bot.stop()
-                return _tally(emu, group, sent, tmp / "bench.db", bot.kills,
-                              drain=(drained_at - last_sent) if drained_at else float("nan"))
+                group, people = await open_office(emu, code, residents)
+                yield emu, bot, group, people, tmp
             finally:
                 bot.stop()
                 errors = (tmp / "bot.log").read_text(errors="replace").count(" ERROR ")
                 print(f"{'ERROR lines in the bot log':<34}{errors}")
+
+
+async def chaos(args: argparse.Namespace) -> dict[str, float]:
+    rng = random.Random(args.seed)
+    async with running_office(args.residents) as (emu, bot, group, people, tmp):
+        sent: dict[str, int] = {}  # token -> resident chat
+        sending = asyncio.create_task(_send(emu, people, sent, args))
+        kill_every = args.send_seconds / max(args.cycles, 1)
+        while bot.kills < args.cycles:
+            await asyncio.sleep(rng.uniform(0.3, 1.7) * kill_every)
+            bot.kill()
+            bot.start()
+        await sending
+        last_sent = time.perf_counter()
+        drained_at = await _drain(emu, group, sent, args.drain_timeout)
+        bot.stop()
+        return _tally(emu, group, sent, tmp / "bench.db", bot.kills,
+                      drain=(drained_at - last_sent) if drained_at else float("nan"))
 
 
 async def _send(emu, people, sent: dict[str, int], args: argparse.Namespace) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,37 +25,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_chaos import Bot, _drain, _send, _tally, print_figures, traffic_arguments  # noqa: E402
-from bench_reception import bot_config, cli, open_office  # noqa: E402
+from bench_chaos import _drain, _send, _tally, print_figures, running_office, traffic_arguments  # noqa: E402
 
 
 async def faults(args: argparse.Namespace) -> dict[str, float]:
-    from tgemu import BotApiEmulator
-
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        async with BotApiEmulator() as emu:
-            config = bot_config(tmp, emu)
-            code = cli(config, "invite", "--role", "admin", "--scope", "hongqi")
-            bot = Bot(config, emu.token, tmp / "bot.log")
-            bot.start()
-            try:
-                group, people = await open_office(emu, code, args.residents)
-                emu.flood_limits = True
-                emu.random_faults(args.faults, seed=args.seed)
-                sent: dict[str, int] = {}
-                await _send(emu, people, sent, args)
-                last_sent = time.perf_counter()
-                drained_at = await _drain(emu, group, sent, args.drain_timeout)
-                bot.stop()
-                result = _tally(emu, group, sent, tmp / "bench.db", 0,
-                                drain=(drained_at - last_sent) if drained_at else float("nan"))
-                result["429 from the flood limits"] = emu.flood_refusals
-                return result
-            finally:
-                bot.stop()
-                errors = (tmp / "bot.log").read_text(errors="replace").count(" ERROR ")
-                print(f"{'ERROR lines in the bot log':<34}{errors}")
+    async with running_office(args.residents) as (emu, bot, group, people, tmp):
+        emu.flood_limits = True
+        emu.random_faults(args.faults, seed=args.seed)
+        sent: dict[str, int] = {}
+        await _send(emu, people, sent, args)
+        last_sent = time.perf_counter()
+        drained_at = await _drain(emu, group, sent, args.drain_timeout)
+        bot.stop()
+        result = _tally(emu, group, sent, tmp / "bench.db", 0,
+                        drain=(drained_at - last_sent) if drained_at else float("nan"))
+        result["429 from the flood limits"] = emu.flood_refusals
+        return result
 
 
 def main() -> None:
