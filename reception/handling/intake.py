@@ -17,7 +17,14 @@ from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.handling.dispatch import Dispatch, Item
 from reception.petition import callback_data, outbox
-from reception.petition.cards import fmt_time, list_line, provisional_mark, render_status, resident_category
+from reception.petition.cards import (
+    CARD_TEXT_LIMIT,
+    fmt_time,
+    list_line,
+    provisional_mark,
+    render_status,
+    resident_category,
+)
 from reception.petition.events import Actor, record
 from reception.petition.numbering import next_number
 from reception.petition.routing import route
@@ -454,8 +461,6 @@ class Intake:
             resolve_by=fmt_time(petition.resolve_due, tz) + provisional_mark(self.deps, petition.resolve_due),
         )
         if length > self.deps.settings.max_text_chars:
-            from reception.petition.cards import CARD_TEXT_LIMIT
-
             text += texts.CONFIRM_LONG_TEXT.format(length=length, shown=CARD_TEXT_LIMIT)
         resident = session.get(Resident, petition.resident_id)
         outbox.message(session, chat_id=resident.tg_user_id, text=text, now=self.deps.clock.now(),
