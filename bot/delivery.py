@@ -39,6 +39,8 @@ from reception.handling.dispatch import Dispatch, Item, Sent
 
 log = logging.getLogger(__name__)
 
+CLAIM_BATCH = 100  # at most this many due sends claimed at once
+
 _GONE = ("chat not found", "bot was kicked", "group chat was deactivated", "chat was deleted",
          "bot is not a member", "have no rights to send")
 
@@ -96,9 +98,16 @@ class Delivery:
                 if self._claim:
                     # Taken first, claimed second: whatever was queued before the taken
                     # items committed is claimed now, and the batch goes out in queue order.
+                    # No more is claimed than the overall limit lets out now: a backlog
+                    # claimed only to be put back would hold the database for nothing.
                     self._claim = False
-                    claimed = await self.run(self.dispatch.claim)
-                    self._claim = bool(claimed)  # more may be due, or queued meanwhile
+                    room, wait = self.pacer.available()
+                    if room <= 0:
+                        self._wake_in(wait)
+                        claimed = []
+                    else:
+                        claimed = await self.run(self.dispatch.claim, limit=min(room, CLAIM_BATCH))
+                        self._claim = bool(claimed)  # more may be due, or queued meanwhile
                     items = sorted(items + claimed, key=lambda item: item.id)
                 if items:
                     await self._send_batch(items)
@@ -122,17 +131,21 @@ class Delivery:
         by_chat: dict[int, list[Item]] = defaultdict(list)
         for item in items:
             by_chat[item.chat_id].append(item)
-        batches = await asyncio.gather(*(self._send_chat(chat_items) for chat_items in by_chat.values()))
+        paced: list[tuple[list[Item], timedelta]] = []  # chats that wait their turn
+        batches = await asyncio.gather(*(self._send_chat(chat_items, paced)
+                                         for chat_items in by_chat.values()))
         await self.run(self.dispatch.record, [sent for batch in batches for sent in batch])
+        if paced:  # put back in one transaction, not one per chat
+            await self.run(self.dispatch.defer_each, paced)
+            self._wake_in(min(wait for _, wait in paced))
 
-    async def _send_chat(self, items: list[Item]) -> list[Sent]:
+    async def _send_chat(self, items: list[Item], paced: list[tuple[list[Item], timedelta]]) -> list[Sent]:
         done: list[Sent] = []
         cards: dict[int, tuple[int, int | None]] = {}  # petition -> (card message, thread) sent now
         for index, item in enumerate(items):
             pause = self._pause_left(item.chat_id) or self.pacer.reserve(item.chat_id)
             if pause is not None:  # not an attempt: the rest of this chat waits its turn
-                await self.run(self.dispatch.defer_all, items[index:], after=pause)
-                self._wake_in(pause)
+                paced.append((items[index:], pause))
                 break
             try:
                 sent = await self._send(item, cards)

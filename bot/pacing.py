@@ -38,6 +38,15 @@ class Pacer:
         return None
 
 
+    def available(self) -> tuple[int, timedelta]:
+        """How many sends the overall limit allows now, and (when none) how long until one
+        is: the delivery claims no more than it may send, instead of claiming a backlog only
+        to put most of it back."""
+        now = self._now()
+        wait = _wait(self._all, *GLOBAL_LIMIT, now)
+        return GLOBAL_LIMIT[0] - len(self._all), wait
+
+
 def _wait(sent: deque[datetime], count: int, window: float, now: datetime) -> timedelta:
     span = timedelta(seconds=window)
     while sent and sent[0] <= now - span:

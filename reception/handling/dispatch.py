@@ -216,15 +216,20 @@ class Dispatch:
         self.defer_all([item], after=after)
 
     def defer_all(self, items: list[Item], *, after: timedelta, error: str | None = None) -> None:
-        if not items:
+        self.defer_each([(items, after)], error=error)
+
+    def defer_each(self, deferrals: list[tuple[list[Item], timedelta]], *, error: str | None = None) -> None:
+        """Put sends back, each list after its own wait, in one transaction (not an attempt)."""
+        if not any(items for items, _ in deferrals):
             return
-        due = self.deps.clock.now() + after
+        now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            for item in items:
-                row = session.get(Outbox, item.id)
-                row.status, row.claimed_until, row.next_attempt_at = "pending", None, due
-                if error is not None:
-                    row.last_error = error[:500]
+            for items, after in deferrals:
+                for item in items:
+                    row = session.get(Outbox, item.id)
+                    row.status, row.claimed_until, row.next_attempt_at = "pending", None, now + after
+                    if error is not None:
+                        row.last_error = error[:500]
 
     def failed(self, item: Item, *, error: str) -> None:
         with transaction(self.deps.engine) as session:

@@ -58,8 +58,12 @@ class PgServer:
 
 
 @contextmanager
-def postgres_server() -> Iterator[PgServer]:
-    """The server from ``MINYUAN_TEST_PG_URL``, or a private one; skips when neither exists."""
+def postgres_server(*, durable: bool = False) -> Iterator[PgServer]:
+    """The server from ``MINYUAN_TEST_PG_URL``, or a private one; skips when neither exists.
+
+    A private server does not wait for the disk (fsync and synchronous_commit off), which
+    tests want; ``durable`` keeps PostgreSQL's defaults, for benchmarks that time commits.
+    """
     url = os.environ.get(ENV_URL, "").strip()
     if url:
         yield PgServer(url)
@@ -76,8 +80,9 @@ def postgres_server() -> Iterator[PgServer]:
         _run(owner, [str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
                      "--auth=trust", "--encoding=UTF8", "--locale=C"])
         port = _free_port()
-        options = (f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         _run(owner, [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(datadir / "log"),
                      "-o", options, "-w", "-t", "60", "start"])
         try:
