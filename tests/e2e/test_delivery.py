@@ -146,3 +146,23 @@ async def test_everything_arrives_through_random_faults(office, harness, clock):
              if m.text.startswith("📋") and "标记" in m.text}
     assert len(cards) == 10
     assert all(confirmations(office, person) >= 1 for person in people)
+
+
+async def test_a_split_send_failing_halfway_goes_on_from_the_part_that_failed(office, resident, harness, clock):
+    office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
+    await harness.settle()
+    number = NUMBER.search(office.last_text(resident.id)).group(0)
+    await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？")
+    clock.advance(minutes=5)
+    # The resident's acknowledgement and the relay's first part go out; the second part meets
+    # a network error.
+    office.emu.fail_next("sendMessage", error="network", after=2)
+    answer = "老人八十二岁，户籍在本社区。" * 292 + "谢谢"
+    await office.say(resident, resident.id, answer)
+    parts = lambda: [m.text for m in office.emu.bot_messages(office.main_group.id)  # noqa: E731
+                     if "老人八十二岁" in m.text and not m.text.startswith("📋")]
+    assert len(parts()) == 1, "the second part failed"
+    clock.advance(seconds=5)
+    await harness.tick()
+    assert len(parts()) == 2, "the retry sent the second part only, not the first again"
+    assert "".join(parts()).count("老人八十二岁") == 292
