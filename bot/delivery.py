@@ -176,7 +176,7 @@ class Delivery:
             except TelegramError as exc:
                 log.error("outbox %s failed: %s", item.id, exc)
                 self._parts_out.pop(item.id, None)
-                await self.run(self.dispatch.failed, item, error=str(exc))
+                await self.run(self.dispatch.failed, item, error=str(exc), tell_admins=True)
         return done
 
     def _wake_in(self, wait: timedelta) -> None:
@@ -217,7 +217,7 @@ class Delivery:
             log.error("Telegram refused outbox %s (%s to %s): %s; payload=%r",
                       item.id, item.kind, item.chat_id, exc, item.payload)
             self._parts_out.pop(item.id, None)
-            await self.run(self.dispatch.failed, item, error=str(exc))
+            await self.run(self.dispatch.failed, item, error=str(exc), tell_admins=True)
         return None
 
     async def _send(self, item: Item, cards: dict[int, tuple[int, int | None]]) -> Sent | None:

@@ -241,6 +241,8 @@ BRIEF_COMMUNITY_LINE = "· {community}：今日到期 {due} 件，已超期 {lat
 # A send that kept failing for a day is given up: every administrator is told.
 DELIVERY_GAVE_UP = ("⚠️ 消息未能送达：一条发往{target}的消息{about}已连续失败超过{hours}小时，"
                     "系统已停止重试。最后的错误：{error}。请人工联系处理。")
+DELIVERY_REFUSED = ("⚠️ 消息未能送达：一条发往{target}的消息{about}被 Telegram 拒绝，重试也无法送达，"
+                    "系统不再重试。错误：{error}。请人工联系处理，并请技术人员查看日志。")
 DELIVERY_TARGET_RESIDENT = "居民"
 DELIVERY_TARGET_GROUP = "工作群"
 DELIVERY_ABOUT = "（诉求 {number}）"

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from tgemu.state import EmuChat, EmuMessage, EmuUser, World, member_to_api
 from tgemu.updates import Signal, UpdateQueue
 
-FAULT_KINDS = ("network", "retry_after", "server_error", "html_502", "drop")
+FAULT_KINDS = ("network", "retry_after", "server_error", "html_502", "drop", "bad_request")
 RANDOM_FAULT_KINDS = ("retry_after", "server_error", "network", "html_502", "drop")
 
 

@@ -149,8 +149,8 @@ class BotApiEmulator(UserActions):
 
         ``error``: "network" (HTTP 502, PTB raises NetworkError), "retry_after" (429 with
         parameters.retry_after, PTB raises RetryAfter), "server_error" (500, NetworkError),
-        "html_502" (a proxy's HTML error page with status 502) or "drop" (the connection is
-        closed before an answer).
+        "html_502" (a proxy's HTML error page with status 502), "drop" (the connection is
+        closed before an answer) or "bad_request" (400, PTB raises BadRequest).
 
         Raises:
             ValueError: unknown ``error`` or negative ``times``.

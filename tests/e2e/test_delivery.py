@@ -67,6 +67,16 @@ async def test_a_send_failing_for_a_day_is_given_up_loudly(office, resident, har
     assert "未能送达" in notice and "停止重试" in notice
 
 
+async def test_a_send_telegram_refuses_is_not_retried_and_the_admins_are_told(office, resident, harness, clock):
+    office.emu.fail_next("sendMessage", error="bad_request")  # the staff card goes first
+    office.emu.send_text(resident, resident.id, "小区门口的路灯坏了")
+    await harness.settle()
+    failed = [row for row in outbox_rows(harness) if row.status == "failed"]
+    assert len(failed) == 1 and failed[0].kind == "card" and failed[0].attempts == 1
+    notice = office.last_text(office.admin.id)
+    assert "未能送达" in notice and "工作群" in notice and "被 Telegram 拒绝" in notice and "MY-" in notice
+
+
 async def test_a_full_length_answer_plus_the_relay_prefix_arrives_in_parts(office, resident, harness, clock):
     office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
     await harness.settle()
