@@ -92,6 +92,8 @@ def build(config: Config, *, clock: Clock | None = None) -> Services:
 
 def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None) -> Services:
     access = Access(deps)
+    digests = Digests(deps, access, weights=satisfaction_weights)
+    register = Register(deps, access)
     return Services(
         deps=deps,
         intake=Intake(deps),
@@ -99,11 +101,11 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         desk=Desk(deps, access),
         feedback=Feedback(deps),
         escalation=Escalation(deps, access),
-        digests=Digests(deps, access, weights=satisfaction_weights),
-        register=Register(deps, access),
+        digests=digests,
+        register=register,
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
-        board=Board(deps, access),
+        board=Board(deps, access, register=register, digests=digests),
     )
 
 

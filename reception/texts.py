@@ -250,6 +250,7 @@ DELIVERY_ABOUT = "（诉求 {number}）"
 # --- the supervisors' desk (web) -------------------------------------------------------
 WEB_LINK_INVALID = "登录链接无效、已使用或已过期，请在与机器人的私聊中重新发送 /web。"
 WEB_DISABLED = "本接待室尚未开启网页工作台。"
+WEB_BAD_DATE = "日期格式不正确，请按“年-月-日”选择，例如 2026-11-30。"
 WEB_LINK = (
     "🔐 网页工作台登录链接（{minutes} 分钟内有效，仅可使用一次，请勿转发）：\n{url}\n"
     "也可以点下方按钮在 Telegram 内打开。"
