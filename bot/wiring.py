@@ -24,6 +24,7 @@ from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.register import Register
+from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
 from storage.db import create_schema, make_engine
 
@@ -72,7 +73,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         second_escalation=timedelta(hours=config.deadlines.second_escalation_hours),
         reports_dir=config.reports_dir,
     )
-    return Deps(
+    deps = Deps(
         engine=engine,
         clock=clock or SystemClock(),
         org=Organisation.load(config.reception.organisation),
@@ -82,7 +83,8 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         ),
         settings=settings,
     )
-
+    refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
+    return deps
 
 def build(config: Config, *, clock: Clock | None = None) -> Services:
     """Everything the bot runs on, from one config file."""

@@ -179,11 +179,12 @@ STAFF_HELP_PRIVATE = (
 )
 # After a deadline in a year whose holidays are not yet announced (computed festivals only).
 PROVISIONAL_DATE_MARK = "（按推算的节假日计算，以国务院公布的安排为准）"
+CALENDAR_MOVED_NOTE = "按国务院公布的{year}年节假日安排重新计算时限：响应 {respond}，办结 {resolve}"
 CALENDAR_PROVISIONAL = (
     "📅 提醒：{year}年的法定节假日安排尚未录入，跨入{year}年的办理时限目前按推算的节假日计算，"
-    "可能与国务院公布的安排相差一两天。国务院办公厅通知发布后，请将放假和调休上班日期填入 "
-    "config.toml 的 deadlines.extra_holidays / extra_workdays（或升级 chinese-calendar），"
-    "可用 minyuan calendar {year} 核对。"
+    "可能与国务院公布的安排相差一两天。国务院办公厅通知发布后，请将通知全文保存为文本文件，"
+    "运行 minyuan calendar import 文件名 导入（未办结诉求的时限会自动重新计算），"
+    "导入后可用 minyuan calendar {year} 核对。"
 )
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
 INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"
