@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from bot.config import load_config
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 DB_HELP = "database URL (default: database.url from the config)"
 
@@ -45,14 +51,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def upgrade_command(args: argparse.Namespace) -> int:
     from storage.migrations import upgrade
 
-    print(upgrade(_engine(args)).describe())
+    with _engine(args) as engine:
+        print(upgrade(engine).describe())
     return 0
 
 
 def current_command(args: argparse.Namespace) -> int:
     from storage.migrations import current
 
-    state = current(_engine(args))
+    with _engine(args) as engine:
+        state = current(engine)
     print(state.describe())
     return 0 if state.known else 1
 
@@ -60,7 +68,11 @@ def current_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     from storage.migrations import check
 
-    differences = check(_engine(args) if args.db else None)
+    if args.db:
+        with _engine(args) as engine:
+            differences = check(engine)
+    else:
+        differences = check()
     if differences:
         print(f"models and migrations differ: {'; '.join(differences)} "
               "(add a revision: python3 -m bot db revision -m \"...\")", file=sys.stderr)
@@ -77,8 +89,12 @@ def revision_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(args: argparse.Namespace):
+@contextmanager
+def _engine(args: argparse.Namespace) -> Iterator[Engine]:
     from storage.db import make_engine
 
-    url = args.db or load_config(args.config).database.url
-    return make_engine(url)
+    engine = make_engine(args.db or load_config(args.config).database.url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

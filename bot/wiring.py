@@ -60,8 +60,15 @@ def work_calendar(config: Config) -> WorkCalendar:
 
 def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
     """Load everything the domain needs once: database, organisation, rules, calendar."""
-    engine = engine or make_engine(config.database.url)
-    log.info("%s", upgrade(engine).describe())  # refuses a database newer than this code
+    if engine is None:
+        engine = make_engine(config.database.url)
+        try:
+            log.info("%s", upgrade(engine).describe())  # refuses a database newer than this code
+        except BaseException:
+            engine.dispose()
+            raise
+    else:
+        log.info("%s", upgrade(engine).describe())
     calendar = work_calendar(config)
     settings = Settings(
         number_prefix=config.reception.number_prefix,

@@ -281,19 +281,17 @@ def _scratch() -> Iterator[Engine]:
 
 
 def _describe_diff(diff: Any) -> str:
-    """One alembic diff tuple, shortly: ('add_column', None, 'petition', Column(...)) -> 'add_column petition.x'."""
+    """One alembic diff, shortly: ('add_column', None, 'petition', Column('x')) -> 'add_column petition.x'."""
     if isinstance(diff, list):  # modify_* diffs come as a list of tuples
         return "; ".join(_describe_diff(d) for d in diff)
     kind, *rest = diff
-    names = []
+    names: list[str] = []
     for item in rest:
-        name = getattr(item, "name", None)
+        name = getattr(item, "name", None) if not isinstance(item, str) else item
         table = getattr(getattr(item, "table", None), "name", None)
         if name and table and name != table:
-            names.append(f"{table}.{name}")
-        elif name:
+            name = f"{table}.{name}"
+        if name:
             names.append(str(name))
-        elif isinstance(item, str):
-            names.append(item)
-    return " ".join([kind, *dict.fromkeys(names)])
-
+    shown = [n for n in names if not any(o != n and o.startswith(f"{n}.") for o in names)]
+    return " ".join([kind, *dict.fromkeys(shown)])
