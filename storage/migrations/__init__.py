@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,8 +124,20 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @functools.cache
 def scripts() -> ScriptDirectory:
-    """The revisions, read once per process (every start-up and every test database asks)."""
-    return ScriptDirectory.from_config(alembic_config())
+    """The revisions, read once per process (every start-up and every test database asks).
+
+    Raises StorageError when two files carry one revision id (two branches each added 0002):
+    alembic only warns and keeps one of them, and the other's change would never run.
+    """
+    directory = ScriptDirectory.from_config(alembic_config())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        directory.revision_map.heads  # noqa: B018  (reads every revision file now)
+    for warning in caught:
+        if "present more than once" in str(warning.message):
+            raise StorageError(f"{warning.message} in {HERE / 'versions'}: renumber one of them "
+                               "and set its down_revision to the other")
+    return directory
 
 
 def head() -> str:

@@ -96,6 +96,27 @@ def test_an_empty_database_is_created_at_the_newest_revision(engine):
     assert migrations.upgrade(engine).describe() == f"database schema is current (revision {migrations.head()})"
 
 
+def test_the_baseline_makes_exactly_the_schema_of_the_release_before_migrations(tmp_path):
+    """Statement by statement, what SQLite keeps of every CREATE (columns in order, constraints)."""
+    made = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    old = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        migrations.upgrade(made)
+        made_before_migrations(old)
+        assert _ddl(made) - _ddl(old) == {"CREATE TABLE alembic_version ( version_num VARCHAR(32) NOT NULL, "
+                                          "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num) )"}
+        assert _ddl(old) <= _ddl(made) and len(_ddl(old)) == 50
+    finally:
+        made.dispose()
+        old.dispose()
+
+
+def _ddl(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")).scalars()
+        return {" ".join(statement.split()) for statement in rows}
+
+
 def test_the_models_and_the_migrations_agree(engine):
     """Fails when a model gains a column, index or table that no revision makes."""
     migrations.upgrade(engine)
@@ -244,6 +265,13 @@ def test_a_revision_is_written_from_what_the_models_add(lagging_migrations, tmp_
         migrations.revision("again")
     assert sorted(p.name for p in (lagging_migrations / "versions").glob("0*.py")) == [
         "0001_baseline.py", "0002_drop_version.py", "0003_add_petition_version.py"]
+
+
+def test_two_revisions_with_one_number_are_refused(lagging_migrations):
+    (lagging_migrations / "versions" / "0002_another.py").write_text(LAGGING, encoding="utf-8")
+    migrations.scripts.cache_clear()
+    with pytest.raises(StorageError, match="Revision 0002 is present more than once"):
+        migrations.head()
 
 
 def _url(engine: Engine) -> str:
