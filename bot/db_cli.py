@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 DB_HELP = "database URL (default: database.url from the config)"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `db` command and its actions to the main parser."""
     db = subparsers.add_parser(
         "db", help="the database schema: upgrade it, show its revision, check the migrations",

@@ -205,7 +205,8 @@ def check(engine: Engine | None = None) -> list[str]:
 def differences(connection: Connection) -> list[Any]:
     """alembic's compare_metadata between the models and this database."""
     context = MigrationContext.configure(connection, opts=context_options())
-    return compare_metadata(context, SQLModel.metadata)
+    found: list[Any] = compare_metadata(context, SQLModel.metadata)
+    return found
 
 
 def revision(message: str) -> Path:
