@@ -1,4 +1,4 @@
-"""Queries for the escalation ladder: candidates by indexed columns, atomic step claims.
+"""Queries for the escalation ladder: candidates from the ladder indexes, atomic step claims.
 
 Each petition runs two deadline clocks, ``respond`` and ``resolve``; their columns are named
 ``<clock>_due``, ``<clock>_remind_at`` and ``<clock>_step``. Nothing here commits.
@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, bindparam, or_, select, union_all, update
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
 
-from storage.models import Petition
+from storage.models import LADDER_CLOCKS, CardMessage, Petition, Staff, clock_running
 
-CLOCKS = ("respond", "resolve")
+_petition = Petition.__table__.c  # type: ignore[attr-defined]
+_staff = Staff.__table__.c  # type: ignore[attr-defined]
+_card = CardMessage.__table__.c  # type: ignore[attr-defined]
+
+CLOCKS = LADDER_CLOCKS
 
 
 @dataclass(frozen=True)
@@ -33,50 +38,72 @@ class Candidate:
 def _columns(clock: str) -> tuple[Any, Any, Any]:
     if clock not in CLOCKS:
         raise ValueError(f"unknown deadline clock {clock!r}; expected one of {CLOCKS}")
-    return (
-        getattr(Petition, f"{clock}_due"),
-        getattr(Petition, f"{clock}_remind_at"),
-        getattr(Petition, f"{clock}_step"),
+    return _petition[f"{clock}_due"], _petition[f"{clock}_remind_at"], _petition[f"{clock}_step"]
+
+
+def _candidate_query(clock: str) -> Any:
+    """Three ranges of the clock's two ladder indexes, one per way a step falls due.
+
+    - steps 0 and 1 at the deadline (overdue; a step-0 clock skips its reminder),
+    - step 2 ``second_delay`` after it (escalate),
+    - step 0 at the reminder instant, before the deadline (remind; a missing instant, a row
+      written before it existed, just skips the reminder).
+
+    Each branch carries ``clock_running`` whole, so both databases answer it from the
+    partial index: the open and closed history is never read. The branches are disjoint.
+    """
+    due, remind_at, step = _columns(clock)
+    running = clock_running(clock)
+    columns = (_petition.id, step, due, remind_at)
+    after = _petition.id > bindparam("after")
+    branches = (
+        select(*columns).where(running, step.in_([0, 1]), due <= bindparam("now"), after),
+        select(*columns).where(running, step == 2, due <= bindparam("escalate_before"), after),
+        select(*columns).where(running, step == 0, remind_at <= bindparam("now"),
+                               due > bindparam("now"), after),
     )
+    union = union_all(*branches).subquery("due_step")
+    return select(union).order_by(union.c.id).limit(bindparam("limit"))
 
 
-def _running(clock: str, running: Sequence[str]) -> list[Any]:
-    """The clock is counting: an open, unpaused petition (respond: not yet answered)."""
-    conditions = [col(Petition.status).in_(list(running)), col(Petition.paused_at).is_(None)]
-    if clock == "respond":
-        conditions.append(col(Petition.first_response_at).is_(None))
-    return conditions
+_CANDIDATES = {clock: _candidate_query(clock) for clock in CLOCKS}
 
 
 def candidates(
     session: Session,
     *,
     clock: str,
-    running: Sequence[str],
     now: datetime,
     second_delay: timedelta,
     limit: int,
+    after: int = 0,
 ) -> list[Candidate]:
-    """Petitions whose ``clock`` has a step due at ``now``, oldest id first.
-
-    A missing reminder instant (a row written before it existed) just skips the reminder.
-    """
-    due, remind_at, step = _columns(clock)
-    step_due = or_(
-        and_(step == 0, or_(remind_at <= now, due <= now)),
-        and_(step == 1, due <= now),
-        and_(step == 2, due <= now - second_delay),
-    )
-    query = (
-        select(Petition.id, step, due, remind_at)
-        .where(*_running(clock, running), col(due).is_not(None), step_due)
-        .order_by(col(Petition.id))
-        .limit(limit)
-    )
+    """Petitions with an id above ``after`` whose ``clock`` has a step due at ``now``, oldest
+    id first, at most ``limit``."""
+    _columns(clock)  # validates the clock
+    params = {"now": now, "escalate_before": now - second_delay, "after": after, "limit": limit}
     return [
         Candidate(petition_id=row[0], clock=clock, step=row[1], due=row[2], remind_at=row[3])
-        for row in session.exec(query)
+        for row in session.execute(_CANDIDATES[clock], params)
     ]
+
+
+def _claim_statement(clock: str, *, overdue: bool) -> Any:
+    due, _, step = _columns(clock)
+    values: dict[str, Any] = {step.key: bindparam("to_step"), "version": _petition.version + 1}
+    if overdue:
+        values["overdue"] = True
+    return (
+        update(Petition.__table__)  # type: ignore[arg-type]
+        .where(_petition.id == bindparam("petition_id"), step == bindparam("from_step"),
+               due == bindparam("due"), clock_running(clock))
+        .values(**values)
+    )
+
+
+# Built once: a claim is one execution of a prepared statement, not a statement built per step.
+_CLAIMS = {(clock, overdue): _claim_statement(clock, overdue=overdue)
+           for clock in CLOCKS for overdue in (False, True)}
 
 
 def claim_step(
@@ -87,32 +114,64 @@ def claim_step(
     from_step: int,
     to_step: int,
     due: datetime,
-    running: Sequence[str],
     overdue: bool,
 ) -> bool:
     """Move ``clock`` from ``from_step`` to ``to_step`` if nobody else has; True if we did.
 
     One conditional UPDATE: the row must still be at ``from_step`` with the deadline the
-    caller decided on, open and unpaused. PostgreSQL re-checks the condition after waiting
+    caller decided on, its clock counting. PostgreSQL re-checks the condition after waiting
     for a concurrent writer's lock, and SQLite runs one writer at a time, so exactly one of
     several processes sees a row count of 1.
     """
-    due_column, _, step = _columns(clock)
-    values: dict[str, Any] = {step.key: to_step, "version": Petition.version + 1}
-    if overdue:
-        values["overdue"] = True
-    statement = (
-        update(Petition)
-        .where(
-            col(Petition.id) == petition_id,
-            step == from_step,
-            due_column == due,
-            *_running(clock, running),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(statement).rowcount == 1
+    _columns(clock)
+    params = {"petition_id": petition_id, "from_step": from_step, "to_step": to_step, "due": due}
+    return session.execute(_CLAIMS[clock, overdue], params).rowcount == 1
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What announcing a ladder step needs to know about its petition."""
+
+    id: int
+    number: str
+    category: str
+    community_code: str
+    street_code: str
+    group_chat_id: int | None
+    respond_due: datetime | None
+    resolve_due: datetime | None
+    handler_tg_user_id: int | None
+    handler_name: str | None
+    card_chats: tuple[int, ...]
+
+
+_ANNOUNCED = (
+    select(_petition.id, _petition.number, _petition.category, _petition.community_code,
+           _petition.street_code, _petition.group_chat_id, _petition.respond_due, _petition.resolve_due,
+           _staff.tg_user_id, _staff.name)
+    .select_from(Petition.__table__.outerjoin(  # type: ignore[attr-defined]
+        Staff.__table__, _staff.id == _petition.handler_staff_id))
+    .where(_petition.id.in_(bindparam("ids", expanding=True)))
+)
+_CARDS = (
+    select(_card.petition_id, _card.chat_id)
+    .where(_card.petition_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_card.petition_id, _card.chat_id)
+)
+
+
+def announced(session: Session, petition_ids: Iterable[int]) -> dict[int, Announced]:
+    """The petitions of a batch of steps with their handler and card chats: two queries."""
+    ids = sorted(set(petition_ids))
+    if not ids:
+        return {}
+    cards: dict[int, list[int]] = {}
+    for petition_id, chat_id in session.execute(_CARDS, {"ids": ids}):
+        cards.setdefault(petition_id, []).append(chat_id)
+    return {
+        row[0]: Announced(*row, card_chats=tuple(cards.get(row[0], ())))
+        for row in session.execute(_ANNOUNCED, {"ids": ids})
+    }
 
 
 def late(
@@ -133,7 +192,7 @@ def late(
             col(Petition.resolve_due) <= now,
         ),
     )
-    query = select(Petition).where(
+    query = orm_select(Petition).where(
         col(Petition.community_code).in_(list(communities)),
         col(Petition.status).in_(list(open_statuses)),
         or_(col(Petition.overdue), past_running_deadline),
@@ -155,7 +214,7 @@ def due_within(
     limit: int = 50,
 ) -> list[Petition]:
     """Running petitions with a deadline in ``[start, end)`` (respond only if unanswered)."""
-    query = select(Petition).where(
+    query = orm_select(Petition).where(
         col(Petition.community_code).in_(list(communities)),
         col(Petition.status).in_(list(running)),
         col(Petition.paused_at).is_(None),
