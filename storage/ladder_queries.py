@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, or_, select, union, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
-from storage.models import LADDER_CLOCKS, CardMessage, Petition, Staff, clock_running
+from storage.models import (
+    LADDER_CLOCKS,
+    CardMessage,
+    Petition,
+    Staff,
+    clock_running,
+    reminder_pending,
+)
 
 _petition = Petition.__table__.c  # type: ignore[attr-defined]
 _staff = Staff.__table__.c  # type: ignore[attr-defined]
@@ -46,24 +53,31 @@ def _candidate_query(clock: str) -> Any:
 
     - steps 0 and 1 at the deadline (overdue; a step-0 clock skips its reminder),
     - step 2 ``second_delay`` after it (escalate),
-    - step 0 at the reminder instant, before the deadline (remind; a missing instant, a row
-      written before it existed, just skips the reminder).
+    - step 0 at the reminder instant (remind; a missing instant, a row written before it
+      existed, just skips the reminder).
 
-    Each branch carries ``clock_running`` whole, so both databases answer it from the
-    partial index: the open and closed history is never read. The branches are disjoint.
+    Each branch carries the index's condition whole (``clock_running``, and
+    ``reminder_pending`` for the reminder), so both databases answer it from the partial
+    index: the open and the closed history are never read. A clock past both its reminder
+    and its deadline is found by two branches; UNION (not UNION ALL) keeps it once. No branch
+    asks for "deadline still ahead": on PostgreSQL, whose statistics are those of the whole
+    table, a condition that history makes look selective would draw the plan away from the
+    range of what is due.
     """
     due, remind_at, step = _columns(clock)
     running = clock_running(clock)
     columns = (_petition.id, step, due, remind_at)
-    after = _petition.id > bindparam("after")
+    # "id + 0": resuming after an id must not tempt SQLite into a primary-key range (every row
+    # after it) instead of the ladder index's range of what is due.
+    after = _petition.id + 0 > bindparam("after")
     branches = (
         select(*columns).where(running, step.in_([0, 1]), due <= bindparam("now"), after),
         select(*columns).where(running, step == 2, due <= bindparam("escalate_before"), after),
-        select(*columns).where(running, step == 0, remind_at <= bindparam("now"),
-                               due > bindparam("now"), after),
+        select(*columns).where(running, reminder_pending(clock), remind_at <= bindparam("now"),
+                               after),
     )
-    union = union_all(*branches).subquery("due_step")
-    return select(union).order_by(union.c.id).limit(bindparam("limit"))
+    due_steps = union(*branches).subquery("due_step")
+    return select(due_steps).order_by(due_steps.c.id).limit(bindparam("limit"))
 
 
 _CANDIDATES = {clock: _candidate_query(clock) for clock in CLOCKS}

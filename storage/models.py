@@ -180,16 +180,24 @@ def clock_running(clock: str) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
+def reminder_pending(clock: str) -> ColumnElement[bool]:
+    """The SQL condition "``clock`` has not reminded yet" (step 0, inline like the statuses)."""
+    return Petition.__table__.c[f"{clock}_step"] == literal_column("0")  # type: ignore[attr-defined]
+
+
 def _ladder_indexes() -> None:
-    """Per clock, its counting rows by (step, deadline) and by (step, reminder instant): each
-    branch of the sweep's candidate query is one range of one of them (storage.ladder_queries),
-    so a sweep reads what is due, not the open or closed history."""
+    """Per clock, two partial indexes over the rows whose clock is counting: by (step,
+    deadline), and, while the clock has not reminded, by reminder instant. Each branch of the
+    sweep's candidate query is one range of one of them (storage.ladder_queries), so a sweep
+    reads what is due, not the open or the closed history."""
     c = Petition.__table__.c  # type: ignore[attr-defined]
     for clock in LADDER_CLOCKS:
-        where = clock_running(clock)
-        for name, column in (("due", f"{clock}_due"), ("remind", f"{clock}_remind_at")):
-            Index(f"ix_petition_ladder_{clock}_{name}", c[f"{clock}_step"], c[column],
-                  sqlite_where=where, postgresql_where=where)
+        running = clock_running(clock)
+        Index(f"ix_petition_ladder_{clock}_due", c[f"{clock}_step"], c[f"{clock}_due"],
+              sqlite_where=running, postgresql_where=running)
+        unreminded = and_(running, reminder_pending(clock))
+        Index(f"ix_petition_ladder_{clock}_remind", c[f"{clock}_remind_at"],
+              sqlite_where=unreminded, postgresql_where=unreminded)
 
 
 _ladder_indexes()
