@@ -102,44 +102,81 @@ def candidates(
     ]
 
 
-def _claim_statement(clock: str, *, overdue: bool) -> Any:
-    due, _, step = _columns(clock)
-    values: dict[str, Any] = {step.key: bindparam("to_step"), "version": _petition.version + 1}
-    if overdue:
+_LOCK = {
+    clock: (
+        select(_petition.id, _columns(clock)[2], _columns(clock)[0], _columns(clock)[1])
+        .where(_petition.id.in_(bindparam("ids", expanding=True)))
+        .order_by(_petition.id)
+        .with_for_update()
+    )
+    for clock in CLOCKS
+}
+
+
+def lock(session: Session, *, clock: str, petition_ids: Sequence[int]) -> list[Candidate]:
+    """Lock a batch's rows in id order and read their ``clock`` again.
+
+    PostgreSQL: ``FOR UPDATE`` in one order for every sweeper, so two never deadlock over a
+    batch, and a row another transaction is changing is read once that one is done. SQLite
+    has no row locks (SQLAlchemy leaves the clause out); its one writer at a time, and the
+    conditions of ``claim``, keep sweepers apart there.
+    """
+    if not petition_ids:
+        return []
+    rows = session.execute(_LOCK[clock], {"ids": list(petition_ids)})
+    return [Candidate(petition_id=row[0], clock=clock, step=row[1], due=row[2], remind_at=row[3])
+            for row in rows]
+
+
+def _claim_statement(clock: str, to_step: int) -> Any:
+    """Move the listed rows of ``clock`` from ``from_step`` to ``to_step`` where that step is
+    still due on the row as it is now."""
+    due, remind_at, step = _columns(clock)
+    still_due = {
+        1: and_(remind_at <= bindparam("now"), due > bindparam("now")),
+        2: due <= bindparam("now"),
+        3: due <= bindparam("escalate_before"),
+    }[to_step]
+    values: dict[str, Any] = {step.key: to_step, "version": _petition.version + 1}
+    if to_step >= 2:
         values["overdue"] = True
     return (
         update(Petition.__table__)  # type: ignore[arg-type]
-        .where(_petition.id == bindparam("petition_id"), step == bindparam("from_step"),
-               due == bindparam("due"), clock_running(clock))
+        .where(_petition.id.in_(bindparam("ids", expanding=True)),
+               step == bindparam("from_step"), clock_running(clock), still_due)
         .values(**values)
+        .returning(_petition.id)
     )
 
 
-# Built once: a claim is one execution of a prepared statement, not a statement built per step.
-_CLAIMS = {(clock, overdue): _claim_statement(clock, overdue=overdue)
-           for clock in CLOCKS for overdue in (False, True)}
+# Built once: a claim executes a prepared statement, it does not build one per step.
+_CLAIMS = {(clock, to_step): _claim_statement(clock, to_step)
+           for clock in CLOCKS for to_step in (1, 2, 3)}
 
 
-def claim_step(
+def claim(
     session: Session,
     *,
     clock: str,
-    petition_id: int,
+    petition_ids: Sequence[int],
     from_step: int,
     to_step: int,
-    due: datetime,
-    overdue: bool,
-) -> bool:
-    """Move ``clock`` from ``from_step`` to ``to_step`` if nobody else has; True if we did.
+    now: datetime,
+    second_delay: timedelta,
+) -> set[int]:
+    """Move ``clock`` of these petitions from ``from_step`` to ``to_step`` (1 remind, 2 overdue,
+    3 escalate) where nobody else has and the step is still due; the ids this call moved.
 
-    One conditional UPDATE: the row must still be at ``from_step`` with the deadline the
-    caller decided on, its clock counting. PostgreSQL re-checks the condition after waiting
-    for a concurrent writer's lock, and SQLite runs one writer at a time, so exactly one of
-    several processes sees a row count of 1.
+    One conditional UPDATE: a row must still be at ``from_step``, its clock counting, the step
+    due by its current deadline and reminder instant. PostgreSQL re-checks the condition
+    after waiting for a concurrent writer's lock, and SQLite runs one writer at a time, so of
+    several processes exactly one gets each row back.
     """
-    _columns(clock)
-    params = {"petition_id": petition_id, "from_step": from_step, "to_step": to_step, "due": due}
-    return session.execute(_CLAIMS[clock, overdue], params).rowcount == 1
+    if not petition_ids:
+        return set()
+    params = {"ids": list(petition_ids), "from_step": from_step, "now": now,
+              "escalate_before": now - second_delay}
+    return set(session.execute(_CLAIMS[clock, to_step], params).scalars())
 
 
 @dataclass(frozen=True)

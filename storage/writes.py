@@ -19,6 +19,7 @@ from storage.models import CardMessage, Outbox, PetitionEvent, PetitionMessage
 _outbox = Outbox.__table__.c
 
 _INSERT_OUTBOX = insert(Outbox.__table__)
+_INSERT_OUTBOX_MANY = insert(Outbox.__table__).returning(_outbox.id, sort_by_parameter_order=True)
 _INSERT_EVENT = insert(PetitionEvent.__table__)
 _INSERT_MESSAGE = insert(PetitionMessage.__table__)
 _INSERT_CARD = insert(CardMessage.__table__)
@@ -64,6 +65,17 @@ def insert_outbox(
     return int(result.inserted_primary_key[0])
 
 
+def insert_outbox_many(session: Session, rows: Sequence[dict[str, Any]], *,
+                       now: datetime) -> list[int]:
+    """Queue many sends (kind, chat_id, petition_id, payload) with one statement; their ids,
+    in order."""
+    if not rows:
+        return []
+    params = [{**row, "status": "pending", "attempts": 0, "created_at": now,
+               "next_attempt_at": now} for row in rows]
+    return [int(i) for i in session.execute(_INSERT_OUTBOX_MANY, params).scalars()]
+
+
 def claim_outbox(session: Session, ids: Sequence[int], *, until: datetime) -> None:
     """Mark sends as taken by this process until ``until`` (the caller chose them)."""
     if ids:
@@ -99,6 +111,12 @@ def insert_event(
         "petition_id": petition_id, "at": at, "actor_kind": actor_kind, "actor_id": actor_id,
         "action": action, "from_status": from_status, "to_status": to_status, "detail": detail,
     })
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many events (the columns of ``insert_event``) with one statement."""
+    if rows:
+        session.execute(_INSERT_EVENT, list(rows))
 
 
 def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,28 +36,11 @@ def record(
     **detail: Any,
 ) -> None:
     """Append one event; ``detail`` holds what the event needs to be read later."""
-    record_for(session, petition.id,  # type: ignore[arg-type]  # flushed before any event
-               action=action, actor=actor, at=at, from_status=from_status,
-               to_status=to_status, **detail)
-
-
-def record_for(
-    session: Session,
-    petition_id: int,
-    *,
-    action: str,
-    actor: Actor,
-    at: datetime,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    **detail: Any,
-) -> None:
-    """``record`` by the petition's id, for callers that did not load the petition."""
     if actor.name:
         detail.setdefault("actor_name", actor.name)
     writes.insert_event(
         session,
-        petition_id=petition_id,
+        petition_id=petition.id,
         at=at,
         actor_kind=actor.kind,
         actor_id=actor.id,
@@ -65,3 +49,27 @@ def record_for(
         to_status=to_status,
         detail=detail,
     )
+
+
+def event_row(
+    petition_id: int,
+    *,
+    action: str,
+    actor: Actor,
+    at: datetime,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """One event as a row, for ``record_all``: what ``record`` would append."""
+    if actor.name:
+        detail.setdefault("actor_name", actor.name)
+    return {
+        "petition_id": petition_id, "at": at, "actor_kind": actor.kind, "actor_id": actor.id,
+        "action": action, "from_status": from_status, "to_status": to_status, "detail": detail,
+    }
+
+
+def record_all(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Append many events (``event_row``) with one statement."""
+    writes.insert_events(session, rows)

@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from sqlmodel import Session
 
@@ -24,7 +25,7 @@ from reception.deps import Deps
 from reception.handling.access import Access
 from reception.petition import outbox
 from reception.petition.cards import fmt_time, list_line
-from reception.petition.events import Actor, record_for
+from reception.petition.events import Actor, event_row, record_all
 from reception.petition.states import OPEN_STATUSES
 from reception.supervision.brief import MorningBrief
 from reception.supervision.calendar_watch import remind_if_next_year_provisional
@@ -117,8 +118,7 @@ class Escalation:
         try:
             with transaction(self.deps.engine) as session:
                 batch = self._candidates(session, clock, now, after=resume.after)
-                claimed = [step for candidate in batch
-                           for step in self._climb(session, candidate, now, counts)]
+                claimed = self._climb(session, batch, now, counts)
                 self._announce_all(session, claimed, now=now)
         except Exception:
             # One broken petition must not stop the others: take this batch again, each
@@ -155,36 +155,55 @@ class Escalation:
         )
 
     def _climb(
-        self, session: Session, candidate: Candidate, now: datetime, counts: Counter[str]
+        self, session: Session, batch: list[Candidate], now: datetime, counts: Counter[str]
     ) -> list[_Claimed]:
-        """Claim the steps now due on one clock of one petition, in order."""
-        claimed: list[_Claimed] = []
-        step = candidate.step
-        while True:
-            target = next_step(
-                step=step, due=candidate.due, remind_at=candidate.remind_at, now=now,
-                delay=self.deps.settings.second_escalation,
-            )
-            if target is None:
-                return claimed
-            taken = ladder_queries.claim_step(
-                session, clock=candidate.clock, petition_id=candidate.petition_id,
-                from_step=step, to_step=target, due=candidate.due,
-                overdue=target >= Step.OVERDUE,
-            )
-            if not taken:
-                counts["lost"] += 1  # another process took it (or the petition moved on)
-                return claimed
-            counts[target.action] += 1
-            claimed.append(_Claimed(candidate.clock, candidate.petition_id, target))
-            step = target
+        """Claim every step now due on the batch's clock, each clock climbing in order.
+
+        The rows are locked and read again first; then each round takes one step per clock
+        with one UPDATE per kind of step (remind, overdue from 0 or 1, escalate). Returned in
+        id order, each petition's steps in the order taken, as one at a time would take them.
+        """
+        if not batch:
+            return []
+        clock, delay = batch[0].clock, self.deps.settings.second_escalation
+        fresh = ladder_queries.lock(session, clock=clock,
+                                    petition_ids=[c.petition_id for c in batch])
+        counts["lost"] += len(batch) - len(fresh)  # gone since the candidates were read
+        climbing = {c.petition_id: c for c in fresh}
+        at = {c.petition_id: c.step for c in fresh}
+        taken: dict[int, list[Step]] = {c.petition_id: [] for c in fresh}
+        while climbing:
+            moves: dict[tuple[int, Step], list[int]] = {}
+            for petition_id, candidate in climbing.items():
+                target = next_step(step=at[petition_id], due=candidate.due,
+                                   remind_at=candidate.remind_at, now=now, delay=delay)
+                if target is not None:
+                    moves.setdefault((at[petition_id], target), []).append(petition_id)
+                elif not taken[petition_id]:
+                    counts["lost"] += 1  # another process took it (or the petition moved on)
+            still: dict[int, Candidate] = {}
+            for (from_step, target), ids in sorted(moves.items()):
+                moved = ladder_queries.claim(
+                    session, clock=clock, petition_ids=ids, from_step=from_step,
+                    to_step=target, now=now, second_delay=delay)
+                for petition_id in ids:
+                    if petition_id not in moved:
+                        counts["lost"] += 1
+                        continue
+                    counts[target.action] += 1
+                    taken[petition_id].append(target)
+                    at[petition_id] = target
+                    still[petition_id] = climbing[petition_id]
+            climbing = still
+        return [_Claimed(clock, petition_id, step)
+                for petition_id in sorted(taken) for step in taken[petition_id]]
 
     def _take_alone(self, candidate: Candidate, now: datetime, counts: Counter[str]) -> None:
         """A candidate's steps in a transaction of its own (after its batch failed)."""
         mine: Counter[str] = Counter()
         try:
             with transaction(self.deps.engine) as session:
-                claimed = self._climb(session, candidate, now, mine)
+                claimed = self._climb(session, [candidate], now, mine)
                 self._announce_all(session, claimed, now=now)
         except Exception:
             log.exception("ladder steps on %s clock of petition %s failed",
@@ -195,18 +214,27 @@ class Escalation:
 
     def _announce_all(self, session: Session, claimed: list[_Claimed], *, now: datetime) -> None:
         """Announce claimed steps in the order they were claimed, from one read of their
-        petitions, handlers and cards, and of each scope's supervisors' groups."""
+        petitions, handlers and cards (and of each scope's supervisors' groups); the events
+        and the sends are then written with one statement each."""
+        if not claimed:
+            return
         petitions = ladder_queries.announced(session, (c.petition_id for c in claimed))
         supervisors: dict[tuple[str, str], list[int]] = {}
+        events: list[dict[str, Any]] = []
+        sends: list[outbox.Send] = []
         for item in claimed:
             self._announce(session, petitions[item.petition_id], clock=item.clock,
-                           step=item.step, now=now, supervisors=supervisors)
+                           step=item.step, now=now, supervisors=supervisors,
+                           events=events, sends=sends)
+        record_all(session, events)
+        outbox.queue_all(session, sends, now=now)
 
     def _announce(
         self, session: Session, petition: Announced, *, clock: str, step: Step, now: datetime,
-        supervisors: dict[tuple[str, str], list[int]],
+        supervisors: dict[tuple[str, str], list[int]], events: list[dict[str, Any]],
+        sends: list[outbox.Send],
     ) -> None:
-        """Record the step on the timeline and queue what each group must see."""
+        """The step's timeline event and what each group must see, added to the lists."""
         tz = self.deps.settings.tz
         due = petition.respond_due if clock == "respond" else petition.resolve_due
         fields = {
@@ -235,23 +263,21 @@ class Escalation:
             street_name = html.escape(self.deps.org.street_of(petition.community_code).name)
             supervisor_text = texts.LADDER_ESCALATE_SUPERVISORS.format(
                 street=street_name, community=self._community_name(petition), **fields)
-        record_for(
-            session, petition.id, action=step.action, actor=Actor.system(), at=now,
+        events.append(event_row(
+            petition.id, action=step.action, actor=Actor.system(), at=now,
             clock=clock, step=int(step), due=due.isoformat() if due else None,
             escalated_to=chats,
             text=texts.LADDER_EVENT_NOTE.format(clock=fields["clock"], due=fields["due"]),
-        )
+        ))
         if petition.group_chat_id is not None:
-            outbox.message(session, chat_id=petition.group_chat_id, text=group_text, now=now,
-                           petition_id=petition.id, in_thread_of=petition.id,
-                           reply_to_card=True)
+            sends.append(outbox.Send.message_in_thread(
+                chat_id=petition.group_chat_id, text=group_text, petition_id=petition.id))
         for chat_id in _card_chats(petition, exclude=chats):
-            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
+            sends.append(outbox.Send.card(chat_id=chat_id, petition_id=petition.id))
         for chat_id in chats:
-            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
-            outbox.message(session, chat_id=chat_id, text=supervisor_text, now=now,
-                           petition_id=petition.id, in_thread_of=petition.id,
-                           reply_to_card=True)
+            sends.append(outbox.Send.card(chat_id=chat_id, petition_id=petition.id))
+            sends.append(outbox.Send.message_in_thread(
+                chat_id=chat_id, text=supervisor_text, petition_id=petition.id))
 
     def _supervisor_chats(
         self, session: Session, petition: Announced, scope_kind: str, scope_code: str,

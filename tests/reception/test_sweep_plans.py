@@ -68,9 +68,9 @@ def captured(engine: Engine) -> Iterator[dict[str, Any]]:
 
 
 def is_candidate_query(statement: str) -> bool:
-    """The sweep's search for due steps: a SELECT comparing a clock's step."""
-    return statement.startswith("SELECT") and ("respond_step" in statement
-                                               or "resolve_step" in statement)
+    """The sweep's search for due steps: a SELECT of a clock's step by its instants."""
+    return (statement.startswith("SELECT") and " <= " in statement
+            and ("respond_step" in statement or "resolve_step" in statement))
 
 
 def add_history(office: Office) -> None:
