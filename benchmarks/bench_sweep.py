@@ -283,8 +283,39 @@ def child(spec: dict) -> dict:
         runs.append({"seconds": sum(calls) if not batched else time.perf_counter() - began,
                      "longest": max(calls),
                      "calls": len(calls), "steps": steps})
+    plans = candidate_plans(deps.engine, at) if batched else []
     deps.engine.dispose()
-    return {"batched": batched, "runs": runs}
+    return {"batched": batched, "runs": runs, "plans": plans}
+
+
+def candidate_plans(engine, at: datetime) -> list[str]:
+    """How the database answers the candidate queries at this size (its own statistics, no
+    planner settings changed): the petition scans of each, e.g. SQLite's SEARCH lines."""
+    from reception.deps import Settings
+    from storage import ladder_queries
+    from storage.db import transaction
+    from tests.reception.test_sweep_plans import _nodes, captured, is_candidate_query
+
+    with captured(engine) as seen, transaction(engine) as session:
+        for clock in ladder_queries.CLOCKS:
+            ladder_queries.candidates(session, clock=clock, now=at, limit=100,
+                                      second_delay=Settings().second_escalation)
+    plans = []
+    with engine.connect() as connection:
+        for statement, parameters in seen.items():
+            if not is_candidate_query(statement):
+                continue
+            if engine.dialect.name == "sqlite":
+                steps = [row[3] for row in connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {statement}", parameters) if "petition" in row[3]]
+            else:
+                raw = connection.exec_driver_sql(
+                    f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar_one()
+                plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+                steps = [f"{n['Node Type']} {n.get('Index Name', n.get('Relation Name', ''))}"
+                         for n in _nodes(plan) if "Scan" in n["Node Type"]]
+            plans.append("; ".join(steps))
+    return plans
 
 
 def timed(tree: Path, url: str, at: datetime, repeat: int) -> dict:
@@ -363,6 +394,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--trees", default="new=.",
                         help="name=path,... : code to time, e.g. new=.,main=/work/main")
+    parser.add_argument("--days", type=float, default=40,
+                        help="(a): the open petitions arrived over this many days before T0")
+    parser.add_argument("--cases", default="drain,idle")
     parser.add_argument("--repeat", type=int, default=5, help="idle sweeps timed per case")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -376,38 +410,48 @@ def main() -> None:
     with ExitStack() as stack:
         for database in args.databases.split(","):
             dbs = Databases(stack, database)
-            # (a) drain
-            began = time.perf_counter()
-            source = dbs.fresh("drain_source")
-            build(source, open_count=args.open, closed_count=0, days=12)
-            at, due = due_instant(source, args.due)
-            print(f"{database}: built {args.open} open in {time.perf_counter() - began:.0f} s;"
-                  f" {due} steps due at T0+{(at - T0).total_seconds() / 60:.0f} min", flush=True)
-            for name, tree in trees:
-                result = timed(tree, dbs.copy(source, f"drain_{name}"), at, repeat=1)
-                run = result["runs"][0]
-                rows.append((database, f"drain {args.open // 1000}k open, {due} due", name,
-                             run["seconds"], run["longest"], run["calls"], run["steps"]))
-                print_row(rows[-1])
-            # (b) idle, growing history
-            for closed in closed_sizes:
-                source = dbs.fresh(f"idle_source_{closed}")
-                build(source, open_count=args.idle_open, closed_count=closed, days=12)
-                for name, tree in trees:
-                    result = timed(tree, dbs.copy(source, f"idle_{closed}_{name}"), T0,
-                                   repeat=args.repeat)
-                    times = [r["seconds"] for r in result["runs"]]
-                    steps = sum(r["steps"] for r in result["runs"])
-                    rows.append((database, f"idle {args.idle_open // 1000}k open + "
-                                 f"{closed // 1000}k closed", name, statistics.median(times),
-                                 max(r["longest"] for r in result["runs"]),
-                                 result["runs"][0]["calls"], steps))
-                    print_row(rows[-1])
+            if "drain" in args.cases:
+                drain(dbs, database, args, trees, rows)
+            if "idle" in args.cases:
+                idle(dbs, database, args, trees, rows, closed_sizes)
     print()
     print(f"{'database':10} {'case':34} {'code':6} {'time':>10} {'longest call':>13} "
           f"{'calls':>6} {'steps':>6}")
     for row in rows:
         print_row(row)
+
+
+def drain(dbs: Databases, database: str, args, trees, rows: list) -> None:
+    began = time.perf_counter()
+    source = dbs.fresh("drain_source")
+    build(source, open_count=args.open, closed_count=0, days=args.days)
+    at, due = due_instant(source, args.due)
+    print(f"{database}: built {args.open} open in {time.perf_counter() - began:.0f} s;"
+          f" {due} steps due at T0+{(at - T0).total_seconds() / 60:.0f} min", flush=True)
+    for name, tree in trees:
+        result = timed(tree, dbs.copy(source, f"drain_{name}"), at, repeat=1)
+        run = result["runs"][0]
+        rows.append((database, f"drain {args.open // 1000}k open, {due} due", name,
+                     run["seconds"], run["longest"], run["calls"], run["steps"]))
+        print_row(rows[-1])
+        for plan in result.get("plans", []):
+            print(f"{database:10} candidate query plan ({name}): {plan}", flush=True)
+
+
+def idle(dbs: Databases, database: str, args, trees, rows: list, closed_sizes) -> None:
+    for closed in closed_sizes:
+        source = dbs.fresh(f"idle_source_{closed}")
+        build(source, open_count=args.idle_open, closed_count=closed, days=12)
+        for name, tree in trees:
+            result = timed(tree, dbs.copy(source, f"idle_{closed}_{name}"), T0,
+                           repeat=args.repeat)
+            times = [r["seconds"] for r in result["runs"]]
+            steps = sum(r["steps"] for r in result["runs"])
+            rows.append((database, f"idle {args.idle_open // 1000}k open + "
+                         f"{closed // 1000}k closed", name, statistics.median(times),
+                         max(r["longest"] for r in result["runs"]),
+                         result["runs"][0]["calls"], steps))
+            print_row(rows[-1])
 
 
 def print_row(row: tuple) -> None:

@@ -19,7 +19,6 @@ from storage.models import CardMessage, Outbox, PetitionEvent, PetitionMessage
 _outbox = Outbox.__table__.c
 
 _INSERT_OUTBOX = insert(Outbox.__table__)
-_INSERT_OUTBOX_MANY = insert(Outbox.__table__).returning(_outbox.id, sort_by_parameter_order=True)
 _INSERT_EVENT = insert(PetitionEvent.__table__)
 _INSERT_MESSAGE = insert(PetitionMessage.__table__)
 _INSERT_CARD = insert(CardMessage.__table__)
@@ -66,14 +65,14 @@ def insert_outbox(
 
 
 def insert_outbox_many(session: Session, rows: Sequence[dict[str, Any]], *,
-                       now: datetime) -> list[int]:
-    """Queue many sends (kind, chat_id, petition_id, payload) with one statement; their ids,
-    in order."""
-    if not rows:
-        return []
-    params = [{**row, "status": "pending", "attempts": 0, "created_at": now,
-               "next_attempt_at": now} for row in rows]
-    return [int(i) for i in session.execute(_INSERT_OUTBOX_MANY, params).scalars()]
+                       now: datetime) -> None:
+    """Queue many sends (kind, chat_id, petition_id, payload; pending, due now) with one
+    statement. Their ids are not read back (that would cost more than the rows themselves
+    on PostgreSQL): the delivery worker finds them in the table."""
+    if rows:
+        session.execute(_INSERT_OUTBOX, [{
+            **row, "status": "pending", "attempts": 0, "created_at": now,
+            "next_attempt_at": now} for row in rows])
 
 
 def claim_outbox(session: Session, ids: Sequence[int], *, until: datetime) -> None:
