@@ -85,9 +85,10 @@ async def load(rate: float, seconds: float, residents: int, url: str | None = No
                 command = ["py-spy", "record", "-o", os.environ["MINYUAN_PROFILE"], "--format",
                            "raw" if os.environ["MINYUAN_PROFILE"].endswith(".txt") else "flamegraph",
                            "--threads", "--", *command]
+            log_path = os.environ.get("MINYUAN_BENCH_LOG")  # the bot's log, kept for a look
+            log_file = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
             bot = subprocess.Popen(command,
-                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                   cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
             try:
                 await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.calls), timeout=60)
                 cold = time.perf_counter() - started
@@ -96,10 +97,12 @@ async def load(rate: float, seconds: float, residents: int, url: str | None = No
                                       url=url or f"sqlite:///{tmp / 'bench.db'}")
                 result["cold_start_s"] = cold
                 result["peak_rss_mb"] = _peak_rss_mb(bot.pid)
-                return result
             finally:
+                stopping = time.perf_counter()
                 bot.send_signal(signal.SIGINT)
-                bot.wait(timeout=30)
+                bot.wait(timeout=120)
+            result["stop_s"] = time.perf_counter() - stopping
+            return result
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -243,6 +246,7 @@ ROWS = [
     ("taken in, max (ms)", "max_ms", "{:.1f}"),
     ("bot CPU per petition (ms)", "cpu_ms", "{:.1f}"),
     ("cold start (s)", "cold_start_s", "{:.2f}"),
+    ("stop after SIGINT (s)", "stop_s", "{:.2f}"),
     ("bot peak RSS (MB)", "peak_rss_mb", "{:.0f}"),
     ("inbox, batch of 1 (ms)", "batch1_ms", "{:.2f}"),
     ("inbox, batch of 10 (ms)", "batch10_ms", "{:.2f}"),
