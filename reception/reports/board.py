@@ -21,13 +21,14 @@ from reception.petition.states import OPEN_STATUSES, Status
 from reception.reports import texts as t
 from reception.reports.digest import Digest, Digests
 from reception.reports.digest_text import shown_rate, trusted
-from reception.reports.metrics import compute_rates, local_midnight, rate_change
+from reception.reports.metrics import local_midnight, rate_change, rates_from_counts
 from reception.reports.register import Register
 from storage import board as board_queries
 from storage import queries
 from storage.board import Filters
 from storage.db import transaction
 from storage.models import Petition, Resident, Staff
+from storage.rates import rate_counts
 
 PAGE_SIZE = 30
 REGISTER_MAX_DAYS = 366  # one download; longer periods go through `minyuan register`
@@ -108,16 +109,15 @@ class Board:
             communities = self.access.communities_of(staff)
             counts = board_queries.counts(session, communities=communities, open_statuses=_OPEN,
                                           now=now, day_start=day_start, day_end=day_end)
-            rows = board_queries.rate_rows(session, communities=communities,
-                                           since=now - 2 * week, until=now)
-        per: dict[str, list] = {code: [] for code in communities}
-        for row in rows:
-            per[row.community_code].append(row)
-        current, previous = {}, {}
-        for code, members in per.items():
-            current[code] = compute_rates(members, period_start=now - week, period_end=now, now=now)
-            previous[code] = compute_rates(members, period_start=now - 2 * week,
-                                           period_end=now - week, now=now)
+            # Counted by the database, per community: a district's fortnight is many rows.
+            this_week = rate_counts(session, period_start=now - week, period_end=now, now=now,
+                                    communities=communities)
+            last_week = rate_counts(session, period_start=now - 2 * week, period_end=now - week,
+                                    now=now, communities=communities)
+        weights = self._digests.weights
+        current = {code: rates_from_counts(this_week.get(code, {}), weights=weights) for code in communities}
+        previous = {code: rates_from_counts(last_week.get(code, {}), weights=weights)
+                    for code in communities}
         ranks: dict[str, dict[str, int | None]] = {code: {} for code in communities}
         minimum = self._digests.min_sample
         for name in RATE_NAMES:

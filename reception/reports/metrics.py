@@ -128,6 +128,18 @@ def compute_rates(
     )
 
 
+def rates_from_counts(counts: Mapping[str, int], *,
+                      weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> Rates:
+    """Rates from a cohort's counts counted elsewhere (storage.rates, by the database)."""
+    points = sum(counts.get(rating, 0) * weights.get(rating, 0.0) for rating in RATINGS)
+    return Rates(
+        **{name: int(value) for name, value in counts.items()},
+        response_rate=_ratio(counts.get("responded_on_time", 0), counts.get("respond_expected", 0)),
+        resolution_rate=_ratio(counts.get("resolved", 0), counts.get("resolve_expected", 0)),
+        satisfaction_rate=_ratio(points, counts.get("rated", 0)),
+    )
+
+
 def rates_by(
     petitions: Iterable[Petition],
     key: Callable[[Petition], str],
