@@ -254,3 +254,34 @@ WEB_LINK = (
 )
 WEB_OPEN_BUTTON = "在浏览器中登录"
 WEB_APP_BUTTON = "在 Telegram 内打开工作台"
+
+# --- the petition lifecycle (reception.petition.states, reception.handling.lifecycle) ----
+STATUS_LABELS = {
+    "submitted": "待受理",
+    "claimed": "办理中",
+    "waiting": "待居民补充",
+    "reopened": "重新办理",
+    "resolved": "已办结（待评价）",
+    "closed": "已办结",
+    "rejected": "已驳回",
+    "merged": "已合并",
+    "cancelled": "已撤回",
+}
+# Why an action is refused, in words a resident or staff member understands.
+REFUSALS = {
+    "claim": "该诉求当前状态为「{label}」，无法认领。",
+    "cancel": "该诉求已有工作人员处理（{label}），无法撤回；如有疑问请直接留言。",
+    "rate": "该诉求当前状态为「{label}」，暂不能评价。",
+    "reopen": "该诉求当前状态为「{label}」，无法重新办理。",
+}
+REFUSAL_DEFAULT = "该诉求当前状态为「{label}」，不能进行此操作。"
+SYSTEM_ACTOR = "系统"
+MERGED_INTO_NOTE = "合并重复诉求 {number}"
+WALKIN_NOTE = "{name} 登记"
+# The desk: a walk-in starting with one of these is a phone call; where a petition went.
+WALKIN_PHONE_PREFIXES = ("电话", "来电")
+REASSIGN_TARGET_CATEGORY = "「{category}」分类"
+REASSIGN_TARGET_GROUP = "「{title}」"
+ADDRESS_NOT_GIVEN = "未登记"
+CLAUSE_BREAK = "，"  # a prompt's first clause is the button's short answer
+MEDIA_CAPTION = "{number} 的附件"  # a resident's photo or file forwarded to the group
