@@ -78,7 +78,7 @@ class Desk:
             community = self.deps.org.community(petition.community_code)
             body = texts.STAFF_REPLY_TO_RESIDENT.format(
                 community=html.escape(community.name), office=texts.OFFICE,
-                number=petition.number, text=html.escape(text) if text else "（见图片）")
+                number=petition.number, text=html.escape(text) if text else texts.SEE_PHOTO)
             for resident_chat, pid in self._resident_chats(session, petition):
                 if kind in ("photo", "document", "voice") and file_id:
                     outbox.media(session, chat_id=resident_chat, media_kind=kind, file_id=file_id,
