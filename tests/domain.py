@@ -26,6 +26,7 @@ from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
 from reception.handling.intake import Inbound, Intake
 from reception.org import Organisation
+from reception.petition.events import Note
 from reception.supervision.escalation import Escalation, SweepReport
 from storage import queries
 from storage.db import create_schema, make_engine, transaction
@@ -48,7 +49,7 @@ DISTRICT_GROUP = -100_3001
 NORMAL_TEXT = "物业不给修楼道门禁，坏了一个月了，晚上谁都能进来"
 URGENT_TEXT = "楼道里着火了，浓烟很大，快来人"
 
-LADDER_ACTIONS = ("remind", "overdue", "escalate")
+LADDER_ACTIONS = (Note.REMIND, Note.OVERDUE, Note.ESCALATE)
 
 # Telegram message ids, unique across every Office sharing a database.
 _MESSAGE_IDS = itertools.count(1)
