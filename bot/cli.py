@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, load_config
 
@@ -76,8 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     initdb.set_defaults(func=_initdb)
 
     calendar = commands.add_parser(
-        "calendar", help="a year's days off and make-up working days, official or provisional")
-    calendar.add_argument("year", nargs="?", type=int, help="the year (default: next year)")
+        "calendar", help="a year's days off and make-up working days, official or provisional; "
+                         "`calendar import FILE` reads the State Council's notice")
+    calendar.add_argument("year", nargs="?", metavar="YEAR|import",
+                          help="the year to print (default: next year), or `import`")
+    calendar.add_argument("file", nargs="?",
+                          help="for import: the notice's text as a file, or - for standard input")
+    calendar.add_argument("--year", dest="notice_year", type=int,
+                          help="for import: the notice's year, when the pasted text lacks its title")
+    calendar.add_argument("--dry-run", action="store_true",
+                          help="for import: show what would change, store nothing")
     calendar.set_defaults(func=_calendar)
 
     inbox = commands.add_parser(
@@ -179,15 +188,22 @@ def _inbox(args: argparse.Namespace) -> int:
 def _calendar(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from bot.wiring import work_calendar
+    from bot.wiring import build_deps
 
-    config = load_config(args.config)
-    year = args.year or dt.date.today().year + 1
+    if args.year == "import":
+        return _calendar_import(args)
+    try:
+        year = int(args.year) if args.year else dt.date.today().year + 1
+    except ValueError:
+        print(f"minyuan calendar takes a year or `import FILE`, not {args.year!r}", file=sys.stderr)
+        return 2
     if not 1900 < year < 2200:
         print(f"no calendar for year {year}", file=sys.stderr)
         return 2
-    calendar = work_calendar(config)
+    calendar = build_deps(load_config(args.config)).deadlines.calendar
     source = "provisional" if calendar.is_provisional(dt.date(year, 6, 1)) else "official"
+    if source == "official" and any(day.year == year for day in calendar.official_days):
+        source = "official (imported from the State Council's notice)"
     print(f"{year}: {source}" + (
         " (festivals computed by python-holidays; make-up workdays unknown until the State "
         "Council publishes them: add them to deadlines.extra_workdays)" if source == "provisional" else ""))
@@ -195,6 +211,42 @@ def _calendar(args: argparse.Namespace) -> int:
     for day, workday, name in calendar.days_off_and_make_up_days(year):
         kind = "上班 make-up workday" if workday else "放假 day off"
         print(f"{day.isoformat()} 周{weekdays[day.weekday()]}  {kind}  {name}".rstrip())
+    return 0
+
+
+def _calendar_import(args: argparse.Namespace) -> int:
+    from bot.wiring import build_deps
+    from reception.errors import InvalidInput
+    from reception.supervision.calendar_watch import import_notice
+
+    if not args.file:
+        print("minyuan calendar import needs the notice's text: a file, or - for standard input",
+              file=sys.stderr)
+        return 2
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        done = import_notice(build_deps(load_config(args.config)), text, year=args.notice_year,
+                             dry_run=args.dry_run)
+    except InvalidInput as exc:
+        print(f"not a holiday notice: {exc}", file=sys.stderr)
+        return 2
+    notice = done.notice
+    weekdays = "一二三四五六日"
+    print(f"{notice.year}: {len(notice.festivals)} festivals, {len(notice.days_off)} days off, "
+          f"{len(notice.workdays)} make-up working days" + (" (dry run: nothing stored)" if args.dry_run else ""))
+    for festival in notice.festivals:
+        off = f"{festival.days_off[0]:%m-%d}..{festival.days_off[-1]:%m-%d}"
+        on = "、".join(f"{d:%m-%d} 周{weekdays[d.weekday()]}" for d in festival.workdays)
+        print(f"  {festival.name}: 放假 {off}" + (f"，上班 {on}" if on else ""))
+    verb = "would move" if args.dry_run else "moved"
+    print(f"open petitions whose deadlines {verb}: {len(done.moved)}"
+          + (f" ({', '.join(done.moved[:10])}{' …' if len(done.moved) > 10 else ''})" if done.moved else ""))
+    if not args.dry_run:
+        print("running bots pick the new days up within 10 minutes")
     return 0
 
 

@@ -55,6 +55,9 @@ class Delivery:
         self._wake: asyncio.TimerHandle | None = None  # drain again when a paced send is due
         self._claim = False  # the outbox may hold due sends: claim them
         self._taken: list[Item] = []  # sends the domain claimed for this process (take())
+        # Outbox id -> messages of a split send already out: a retry goes on from there
+        # instead of sending the first parts again (lost with the process: a crash may repeat).
+        self._parts_out: dict[int, int] = {}
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -172,7 +175,8 @@ class Delivery:
                 await self.run(self.dispatch.retry, item, error=str(exc))
             except TelegramError as exc:
                 log.error("outbox %s failed: %s", item.id, exc)
-                await self.run(self.dispatch.failed, item, error=str(exc))
+                self._parts_out.pop(item.id, None)
+                await self.run(self.dispatch.failed, item, error=str(exc), tell_admins=True)
         return done
 
     def _wake_in(self, wait: timedelta) -> None:
@@ -212,7 +216,8 @@ class Delivery:
         else:
             log.error("Telegram refused outbox %s (%s to %s): %s; payload=%r",
                       item.id, item.kind, item.chat_id, exc, item.payload)
-            await self.run(self.dispatch.failed, item, error=str(exc))
+            self._parts_out.pop(item.id, None)
+            await self.run(self.dispatch.failed, item, error=str(exc), tell_admins=True)
         return None
 
     async def _send(self, item: Item, cards: dict[int, tuple[int, int | None]]) -> Sent | None:
@@ -233,6 +238,7 @@ class Delivery:
             if not item.payload.get("reply_to_card"):
                 reply_to = None
         sent = await self._send_plain(item, thread_id=thread_id, reply_to=reply_to)
+        self._parts_out.pop(item.id, None)
         return Sent(item, sent.message_id if sent else None,
                     kind=item.payload.get("media_kind", "text"))
 
@@ -245,8 +251,11 @@ class Delivery:
             if reply_to else None,
         }
         if item.kind == "message":
-            return await self._send_text(payload["text"], common, markup=_markup(payload))
+            return await self._send_text(payload["text"], common, markup=_markup(payload), key=item.id)
         caption, rest = _caption(payload.get("caption", ""))
+        if self._parts_out.get(item.id):  # the media went out; a long caption's rest did not
+            await self._send_text(rest, {**common, "reply_parameters": None}, key=item.id, first=1)
+            return None
         if item.kind == "upload":
             path = Path(payload["path"])
             with path.open("rb") as handle:
@@ -260,19 +269,24 @@ class Delivery:
         else:
             sent = await self._send_media({**payload, "caption": caption}, common)
         if rest:  # a caption too long for Telegram: the rest follows as text, nothing is cut
-            await self._send_text(rest, {**common, "reply_parameters": None})
+            self._parts_out[item.id] = 1
+            await self._send_text(rest, {**common, "reply_parameters": None}, key=item.id, first=1)
         return sent
 
-    async def _send_text(self, text: str, common: dict, *, markup=None) -> Message:
+    async def _send_text(self, text: str, common: dict, *, markup=None, key: int, first: int = 0) -> Message | None:
         """One message, or several when the text is longer than Telegram takes: the first
-        part keeps the reply, the last the buttons (bot/text_limits.py)."""
+        part keeps the reply, the last the buttons (bot/text_limits.py). Parts already out
+        for outbox item ``key`` (counted from ``first``) are not sent again."""
         parts = split_html(text, TEXT_LIMIT)
         sent = None
         for index, part in enumerate(parts):
+            if first + index < self._parts_out.get(key, 0):
+                continue
             last = index == len(parts) - 1
             sent = await self.bot.send_message(
                 text=part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None,
                 **(common if index == 0 else {**common, "reply_parameters": None}))
+            self._parts_out[key] = first + index + 1
         return sent
 
     async def _send_media(self, payload: dict, common: dict) -> Message | None:

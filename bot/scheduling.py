@@ -40,6 +40,9 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
     # Mondays of December, 09:00: is next year's holiday arrangement in yet?
     queue.run_custom(_calendar_reminder, name="calendar-reminder", job_kwargs={
         "trigger": CronTrigger.from_crontab("0 9 * 12 mon", timezone=tz)})
+    # A notice imported by `minyuan calendar import` (another process) counts from then on.
+    queue.run_repeating(_calendar_refresh, interval=timedelta(minutes=10), first=600,
+                        name="calendar-refresh")
 
 
 async def _outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,3 +95,9 @@ async def _calendar_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
     queued = await runtime.call(runtime.services.escalation.calendar_reminder)
     if queued:
         log.info("calendar: next year is provisional, %s administrators reminded", queued)
+
+
+async def _calendar_refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    if await runtime.run(runtime.services.escalation.refresh_calendar):
+        log.info("calendar: imported holiday arrangement taken up")

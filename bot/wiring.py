@@ -25,6 +25,7 @@ from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.register import Register
+from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
 from storage.db import create_schema, make_engine
 
@@ -73,7 +74,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         second_escalation=timedelta(hours=config.deadlines.second_escalation_hours),
         reports_dir=config.reports_dir,
     )
-    return Deps(
+    deps = Deps(
         engine=engine,
         clock=clock or SystemClock(),
         org=Organisation.load(config.reception.organisation),
@@ -83,7 +84,8 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         ),
         settings=settings,
     )
-
+    refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
+    return deps
 
 def build(config: Config, *, clock: Clock | None = None) -> Services:
     """Everything the bot runs on, from one config file."""
@@ -94,6 +96,8 @@ def build(config: Config, *, clock: Clock | None = None) -> Services:
 def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None) -> Services:
     access = Access(deps)
     filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
+    digests = Digests(deps, access, weights=satisfaction_weights)
+    register = Register(deps, access)
     return Services(
         deps=deps,
         intake=Intake(deps, filing),
@@ -101,11 +105,11 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         desk=Desk(deps, access, filing),
         feedback=Feedback(deps),
         escalation=Escalation(deps, access),
-        digests=Digests(deps, access, weights=satisfaction_weights),
-        register=Register(deps, access),
+        digests=digests,
+        register=register,
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
-        board=Board(deps, access),
+        board=Board(deps, access, register=register, digests=digests),
     )
 
 

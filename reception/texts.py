@@ -179,11 +179,12 @@ STAFF_HELP_PRIVATE = (
 )
 # After a deadline in a year whose holidays are not yet announced (computed festivals only).
 PROVISIONAL_DATE_MARK = "（按推算的节假日计算，以国务院公布的安排为准）"
+CALENDAR_MOVED_NOTE = "按国务院公布的{year}年节假日安排重新计算时限：响应 {respond}，办结 {resolve}"
 CALENDAR_PROVISIONAL = (
     "📅 提醒：{year}年的法定节假日安排尚未录入，跨入{year}年的办理时限目前按推算的节假日计算，"
-    "可能与国务院公布的安排相差一两天。国务院办公厅通知发布后，请将放假和调休上班日期填入 "
-    "config.toml 的 deadlines.extra_holidays / extra_workdays（或升级 chinese-calendar），"
-    "可用 minyuan calendar {year} 核对。"
+    "可能与国务院公布的安排相差一两天。国务院办公厅通知发布后，请将通知全文保存为文本文件，"
+    "运行 minyuan calendar import 文件名 导入（未办结诉求的时限会自动重新计算），"
+    "导入后可用 minyuan calendar {year} 核对。"
 )
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，您的信息没有丢失，请稍后再试。"
 INBOX_PARKED = ("抱歉，您刚才的消息系统暂时没能自动处理。消息已经保存，不会丢失，"
@@ -241,6 +242,8 @@ BRIEF_COMMUNITY_LINE = "· {community}：今日到期 {due} 件，已超期 {lat
 # A send that kept failing for a day is given up: every administrator is told.
 DELIVERY_GAVE_UP = ("⚠️ 消息未能送达：一条发往{target}的消息{about}已连续失败超过{hours}小时，"
                     "系统已停止重试。最后的错误：{error}。请人工联系处理。")
+DELIVERY_REFUSED = ("⚠️ 消息未能送达：一条发往{target}的消息{about}被 Telegram 拒绝，重试也无法送达，"
+                    "系统不再重试。错误：{error}。请人工联系处理，并请技术人员查看日志。")
 DELIVERY_TARGET_RESIDENT = "居民"
 DELIVERY_TARGET_GROUP = "工作群"
 DELIVERY_ABOUT = "（诉求 {number}）"
@@ -248,6 +251,7 @@ DELIVERY_ABOUT = "（诉求 {number}）"
 # --- the supervisors' desk (web) -------------------------------------------------------
 WEB_LINK_INVALID = "登录链接无效、已使用或已过期，请在与机器人的私聊中重新发送 /web。"
 WEB_DISABLED = "本接待室尚未开启网页工作台。"
+WEB_BAD_DATE = "日期格式不正确，请按“年-月-日”选择，例如 2026-11-30。"
 WEB_LINK = (
     "🔐 网页工作台登录链接（{minutes} 分钟内有效，仅可使用一次，请勿转发）：\n{url}\n"
     "也可以点下方按钮在 Telegram 内打开。"
@@ -294,7 +298,7 @@ EVENT_LABELS = {
     "reject": "驳回", "merge": "合并", "cancel": "居民撤回", "rate": "居民评价",
     "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
     "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
-    "view_contact": "查看居民联系方式（网页工作台）",
+    "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
 }
 MEDIA_LABELS = {"photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
                 "video": "视频", "contact": "名片"}

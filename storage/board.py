@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Petition
@@ -33,6 +33,7 @@ class Filters:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+    building: str | None = None
 
 
 def _late(open_statuses: Sequence[str], now: datetime):
@@ -60,6 +61,18 @@ def counts(session: Session, *, communities: Sequence[str], open_statuses: Seque
     }
 
 
+def open_by_building(session: Session, *, communities: Sequence[str], open_statuses: Sequence[str],
+                     now: datetime) -> list[tuple[str, str | None, str | None, int, int]]:
+    """(community, grid, building, open, of them late) for every place with open petitions."""
+    late = _late(open_statuses, now)
+    query = (select(Petition.community_code, Petition.grid_code, Petition.building,
+                    func.count(), func.sum(case((late, 1), else_=0)))
+             .where(col(Petition.community_code).in_(list(communities)),
+                    col(Petition.status).in_(list(open_statuses)))
+             .group_by(Petition.community_code, Petition.grid_code, Petition.building))
+    return [(c, g, b, int(n), int(k or 0)) for c, g, b, n, k in session.exec(query)]
+
+
 def rate_rows(session: Session, *, communities: Sequence[str], since: datetime, until: datetime):
     query = select(*RATE_COLUMNS).where(
         col(Petition.community_code).in_(list(communities)),
@@ -80,6 +93,8 @@ def petition_page(session: Session, *, communities: Sequence[str], filters: Filt
         conditions.append(Petition.community_code == filters.community)
     if filters.grid:
         conditions.append(Petition.grid_code == filters.grid)
+    if filters.building:
+        conditions.append(Petition.building == filters.building)
     if filters.urgent is not None:
         conditions.append(Petition.urgent == filters.urgent)
     if filters.overdue:

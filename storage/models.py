@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
@@ -281,3 +281,15 @@ class WebSession(SQLModel, table=True):
     csrf: str
     created_at: datetime = _at(nullable=False)
     expires_at: datetime = _at(nullable=False)
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day of an official holiday arrangement imported from the State Council's notice
+    (`minyuan calendar import`): off (a festival's day) or a make-up working day."""
+
+    __tablename__ = "calendar_day"
+
+    day: date = Field(primary_key=True)
+    workday: bool
+    name: str  # the festival, as the notice names it
+    imported_at: datetime = _at(nullable=False)

@@ -196,6 +196,14 @@ def open_petitions(
     return list(session.exec(query.order_by(col(Petition.id)).limit(limit)))
 
 
+def open_petitions_due_after(session: Session, *, statuses: Sequence[str], after: datetime) -> list[Petition]:
+    """Open petitions with a deadline still ahead (a new holiday arrangement may move it)."""
+    return list(session.exec(select(Petition).where(
+        col(Petition.status).in_(list(statuses)),
+        or_(col(Petition.respond_due) > after, col(Petition.resolve_due) > after),
+    ).order_by(col(Petition.id))))
+
+
 def merged_into(session: Session, petition_id: int) -> list[Petition]:
     return list(session.exec(select(Petition).where(Petition.merged_into_id == petition_id)))
 

@@ -39,12 +39,19 @@ def test_demo_runs_the_whole_week(tmp_path, capsys):
     assert list(tmp_path.glob("*.png")) and list(tmp_path.glob("*.xlsx"))
 
 
-def test_invite_prints_a_code(tmp_path, capsys):
+@pytest.fixture
+def config_file(tmp_path):
+    """The shipped config.toml on a fresh SQLite file."""
     config = tmp_path / "config.toml"
     source = load_config().path.read_text(encoding="utf-8")
     config.write_text(source.replace('url = "sqlite:///minyuan.db"', f'url = "sqlite:///{tmp_path}/x.db"')
                       .replace('organisation = "org.toml"', f'organisation = "{load_config().reception.organisation}"'),
                       encoding="utf-8")
+    return config
+
+
+def test_invite_prints_a_code(config_file, capsys):
+    config = config_file
     assert main(["--config", str(config), "invite", "--role", "admin", "--scope", "hongqi"]) == 0
     code = capsys.readouterr().out.strip()
     assert len(code) == 9 and code[4] == "-"
@@ -73,20 +80,62 @@ def test_run_without_token_explains_itself(monkeypatch, capsys):
         load_config().telegram.token()
 
 
-def test_calendar_prints_a_provisional_year_with_its_computed_festivals(capsys):
-    assert main(["calendar", "2027"]) == 0
+def test_calendar_prints_a_provisional_year_with_its_computed_festivals(config_file, capsys):
+    assert main(["--config", str(config_file), "calendar", "2027"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("2027: provisional")
     assert "2027-02-08 周一  放假 day off  Chinese New Year (Spring Festival)" in out
 
 
-def test_calendar_says_an_official_year_is_official(capsys):
-    assert main(["calendar", "2026"]) == 0
+def test_calendar_says_an_official_year_is_official(config_file, capsys):
+    assert main(["--config", str(config_file), "calendar", "2026"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("2026: official")
     assert "上班 make-up workday" in out
 
 
-def test_calendar_refuses_a_year_in_one_line(capsys):
-    assert main(["calendar", "99999"]) == 2
+def test_calendar_refuses_a_year_in_one_line(config_file, capsys):
+    assert main(["--config", str(config_file), "calendar", "99999"]) == 2
     assert capsys.readouterr().err.strip() == "no calendar for year 99999"
+    assert main(["--config", str(config_file), "calendar", "next"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月5日至11日放假调休，共7天。2月13日（周六）上班。
+三、清明节：4月5日放假，与周末连休。
+四、劳动节：5月1日至5日放假调休，共5天。4月25日（周日）上班。
+五、端午节：6月9日放假。
+六、中秋节：9月15日放假。
+七、国庆节：10月1日至7日放假调休，共7天。9月26日（周日）、10月9日（周六）上班。
+"""
+
+
+def test_calendar_import_reads_the_notice_and_the_year_becomes_official(config_file, tmp_path, capsys):
+    notice = tmp_path / "notice.txt"
+    notice.write_text(NOTICE_2027, encoding="utf-8")
+    assert main(["--config", str(config_file), "calendar", "import", str(notice), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2027: 7 festivals") and "dry run" in out
+    assert "春节: 放假 02-05..02-11，上班 02-13 周六" in out
+    assert main(["--config", str(config_file), "calendar", "2027"]) == 0
+    assert capsys.readouterr().out.startswith("2027: provisional"), "a dry run stores nothing"
+    assert main(["--config", str(config_file), "calendar", "import", str(notice)]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config_file), "calendar", "2027"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2027: official (imported")
+    assert "2027-02-13 周六  上班 make-up workday" in out
+    assert "2027-02-08 周一  放假 day off" in out
+
+
+def test_calendar_import_refuses_what_is_not_a_notice_in_one_line(config_file, tmp_path, capsys):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("明天开会，请准时参加。", encoding="utf-8")
+    assert main(["--config", str(config_file), "calendar", "import", str(junk)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("not a holiday notice:") and len(err.splitlines()) == 1
+    assert main(["--config", str(config_file), "calendar", "import", str(tmp_path / "missing.txt")]) == 2
+    assert capsys.readouterr().err.strip().startswith("cannot read")
+    assert main(["--config", str(config_file), "calendar", "import"]) == 2

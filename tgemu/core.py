@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from tgemu.state import EmuChat, EmuMessage, EmuUser, World, member_to_api
 from tgemu.updates import Signal, UpdateQueue
 
-FAULT_KINDS = ("network", "retry_after", "server_error", "html_502", "drop")
+FAULT_KINDS = ("network", "retry_after", "server_error", "html_502", "drop", "bad_request")
 RANDOM_FAULT_KINDS = ("retry_after", "server_error", "network", "html_502", "drop")
 
 
@@ -103,7 +103,7 @@ class EmulatorCore:
     transcript: list[TranscriptEntry] = field(default_factory=list)
     callback_queries: dict[str, CallbackQuery] = field(default_factory=dict)
     callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    faults: dict[str, deque[Fault | None]] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reply_keyboards: dict[int, dict[str, Any]] = field(default_factory=dict)
     query_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -213,20 +213,20 @@ class EmulatorCore:
 
     # --- fault injection ---------------------------------------------------------------
 
-    def add_fault(self, method: str, fault: Fault, times: int) -> None:
+    def add_fault(self, method: str, fault: Fault, times: int, after: int = 0) -> None:
         if fault.error not in FAULT_KINDS:
             raise ValueError(f"unknown fault {fault.error!r}; use one of {FAULT_KINDS}")
-        if times < 0:
-            raise ValueError("times must not be negative")
+        if times < 0 or after < 0:
+            raise ValueError("times and after must not be negative")
         queue = self.faults.setdefault(method.lower(), deque())
         if times == 0:
             queue.clear()  # "fail the next 0 calls": the method works again
-        queue.extend([fault] * times)
+        queue.extend([None] * after + [fault] * times)
 
     def take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method.lower())
         if queue:
-            return queue.popleft()
+            return queue.popleft()  # None: a call let through before the faults
         chaos = self.random_faults
         if chaos is not None and _is_send_or_edit(method) and chaos.rng.random() < chaos.share:
             return Fault(chaos.rng.choice(RANDOM_FAULT_KINDS), 1)

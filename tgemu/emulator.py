@@ -142,18 +142,20 @@ class BotApiEmulator(UserActions):
         self._core.world.chat(chat_id).deleted = True
         self._core.notify()
 
-    def fail_next(self, method: str, *, error: str, times: int = 1, retry_after: int = 3) -> None:
-        """Make the next ``times`` calls of ``method`` fail; ``times=0`` cancels pending ones.
+    def fail_next(self, method: str, *, error: str, times: int = 1, retry_after: int = 3,
+                  after: int = 0) -> None:
+        """Make the next ``times`` calls of ``method`` fail, after letting ``after`` calls
+        through; ``times=0`` cancels pending ones.
 
         ``error``: "network" (HTTP 502, PTB raises NetworkError), "retry_after" (429 with
         parameters.retry_after, PTB raises RetryAfter), "server_error" (500, NetworkError),
-        "html_502" (a proxy's HTML error page with status 502) or "drop" (the connection is
-        closed before an answer).
+        "html_502" (a proxy's HTML error page with status 502), "drop" (the connection is
+        closed before an answer) or "bad_request" (400, PTB raises BadRequest).
 
         Raises:
             ValueError: unknown ``error`` or negative ``times``.
         """
-        self._core.add_fault(method, Fault(error, retry_after), times)
+        self._core.add_fault(method, Fault(error, retry_after), times, after)
 
     def random_faults(self, share: float, *, seed: int = 1) -> None:
         """Answer ``share`` (0..1) of send and edit calls with a random fault: 429

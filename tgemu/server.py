@@ -120,6 +120,9 @@ def _fault_response(fault: Fault) -> web.Response:
     elif fault.error == "network":
         # A proxy in the path failing: PTB maps 502 to NetworkError.
         error = ApiError(502, "Bad Gateway")
+    elif fault.error == "bad_request":
+        # Telegram refusing the request itself (PTB raises BadRequest): retrying cannot help.
+        error = ApiError(400, "Bad Request: can't parse entities: unsupported start tag")
     else:
         error = ApiError(500, "Internal Server Error")
     return web.json_response(error.to_json(), status=error.error_code)

@@ -1,4 +1,5 @@
-"""The desk's aiohttp application: sign-in, overview, petition list, petition page, actions.
+"""The desk's aiohttp application: sign-in, overview, petition list, petition page, actions,
+the plan of grids and buildings, and the register and digest of any period.
 
 Safe by default: the session cookie is HttpOnly and SameSite=Strict; every POST carries the
 session's CSRF token (or, before sign-in, a double-submit cookie); sign-in attempts are
@@ -9,20 +10,24 @@ rate-limited per address; nothing personal goes into a URL (search text is poste
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import logging
 import secrets
+import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
 
-from reception.errors import ReceptionError
+from reception import texts
+from reception.errors import InvalidInput, ReceptionError
 from reception.petition.states import OPEN_STATUSES, Status
 from storage.board import Filters
 from web.initdata import InitDataError, check_init_data
@@ -87,6 +92,10 @@ def desk_app(services: Any, *, bot_token: str | None, public_url: str,
     r.add_post("/petitions", petition_search, name="search")
     r.add_get("/petitions/{id:\\d+}", petition_page, name="petition")
     r.add_post("/petitions/{id:\\d+}/{action}", petition_action, name="action")
+    r.add_get("/plan", plan_page, name="plan")
+    r.add_get("/reports", reports_page, name="reports")
+    r.add_get("/reports/register.xlsx", register_download, name="register")
+    r.add_get("/reports/digest.png", digest_chart, name="digest_chart")
     r.add_static("/static/", HERE / "static", name="static")
     return app
 
@@ -257,9 +266,12 @@ def _filters(request: web.Request, text: str | None) -> tuple[Filters, dict]:
     filters = Filters(statuses=statuses, category=q.get("category") or None,
                       community=community or q.get("community") or None, grid=grid or None,
                       urgent=urgent, overdue=q.get("overdue") == "1",
-                      since=day("from"), until=day("to", 1), text=text or None)
-    return filters, {k: q.get(k, "") for k in ("status", "category", "grid", "urgent", "overdue",
-                                                "from", "to", "community")}
+                      since=day("from"), until=day("to", 1), text=text or None,
+                      building=q.get("building", "").strip()[:20] or None)
+    return filters, {k: q.get(k, "") for k in _FILTER_KEYS}
+
+
+_FILTER_KEYS = ("status", "category", "grid", "urgent", "overdue", "from", "to", "community", "building")
 
 
 async def petition_list(request: web.Request) -> web.Response:
@@ -279,7 +291,7 @@ async def petition_list(request: web.Request) -> web.Response:
              for c in communities for g in org.communities[c].grids]
     from reception.reports.board import PAGE_SIZE
 
-    query = "&".join(f"{k}={v}" for k, v in chosen.items() if v)
+    query = urlencode({k: v for k, v in chosen.items() if v})
     return _render(request, "list.html", {
         "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
         "chosen": chosen, "q": text or "", "grids": grids, "query": query,
@@ -296,8 +308,7 @@ async def petition_search(request: web.Request) -> web.Response:
     await _signed_in(request)
     form = await _form_checked(request)
     _SEARCHES[request.cookies[SESSION_COOKIE]] = str(form.get("q", "")).strip()[:100]
-    keys = ("status", "category", "grid", "urgent", "overdue", "from", "to")
-    query = "&".join(f"{k}={form[k]}" for k in keys if form.get(k))
+    query = urlencode({k: form[k] for k in _FILTER_KEYS if form.get(k)})
     raise web.HTTPSeeOther("/petitions" + (f"?{query}" if query else ""))
 
 
@@ -342,3 +353,80 @@ def _index(value: object) -> int:
         return int(str(value))
     except ValueError:
         return -1
+
+
+# --- plan and reports -----------------------------------------------------------------------
+async def plan_page(request: web.Request) -> web.Response:
+    """Grids and buildings from org.toml with their open petitions; a building opens its list."""
+    staff = await _signed_in(request)
+    plans = await _call(request, request.app[SERVICES].board.plan, tg_user_id=staff.tg_user_id)
+    return _render(request, "plan.html", {"plans": plans})
+
+
+def _day(request: web.Request, name: str, default: date) -> date:
+    value = request.query.get(name, "")
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput(texts.WEB_BAD_DATE) from error
+
+
+def _today(request: web.Request) -> date:
+    deps = request.app[SERVICES].deps
+    return deps.clock.now().astimezone(deps.settings.tz).date()
+
+
+async def reports_page(request: web.Request) -> web.Response:
+    """The register of any period, and the weekly digest (text and chart) of any week."""
+    staff = await _signed_in(request)
+    today = _today(request)
+    context = {"start": today.replace(day=1).isoformat(), "end": today.isoformat(),
+               "week": request.query.get("week", "") or today.isoformat(), "digest": None,
+               "chart": "", "error": ""}
+    if "week" in request.query:
+        try:
+            week_of = _day(request, "week", today)
+            with tempfile.TemporaryDirectory() as tmp:
+                digest = await _call(request, request.app[SERVICES].board.digest,
+                                     tg_user_id=staff.tg_user_id, week_of=week_of, out_dir=Path(tmp))
+                png = Path(digest.chart_path).read_bytes() if digest.chart_path else b""
+            context["digest"] = digest
+            context["chart"] = base64.b64encode(png).decode("ascii") if png else ""
+        except ReceptionError as error:
+            context["error"] = str(error)
+    return _render(request, "reports.html", context, status=400 if context["error"] else 200)
+
+
+async def register_download(request: web.Request) -> web.StreamResponse:
+    staff = await _signed_in(request)
+    today = _today(request)
+    try:
+        start, end = _day(request, "from", today.replace(day=1)), _day(request, "to", today)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = await _call(request, request.app[SERVICES].board.register_file,
+                               tg_user_id=staff.tg_user_id, start=start, end=end, out_dir=Path(tmp))
+            body = path.read_bytes()
+    except ReceptionError as error:
+        return _render(request, "message.html", {"title": "无法导出", "text": str(error)}, status=400)
+    return web.Response(body=body, headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f'attachment; filename="{path.name}"'})
+
+
+async def digest_chart(request: web.Request) -> web.StreamResponse:
+    staff = await _signed_in(request)
+    try:
+        week_of = _day(request, "week", _today(request))
+        with tempfile.TemporaryDirectory() as tmp:
+            digest = await _call(request, request.app[SERVICES].board.digest,
+                                 tg_user_id=staff.tg_user_id, week_of=week_of, out_dir=Path(tmp))
+            if not digest.chart_path:
+                raise web.HTTPNotFound()
+            path = Path(digest.chart_path)
+            body = path.read_bytes()
+    except ReceptionError as error:
+        return _render(request, "message.html", {"title": "无法生成", "text": str(error)}, status=400)
+    return web.Response(body=body, content_type="image/png",
+                        headers={"Content-Disposition": f'attachment; filename="{path.name}"'})

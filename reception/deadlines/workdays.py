@@ -16,6 +16,9 @@ never raises.
 
 A year counts as *configured* as soon as either list holds one of its dates: the operator has
 taken over, so it is no longer provisional and its unlisted days count Monday to Friday.
+The same holds for a year whose official arrangement an administrator imported from the
+State Council's notice (``minyuan calendar import``, kept in the database): ``use_official``
+hands those days over; the config lists still win over them.
 
 Counting rules (the way a 12345-hotline office counts; see ``reception.deadlines.calculator`` too):
 
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +62,7 @@ DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
 # The longest official break is nine days; a year without a working day means the
 # configured extras switched everything off, and searching on would never end.
 _MAX_DAYS_WITHOUT_WORK = 366
+_OFFICIAL_YEAR_MIN_DAYS = 5  # a notice lists at least the seven festivals' days off
 
 
 class WorkCalendar:
@@ -85,8 +89,28 @@ class WorkCalendar:
             listed = ", ".join(sorted(day.isoformat() for day in both))
             raise ValueError(f"dates listed as both extra holiday and extra workday: {listed}")
         self._configured_years = {day.year for day in self._extra_holidays | self._extra_workdays}
+        self._official: dict[date, bool] = {}
+        self._official_years: set[int] = set()
         self._warned_years: set[int] = set()
         self._known: dict[date, bool] = {}  # every deadline asks about the same few weeks
+
+    def use_official(self, days: Mapping[date, bool]) -> bool:
+        """Count in the imported official days (True: a make-up working day; False: off).
+
+        A year with at least ``_OFFICIAL_YEAR_MIN_DAYS`` of them is official from now on (a
+        notice's 元旦 may begin on 31 December of the year before, which does not make that
+        year official). Returns whether anything changed.
+        """
+        days = dict(days)
+        if days == self._official:
+            return False
+        self._official = days
+        per_year: dict[int, int] = {}
+        for day in days:
+            per_year[day.year] = per_year.get(day.year, 0) + 1
+        self._official_years = {year for year, n in per_year.items() if n >= _OFFICIAL_YEAR_MIN_DAYS}
+        self._known.clear()
+        return True
 
     def is_workday(self, day: date) -> bool:
         """Whether ``day`` is a working day; the config extras win over the official calendar."""
@@ -100,6 +124,10 @@ class WorkCalendar:
             return True
         if day in self._extra_holidays:
             return False
+        if day in self._official:
+            return self._official[day]
+        if day.year in self._official_years:
+            return day.weekday() < 5
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError as exc:
@@ -108,9 +136,15 @@ class WorkCalendar:
                 return day.weekday() < 5
             return day.weekday() < 5 and day not in _computed_festivals(day.year)
 
+    @property
+    def official_days(self) -> dict[date, bool]:
+        """The imported official days in use (see ``use_official``)."""
+        return dict(self._official)
+
     def is_provisional(self, day: date) -> bool:
         """Whether ``day``'s working-day status is computed rather than officially announced."""
-        return day.year not in self._configured_years and not _officially_known(day.year)
+        return (day.year not in self._configured_years and day.year not in self._official_years
+                and not _officially_known(day.year))
 
     def days_off_and_make_up_days(self, year: int) -> list[tuple[date, bool, str]]:
         """The year's exceptions to Monday-Friday: ``(day, is_workday, name)``, in date order.
@@ -218,9 +252,10 @@ class WorkCalendar:
         logger.warning(
             "No official holiday calendar for %d (chinesecalendar says: %s). Deadlines in %d "
             "are provisional: statutory festivals as the holidays package computes them, no "
-            "make-up workdays. When the State Council's arrangement is published, add its dates "
-            "to deadlines.extra_holidays and deadlines.extra_workdays in config.toml, or upgrade "
-            "chinesecalendar (see `minyuan calendar %d`).",
+            "make-up workdays. When the State Council's arrangement is published, import its "
+            "notice with `minyuan calendar import FILE` (or list its dates in "
+            "deadlines.extra_holidays and deadlines.extra_workdays, or upgrade chinesecalendar; "
+            "see `minyuan calendar %d`).",
             year,
             exc,
             year,

@@ -196,14 +196,16 @@ class Dispatch:
                 row.status, row.claimed_until = "pending", None
                 row.next_attempt_at = now + backoff(row.attempts)
 
-    def _tell_admins(self, session: Session, item: Item, *, error: str, now: datetime) -> None:
-        """Queue the loud notice of a give-up to every active administrator (not to the
-        chat that failed: an administrator's own notice failing is only logged)."""
+    def _tell_admins(self, session: Session, item: Item, *, error: str, now: datetime,
+                     refused: bool = False) -> None:
+        """Queue the loud notice of a give-up (or of a send Telegram refused outright) to
+        every active administrator (not to the chat that failed: an administrator's own
+        notice failing is only logged)."""
         admins = queries.active_admin_chat_ids(session)
         petition = session.get(Petition, item.petition_id) if item.petition_id else None
         target = (texts.DELIVERY_TARGET_GROUP if item.chat_id < 0 else texts.DELIVERY_TARGET_RESIDENT)
         about = texts.DELIVERY_ABOUT.format(number=petition.number) if petition else ""
-        notice = texts.DELIVERY_GAVE_UP.format(
+        notice = (texts.DELIVERY_REFUSED if refused else texts.DELIVERY_GAVE_UP).format(
             target=target, about=about, hours=int(GIVE_UP_AFTER.total_seconds() // 3600),
             error=html.escape(error[:200]))
         for chat_id in admins:
@@ -231,10 +233,14 @@ class Dispatch:
                     if error is not None:
                         row.last_error = error[:500]
 
-    def failed(self, item: Item, *, error: str) -> None:
+    def failed(self, item: Item, *, error: str, tell_admins: bool = False) -> None:
+        """A send that can never succeed as it is (Telegram refused it): not retried;
+        ``tell_admins`` says so to the administrators as loudly as a give-up."""
         with transaction(self.deps.engine) as session:
             row = session.get(Outbox, item.id)
             row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
+            if tell_admins:
+                self._tell_admins(session, item, error=error, now=self.deps.clock.now(), refused=True)
 
     def chat_unreachable(self, item: Item, *, error: str) -> None:
         """The bot was blocked by a resident, or a group is gone: stop sending there.

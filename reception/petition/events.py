@@ -26,6 +26,7 @@ class Note(StrEnum):
     OVERDUE = "overdue"  # ... the limit passed, the street's supervisors told
     ESCALATE = "escalate"  # ... a day later, the district's
     VIEW_CONTACT = "view_contact"  # the handler unmasked the resident's contact on the web desk
+    CALENDAR = "calendar"  # the year's holidays were published: the deadlines were recounted
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,20 @@ definitions (reception.reports.metrics) over the last 7 days and the 7 days befo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from nlp import mask_personal_data
 from reception.deps import Deps
-from reception.errors import NotFound
+from reception.errors import InvalidInput, NotFound
 from reception.handling.access import Access
 from reception.petition.cards import ACTION_LABELS, address_of, resident_label
 from reception.petition.events import Actor, Note, record
 from reception.petition.states import OPEN_STATUSES, Status
+from reception.reports import texts as t
+from reception.reports.digest import Digest, Digests
 from reception.reports.metrics import compute_rates, local_midnight, rate_change
+from reception.reports.register import Register
 from storage import board as board_queries
 from storage import queries
 from storage.board import Filters
@@ -25,6 +29,7 @@ from storage.db import transaction
 from storage.models import Petition, Resident, Staff
 
 PAGE_SIZE = 30
+REGISTER_MAX_DAYS = 366  # one download; longer periods go through `minyuan register`
 RATE_NAMES = ("response_rate", "resolution_rate", "satisfaction_rate")
 _OPEN = sorted(OPEN_STATUSES)
 
@@ -46,6 +51,29 @@ class Overview:
 
 
 @dataclass(frozen=True)
+class Building:
+    name: str
+    open: int
+    late: int
+
+
+@dataclass(frozen=True)
+class GridPlan:
+    code: str
+    name: str
+    buildings: list[Building]
+
+
+@dataclass(frozen=True)
+class CommunityPlan:
+    code: str
+    name: str
+    grids: list[GridPlan]
+    open: int
+    late: int
+
+
+@dataclass(frozen=True)
 class PetitionView:
     petition: Petition
     status_label: str
@@ -61,9 +89,11 @@ class PetitionView:
 
 
 class Board:
-    def __init__(self, deps: Deps, access: Access) -> None:
+    def __init__(self, deps: Deps, access: Access, *, register: Register, digests: Digests) -> None:
         self.deps = deps
         self.access = access
+        self._register = register
+        self._digests = digests
 
     def overview(self, *, tg_user_id: int) -> Overview:
         tz, now = self.deps.settings.tz, self.deps.clock.now()
@@ -120,6 +150,77 @@ class Board:
                 session, communities=communities, filters=filters, open_statuses=_OPEN, now=now,
                 offset=(max(page, 1) - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 
+    def plan(self, *, tg_user_id: int) -> list[CommunityPlan]:
+        """Every grid and building of the viewer's communities (org.toml), with open and late
+        petitions; petitions whose building is in no grid's list are shown apart."""
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            communities = self.access.communities_of(staff)
+            counts = board_queries.open_by_building(session, communities=communities,
+                                                    open_statuses=_OPEN, now=now)
+        per: dict[tuple[str, str], tuple[int, int]] = {}
+        for community, _grid, building, total, late in counts:
+            key = (community, building or "")
+            before = per.get(key, (0, 0))
+            per[key] = (before[0] + total, before[1] + late)
+        plans = []
+        for code in communities:
+            community = self.deps.org.communities[code]
+            placed: set[str] = set()
+            grids = []
+            for grid in community.grids:
+                names = sorted(grid.buildings, key=_building_order)
+                placed.update(names)
+                grids.append(GridPlan(grid.code, grid.name, [
+                    Building(name, *per.get((code, name), (0, 0))) for name in names]))
+            stray = sorted((b for (c, b) in per if c == code and b not in placed), key=_building_order)
+            if stray:
+                grids.append(GridPlan("", t.DESK_UNPLACED, [
+                    Building(name or "—", *per[(code, name)]) for name in stray]))
+            mine = [v for (c, _), v in per.items() if c == code]
+            plans.append(CommunityPlan(code, community.name, grids,
+                                       sum(v[0] for v in mine), sum(v[1] for v in mine)))
+        return plans
+
+    def register_file(self, *, tg_user_id: int, start: date, end: date, out_dir: Path) -> Path:
+        """The reception register (xlsx, masked) of the viewer's scope for ``start``..``end``.
+
+        Raises InvalidInput for a period that runs backwards, into the future or over
+        REGISTER_MAX_DAYS.
+        """
+        today = self.deps.clock.now().astimezone(self.deps.settings.tz).date()
+        if end < start:
+            raise InvalidInput(t.DESK_PERIOD_BACKWARDS)
+        if start > today:
+            raise InvalidInput(t.DESK_PERIOD_FUTURE)
+        if (end - start).days + 1 > REGISTER_MAX_DAYS:
+            raise InvalidInput(t.DESK_PERIOD_TOO_LONG.format(days=REGISTER_MAX_DAYS))
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            communities = self.access.communities_of(staff)
+            scope = staff.scope_code
+        out = Path(out_dir) / f"register-{scope}-{start:%Y%m%d}-{min(end, today):%Y%m%d}.xlsx"
+        xlsx, csv_path = self._register.export(start=start, end=min(end, today), out=out,
+                                               communities=communities, unmasked=False)
+        csv_path.unlink(missing_ok=True)
+        return xlsx
+
+    def digest(self, *, tg_user_id: int, week_of: date, out_dir: Path) -> Digest:
+        """The weekly digest (text and chart) of the viewer's scope for the local week that
+        holds ``week_of``; the current week counts up to now. Raises InvalidInput for a
+        day in the future."""
+        tz = self.deps.settings.tz
+        if week_of > self.deps.clock.now().astimezone(tz).date():
+            raise InvalidInput(t.DESK_PERIOD_FUTURE)
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            scope_kind, scope_code = staff.scope_kind, staff.scope_code
+        # weekly() reports the week before the Monday on or before its week_ending.
+        return self._digests.weekly(scope_kind=scope_kind, scope_code=scope_code,
+                                    week_ending=local_midnight(week_of + timedelta(days=7), tz),
+                                    out_dir=out_dir)
+
     def petition(self, *, tg_user_id: int, petition_id: int, reveal: bool = False) -> PetitionView:
         """One petition; contact data unmasked only for its handler who asked (recorded)."""
         with transaction(self.deps.engine) as session:
@@ -151,6 +252,12 @@ class Board:
                 text=petition.text if unmasked else mask_personal_data(petition.text),
                 handler=handler.name if handler else "—", is_handler=is_handler,
                 unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events)
+
+
+def _building_order(name: str) -> tuple[int, str]:
+    """Buildings in number order (2 before 10), names without a number after them."""
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (int(digits) if digits else 10**9, name)
 
 
 def _late(petition: Petition, now: datetime) -> bool:

@@ -66,3 +66,9 @@ RESULT_REJECTED = "不予受理：{reason}"
 RESULT_MERGED = "已合并到 {number}"
 RESULT_MERGED_UNKNOWN = "已合并"
 VISITOR_UNKNOWN = "来访群众"
+
+# --- the desk's reports page -------------------------------------------------------------
+DESK_PERIOD_BACKWARDS = "结束日期早于开始日期，请重新选择。"
+DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时间段。"
+DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
+DESK_UNPLACED = "未登记楼栋"

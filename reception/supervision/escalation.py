@@ -27,7 +27,7 @@ from reception.petition.cards import fmt_time, list_line
 from reception.petition.events import Actor, record
 from reception.petition.states import OPEN_STATUSES
 from reception.supervision.brief import MorningBrief
-from reception.supervision.calendar_watch import remind_if_next_year_provisional
+from reception.supervision.calendar_watch import refresh_official_days, remind_if_next_year_provisional
 from reception.supervision.lateness import describe_duration, lateness
 from storage import ladder_queries as ladder_queries
 from storage import queries
@@ -251,6 +251,10 @@ class Escalation:
     def calendar_reminder(self) -> int:
         """December: remind administrators when next year's holidays are still provisional."""
         return remind_if_next_year_provisional(self.deps)
+
+    def refresh_calendar(self) -> bool:
+        """Take up holiday notices imported since start-up (by `minyuan calendar import`)."""
+        return refresh_official_days(self.deps)
 
     def late_morning_brief(self, brief_at: time) -> int:
         """At start-up: queue today's brief if the bot was down when it was due (after

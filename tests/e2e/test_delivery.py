@@ -67,6 +67,16 @@ async def test_a_send_failing_for_a_day_is_given_up_loudly(office, resident, har
     assert "未能送达" in notice and "停止重试" in notice
 
 
+async def test_a_send_telegram_refuses_is_not_retried_and_the_admins_are_told(office, resident, harness, clock):
+    office.emu.fail_next("sendMessage", error="bad_request")  # the staff card goes first
+    office.emu.send_text(resident, resident.id, "小区门口的路灯坏了")
+    await harness.settle()
+    failed = [row for row in outbox_rows(harness) if row.status == "failed"]
+    assert len(failed) == 1 and failed[0].kind == "card" and failed[0].attempts == 1
+    notice = office.last_text(office.admin.id)
+    assert "未能送达" in notice and "工作群" in notice and "被 Telegram 拒绝" in notice and "MY-" in notice
+
+
 async def test_a_full_length_answer_plus_the_relay_prefix_arrives_in_parts(office, resident, harness, clock):
     office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
     await harness.settle()
@@ -146,3 +156,23 @@ async def test_everything_arrives_through_random_faults(office, harness, clock):
              if m.text.startswith("📋") and "标记" in m.text}
     assert len(cards) == 10
     assert all(confirmations(office, person) >= 1 for person in people)
+
+
+async def test_a_split_send_failing_halfway_goes_on_from_the_part_that_failed(office, resident, harness, clock):
+    office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
+    await harness.settle()
+    number = NUMBER.search(office.last_text(resident.id)).group(0)
+    await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？")
+    clock.advance(minutes=5)
+    # The resident's acknowledgement and the relay's first part go out; the second part meets
+    # a network error.
+    office.emu.fail_next("sendMessage", error="network", after=2)
+    answer = "老人八十二岁，户籍在本社区。" * 292 + "谢谢"
+    await office.say(resident, resident.id, answer)
+    parts = lambda: [m.text for m in office.emu.bot_messages(office.main_group.id)  # noqa: E731
+                     if "老人八十二岁" in m.text and not m.text.startswith("📋")]
+    assert len(parts()) == 1, "the second part failed"
+    clock.advance(seconds=5)
+    await harness.tick()
+    assert len(parts()) == 2, "the retry sent the second part only, not the first again"
+    assert "".join(parts()).count("老人八十二岁") == 292

@@ -153,3 +153,36 @@ async def test_administrators_are_reminded_in_december_while_next_year_is_provis
     reminder = office.last_text(office.admin.id)
     assert "2027年的法定节假日安排尚未录入" in reminder and "minyuan calendar 2027" in reminder
     assert "2027年" not in office.last_text(office.staff.id)  # staff are not administrators
+
+
+NOTICE_2027_LONG_NEW_YEAR = """国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至5日（周二）放假调休，共5天。1月9日（周六）上班。
+二、春节：2月5日至11日放假调休，共7天。
+"""
+
+
+async def test_an_imported_notice_moves_open_deadlines_and_says_so(office, resident, harness, clock):
+    from reception.supervision.calendar_watch import import_notice
+
+    clock.advance(days=36)  # Tuesday 29 December 2026: seven working days reach into 2027
+    number = await submit(office, resident, "3号楼前的健身器材坏了，螺丝松动")
+    assert "推算的节假日" in office.card(office.main_group.id, number).text
+    with Session(harness.services.deps.engine) as session:
+        before = session.exec(select(Petition).where(Petition.number == number)).one()
+    done = await harness.runtime.call(import_notice, harness.services.deps, NOTICE_2027_LONG_NEW_YEAR)
+    assert done.moved == [number]
+    await harness.settle()
+    with Session(harness.services.deps.engine) as session:
+        after = session.exec(select(Petition).where(Petition.number == number)).one()
+    # Received Tuesday 29 December: due Friday 8 January. With 4 and 5 January off and
+    # Saturday 9 January worked, the seventh working day is Monday 11 January.
+    assert (before.resolve_due.date().isoformat(), after.resolve_due.date().isoformat()) == (
+        "2027-01-08", "2027-01-11")
+    assert after.resolve_remind_at > before.resolve_remind_at
+    assert after.respond_due == before.respond_due  # due on Tuesday 29 December, untouched
+    card = office.card(office.main_group.id, number).text
+    assert "推算的节假日" not in card, "2027 is official now"
+    await office.say(office.staff, office.main_group.id, f"/show {number}")
+    assert "节假日安排更新" in office.last_text(office.main_group.id)
+    again = await harness.runtime.call(import_notice, harness.services.deps, NOTICE_2027_LONG_NEW_YEAR)
+    assert again.moved == [], "importing the same notice twice moves nothing"

@@ -79,3 +79,23 @@ async def test_supervisor_finds_overdue_petition_in_three_clicks(desk, phone_pag
     await phone_page.click(f"text={desk.petitions['leak']}")  # 3
     assert "超期" in await phone_page.inner_text("#status")
     assert "13812345678" not in await phone_page.inner_text("main")  # masked for a supervisor
+
+
+async def test_plan_building_to_its_petitions_and_the_reports_page(desk, phone_page):
+    token = await desk.link_token(desk.office.supervisor)
+    await phone_page.goto(_url(desk, f"/login/{token}"))
+    await phone_page.click("#login")
+    await phone_page.click("nav >> text=楼栋")
+    await phone_page.wait_for_selector("#plan-hongqi")
+    await _shot(phone_page, "desk-plan")
+    await phone_page.click("#plan-hongqi [data-building='3']")
+    items = await phone_page.locator(".petitions li").all_inner_texts()
+    assert len(items) == 1 and desk.petitions["leak"] in items[0]
+    assert "3号楼" in await phone_page.inner_text("h1")
+    await phone_page.click("nav >> text=报表")
+    await phone_page.click("#digest-show")
+    await phone_page.wait_for_selector("#digest img")
+    assert await phone_page.locator("#digest img").evaluate("img => img.naturalWidth") > 100
+    async with phone_page.expect_download() as download:
+        await phone_page.click("#register-download")
+    assert (await download.value).suggested_filename.endswith(".xlsx")

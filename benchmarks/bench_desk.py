@@ -1,0 +1,250 @@
+"""Supervisors' desk benchmark: the overview and filtered lists over a large history.
+
+Builds a synthetic but schema-true district (3 streets, 24 communities, 72 grids) whose
+petitions span two years up to "now": old ones closed, resolved, rejected or merged, the
+last weeks with open, overdue and rated ones, residents' text with phones. Then serves the
+real desk (web.app.desk_app over bot.wiring's services) on a loopback port and times HTTP
+GETs as a signed-in viewer would make them: the overview and the petition list with the
+filters a supervisor uses (open, overdue, a category, a grid, a date range, page 20, and a
+full-text search), for a district supervisor (every community) and a community's staff.
+Each figure is the 95th percentile of ``--repeat`` requests (and the median), at every size,
+on SQLite and on PostgreSQL (a private Debian cluster with its durable defaults).
+
+    python benchmarks/bench_desk.py [--sizes 10000,100000] [--pg-sizes 100000,1000000]
+                                    [--repeat 30] [--databases sqlite,postgresql]
+
+The goal (issue 14): under 200 ms at the 95th percentile over 1,000,000 petitions on
+PostgreSQL and 100,000 on SQLite. Wall-clock timing is the point, so this is a benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Thursday
+STREETS, COMMUNITIES_PER_STREET, GRIDS = 3, 8, 3
+CATEGORIES = ("物业管理", "噪音扰民", "水电气暖", "环境卫生", "停车交通", "房屋维修", "邻里纠纷", "养老助残")
+TEXTS = ("{b}号楼{u}单元楼道灯坏了一个星期，晚上很黑，电话138{p:08d}",
+         "小区门口垃圾堆了三天没人清理，味道很大",
+         "楼上装修每天早上七点就开始电钻，影响休息，{b}号楼",
+         "楼下饭店油烟直排进我家窗户，联系人王建国",
+         "暖气不热，室温只有十四度，家里有老人，{b}号楼{u}单元",
+         "车位被外来车辆长期占用，物业不管")
+CLOSED = ("closed", "resolved", "rejected", "merged", "cancelled")
+OPEN = ("submitted", "claimed", "waiting", "reopened")
+
+
+def org_toml() -> str:
+    lines = ['[districts.heping]\nname = "和平区"\n']
+    for s in range(STREETS):
+        lines.append(f'[streets.s{s}]\nname = "第{s + 1}街道"\ndistrict = "heping"\n')
+        for c in range(COMMUNITIES_PER_STREET):
+            code = f"c{s}x{c}"
+            lines.append(f'[communities.{code}]\nname = "第{s + 1}街道{c + 1}号社区"\nstreet = "s{s}"\n'
+                         f'address = "幸福路{c + 1}号"\n')
+            for g in range(GRIDS):
+                buildings = ", ".join(f'"{b}"' for b in range(g * 10 + 1, g * 10 + 11))
+                lines.append(f'[communities.{code}.grids.g{g}]\nname = "第{g + 1}网格"\n'
+                             f'buildings = [{buildings}]\n')
+    return "\n".join(lines)
+
+
+def communities() -> list[tuple[str, str]]:
+    return [(f"c{s}x{c}", f"s{s}") for s in range(STREETS) for c in range(COMMUNITIES_PER_STREET)]
+
+
+def build_history(engine, size: int, seed: int = 11) -> None:
+    """``size`` petitions over the two years before NOW, with staff to sign in as."""
+    from sqlalchemy import insert
+
+    from storage.db import transaction
+    from storage.models import Petition, Resident, Staff
+
+    rng = random.Random(seed)
+    places = communities()
+    with transaction(engine) as session:
+        session.execute(insert(Staff), [
+            dict(tg_user_id=900_001, name="区督办员", role="supervisor", scope_kind="district",
+                 scope_code="heping", active=True, joined_at=NOW - timedelta(days=800)),
+            dict(tg_user_id=900_002, name="张网格员", role="staff", scope_kind="community",
+                 scope_code="c0x0", active=True, joined_at=NOW - timedelta(days=800)),
+        ] + [dict(tg_user_id=900_100 + i, name=f"经办人{i}", role="staff", scope_kind="community",
+                  scope_code=places[i % len(places)][0], active=True,
+                  joined_at=NOW - timedelta(days=800)) for i in range(48)])
+        session.execute(insert(Resident), [dict(
+            tg_user_id=100_000 + i, name=f"居民{i}", phone=f"139{i:08d}",
+            community_code=places[i % len(places)][0], created_at=NOW - timedelta(days=800))
+            for i in range(1, 5001)])
+    span = timedelta(days=730).total_seconds()
+    batch: list[dict] = []
+    for i in range(1, size + 1):
+        # Newer petitions are denser (offices grow): created = NOW - span * u^1.5.
+        age = timedelta(seconds=span * rng.random() ** 1.5)
+        created = NOW - age
+        recent = age < timedelta(days=21)
+        status = rng.choice(OPEN + CLOSED) if recent else rng.choice(CLOSED + ("closed",) * 4)
+        community, street = places[rng.randrange(len(places))]
+        done = status in ("resolved", "closed")
+        claimed = status != "submitted"
+        respond_due = created + timedelta(hours=24)
+        resolve_due = created + timedelta(days=5)
+        building, unit = rng.randint(1, 30), rng.randint(1, 4)
+        batch.append(dict(
+            number=f"MY-{created:%Y%m%d}-{i:07d}", channel="telegram", status=status,
+            community_code=community, street_code=street, grid_code=f"g{(building - 1) // 10}",
+            resident_id=rng.randint(1, 5000), category=rng.choice(CATEGORIES),
+            keywords=[], tokens=[], urgent_words=[], urgent=rng.random() < 0.02,
+            building=str(building), unit=str(unit),
+            text=rng.choice(TEXTS).format(b=building, u=unit, p=i % 10**8),
+            created_at=created, last_message_at=created, resolve_started_at=created,
+            respond_due=respond_due, resolve_due=resolve_due,
+            handler_staff_id=rng.randint(3, 50) if claimed else None,
+            first_response_at=created + timedelta(hours=rng.choice((1, 3, 30))) if claimed else None,
+            resolved_at=created + timedelta(days=rng.choice((1, 3, 7))) if done else None,
+            closed_at=created + timedelta(days=8) if status in CLOSED else None,
+            result="已处理并回访居民" if done else None,
+            reject_reason="不属于本社区受理范围" if status == "rejected" else None,
+            merged_into_id=rng.randint(1, i - 1) if status == "merged" and i > 1 else None,
+            overdue=recent and status in OPEN and rng.random() < 0.3,
+            rating=rng.choice(("satisfied", "satisfied", "basic", "unsatisfied", None)) if done else None,
+            rated_at=created + timedelta(days=4) if done else None,
+        ))
+        if len(batch) == 10_000:
+            _insert(engine, Petition, batch)
+            batch = []
+    if batch:
+        _insert(engine, Petition, batch)
+
+
+def _insert(engine, table, rows) -> None:
+    from sqlalchemy import insert
+
+    from storage.db import transaction
+
+    with transaction(engine) as session:
+        session.execute(insert(table), rows)
+
+
+QUERIES = (
+    ("overview", "/"),
+    ("list: open", "/petitions?status=open"),
+    ("list: overdue", "/petitions?overdue=1"),
+    ("list: category, open", "/petitions?status=open&category=%E6%B0%B4%E7%94%B5%E6%B0%94%E6%9A%96"),
+    ("list: a grid", "/petitions?grid=c0x0:g1"),
+    ("list: last month", "/petitions?from=2026-11-01&to=2026-11-30"),
+    ("list: all, page 20", "/petitions?page=20"),
+    ("list: search 楼道灯", "search"),
+)
+
+
+async def measure(url: str, repeat: int, tmp: Path) -> dict[tuple[str, str], tuple[float, float]]:
+    """(viewer, query) -> (p50 ms, p95 ms), through HTTP against the real desk."""
+    import aiohttp
+    from aiohttp import web as aioweb
+
+    from bot.config import load_config
+    from bot.wiring import build_deps, build_services
+    from reception.clock import ManualClock
+    from storage.db import make_engine
+    from web.app import SESSION_COOKIE, desk_app
+
+    (tmp / "org.toml").write_text(org_toml(), encoding="utf-8")
+    config = load_config(ROOT / "config.toml")
+    config = replace(config, reception=replace(config.reception, organisation=tmp / "org.toml"))
+    engine = make_engine(url)
+    services = build_services(build_deps(config, clock=ManualClock(NOW), engine=engine))
+    app = desk_app(services, bot_token=None, public_url="http://127.0.0.1")
+    runner = aioweb.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = aioweb.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # the port the OS picked
+    results: dict[tuple[str, str], tuple[float, float]] = {}
+    try:
+        for viewer, tg_user_id in (("district", 900_001), ("community", 900_002)):
+            signed = services.signin.redeem_link(token=services.signin.issue_link(tg_user_id=tg_user_id))
+            async with aiohttp.ClientSession(f"http://127.0.0.1:{port}",
+                                             cookies={SESSION_COOKIE: signed.token}) as client:
+                for label, path in QUERIES:
+                    if path == "search":
+                        async with client.post("/petitions", data={"csrf": signed.csrf, "q": "楼道灯"},
+                                               allow_redirects=False) as answer:
+                            assert answer.status == 303, answer.status
+                        path = "/petitions"
+                    times = []
+                    for _ in range(repeat + 2):
+                        started = time.perf_counter()
+                        async with client.get(path, allow_redirects=False) as answer:
+                            await answer.read()
+                            assert answer.status == 200, (path, answer.status)
+                        times.append((time.perf_counter() - started) * 1000)
+                    times = sorted(times[2:])  # the first two warm caches
+                    results[(viewer, label)] = (statistics.median(times),
+                                                times[max(0, int(len(times) * 0.95) - 1)])
+    finally:
+        await runner.cleanup()
+        engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="SQLite history sizes")
+    parser.add_argument("--pg-sizes", default="100000,1000000", help="PostgreSQL history sizes")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args()
+    os.environ.setdefault("MINYUAN_LOG_LEVEL", "WARNING")
+    from storage.db import create_schema, make_engine
+
+    columns: list[tuple[str, int, dict]] = []
+    with ExitStack() as stack:
+        for database in args.databases.split(","):
+            sizes = args.sizes if database == "sqlite" else args.pg_sizes
+            for size in (int(s) for s in sizes.split(",")):
+                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+                if database == "sqlite":
+                    url = f"sqlite:///{tmp / 'desk.db'}"
+                else:
+                    from tests.reception.pg_server import postgres_server
+
+                    if not hasattr(main, "server"):
+                        main.server = stack.enter_context(postgres_server(durable=True))
+                    url = stack.enter_context(main.server.database())
+                engine = make_engine(url)
+                create_schema(engine)
+                started = time.perf_counter()
+                build_history(engine, size)
+                if database == "postgresql":
+                    with engine.connect() as connection:
+                        connection.exec_driver_sql("ANALYZE")
+                engine.dispose()
+                print(f"{database}: {size:,} petitions built in {time.perf_counter() - started:.0f} s",
+                      flush=True)
+                columns.append((database, size, asyncio.run(measure(url, args.repeat, tmp))))
+    print(f"\np95 (p50) in ms over {args.repeat} requests; goal: p95 < 200 ms")
+    header = "".join(f"{f'{db} {size:,}':>24}" for db, size, _ in columns)
+    for viewer in ("district", "community"):
+        print(f"\n{viewer + ' viewer':<26}{header}")
+        for label, _ in QUERIES:
+            cells = "".join(f"{f'{r[(viewer, label)][1]:.0f} ({r[(viewer, label)][0]:.0f})':>24}"
+                            for _, _, r in columns)
+            print(f"{label:<26}{cells}")
+
+
+if __name__ == "__main__":
+    main()
