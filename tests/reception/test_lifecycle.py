@@ -279,3 +279,31 @@ def test_a_note_records_and_moves_nothing(deps, staff_id):
         petition = session.get(Petition, pid)
         assert (petition.status, petition.version) == (S.CLAIMED, 3)
         assert [e.action for e in queries.timeline(session, pid)] == ["walkin", "view_contact"]
+
+
+# Fields a transition's row decides: only Lifecycle.apply assigns them (rows built in one
+# piece, like a new Petition(...), are not assignments).
+TABLE_FIELDS = {"status", "version", "closed_at", "resolved_at", "paused_at",
+                "first_response_at", "handler_staff_id", "reopen_count", "merged_into_id",
+                "resolve_started_at", "last_message_at"}
+
+
+def test_only_the_lifecycle_sets_what_the_table_decides():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "reception"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "lifecycle.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AugAssign) else [])
+            for target in targets:
+                for item in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                    if (isinstance(item, ast.Attribute) and item.attr in TABLE_FIELDS
+                            and isinstance(item.value, ast.Name) and item.value.id != "row"):
+                        found.append(f"{path.relative_to(root)}:{node.lineno} {item.value.id}."
+                                     f"{item.attr}")
+    assert found == []
