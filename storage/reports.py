@@ -5,9 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from storage.models import Petition, Resident, StaffGroup
+
+
+# What the digest reads of a petition (reception.reports.metrics, topics, digest): plain
+# rows, not ORM objects. A petition object has 47 columns and costs ~5 KB of Python; building
+# them was half the time of a district's digest over a large history.
+DIGEST_COLUMNS = (
+    Petition.id, Petition.number, Petition.community_code, Petition.grid_code,
+    Petition.category, Petition.building, Petition.keywords, Petition.handler_staff_id,
+    Petition.created_at, Petition.status, Petition.first_response_at, Petition.respond_due,
+    Petition.resolved_at, Petition.resolve_due, Petition.paused_at, Petition.overdue,
+    Petition.reopen_count, Petition.rating, Petition.rated_at, Petition.closed_at,
+)
 
 
 def petitions_received(
@@ -16,9 +29,10 @@ def petitions_received(
     since: datetime,
     until: datetime,
     communities: Iterable[str] | None = None,
-) -> list[Petition]:
-    """Petitions created in ``[since, until)``, oldest first; ``communities`` None: all."""
-    query = select(Petition).where(
+) -> list[Row]:
+    """The digest's columns (DIGEST_COLUMNS) of the petitions created in ``[since, until)``,
+    oldest first, as read-only rows with the same attribute names; ``communities`` None: all."""
+    query = select(*DIGEST_COLUMNS).where(
         col(Petition.created_at) >= since, col(Petition.created_at) < until
     )
     if communities is not None:
