@@ -26,7 +26,14 @@ from storage.db import StorageError, make_engine, transaction
 from storage.models import Petition, PetitionEvent, Resident
 from tests.reception.pg_server import PgServer, postgres_server
 
-SNAPSHOT = Path(__file__).with_name("schema_before_migrations.sqlite.sql")
+# The versions before migrations whose databases offices may have: the last (bb67da8) and an
+# earlier one (80be9e0: no ladder or community indexes, four indexes bb67da8 retired).
+LAST, EARLIER = "bb67da8", "80be9e0"
+RETIRED = {"ix_petition_open_respond": "status, respond_due", "ix_petition_open_resolve": "status, resolve_due",
+           "ix_petition_open_respond_remind": "status, respond_remind_at",
+           "ix_petition_open_resolve_remind": "status, resolve_remind_at"}
+ADDED = ("ix_petition_community_created", "ix_petition_community_status", "ix_petition_ladder_respond_due",
+         "ix_petition_ladder_respond_remind", "ix_petition_ladder_resolve_due", "ix_petition_ladder_resolve_remind")
 AT = datetime(2026, 11, 23, 1, 0)  # naive UTC, as the columns store it
 
 
@@ -52,18 +59,28 @@ def engine(url) -> Iterator[Engine]:
     engine.dispose()
 
 
-def made_before_migrations(engine: Engine) -> None:
-    """The schema the release before migrations made: on SQLite the very DDL it ran (saved from
-    its create_all), on PostgreSQL the baseline's frozen tables."""
+def made_before_migrations(engine: Engine, version: str = LAST) -> None:
+    """The schema a version before migrations made: on SQLite the very DDL it ran (saved from its
+    create_all), on PostgreSQL the baseline's frozen tables (with the earlier version's indexes)."""
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:
-            raw.executescript(SNAPSHOT.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+            snapshot = Path(__file__).with_name(f"schema_{version}.sqlite.sql")
+            raw.executescript(snapshot.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
         finally:
             raw.close()
-    else:
-        baseline = migrations.scripts().get_revision("0001").module
-        baseline.schema().create_all(engine)
+        return
+    migrations.scripts().get_revision("0001").module.schema().create_all(engine)
+    if version == EARLIER:
+        with engine.begin() as connection:
+            for name in ADDED:
+                connection.execute(text(f"DROP INDEX {name}"))
+            for name, columns in RETIRED.items():
+                connection.execute(text(f"CREATE INDEX {name} ON petition ({columns})"))
+
+
+def petition_indexes(engine: Engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes("petition")}
 
 
 def some_rows(engine: Engine) -> None:
@@ -102,10 +119,10 @@ def test_the_baseline_makes_exactly_the_schema_of_the_release_before_migrations(
     old = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
         migrations.upgrade(made)
-        made_before_migrations(old)
+        made_before_migrations(old, LAST)
         assert _ddl(made) - _ddl(old) == {"CREATE TABLE alembic_version ( version_num VARCHAR(32) NOT NULL, "
                                           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num) )"}
-        assert _ddl(old) <= _ddl(made) and len(_ddl(old)) == 50
+        assert _ddl(old) <= _ddl(made) and len(_ddl(old)) == 52
     finally:
         made.dispose()
         old.dispose()
@@ -124,9 +141,11 @@ def test_the_models_and_the_migrations_agree(engine):
         assert migrations.differences(connection) == []
 
 
-def test_a_database_of_the_release_before_migrations_keeps_its_rows(engine, caplog):
-    made_before_migrations(engine)
+@pytest.mark.parametrize("version", [LAST, EARLIER])
+def test_a_database_of_a_version_before_migrations_keeps_its_rows(engine, version, caplog):
+    made_before_migrations(engine, version)
     some_rows(engine)
+    assert (set(RETIRED) <= petition_indexes(engine)) == (version == EARLIER)
     assert migrations.current(engine).describe().startswith("none (made by a release before migrations)")
 
     with caplog.at_level(logging.INFO, logger="bot.wiring"):
@@ -134,6 +153,7 @@ def test_a_database_of_the_release_before_migrations_keeps_its_rows(engine, capl
     assert f"database upgraded from the release before migrations to {migrations.head()}" in caplog.messages
 
     assert migrations.current(engine).revision == migrations.head()
+    assert set(ADDED) <= petition_indexes(engine) and not set(RETIRED) & petition_indexes(engine)
     with transaction(engine) as session:
         petition = session.get(Petition, 1)
         assert petition is not None and petition.number == "MY-20261123-0001"
@@ -148,11 +168,11 @@ def test_an_older_database_gets_the_table_and_index_it_lacks(engine):
     made_before_migrations(engine)
     with engine.begin() as connection:  # an earlier release still: no calendar_day, no sweep index
         connection.execute(text("DROP TABLE calendar_day"))
-        connection.execute(text("DROP INDEX ix_petition_open_respond_remind"))
+        connection.execute(text("DROP INDEX ix_petition_ladder_respond_remind"))
     done = migrations.upgrade(engine)
     assert done.pre_migration and done.after == migrations.head()
     assert "calendar_day" in tables(engine)
-    assert "ix_petition_open_respond_remind" in {i["name"] for i in inspect(engine).get_indexes("petition")}
+    assert "ix_petition_ladder_respond_remind" in petition_indexes(engine)
     with engine.connect() as connection:
         assert migrations.differences(connection) == []
 

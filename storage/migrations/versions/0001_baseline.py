@@ -1,9 +1,10 @@
-"""Baseline: the schema of the last release before migrations (every table and index).
+"""Baseline: the schema of the last version before migrations (main at bb67da8), every table and index.
 
-An empty database gets all of it. A database that release made (or an earlier one, lacking a
-table or an index added since) gets only what it lacks, as ``create_all`` did at start-up;
-then it is stamped, and later revisions run on it like on any other. The tables are written
-out here, frozen, rather than taken from storage.models: the models move on, this does not.
+An empty database gets all of it. A database that version made gets nothing; one an earlier
+version made gets what it lacks (a table, an index added since) and loses the indexes retired
+since, as ``create_schema`` did at start-up; then it is stamped, and later revisions run on it
+like on any other. The tables are written out here, frozen, rather than taken from
+storage.models: the models move on, this does not.
 Datetimes are plain DateTime columns (storage.types.UTCDateTime is a DateTime on the wire).
 
 Revision 0001; the first.
@@ -21,6 +22,22 @@ revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+# The statuses in which a deadline clock counts, as that release's partial indexes spelled them.
+_RESOLVE_RUNNING = "status IN ('claimed', 'reopened', 'submitted') AND paused_at IS NULL"
+_RESPOND_RUNNING = f"{_RESOLVE_RUNNING} AND first_response_at IS NULL"
+
+# Indexes earlier versions made that the release before migrations had retired (the deadline
+# sweep's old (status, deadline) pairs, replaced by the partial ix_petition_ladder_* indexes).
+RETIRED_INDEXES = {
+    "petition": ("ix_petition_open_respond", "ix_petition_open_resolve",
+                 "ix_petition_open_respond_remind", "ix_petition_open_resolve_remind"),
+}
+
+
+def _partial(name: str, columns: list[str], where: str) -> sa.Index:
+    return sa.Index(name, *columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 @functools.cache
@@ -187,6 +204,15 @@ def schema() -> sa.MetaData:
         sa.ForeignKeyConstraint(["duplicate_of_id"], ["petition.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.Index("ix_petition_building", "community_code", "building", "id"),
+        sa.Index("ix_petition_community_created", "community_code", "created_at"),
+        sa.Index("ix_petition_community_status", "community_code", "status"),
+        # The deadline sweep's partial indexes: only rows whose clock is counting.
+        _partial("ix_petition_ladder_respond_due", ["respond_step", "respond_due"], _RESPOND_RUNNING),
+        _partial("ix_petition_ladder_respond_remind", ["respond_remind_at"],
+                 f"{_RESPOND_RUNNING} AND respond_step = 0"),
+        _partial("ix_petition_ladder_resolve_due", ["resolve_step", "resolve_due"], _RESOLVE_RUNNING),
+        _partial("ix_petition_ladder_resolve_remind", ["resolve_remind_at"],
+                 f"{_RESOLVE_RUNNING} AND resolve_step = 0"),
         sa.Index("ix_petition_category", "category"),
         sa.Index("ix_petition_community_code", "community_code"),
         sa.Index("ix_petition_created_at", "created_at"),
@@ -196,10 +222,6 @@ def schema() -> sa.MetaData:
         sa.Index("ix_petition_handler_staff_id", "handler_staff_id"),
         sa.Index("ix_petition_merged_into_id", "merged_into_id"),
         sa.Index("ix_petition_number", "number", unique=True),
-        sa.Index("ix_petition_open_resolve", "status", "resolve_due"),
-        sa.Index("ix_petition_open_resolve_remind", "status", "resolve_remind_at"),
-        sa.Index("ix_petition_open_respond", "status", "respond_due"),
-        sa.Index("ix_petition_open_respond_remind", "status", "respond_remind_at"),
         sa.Index("ix_petition_overdue", "overdue"),
         sa.Index("ix_petition_resident_id", "resident_id"),
         sa.Index("ix_petition_resident_last", "resident_id", "last_message_at"),
@@ -323,7 +345,8 @@ def downgrade() -> None:
 
 
 def create_missing(connection: sa.Connection, metadata: sa.MetaData) -> None:
-    """Create the tables the database lacks, and the indexes an existing table lacks.
+    """Create the tables the database lacks, and the indexes an existing table lacks; drop the
+    indexes an earlier version made that were retired since.
 
     ``create_all`` skips a table that exists, indexes included; a database made by an earlier
     version would then lack an index a query relies on (the deadline sweep's, say).
@@ -338,3 +361,6 @@ def create_missing(connection: sa.Connection, metadata: sa.MetaData) -> None:
         for index in table.indexes:
             if index.name not in present:
                 index.create(connection)
+        for name in RETIRED_INDEXES.get(table.name, ()):
+            if name in present:
+                op.drop_index(name, table_name=table.name)

@@ -1,6 +1,7 @@
--- The SQLite schema that minyuan's last release before migrations (main at 80be9e0) made with
--- create_schema (SQLModel.metadata.create_all). tests/storage/test_migrations.py builds an
--- "old" database from it and upgrades it. Never edit: it is what offices have on disk.
+-- The SQLite schema that main at 80be9e0, an earlier version before migrations, made on an empty
+-- database (create_schema: SQLModel.metadata.create_all): without the ladder and community indexes
+-- bb67da8 has, with the four (status, deadline) indexes it retired. tests/storage/test_migrations.py
+-- builds a database of that version from it and upgrades it. Never edit: offices have it on disk.
 
 CREATE TABLE resident (
 	id INTEGER NOT NULL,
