@@ -1,4 +1,4 @@
-"""Schema migrations: an empty database and one made by the release before migrations reach the
+"""Schema migrations: an empty database and ones made by the versions before migrations reach the
 newest revision with their rows; the models and the migrations agree; a newer database is refused.
 
 Each case runs on SQLite and on PostgreSQL (one throwaway cluster for the module).
@@ -92,12 +92,12 @@ def some_rows(engine: Engine) -> None:
             "INSERT INTO petition (id, number, channel, status, community_code, street_code, "
             "resident_id, category, confidence, keywords, tokens, urgent, urgent_words, complex, "
             "triage, text, reopen_count, created_at, last_message_at, respond_step, resolve_step, "
-            "overdue, version) VALUES (1, 'MY-20261123-0001', 'telegram', 'new', 'hongqi', "
+            "overdue, version) VALUES (1, 'MY-20261123-0001', 'telegram', 'submitted', 'hongqi', "
             "'xinhua', 1, '房屋维修', 1.0, '[\"漏水\"]', '[]', false, '[]', false, false, "
             "'楼上漏水', 0, :at, :at, 0, 0, false, 0)"), {"at": AT})
         connection.execute(text(
             "INSERT INTO petitionevent (petition_id, at, actor_kind, action, to_status, detail) "
-            "VALUES (1, :at, 'resident', 'submit', 'new', '{}')"), {"at": AT})
+            "VALUES (1, :at, 'resident', 'submit', 'submitted', '{}')"), {"at": AT})
 
 
 def tables(engine: Engine) -> set[str]:
