@@ -6,7 +6,14 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Message, Update
+from telegram import (
+    Message,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -79,6 +86,8 @@ def inbound_from(message: Message) -> Inbound | None:
         "message_id": message.message_id,
         "reply_to_message_id": message.reply_to_message.message_id
         if message.reply_to_message else None,
+        "media_group_id": message.media_group_id,
+        **_forward_origin(message),
     }
     if message.text:
         return Inbound(kind="text", text=message.text, **base)
@@ -94,7 +103,28 @@ def inbound_from(message: Message) -> Inbound | None:
     if message.location:
         loc = message.location
         return Inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude, **base)
+    if message.sticker:  # kept while the bot asks what the resident needs
+        return Inbound(kind="sticker", file_id=message.sticker.file_id, **base)
     return None
+
+
+def _forward_origin(message: Message) -> dict[str, str | None]:
+    """Who wrote a forwarded message first, and when (Bot API ``forward_origin``)."""
+    origin = message.forward_origin
+    if origin is None:
+        return {}
+    if isinstance(origin, MessageOriginUser):
+        kind, name = "user", origin.sender_user.full_name
+    elif isinstance(origin, MessageOriginHiddenUser):
+        kind, name = "hidden_user", origin.sender_user_name
+    elif isinstance(origin, MessageOriginChat):
+        kind, name = "chat", origin.sender_chat.title or origin.author_signature or ""
+    elif isinstance(origin, MessageOriginChannel):
+        kind, name = "channel", origin.chat.title or origin.author_signature or ""
+    else:
+        kind, name = "unknown", ""
+    return {"forwarded_from": name or "—", "forwarded_kind": kind,
+            "forwarded_at": origin.date.isoformat() if origin.date else None}
 
 
 def parse_mode() -> str:

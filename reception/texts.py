@@ -258,3 +258,28 @@ WEB_LINK = (
 )
 WEB_OPEN_BUTTON = "在浏览器中登录"
 WEB_APP_BUTTON = "在 Telegram 内打开工作台"
+
+# --- stray messages, edits, forwards, long texts (reception.handling.strays / edits) ---------
+# A message with nothing to act on yet (emoji, a sticker, a lone photo, voice note or location)
+# is held as a draft; the resident's next words turn it into a petition with it attached.
+STRAY_ASK = (
+    "收到您的{what}。请用一句话说明需要我们帮什么忙（例如：3号楼2单元楼道灯坏了），"
+    "我们收到文字说明后立即登记，您刚才发送的{what}会一并附上。"
+)
+STRAY_ASK_AGAIN = "{what}已收到。请用一句话说明需要我们帮什么忙，收到文字说明后立即为您登记。"
+STRAY_WHAT = {"text": "消息", "photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
+              "video": "视频", "sticker": "表情"}
+STRAY_ATTACHED = "\n已附上您之前发送的 {count} 项内容（{what}）。"
+EDITED_TO_RESIDENT = "✏️ 已按您的修改更新诉求 <b>{number}</b>，工作人员会看到修改后的内容。"
+EDITED_CLOSED_TO_RESIDENT = (
+    "诉求 <b>{number}</b> 已{label}，您的修改已记录，但不会重新办理。"
+    "如问题仍未解决，请直接发送新的诉求。"
+)
+RESIDENT_EDITED = "✏️ 居民修改了 {number} 的内容：\n{text}"
+CARD_EDITED_MARK = "✏️ 居民已修改（{at}）"
+CARD_FORWARDED = "↪️ 转发自：{origin}（原消息 {at}）"
+FORWARD_KINDS = {"user": "", "hidden_user": "", "chat": "群 ", "channel": "频道 "}
+SHOW_FULL_TEXT = "📄 {number} 全文（共 {length} 字）：\n{text}"
+SHOW_FULL_TEXT_NOTE = "（内容较长，全文见下方消息）"
+CANCEL_ALREADY = "诉求 <b>{number}</b> 已经撤回，无需再次操作。如有需要，欢迎重新提交。"
+REPLY_NOT_OPEN_STATUS = "诉求 {number} 当前状态为「{label}」，回复未发送给居民。"

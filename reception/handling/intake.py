@@ -15,6 +15,7 @@ from reception import texts
 from reception.deadlines.ladder import extend_reminders_for_pause, set_reminders
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
+from reception.handling import strays
 from reception.handling.dispatch import Dispatch, Item
 from reception.petition import callback_data, outbox
 from reception.petition.cards import (
@@ -35,7 +36,8 @@ from storage.models import Draft, Petition, Resident
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_KINDS = frozenset({"text", "photo", "location", "voice", "document", "video", "contact"})
+SUPPORTED_KINDS = frozenset(
+    {"text", "photo", "location", "voice", "document", "video", "contact", "sticker"})
 DUPLICATE_LOOKBACK = timedelta(days=30)
 TOKEN_CACHE_SIZE = 50_000
 
@@ -55,6 +57,10 @@ class Inbound:
     latitude: float | None = None
     longitude: float | None = None
     reply_to_message_id: int | None = None
+    media_group_id: str | None = None  # the album it is part of
+    forwarded_from: str | None = None  # a forwarded message's origin (see handlers.common)
+    forwarded_kind: str | None = None  # user | hidden_user | chat | channel
+    forwarded_at: str | None = None  # the original message's date, ISO 8601
 
 
 @dataclass(frozen=True)
@@ -157,10 +163,12 @@ class Intake:
             resident.community_code = next(iter(self.deps.org.communities))
         if not resident.community_code:
             return self._hold(session, resident, inbound)
+        if (album := strays.album_petition(session, inbound)) is not None:
+            return strays.add_to_album(self, session, album, resident, inbound)
         target = self._follow_up_target(session, resident, inbound)
         if target is not None:
             return self._append(session, target, resident, inbound)
-        return self._create(session, resident, inbound)
+        return strays.create_or_hold(self, session, resident, inbound)
 
     def _follow_up_target(
         self, session: Session, resident: Resident, inbound: Inbound
@@ -363,11 +371,12 @@ class Intake:
         for item in draft.payload.get("held", []):
             inbound = Inbound(**item)
             if not queries.inbound_seen(session, chat_id=inbound.chat_id, message_id=inbound.message_id):
-                target = self._follow_up_target(session, resident, inbound)
-                if target is not None:
+                if (album := strays.album_petition(session, inbound)) is not None:
+                    strays.add_to_album(self, session, album, resident, inbound)
+                elif (target := self._follow_up_target(session, resident, inbound)) is not None:
                     self._append(session, target, resident, inbound)
                 else:
-                    self._create(session, resident, inbound)
+                    strays.create_or_hold(self, session, resident, inbound)
                 session.flush()
 
     # --- the resident's other actions -------------------------------------------------
@@ -440,7 +449,7 @@ class Intake:
             petition_id=petition.id, direction="in", chat_id=inbound.chat_id,
             message_id=inbound.message_id, kind=inbound.kind, text=inbound.text,
             file_id=inbound.file_id, latitude=inbound.latitude, longitude=inbound.longitude,
-            created_at=now,
+            media_group_id=inbound.media_group_id, created_at=now,
         )])
 
     def _forward_media(self, session: Session, petition: Petition, inbound: Inbound, chat_id: int) -> None:
