@@ -85,7 +85,7 @@ async def test_a_stray_sent_before_choosing_a_community_waits_for_words(office, 
     assert petitions(harness) == []
     await office.say(resident, resident.id, "小区门口路灯不亮")
     [petition] = petitions(harness)
-    group, card = office.find_card(petition.number)
+    _, card = office.find_card(petition.number)
     assert "图片 1" in card.text
 
 
