@@ -54,6 +54,18 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt.delivery.take(result.sends)  # claimed in the petition's own transaction
 
 
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The resident edited a message they sent: the petition follows the new words."""
+    rt = runtime(context)
+    inbound = inbound_from(update.edited_message)
+    if inbound is None:
+        return
+    try:
+        await rt.call(rt.services.intake.edit, inbound)
+    except ReceptionError as error:
+        await refuse(update, error)
+
+
 async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The resident shared a phone number with the contact button."""
     rt, message = runtime(context), update.effective_message

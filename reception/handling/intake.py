@@ -15,7 +15,7 @@ from reception import texts
 from reception.deadlines.ladder import extend_reminders_for_pause, set_reminders
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
-from reception.handling import strays
+from reception.handling import edits, strays
 from reception.handling.dispatch import Dispatch, Item
 from reception.petition import callback_data, outbox
 from reception.petition.cards import (
@@ -154,6 +154,11 @@ class Intake:
             # the first one won and holds it.
             log.info("duplicate delivery of message %s/%s", inbound.chat_id, inbound.message_id)
             return IntakeResult("duplicate")
+
+    def edit(self, inbound: Inbound) -> str:
+        """A resident edited a message (``inbound`` is its new version); see edits.py."""
+        with transaction(self.deps.engine) as session:
+            return edits.apply_edit(self, session, inbound)
 
     def _submit(self, session: Session, inbound: Inbound) -> IntakeResult:
         if queries.inbound_seen(session, chat_id=inbound.chat_id, message_id=inbound.message_id):

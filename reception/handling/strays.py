@@ -52,7 +52,7 @@ def create_or_hold(intake: Intake, session: Session, resident: Resident, inbound
     if draft is not None:
         session.delete(draft)
         petition = queries.petition_by_number(session, result.number)
-        _attach(intake, session, petition, resident, [_inbound(item) for item in held])
+        _attach(intake, session, petition, resident, [held_inbound(item) for item in held])
     return result
 
 
@@ -128,7 +128,8 @@ def _draft(session: Session, resident: Resident) -> Draft | None:
     return draft
 
 
-def _inbound(item: dict) -> Inbound:
+def held_inbound(item: dict) -> Inbound:
+    """A held message as it was stored in the draft."""
     from reception.handling.intake import Inbound
     return Inbound(**item)
 

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
     "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
     "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
+    "edit": "居民修改",
 }
 
 
@@ -90,6 +91,7 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     if len(body) > CARD_TEXT_LIMIT:
         body = body[:CARD_TEXT_LIMIT] + f"…（全文共 {len(petition.text)} 字，/show {petition.number}）"
     lines.append(f"内容：{html.escape(body) if body else '（无文字）'}")
+    lines.extend(provenance_lines(session, petition, tz))
     media = Counter(kind for kind in queries.inbound_kinds(session, petition.id) if kind in MEDIA_LABELS)
     if media:
         lines.append("附件：" + "、".join(f"{MEDIA_LABELS[k]} {n}" for k, n in media.items()))
@@ -213,11 +215,45 @@ def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:
 
 
 def _event_note(detail: dict) -> str:
+    if "after" in detail:  # a resident's edit: both versions (reception.handling.edits)
+        before, after = (mask_personal_data(str(detail.get(k) or "")) for k in ("before", "after"))
+        note = f"：{_cut(before, 40)} → {_cut(after, 60)}"
+        return html.escape(note + ("（诉求已结束，仅记录）" if detail.get("after_close") else ""))
+    if detail.get("forwarded_from"):
+        return html.escape(f"（转发自 {_origin(detail)}）")
     for key in ("result", "reason", "text", "rating_label", "target"):
         if detail.get(key):
             value = mask_personal_data(str(detail[key]))  # the timeline is shown in groups
             return "：" + html.escape(value[:80] + ("…" if len(value) > 80 else ""))
     return ""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _origin(detail: dict) -> str:
+    """Who first wrote a forwarded message; a person's name is masked (cards reach groups)."""
+    kind, name = detail.get("forwarded_kind") or "", str(detail.get("forwarded_from") or "")
+    if kind in ("user", "hidden_user"):
+        name = mask_name(name)
+    return texts.FORWARD_KINDS.get(kind, "") + name
+
+
+def provenance_lines(session: Session, petition: Petition, tz: ZoneInfo) -> list[str]:
+    """Where the petition's words came from: forwarded messages, the resident's edits."""
+    lines, edited_at = [], None
+    for event in queries.events_of(session, petition.id, ("submit", "append", "edit")):
+        detail = event.detail
+        if event.action == "edit" and not detail.get("after_close"):
+            edited_at = event.at
+        elif detail.get("forwarded_from"):
+            sent = detail.get("forwarded_at")
+            at = fmt_time(datetime.fromisoformat(sent), tz) if sent else "—"
+            lines.append(texts.CARD_FORWARDED.format(origin=html.escape(_origin(detail)), at=at))
+    if edited_at is not None:
+        lines.append(texts.CARD_EDITED_MARK.format(at=fmt_time(edited_at, tz)))
+    return lines
 
 
 def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -> str:
