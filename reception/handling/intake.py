@@ -196,7 +196,7 @@ class Intake:
     def _create(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
         petition = self.new_petition(
             session, community=resident.community_code, text=inbound.text, resident=resident,
-            actor=Actor("resident", resident.id),
+            actor=Actor("resident", resident.id), detail=strays.origin_detail(inbound),
         )
         self._store_message(session, petition, inbound, petition.created_at)
         self._confirm(session, petition, len(inbound.text))
@@ -208,6 +208,7 @@ class Intake:
         self, session: Session, *, community: str, text: str, actor: Actor,
         resident: Resident | None = None, channel: str = "telegram",
         visitor_name: str | None = None, visitor_phone: str | None = None,
+        detail: dict | None = None,
     ) -> Petition:
         """Classify, locate, route and time a new petition; queue its card. Used for
         residents' messages and for visits registered at the desk."""
@@ -253,7 +254,7 @@ class Intake:
             to_status=Status.SUBMITTED, channel=channel, category=decision.category,
             confidence=round(decision.confidence, 3), keywords=list(decision.keywords),
             urgent=analysis.urgency.urgent, group=group.chat_id if group else None,
-            duplicate_of=petition.duplicate_of_id,
+            duplicate_of=petition.duplicate_of_id, **(detail or {}),
         )
         if group is None:
             log.warning("petition %s has no staff group: bind one with /bind %s",
@@ -311,6 +312,7 @@ class Intake:
         record(
             session, petition, action=action, actor=Actor("resident", resident.id), at=now,
             from_status=before, to_status=petition.status, text=inbound.text, kind=inbound.kind,
+            **strays.origin_detail(inbound),
         )
         template = texts.CONFIRM_ANSWERED if waiting else texts.CONFIRM_APPENDED
         outbox.message(

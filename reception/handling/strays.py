@@ -118,6 +118,14 @@ def add_to_album(intake: Intake, session: Session, petition: Petition, resident:
     return _result("appended", petition.number)
 
 
+def origin_detail(inbound: Inbound) -> dict[str, str | None]:
+    """A forwarded message's origin for its timeline event (the card shows it)."""
+    if not inbound.forwarded_from:
+        return {}
+    return {"forwarded_from": inbound.forwarded_from, "forwarded_kind": inbound.forwarded_kind,
+            "forwarded_at": inbound.forwarded_at}
+
+
 # --- helpers ------------------------------------------------------------------------------
 def _draft(session: Session, resident: Resident) -> Draft | None:
     draft = session.get(Draft, (resident.tg_user_id, resident.tg_user_id))

@@ -219,13 +219,12 @@ def _event_note(detail: dict) -> str:
         before, after = (mask_personal_data(str(detail.get(k) or "")) for k in ("before", "after"))
         note = f"：{_cut(before, 40)} → {_cut(after, 60)}"
         return html.escape(note + ("（诉求已结束，仅记录）" if detail.get("after_close") else ""))
-    if detail.get("forwarded_from"):
-        return html.escape(f"（转发自 {_origin(detail)}）")
+    origin = html.escape(f"（转发自 {_origin(detail)}）") if detail.get("forwarded_from") else ""
     for key in ("result", "reason", "text", "rating_label", "target"):
         if detail.get(key):
             value = mask_personal_data(str(detail[key]))  # the timeline is shown in groups
-            return "：" + html.escape(value[:80] + ("…" if len(value) > 80 else ""))
-    return ""
+            return "：" + html.escape(value[:80] + ("…" if len(value) > 80 else "")) + origin
+    return origin
 
 
 def _cut(text: str, limit: int) -> str:
