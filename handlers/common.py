@@ -15,6 +15,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from reception.errors import ReceptionError
@@ -58,7 +59,10 @@ async def refuse(update: Update, error: ReceptionError) -> None:
         log.info("refused button %.80r from user %s: %s", data, user.id if user else None,
                  error.reason)
     if update.callback_query is not None:
-        await update.callback_query.answer(_plain(str(error)), show_alert=True)
+        try:
+            await update.callback_query.answer(_plain(str(error)), show_alert=True)
+        except BadRequest as failure:
+            _harmless(failure, "answer")
     else:
         await say(update, str(error))
 
@@ -66,6 +70,33 @@ async def refuse(update: Update, error: ReceptionError) -> None:
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A press no other handler claims: a button of an older version, or forged data."""
     await refuse(update, BadCallbackData("no handler for this button"))
+
+
+# Telegram's answers to a button press that came twice (a double tap, a redelivered update):
+# the keyboard is already gone, or the press was already answered. Nothing is wrong.
+_HARMLESS = ("message is not modified", "query is too old", "query id is invalid")
+
+
+async def answer_press(update: Update, text: str) -> None:
+    """Answer a button press; a press answered before (a second tap) is left be."""
+    try:
+        await update.callback_query.answer(_plain(text))
+    except BadRequest as error:
+        _harmless(error, "answer")
+
+
+async def drop_keyboard(update: Update) -> None:
+    """Remove the buttons under the pressed message; already gone is fine."""
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        _harmless(error, "edit")
+
+
+def _harmless(error: BadRequest, what: str) -> None:
+    if not any(phrase in error.message.lower() for phrase in _HARMLESS):
+        raise error
+    log.info("button press %s skipped: %s", what, error.message)
 
 
 def _plain(text: str) -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update, WebAppInfo
 from telegram.ext import ContextTypes
 
-from handlers.common import args_text, display_name, inbound_from, refuse, runtime, say
+from handlers.common import (
+    answer_press,
+    args_text,
+    display_name,
+    drop_keyboard,
+    inbound_from,
+    refuse,
+    runtime,
+    say,
+)
 from reception import texts
 from reception.errors import InvalidInput, ReceptionError
 from reception.handling.signin import LINK_TTL
@@ -129,8 +138,8 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ReceptionError as error:
         await refuse(update, error)
         return
-    await query.answer(reply.split("\n")[0].replace("<b>", "").replace("</b>", "")[:200])
-    await query.edit_message_reply_markup(reply_markup=None)
+    await answer_press(update, reply.split("\n")[0])
+    await drop_keyboard(update)
 
 
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

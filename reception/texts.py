@@ -145,7 +145,7 @@ MERGED_OK = "已将 {dup} 合并到 {into}。"
 MERGE_SELF = "不能把诉求合并到它自己。"
 MERGE_CLOSED_TARGET = "目标诉求 {number} 已不在办理中，不能合并。"
 REPLY_SENT = "✉️ 已转给居民。"
-REPLY_NOT_OPEN = "诉求 {number} 已{label}，回复未发送给居民。"
+REPLY_NOT_OPEN = "诉求 {number} 当前状态为「{label}」，回复未发送给居民。"
 WALKIN_USAGE = (
     "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话13800001111"
 )
@@ -272,7 +272,7 @@ STRAY_WHAT = {"text": "消息", "photo": "图片", "voice": "语音", "location"
 STRAY_ATTACHED = "\n已附上您之前发送的 {count} 项内容（{what}）。"
 EDITED_TO_RESIDENT = "✏️ 已按您的修改更新诉求 <b>{number}</b>，工作人员会看到修改后的内容。"
 EDITED_CLOSED_TO_RESIDENT = (
-    "诉求 <b>{number}</b> 已{label}，您的修改已记录，但不会重新办理。"
+    "诉求 <b>{number}</b> 当前状态为「{label}」，您的修改已记录，但不会重新办理。"
     "如问题仍未解决，请直接发送新的诉求。"
 )
 RESIDENT_EDITED = "✏️ 居民修改了 {number} 的内容：\n{text}"
@@ -282,4 +282,3 @@ FORWARD_KINDS = {"user": "", "hidden_user": "", "chat": "群 ", "channel": "频�
 SHOW_FULL_TEXT = "📄 {number} 全文（共 {length} 字）：\n{text}"
 SHOW_FULL_TEXT_NOTE = "（内容较长，全文见下方消息）"
 CANCEL_ALREADY = "诉求 <b>{number}</b> 已经撤回，无需再次操作。如有需要，欢迎重新提交。"
-REPLY_NOT_OPEN_STATUS = "诉求 {number} 当前状态为「{label}」，回复未发送给居民。"

@@ -243,6 +243,25 @@ class UserActions:
         )
         return query_id
 
+    def press_again(self, query_id: str) -> str:
+        """The same press arrives once more under the same query id, as when a slow answer
+        makes the client retry; answering it again is "query is too old"."""
+        core = self._core
+        query = core.callback_queries[query_id]
+        message = core.world.message(query.chat_id, query.message_id)
+        core.updates.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": query.user.to_api(),
+                    "message": core.world.message_to_api(message),
+                    "chat_instance": str(abs(query.chat_id) * 7919 % 10**12),
+                    "data": query.data,
+                }
+            }
+        )
+        return query_id
+
     def send_raw_update(self, body: dict[str, Any]) -> int:
         """Queue an update of any shape (a newer or faulty server's); return its update_id."""
         return int(self._core.updates.push(body)["update_id"])

@@ -48,7 +48,7 @@ def apply_edit(intake: Intake, session: Session, inbound: Inbound) -> str:
     _record(intake, session, petition, stored, resident, inbound, closed=True)
     outbox.message(session, chat_id=inbound.chat_id, petition_id=petition.id, now=intake.deps.clock.now(),
                    text=texts.EDITED_CLOSED_TO_RESIDENT.format(
-                       number=petition.number, label=Status(petition.status).label.removeprefix("已")))
+                       number=petition.number, label=Status(petition.status).label))
     return "recorded"
 
 

@@ -391,6 +391,8 @@ class Intake:
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             petition, resident = self._own_petition(session, tg_user_id, number)
+            if petition.status == Status.CANCELLED:  # a second /cancel: nobody handled it
+                raise InvalidInput(texts.CANCEL_ALREADY.format(number=petition.number))
             before = petition.status
             petition.status = next_status(Action.CANCEL, petition.status)
             petition.closed_at = now
