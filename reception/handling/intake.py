@@ -309,6 +309,7 @@ class Intake:
         petition.last_message_at = now
         petition.version += 1
         self._store_message(session, petition, inbound, now)
+        strays.place_by_location(self.deps, petition, inbound)
         record(
             session, petition, action=action, actor=Actor("resident", resident.id), at=now,
             from_status=before, to_status=petition.status, text=inbound.text, kind=inbound.kind,

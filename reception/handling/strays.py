@@ -25,6 +25,7 @@ from storage import queries
 from storage.models import Draft, Petition, Resident
 
 if TYPE_CHECKING:
+    from reception.deps import Deps
     from reception.handling.intake import Inbound, Intake, IntakeResult
 
 STRAY = "stray"  # Draft.kind of a resident's held stray messages
@@ -82,6 +83,7 @@ def _attach(intake: Intake, session: Session, petition: Petition, resident: Resi
     now = intake.deps.clock.now()
     for item in items:
         intake._store_message(session, petition, item, now)
+        place_by_location(intake.deps, petition, item)
         if petition.group_chat_id and item.kind not in NOT_FORWARDED:
             intake._forward_media(session, petition, item, petition.group_chat_id)
     record(session, petition, action=Action.APPEND, actor=Actor("resident", resident.id), at=now,
@@ -116,6 +118,16 @@ def add_to_album(intake: Intake, session: Session, petition: Petition, resident:
         if inbound.kind not in NOT_FORWARDED:
             intake._forward_media(session, petition, inbound, petition.group_chat_id)
     return _result("appended", petition.number)
+
+
+def place_by_location(deps: Deps, petition: Petition, inbound: Inbound) -> None:
+    """A shared location near a building of org.toml fills an address the words did not give."""
+    if inbound.kind != "location" or petition.building or inbound.latitude is None:
+        return
+    found = deps.org.building_at(petition.community_code, inbound.latitude, inbound.longitude)
+    if found is not None:
+        grid, petition.building = found
+        petition.grid_code = grid.code
 
 
 def origin_detail(inbound: Inbound) -> dict[str, str | None]:

@@ -95,3 +95,21 @@ async def test_words_after_a_petition_still_follow_up_normally(office, resident,
     await harness.settle()
     assert "已补充到诉求" in office.last_text(resident.id)
     assert len(petitions(harness)) == 1
+
+
+async def test_a_location_near_a_known_building_fills_the_address(office, resident, harness):
+    office.emu.send_location(resident, resident.id, 39.91002, 116.40003)  # by 3号楼 in org.toml
+    await harness.settle()
+    await office.say(resident, resident.id, "楼道里的灯坏了，晚上很黑")
+    [petition] = petitions(harness)
+    assert (petition.building, petition.grid_code) == ("3", "g1")
+    _, card = office.find_card(petition.number)
+    assert "第一网格 3号楼" in card.text
+
+
+async def test_a_location_far_from_any_building_leaves_the_address_open(office, resident, harness):
+    await office.say(resident, resident.id, "小区外面的马路上有个大坑")
+    office.emu.send_location(resident, resident.id, 39.95, 116.45)
+    await harness.settle()
+    [petition] = petitions(harness)
+    assert petition.building is None
