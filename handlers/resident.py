@@ -63,6 +63,20 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt.delivery.take(result.sends)  # claimed in the petition's own transaction
 
 
+async def submit_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """就这样提交: the held voice note becomes the petition as it is."""
+    rt, query = runtime(context), update.callback_query
+    try:
+        callback_data.parse_submit_held(query.data)
+        result = await rt.run(rt.services.intake.submit_held, tg_user_id=update.effective_user.id)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    rt.delivery.take(result.sends)
+    await answer_press(update, result.number or "")
+    await drop_keyboard(update)
+
+
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The resident edited a message they sent: the petition follows the new words."""
     rt = runtime(context)

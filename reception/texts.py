@@ -282,3 +282,9 @@ FORWARD_KINDS = {"user": "", "hidden_user": "", "chat": "群 ", "channel": "频�
 SHOW_FULL_TEXT = "📄 {number} 全文（共 {length} 字）：\n{text}"
 SHOW_FULL_TEXT_NOTE = "（内容较长，全文见下方消息）"
 CANCEL_ALREADY = "诉求 <b>{number}</b> 已经撤回，无需再次操作。如有需要，欢迎重新提交。"
+STRAY_ASK_VOICE = (
+    "收到您的语音。请用一句话文字说明需要我们帮什么忙；不方便打字的话，"
+    "点下方按钮直接提交这条语音，工作人员会收听后与您联系。"
+)
+STRAY_SUBMIT_BUTTON = "就这样提交语音"
+STRAY_NOTHING_HELD = "没有待提交的内容，您的留言可能已经登记。发送 /my 查看您的诉求。"

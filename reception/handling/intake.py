@@ -155,6 +155,13 @@ class Intake:
             log.info("duplicate delivery of message %s/%s", inbound.chat_id, inbound.message_id)
             return IntakeResult("duplicate")
 
+    def submit_held(self, *, tg_user_id: int) -> IntakeResult:
+        """The 就这样提交 button under a held voice note (see strays.py)."""
+        with transaction(self.deps.engine) as session:
+            resident = self._resident(session, tg_user_id, "", "")
+            result = strays.submit_held(self, session, resident)
+            return replace(result, sends=self.dispatch.hand_over(session))
+
     def edit(self, inbound: Inbound) -> str:
         """A resident edited a message (``inbound`` is its new version); see edits.py."""
         with transaction(self.deps.engine) as session:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from reception import texts
-from reception.petition import outbox
+from reception.errors import InvalidInput
+from reception.petition import callback_data, outbox
 from reception.petition.events import Actor, record
 from reception.petition.states import Action, Status
 from storage import queries
@@ -68,11 +69,29 @@ def _hold(intake: Intake, session: Session, resident: Resident, inbound: Inbound
                       created_at=now)
         session.add(draft)
     draft.payload = {"held": held}  # a new dict: the JSON column sees the change
-    if not same_album:  # one question per album, not one per photo
+    if inbound.kind == "voice":  # elderly residents speak rather than type: it may go as it is
+        outbox.message(session, chat_id=inbound.chat_id, text=texts.STRAY_ASK_VOICE, now=now,
+                       buttons=[[(texts.STRAY_SUBMIT_BUTTON, callback_data.SUBMIT_HELD)]])
+    elif not same_album:  # one question per album, not one per photo
         what = texts.STRAY_WHAT.get(inbound.kind, texts.STRAY_WHAT["text"])
         template = texts.STRAY_ASK if len(held) == 1 else texts.STRAY_ASK_AGAIN
         outbox.message(session, chat_id=inbound.chat_id, text=template.format(what=what), now=now)
     return _result("held")
+
+
+def submit_held(intake: Intake, session: Session, resident: Resident) -> IntakeResult:
+    """The resident confirms a held voice note as it is: it becomes the petition (no words,
+    so the classifier's low confidence sends it to triage), with the rest held attached."""
+    draft = _draft(session, resident)
+    held = [held_inbound(item) for item in draft.payload.get("held", [])] if draft else []
+    voice = next((item for item in held if item.kind == "voice"), None)
+    if voice is None:
+        raise InvalidInput(texts.STRAY_NOTHING_HELD)
+    session.delete(draft)
+    result = intake._create(session, resident, voice)
+    petition = queries.petition_by_number(session, result.number)
+    _attach(intake, session, petition, resident, [item for item in held if item is not voice])
+    return result
 
 
 def _attach(intake: Intake, session: Session, petition: Petition, resident: Resident,

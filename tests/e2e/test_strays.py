@@ -35,7 +35,7 @@ async def test_nothing_to_act_on_is_held_and_asked_about(office, resident, harne
     send(office.emu, resident)
     await harness.settle()
     reply = office.last_text(resident.id)
-    assert "请用一句话说明需要我们帮什么忙" in reply
+    assert "需要我们帮什么忙" in reply
     assert "承诺" not in reply and not NUMBER.search(reply)
     assert petitions(harness) == []  # no deadlines, nothing in the rates
     assert not any(m.text.startswith("📋") for m in office.emu.bot_messages(office.main_group.id))
@@ -113,3 +113,22 @@ async def test_a_location_far_from_any_building_leaves_the_address_open(office, 
     await harness.settle()
     [petition] = petitions(harness)
     assert petition.building is None
+
+
+async def test_a_voice_note_can_be_submitted_as_it_is(office, resident, harness):
+    office.emu.send_voice(resident, resident.id)
+    await harness.settle()
+    assert petitions(harness) == []
+    prompt = office.emu.last_bot_message(resident.id)
+    answer = await office.press(resident, resident.id, prompt.message_id,
+                                office.button(prompt, "就这样提交"))
+    [petition] = petitions(harness)
+    assert petition.number in answer["text"]
+    assert "已受理" in office.last_text(resident.id)
+    assert office.emu.last_bot_message(resident.id).message_id != prompt.message_id
+    group, card = office.find_card(petition.number)
+    assert "语音 1" in card.text and "（无文字）" in card.text
+    assert "voice" in {m.kind for m in office.emu.bot_messages(group)}
+    assert held(harness, resident) == []
+    again = await office.press_forged(resident, resident.id, prompt.message_id, "d:send")
+    assert "没有待提交的内容" in again["text"] and len(petitions(harness)) == 1
