@@ -75,7 +75,7 @@ class UserActions:
         message.edit_date = core.now()
         if message.kind == "text":
             message.entities = text_entities(text)
-        core.record(core.world.chat(chat_id), user.full_name, f"[edited] {text}", action="edit")
+        core.record(core.world.chat(chat_id), user.full_name, text, action="edited")
         core.updates.push({"edited_message": core.world.message_to_api(message)})
         return message
 

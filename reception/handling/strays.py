@@ -74,8 +74,13 @@ def _hold(intake: Intake, session: Session, resident: Resident, inbound: Inbound
                        buttons=[[(texts.STRAY_SUBMIT_BUTTON, callback_data.SUBMIT_HELD)]])
     elif not same_album:  # one question per album, not one per photo
         what = texts.STRAY_WHAT.get(inbound.kind, texts.STRAY_WHAT["text"])
-        template = texts.STRAY_ASK if len(held) == 1 else texts.STRAY_ASK_AGAIN
-        outbox.message(session, chat_id=inbound.chat_id, text=template.format(what=what), now=now)
+        if len(held) > 1:
+            text = texts.STRAY_ASK_AGAIN.format(what=what)
+        elif inbound.kind in NOT_FORWARDED:  # an emoji or a sticker: nothing to attach
+            text = texts.STRAY_ASK_WORDS
+        else:
+            text = texts.STRAY_ASK.format(what=what)
+        outbox.message(session, chat_id=inbound.chat_id, text=text, now=now)
     return _result("held")
 
 
@@ -107,9 +112,12 @@ def _attach(intake: Intake, session: Session, petition: Petition, resident: Resi
             intake._forward_media(session, petition, item, petition.group_chat_id)
     record(session, petition, action=Action.APPEND, actor=Actor("resident", resident.id), at=now,
            kinds=[item.kind for item in items], held=True)
-    what = "、".join(dict.fromkeys(texts.STRAY_WHAT.get(i.kind, i.kind) for i in items))
+    media = [item for item in items if item.kind not in NOT_FORWARDED]
+    if not media:  # emoji and stickers are kept with the petition, not announced
+        return
+    what = "、".join(dict.fromkeys(texts.STRAY_WHAT.get(i.kind, i.kind) for i in media))
     outbox.message(session, chat_id=resident.tg_user_id, petition_id=petition.id, now=now,
-                   text=texts.STRAY_ATTACHED.format(count=len(items), what=html.escape(what)).strip())
+                   text=texts.STRAY_ATTACHED.format(count=len(media), what=html.escape(what)).strip())
 
 
 # --- albums -------------------------------------------------------------------------------
