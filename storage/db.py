@@ -7,8 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from storage import models  # noqa: F401  (registers the tables)
@@ -105,6 +105,7 @@ def create_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         existing = set(inspect(connection).get_table_names())
         SQLModel.metadata.create_all(connection)
+        _add_missing_columns(connection, existing)
         inspector = inspect(connection)
         for table in SQLModel.metadata.sorted_tables:
             if table.name not in existing or not table.indexes:
@@ -113,6 +114,25 @@ def create_schema(engine: Engine) -> None:
             for index in table.indexes:
                 if index.name not in present:
                     index.create(connection)
+
+
+def _add_missing_columns(connection: Connection, existing: set[str]) -> None:
+    """Add the nullable columns a newer version added to existing tables (before their
+    indexes are made). A new NOT NULL column needs a real migration and is refused here."""
+    inspector = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in existing:
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                raise RuntimeError(f"{table.name}.{column.name} is missing and NOT NULL: migrate first")
+            kind = column.type.compile(dialect=connection.dialect)
+            connection.execute(text(f"ALTER TABLE {preparer.quote(table.name)} "
+                                    f"ADD COLUMN {preparer.quote(column.name)} {kind}"))
 
 
 class _TransactionSession(Session):

@@ -58,6 +58,22 @@ def check_an_older_database_gets_what_it_lacks(url: str) -> None:
         engine.dispose()
 
 
+def check_an_added_column_is_added(url: str) -> None:
+    """A database from before PetitionMessage.media_group_id (albums) gets the column."""
+    engine = make_engine(url)
+    try:
+        create_schema(engine)
+        with engine.begin() as connection:
+            connection.execute(text('DROP INDEX "ix_petitionmessage_media_group_id"'))
+            connection.execute(text('ALTER TABLE petitionmessage DROP COLUMN media_group_id'))
+        assert "media_group_id" not in {c["name"] for c in inspect(engine).get_columns("petitionmessage")}
+        create_schema(engine)
+        assert "media_group_id" in {c["name"] for c in inspect(engine).get_columns("petitionmessage")}
+        assert _indexes(engine) == _expected()
+    finally:
+        engine.dispose()
+
+
 def _all_foreign_keys():
     return [fk for table in SQLModel.metadata.sorted_tables for fk in table.foreign_keys]
 
@@ -69,3 +85,12 @@ def test_sqlite(tmp_path):
 def test_postgresql(pg):
     with pg.database() as url:
         check_an_older_database_gets_what_it_lacks(url)
+
+
+def test_sqlite_added_column(tmp_path):
+    check_an_added_column_is_added(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def test_postgresql_added_column(pg):
+    with pg.database() as url:
+        check_an_added_column_is_added(url)
