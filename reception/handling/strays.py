@@ -169,9 +169,10 @@ def origin_detail(inbound: Inbound) -> dict[str, str | None]:
 def _draft(session: Session, resident: Resident) -> Draft | None:
     draft = session.get(Draft, (resident.tg_user_id, resident.tg_user_id))
     if draft is not None and draft.kind != STRAY:
-        # Another kind of draft in this private chat (a staff prompt): the resident's own
-        # words come first, and the row is one per chat.
-        draft.kind, draft.petition_id, draft.payload = STRAY, None, {"held": []}
+        # The row is one per chat. Messages held for the community choice stay held (they
+        # are attached like strays); a staff prompt here gives way to the resident's words.
+        kept = draft.payload.get("held", []) if draft.kind == "held" else []
+        draft.kind, draft.petition_id, draft.payload = STRAY, None, {"held": list(kept)}
     return draft
 
 
