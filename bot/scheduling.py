@@ -66,7 +66,12 @@ async def _purge_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Take every due reminder/overdue/escalation step once."""
     runtime = context.application.bot_data["runtime"]
-    report = await runtime.call(runtime.services.escalation.sweep)
+    escalation = runtime.services.escalation
+    # Batch by batch, each a short transaction of its own: residents' messages and the rest
+    # of the database work take turns with a large sweep instead of waiting for all of it.
+    report = await runtime.call(escalation.sweep_batch)
+    while report.resume is not None:
+        report = report.then(await runtime.call(escalation.sweep_batch, report.resume))
     if report.steps:
         log.info("sweep: %s reminded, %s overdue, %s escalated",
                  report.reminded, report.overdue, report.escalated)

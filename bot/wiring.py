@@ -17,12 +17,14 @@ from reception.deps import Deps, Settings
 from reception.handling.access import Access
 from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
+from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.signin import SignIn
 from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
+from reception.reports.metrics import MIN_SAMPLE
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
@@ -89,18 +91,21 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
 def build(config: Config, *, clock: Clock | None = None) -> Services:
     """Everything the bot runs on, from one config file."""
     return build_services(build_deps(config, clock=clock),
-                          satisfaction_weights=config.satisfaction_weights)
+                          satisfaction_weights=config.satisfaction_weights,
+                          min_sample=config.min_sample)
 
 
-def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None) -> Services:
+def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None,
+                   min_sample: int = MIN_SAMPLE) -> Services:
     access = Access(deps)
-    digests = Digests(deps, access, weights=satisfaction_weights)
+    filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
+    digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
     return Services(
         deps=deps,
-        intake=Intake(deps),
+        intake=Intake(deps, filing),
         access=access,
-        desk=Desk(deps, access),
+        desk=Desk(deps, access, filing),
         feedback=Feedback(deps),
         escalation=Escalation(deps, access),
         digests=digests,

@@ -20,16 +20,13 @@ from nlp import mask_personal_data, parse_location
 from reception import texts
 from reception.handling import strays
 from reception.petition import outbox
-from reception.petition.events import Actor, record
-from reception.petition.states import Status
+from reception.petition.events import Actor, Note
+from reception.petition.states import Cards, Status
 from storage import queries
 from storage.models import Draft, Petition, PetitionMessage, Resident
 
 if TYPE_CHECKING:
     from reception.handling.intake import Inbound, Intake
-
-EDIT = "edit"  # the timeline action of a resident's edit
-
 
 def apply_edit(intake: Intake, session: Session, inbound: Inbound) -> str:
     """Apply the edit ``inbound`` (the message's new version); return what happened."""
@@ -67,14 +64,9 @@ def _edit_open(intake: Intake, session: Session, petition: Petition, stored: Pet
         petition.building, petition.unit, petition.room = location.building, location.unit, location.room
         grid = deps.org.grid_for(petition.community_code, petition.building)
         petition.grid_code = grid.code if grid else petition.grid_code
-    petition.version += 1
     outbox.message(session, chat_id=inbound.chat_id, petition_id=petition.id, now=now,
                    text=texts.EDITED_TO_RESIDENT.format(number=petition.number))
-    chats = {c.chat_id for c in queries.cards_of(session, petition.id)}
-    if petition.group_chat_id:
-        chats.add(petition.group_chat_id)
-    for chat_id in sorted(chats):
-        outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
+    intake.lifecycle.refresh(session, petition, Cards.EVERYWHERE)
     if petition.group_chat_id:  # a card edited in place makes no sound: say it once
         outbox.message(
             session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now,
@@ -86,9 +78,9 @@ def _edit_open(intake: Intake, session: Session, petition: Petition, stored: Pet
 
 def _record(intake: Intake, session: Session, petition: Petition, stored: PetitionMessage,
             resident: Resident, inbound: Inbound, *, closed: bool) -> None:
-    record(session, petition, action=EDIT, actor=Actor("resident", resident.id),
-           at=intake.deps.clock.now(), message_id=inbound.message_id, before=stored.text,
-           after=inbound.text, after_close=closed)
+    intake.lifecycle.note(session, petition, Note.EDIT, actor=Actor("resident", resident.id),
+                          message_id=inbound.message_id, before=stored.text, after=inbound.text,
+                          after_close=closed)
 
 
 def _edit_draft(intake: Intake, session: Session, resident: Resident, inbound: Inbound) -> str:

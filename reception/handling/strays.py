@@ -20,8 +20,8 @@ from sqlmodel import Session
 from reception import texts
 from reception.errors import InvalidInput
 from reception.petition import callback_data, outbox
-from reception.petition.events import Actor, record
-from reception.petition.states import Action, Status
+from reception.petition.events import Actor
+from reception.petition.states import Action, Status, allowed
 from storage import queries
 from storage.models import Draft, Petition, Resident
 
@@ -110,12 +110,12 @@ def _attach(intake: Intake, session: Session, petition: Petition, resident: Resi
         place_by_location(intake.deps, petition, item)
         if petition.group_chat_id and item.kind not in NOT_FORWARDED:
             intake._forward_media(session, petition, item, petition.group_chat_id)
-    record(session, petition, action=Action.APPEND, actor=Actor("resident", resident.id), at=now,
-           kinds=[item.kind for item in items], held=True)
+    intake.lifecycle.note(session, petition, Action.APPEND, actor=Actor("resident", resident.id),
+                          kinds=[item.kind for item in items], held=True)
     media = [item for item in items if item.kind not in NOT_FORWARDED]
     if not media:  # emoji and stickers are kept with the petition, not announced
         return
-    what = "、".join(dict.fromkeys(texts.STRAY_WHAT.get(i.kind, i.kind) for i in media))
+    what = texts.LIST_SEPARATOR.join(dict.fromkeys(texts.STRAY_WHAT.get(i.kind, i.kind) for i in media))
     outbox.message(session, chat_id=resident.tg_user_id, petition_id=petition.id, now=now,
                    text=texts.STRAY_ATTACHED.format(count=len(media), what=html.escape(what)).strip())
 
@@ -133,17 +133,17 @@ def album_petition(session: Session, inbound: Inbound) -> Petition | None:
 def add_to_album(intake: Intake, session: Session, petition: Petition, resident: Resident,
                  inbound: Inbound) -> IntakeResult:
     """One more photo of an album: attached quietly (the first message was confirmed)."""
-    now = intake.deps.clock.now()
     if inbound.text.strip() and Status(petition.status).is_open:
         petition.text = f"{petition.text}\n{inbound.text}".strip()
-    petition.version += 1
-    intake._store_message(session, petition, inbound, now)
-    record(session, petition, action=Action.APPEND, actor=Actor("resident", resident.id), at=now,
-           kind=inbound.kind, text=inbound.text, media_group=inbound.media_group_id)
-    if petition.group_chat_id:
-        outbox.card(session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now)
-        if inbound.kind not in NOT_FORWARDED:
-            intake._forward_media(session, petition, inbound, petition.group_chat_id)
+    intake._store_message(session, petition, inbound, intake.deps.clock.now())
+    actor, detail = Actor("resident", resident.id), {
+        "kind": inbound.kind, "text": inbound.text, "media_group": inbound.media_group_id}
+    if allowed(Action.APPEND, petition.status):
+        intake.lifecycle.apply(session, petition, Action.APPEND, actor=actor, **detail)
+    else:  # the petition moved on between the album's photos: kept and recorded
+        intake.lifecycle.note(session, petition, Action.APPEND, actor=actor, **detail)
+    if petition.group_chat_id and inbound.kind not in NOT_FORWARDED:
+        intake._forward_media(session, petition, inbound, petition.group_chat_id)
     return _result("appended", petition.number)
 
 

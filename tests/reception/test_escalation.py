@@ -13,11 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from reception.clock import ManualClock
 from reception.errors import NotAllowed
 from reception.petition.states import Status
-from tests.reception.escalation_fixtures import (
+from reception.supervision import escalation
+from storage.db import transaction
+from storage.models import Petition
+from tests.clocks import bj
+from tests.domain import (
     DISTRICT_GROUP,
     HANDLER_TG,
     HONGQI_GROUP,
@@ -28,8 +34,7 @@ from tests.reception.escalation_fixtures import (
     STREET_GROUP,
     SUPERVISOR_TG,
     URGENT_TEXT,
-    Office,
-    bj,
+    DomainOffice,
     make_deps,
     seed_office,
 )
@@ -97,11 +102,11 @@ CASES = {
 def office(tmp_path):
     deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 9, 1, 9)))
     seed_office(deps)
-    yield Office(deps)
+    yield DomainOffice(deps)
     deps.engine.dispose()
 
 
-def submit_at(office: Office, when: datetime, text: str = NORMAL_TEXT, **kwargs):
+def submit_at(office: DomainOffice, when: datetime, text: str = NORMAL_TEXT, **kwargs):
     office.clock.set(when)
     return office.submit(text, **kwargs)
 
@@ -188,7 +193,7 @@ def test_restart_after_missed_sweeps_catches_up_once_in_order(office, tmp_path):
     mark = office.last_outbox_id()
 
     # The bot was down from 30 Sep to Monday 19 Oct 16:00; a new process starts and sweeps.
-    restarted = Office(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}",
+    restarted = DomainOffice(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}",
                                  ManualClock(bj(2026, 9, 1))))
     [first, again] = restarted.sweep_at(bj(2026, 10, 19, 16))
 
@@ -204,6 +209,44 @@ def test_restart_after_missed_sweeps_catches_up_once_in_order(office, tmp_path):
         (STREET_GROUP, "card"): 2, (STREET_GROUP, "message"): 2,
         (DISTRICT_GROUP, "card"): 2, (DISTRICT_GROUP, "message"): 2}
     restarted.deps.engine.dispose()
+
+
+def test_one_sweep_takes_more_than_a_batch_batch_by_batch(office, monkeypatch):
+    monkeypatch.setattr(escalation, "SWEEP_BATCH", 2)
+    petitions = [submit_at(office, bj(2026, 9, 30, 10), resident_tg=RESIDENT_TG + n)
+                 for n in range(5)]
+    office.clock.set(bj(2026, 10, 19, 16))  # past both deadlines and their second delay
+
+    first = office.escalation.sweep_batch()
+    assert first.steps == 4 and first.resume is not None  # two petitions, respond clock
+    [rest, again] = office.sweep_at(bj(2026, 10, 19, 16))
+
+    assert first.steps + rest.steps == 5 * 4 and rest.resume is None and again.steps == 0
+    for petition in petitions:
+        assert office.ladder(petition.id) == [
+            ("respond", "overdue"), ("respond", "escalate"),
+            ("resolve", "overdue"), ("resolve", "escalate")]
+
+
+def test_a_broken_petition_does_not_stop_the_others(office):
+    petitions = [submit_at(office, bj(2026, 9, 30, 10), resident_tg=RESIDENT_TG + n)
+                 for n in range(3)]
+    broken = petitions[1]
+    with transaction(office.deps.engine) as session:  # a community the org no longer knows
+        session.execute(update(Petition).where(col(Petition.id) == broken.id)
+                        .values(community_code="gone"))
+
+    [first, again] = office.sweep_at(bj(2026, 10, 19, 16))  # past both deadlines + 24 h
+
+    # Each clock of the broken petition fails alone; the others climb as if it were not there.
+    assert (first.overdue, first.escalated, first.failed) == (4, 4, 2)
+    assert (again.steps, again.failed) == (0, 2)  # tried again, and fails again
+    assert office.ladder(broken.id) == []
+    assert (office.petition(broken.id).respond_step, office.petition(broken.id).resolve_step) == (0, 0)
+    for petition in (petitions[0], petitions[2]):
+        assert office.ladder(petition.id) == [
+            ("respond", "overdue"), ("respond", "escalate"),
+            ("resolve", "overdue"), ("resolve", "escalate")]
 
 
 def test_paused_petition_does_not_climb_and_resumes_with_moved_instants(office):
@@ -355,7 +398,7 @@ def test_morning_brief_once_a_day_per_group(office, tmp_path):
 
     # Again the same day, from this process or a restarted one: nothing more.
     assert office.escalation.morning_brief() == 0
-    other = Office(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(
+    other = DomainOffice(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(
         bj(2026, 10, 15, 9))))
     assert other.escalation.morning_brief() == 0
     other.deps.engine.dispose()

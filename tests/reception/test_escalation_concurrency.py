@@ -18,15 +18,16 @@ from datetime import timedelta
 import pytest
 
 from reception.clock import ManualClock
-from tests.reception.escalation_fixtures import (
+from reception.supervision import escalation
+from tests.clocks import bj
+from tests.domain import (
     DISTRICT_GROUP,
     HONGQI_GROUP,
     NORMAL_TEXT,
     RESIDENT_TG,
     STREET_GROUP,
     URGENT_TEXT,
-    Office,
-    bj,
+    DomainOffice,
     make_deps,
     seed_office,
 )
@@ -54,10 +55,10 @@ def pg() -> Iterator[PgServer]:
 
 
 @contextmanager
-def two_instances(url: str) -> Iterator[tuple[Office, Office]]:
-    first = Office(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
+def two_instances(url: str) -> Iterator[tuple[DomainOffice, DomainOffice]]:
+    first = DomainOffice(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
     seed_office(first.deps)
-    second = Office(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
+    second = DomainOffice(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
     try:
         yield first, second
     finally:
@@ -65,13 +66,13 @@ def two_instances(url: str) -> Iterator[tuple[Office, Office]]:
         second.deps.engine.dispose()
 
 
-def race(offices: tuple[Office, ...], work: Callable[[Office], object]) -> list[list[object]]:
+def race(offices: tuple[DomainOffice, ...], work: Callable[[DomainOffice], object]) -> list[list[object]]:
     """Run ``work`` on every office at once, SWEEPS_PER_INSTANT times; return the results."""
     barrier = threading.Barrier(len(offices))
     results: list[list[object]] = [[] for _ in offices]
     errors: list[BaseException] = []
 
-    def run(index: int, office: Office) -> None:
+    def run(index: int, office: DomainOffice) -> None:
         try:
             barrier.wait()
             for _ in range(SWEEPS_PER_INSTANT):
@@ -89,7 +90,7 @@ def race(offices: tuple[Office, ...], work: Callable[[Office], object]) -> list[
     return results
 
 
-def sweep_race(offices: tuple[Office, Office], when) -> int:
+def sweep_race(offices: tuple[DomainOffice, DomainOffice], when) -> int:
     """Both instances sweep at ``when`` concurrently; return the steps taken in total."""
     for office in offices:
         office.clock.set(when)
@@ -166,3 +167,12 @@ def test_two_instances_over_postgresql(pg, scenario):
 @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
 def test_two_instances_over_sqlite(tmp_path, scenario):
     scenario(f"sqlite:///{tmp_path / 'minyuan.db'}")
+
+
+@pytest.mark.parametrize("scenario", [run_ladder_race, run_catch_up_race],
+                         ids=["ladder", "catch-up"])
+def test_two_instances_over_postgresql_in_small_batches(pg, scenario, monkeypatch):
+    """Batches of three: each sweep resumes batch after batch while the other sweeps too."""
+    monkeypatch.setattr(escalation, "SWEEP_BATCH", 3)
+    with pg.database() as url:
+        scenario(url)
