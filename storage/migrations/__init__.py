@@ -149,8 +149,9 @@ def head() -> str:
     return heads[0]
 
 
-def upgrade(engine: Engine) -> Upgrade:
-    """Bring the database to the newest revision; raises ``SchemaTooNew``, ``StorageError``."""
+def upgrade(engine: Engine, *, to: str = "head") -> Upgrade:
+    """Bring the database to the newest revision (or to revision ``to``); raises
+    ``SchemaTooNew``, ``StorageError``."""
     with _connect(engine) as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # outside a transaction, or SQLite ignores it
@@ -166,8 +167,8 @@ def upgrade(engine: Engine) -> Upgrade:
                         f"the database is at revision {state.revision}, which this minyuan does not "
                         f"know (its newest is {state.head}): a newer release wrote it; upgrade "
                         "minyuan, or use another database")
-                if state.revision != state.head:
-                    _run_to_head(connection)
+                if state.revision != (state.head if to == "head" else to):
+                    _run_to_head(connection, to)
                     if sqlite:
                         _check_foreign_keys(connection)
                 after = _revision(connection)
@@ -228,14 +229,14 @@ def revision(message: str) -> Path:
     return Path(script.path)
 
 
-def _run_to_head(connection: Connection) -> None:
-    """``alembic upgrade head`` on this connection, with the revisions already read."""
+def _run_to_head(connection: Connection, to: str = "head") -> None:
+    """``alembic upgrade head`` (or ``to``) on this connection, with the revisions already read."""
     directory = scripts()
 
     def steps(revision: Any, _context: Any) -> Any:
-        return directory._upgrade_revs("head", revision)  # what alembic's command.upgrade runs
+        return directory._upgrade_revs(to, revision)  # what alembic's command.upgrade runs
 
-    with EnvironmentContext(alembic_config(connection), directory, fn=steps, destination_rev="head"):
+    with EnvironmentContext(alembic_config(connection), directory, fn=steps, destination_rev=to):
         directory.run_env()
 
 

@@ -118,7 +118,7 @@ def test_the_baseline_makes_exactly_the_schema_of_the_release_before_migrations(
     made = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     old = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
-        migrations.upgrade(made)
+        migrations.upgrade(made, to="0001")
         made_before_migrations(old, LAST)
         assert _ddl(made) - _ddl(old) == {"CREATE TABLE alembic_version ( version_num VARCHAR(32) NOT NULL, "
                                           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num) )"}
@@ -248,8 +248,8 @@ def test_a_bad_database_url_is_one_line(bad, capsys):
 LAGGING = '''"""A migration directory that lags behind the models: petition.version dropped."""
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down}"
 branch_labels = depends_on = None
 
 
@@ -268,7 +268,10 @@ def lagging_migrations(tmp_path, monkeypatch) -> Path:
     """A copy of the migrations whose newest revision the models do not follow (never the tree's)."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrations.HERE, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_drop_version.py").write_text(LAGGING, encoding="utf-8")
+    head = migrations.head()
+    lagging = f"{int(head) + 1:04d}"
+    (folder / "versions" / f"{lagging}_drop_version.py").write_text(
+        LAGGING.format(revision=lagging, down=head), encoding="utf-8")
     monkeypatch.setattr(migrations, "HERE", folder)
     migrations.scripts.cache_clear()
     yield folder
@@ -276,21 +279,27 @@ def lagging_migrations(tmp_path, monkeypatch) -> Path:
 
 
 def test_a_revision_is_written_from_what_the_models_add(lagging_migrations, tmp_path):
+    shipped = sorted(p.name for p in (lagging_migrations / "versions").glob("0*.py"))
+    lagging = migrations.head()
+    after = f"{int(lagging) + 1:04d}"
     assert migrations.check() == ["add_column petition.version"]
     written = migrations.revision("add petition.version")
-    assert written == lagging_migrations / "versions" / "0003_add_petition_version.py"
+    assert written == lagging_migrations / "versions" / f"{after}_add_petition_version.py"
     assert "batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False))" in written.read_text()
-    assert migrations.head() == "0003" and migrations.check() == []
+    assert migrations.head() == after and migrations.check() == []
     with pytest.raises(StorageError, match="nothing to add"):
         migrations.revision("again")
-    assert sorted(p.name for p in (lagging_migrations / "versions").glob("0*.py")) == [
-        "0001_baseline.py", "0002_drop_version.py", "0003_add_petition_version.py"]
+    assert sorted(p.name for p in (lagging_migrations / "versions").glob("0*.py")) == sorted(
+        [*shipped, f"{after}_add_petition_version.py"])
 
 
 def test_two_revisions_with_one_number_are_refused(lagging_migrations):
-    (lagging_migrations / "versions" / "0002_another.py").write_text(LAGGING, encoding="utf-8")
+    lagging = migrations.head()
+    down = f"{int(lagging) - 1:04d}"
+    (lagging_migrations / "versions" / f"{lagging}_another.py").write_text(
+        LAGGING.format(revision=lagging, down=down), encoding="utf-8")
     migrations.scripts.cache_clear()
-    with pytest.raises(StorageError, match="Revision 0002 is present more than once"):
+    with pytest.raises(StorageError, match=f"Revision {lagging} is present more than once"):
         migrations.head()
 
 
