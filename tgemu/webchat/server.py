@@ -39,7 +39,9 @@ Layout = Callable[[], list[tuple[str, list[int]]]]
 class ClockControl(Protocol):
     """A simulated clock the page shows and moves forward."""
 
-    ticking: bool  # True when it also runs at wall speed between jumps
+    @property
+    def ticking(self) -> bool:  # True when it also runs at wall speed between jumps
+        ...
 
     def now(self) -> datetime: ...
 
