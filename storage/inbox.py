@@ -14,11 +14,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import InboxUpdate
+from storage.tables import table_of
 
-_inbox = InboxUpdate.__table__.c
+_inbox = table_of(InboxUpdate).c
 
 _CLAIM = (
-    update(InboxUpdate.__table__)
+    update(table_of(InboxUpdate))
     .where(
         _inbox.update_id.in_(bindparam("ids", expanding=True)),
         _inbox.status == "pending",
@@ -28,7 +29,7 @@ _CLAIM = (
     .returning(_inbox.update_id, _inbox.payload, _inbox.attempts)
 )
 _HANDLED = (
-    update(InboxUpdate.__table__)
+    update(table_of(InboxUpdate))
     .where(_inbox.update_id.in_(bindparam("ids", expanding=True)))
     .values(status="handled", handled_at=bindparam("at"), claimed_until=None)
 )
@@ -55,13 +56,13 @@ def store(session: Session, rows: Sequence[dict], *, now: datetime, claim_until:
                "next_attempt_at": now, "claimed_until": claim_until} for row in rows]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement = postgresql.insert(InboxUpdate.__table__).on_conflict_do_nothing(
+        statement = postgresql.insert(table_of(InboxUpdate)).on_conflict_do_nothing(
             index_elements=["update_id"])
     elif dialect == "sqlite":
-        statement = sqlite.insert(InboxUpdate.__table__).on_conflict_do_nothing(
+        statement = sqlite.insert(table_of(InboxUpdate)).on_conflict_do_nothing(
             index_elements=["update_id"])
     else:  # pragma: no cover - the two supported databases are handled above
-        statement = insert(InboxUpdate.__table__)
+        statement = insert(table_of(InboxUpdate))
     result = session.execute(statement.returning(_inbox.update_id), values)
     return sorted(row[0] for row in result)
 
@@ -70,7 +71,7 @@ def store_unreadable(session: Session, *, update_id: int, payload: str, now: dat
     """Keep an update that cannot be read at all, parked; False when it was stored already."""
     if session.get(InboxUpdate, update_id) is not None:
         return False
-    session.execute(insert(InboxUpdate.__table__), {
+    session.execute(insert(table_of(InboxUpdate)), {
         "update_id": update_id, "chat_id": None, "kind": "", "payload": payload,
         "status": "dead", "attempts": 1, "received_at": now, "next_attempt_at": now,
         "last_error": error[:500]})
@@ -98,7 +99,7 @@ def due_ids(session: Session, *, now: datetime, limit: int, takeover: bool = Fal
 def release_claims(session: Session, ids: Sequence[int]) -> None:
     """Make claimed updates free for any worker at once (one process taking over)."""
     if ids:
-        session.execute(update(InboxUpdate.__table__)
+        session.execute(update(table_of(InboxUpdate))
                         .where(_inbox.update_id.in_(list(ids)), _inbox.status == "pending")
                         .values(claimed_until=None))
 
@@ -150,6 +151,6 @@ def replay(session: Session, update_id: int) -> InboxUpdate | None:
 
 def purge_handled(session: Session, *, before: datetime) -> int:
     """Forget updates handled before ``before`` (Telegram may reuse ids after a week)."""
-    result = session.execute(delete(InboxUpdate.__table__).where(
+    result = session.execute(delete(table_of(InboxUpdate)).where(
         _inbox.status == "handled", _inbox.handled_at < before))
     return result.rowcount or 0

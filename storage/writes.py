@@ -15,26 +15,27 @@ from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session
 
 from storage.models import CardMessage, Outbox, PetitionEvent, PetitionMessage
+from storage.tables import table_of
 
-_outbox = Outbox.__table__.c
+_outbox = table_of(Outbox).c
 
-_INSERT_OUTBOX = insert(Outbox.__table__)
-_INSERT_EVENT = insert(PetitionEvent.__table__)
-_INSERT_MESSAGE = insert(PetitionMessage.__table__)
-_INSERT_CARD = insert(CardMessage.__table__)
+_INSERT_OUTBOX = insert(table_of(Outbox))
+_INSERT_EVENT = insert(table_of(PetitionEvent))
+_INSERT_MESSAGE = insert(table_of(PetitionMessage))
+_INSERT_CARD = insert(table_of(CardMessage))
 _UPDATE_CARD = (
-    update(CardMessage.__table__)
-    .where(CardMessage.__table__.c.petition_id == bindparam("card_petition_id"),
-           CardMessage.__table__.c.chat_id == bindparam("card_chat_id"))
+    update(table_of(CardMessage))
+    .where(table_of(CardMessage).c.petition_id == bindparam("card_petition_id"),
+           table_of(CardMessage).c.chat_id == bindparam("card_chat_id"))
     .values(message_id=bindparam("card_message_id"), thread_id=bindparam("card_thread_id"))
 )
 _CLAIM_OUTBOX = (
-    update(Outbox.__table__)
+    update(table_of(Outbox))
     .where(_outbox.id.in_(bindparam("ids", expanding=True)))
     .values(status="sending", claimed_until=bindparam("until"))
 )
 _CLAIM_DUE_OUTBOX = (
-    update(Outbox.__table__)
+    update(table_of(Outbox))
     .where(
         _outbox.id.in_(bindparam("ids", expanding=True)),
         or_(
@@ -46,7 +47,7 @@ _CLAIM_DUE_OUTBOX = (
     .returning(_outbox.id)
 )
 _SENT_OUTBOX = (
-    update(Outbox.__table__)
+    update(table_of(Outbox))
     .where(_outbox.id.in_(bindparam("ids", expanding=True)))
     .values(status="sent", sent_at=bindparam("at"), claimed_until=None)
 )

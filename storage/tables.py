@@ -1,0 +1,16 @@
+"""The Core side of the SQLModel tables, for the statements written in SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+from sqlmodel import SQLModel
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The ``Table`` behind a SQLModel table class.
+
+    SQLModel's metaclass sets ``__table__`` on every ``table=True`` class but declares it
+    nowhere, so a type checker cannot see it; this is the one place that reaches for it.
+    """
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set at run time, undeclared
+    return table
