@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, col
 
 from storage.models import InboxUpdate
 from storage.tables import table_of
@@ -44,7 +46,7 @@ class Stored:
     attempts: int
 
 
-def store(session: Session, rows: Sequence[dict], *, now: datetime, claim_until: datetime) -> list[int]:
+def store(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime, claim_until: datetime) -> list[int]:
     """Insert updates not stored yet, claimed until ``claim_until``; return the new ids.
 
     ``rows`` carry update_id, chat_id, kind and payload. An update_id already present (a
@@ -55,6 +57,7 @@ def store(session: Session, rows: Sequence[dict], *, now: datetime, claim_until:
     values = [{**row, "status": "pending", "attempts": 0, "received_at": now,
                "next_attempt_at": now, "claimed_until": claim_until} for row in rows]
     dialect = session.get_bind().dialect.name
+    statement: Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table_of(InboxUpdate)).on_conflict_do_nothing(
             index_elements=["update_id"])
@@ -126,8 +129,8 @@ def failed(session: Session, update_id: int, *, error: str, retry_at: datetime |
 
 def dead(session: Session, *, limit: int) -> list[InboxUpdate]:
     """Parked updates, newest first."""
-    query = (select(InboxUpdate).where(InboxUpdate.status == "dead")
-             .order_by(InboxUpdate.update_id.desc()).limit(limit))
+    query = (select(InboxUpdate).where(col(InboxUpdate.status) == "dead")
+             .order_by(col(InboxUpdate.update_id).desc()).limit(limit))
     return list(session.scalars(query))
 
 
@@ -151,6 +154,6 @@ def replay(session: Session, update_id: int) -> InboxUpdate | None:
 
 def purge_handled(session: Session, *, before: datetime) -> int:
     """Forget updates handled before ``before`` (Telegram may reuse ids after a week)."""
-    result = session.execute(delete(table_of(InboxUpdate)).where(
-        _inbox.status == "handled", _inbox.handled_at < before))
+    result = cast("CursorResult[Any]", session.execute(delete(table_of(InboxUpdate)).where(
+        _inbox.status == "handled", _inbox.handled_at < before)))  # a DELETE gives a CursorResult
     return result.rowcount or 0

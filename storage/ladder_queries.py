@@ -221,7 +221,8 @@ def announced(session: Session, petition_ids: Iterable[int]) -> dict[int, Announ
     for petition_id, chat_id in session.execute(_CARDS, {"ids": ids}):
         cards.setdefault(petition_id, []).append(chat_id)
     return {
-        row[0]: Announced(*row, card_chats=tuple(cards.get(row[0], ())))
+        # mypy cannot tell that the row's ten columns stop before card_chats
+        row[0]: Announced(*row, card_chats=tuple(cards.get(row[0], ())))  # type: ignore[misc]
         for row in session.execute(_ANNOUNCED, {"ids": ids})
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Row, bindparam, func, or_, update
 from sqlalchemy import select as core_select
@@ -284,7 +285,7 @@ def tokens_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     return {row[0]: row[1] for row in session.execute(_TOKENS, {"ids": list(ids)})} if ids else {}
 
 
-def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row]:
+def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row[Any]]:
     """Sends due now, oldest first: pending ones and those whose claim has expired. Rows
     are locked (PostgreSQL) and skipped by other workers until the transaction ends."""
     return session.execute(_DUE_OUTBOX, {"now": now, "limit": limit}).all()
