@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reception.errors import OrganisationError
 from reception.petition import callback_data
@@ -59,7 +60,7 @@ class Organisation:
         return cls.from_mapping(data, source=str(path))
 
     @classmethod
-    def from_mapping(cls, data: dict, *, source: str = "organisation") -> Organisation:
+    def from_mapping(cls, data: dict[str, Any], *, source: str = "organisation") -> Organisation:
         districts = {
             code: District(code=code, name=_name(body, f"districts.{code}", source))
             for code, body in data.get("districts", {}).items()
@@ -149,4 +150,4 @@ class Organisation:
 def _name(body: object, key: str, source: str) -> str:
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         raise OrganisationError(f"{source}: {key}.name: missing")
-    return body["name"]
+    return str(body["name"])

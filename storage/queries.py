@@ -324,7 +324,7 @@ def count(session: Session, model: type, *conditions: object) -> int:
     return int(session.exec(query).one())
 
 
-def staff_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = [i for i in set(ids) if i is not None]
     if not wanted:
         return {}

@@ -29,6 +29,7 @@ from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
 from storage import queries
 from storage.db import transaction
 from storage.models import Correction, Draft, Petition, PetitionMessage, Resident, Staff
+from storage.tables import saved_id
 
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -73,7 +74,7 @@ class Desk:
                 self._apply(session, petition, Action.CLAIM, staff)
                 self._contact_to_handler(session, petition, staff)
             session.add(PetitionMessage(
-                petition_id=petition.id, direction="staff", chat_id=chat_id, message_id=message_id,
+                petition_id=saved_id(petition), direction="staff", chat_id=chat_id, message_id=message_id,
                 kind=kind, text=text, file_id=file_id, staff_id=staff.id, created_at=now))
             community = self.deps.org.community(petition.community_code)
             body = texts.STAFF_REPLY_TO_RESIDENT.format(
@@ -310,7 +311,7 @@ class Desk:
         for chat_id, pid in self._resident_chats(session, petition):
             outbox.message(session, chat_id=chat_id, text=text, now=now, petition_id=pid, buttons=buttons)
         if followers:
-            for follower in queries.merged_into(session, petition.id):
+            for follower in queries.merged_into(session, saved_id(petition)):
                 for chat_id, pid in self._resident_chats(session, follower):
                     outbox.message(session, chat_id=chat_id, text=followers, now=now, petition_id=pid)
 

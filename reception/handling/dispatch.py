@@ -23,6 +23,7 @@ from reception.petition.states import OPEN_STATUSES
 from storage import queries, writes
 from storage.db import transaction
 from storage.models import Outbox, Petition, Resident, StaffGroup
+from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class Dispatch:
             messages = []
             for result in results:
                 item = result.item
-                if item.kind == "card" and result.message_id is not None:
+                if item.kind == "card" and item.petition_id is not None and result.message_id is not None:
                     writes.place_card(session, petition_id=item.petition_id, chat_id=item.chat_id,
                                       message_id=result.message_id, thread_id=result.thread_id,
                                       now=now)
@@ -163,7 +164,7 @@ class Dispatch:
             return None
         card = render_card(session, self.deps, petition, chat_id=row.chat_id)
         message_id, thread_id = queries.card_place(
-            session, petition_id=petition.id, chat_id=row.chat_id) or (None, None)
+            session, petition_id=saved_id(petition), chat_id=row.chat_id) or (None, None)
         topic = None
         if message_id is None and queries.group_is_forum(session, row.chat_id):
             topic = f"{petition.number} {petition.category}"[:128]

@@ -30,6 +30,7 @@ from reception.petition.states import Action, Status
 from storage import queries, writes
 from storage.db import transaction
 from storage.models import Draft, Petition, Resident
+from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class Intake:
             )
             if replied and replied.resident_id == resident.id and Status(replied.status).is_open:
                 return replied
-        latest = queries.latest_petition_of(session, resident.id)
+        latest = queries.latest_petition_of(session, saved_id(resident))
         if latest is None:
             return None
         petition_id, status, last_message_at = latest
@@ -270,7 +271,7 @@ class Intake:
     def my_petitions(self, *, tg_user_id: int) -> str:
         with transaction(self.deps.engine) as session:
             resident = queries.resident_by_tg(session, tg_user_id)
-            petitions = queries.petitions_of(session, resident.id) if resident else []
+            petitions = queries.petitions_of(session, saved_id(resident)) if resident else []
             if not petitions:
                 return texts.MY_EMPTY
             lines = [texts.MY_HEADER.format(count=len(petitions))]
