@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -228,8 +230,10 @@ class Desk:
 
     def merge(self, *, tg_user_id: int, duplicate: str | int, into: str | int,
               chat_id: int | None = None) -> str:
-        key = "petition_id" if isinstance(duplicate, int) else "number"
-        with self._acting(tg_user_id, chat_id=chat_id, **{key: duplicate}) as (session, staff, dup):
+        by_id = isinstance(duplicate, int)
+        with self._acting(tg_user_id, chat_id=chat_id,
+                          petition_id=duplicate if isinstance(duplicate, int) else None,
+                          number=None if by_id else str(duplicate)) as (session, staff, dup):
             original = (session.get(Petition, into) if isinstance(into, int)
                         else queries.petition_by_number(session, into))
             if original is None and isinstance(into, int):
@@ -294,16 +298,16 @@ class Desk:
 
     # --- plumbing -------------------------------------------------------------------------
     def _acting(self, tg_user_id: int, *, chat_id: int | None, petition_id: int | None = None,
-                number: str | None = None):
+                number: str | None = None) -> _Acting:
         return _Acting(self, tg_user_id, chat_id, petition_id, number)
 
     def _apply(self, session: Session, petition: Petition, action: Action, staff: Staff,
-               **detail) -> None:
+               **detail: Any) -> None:
         self.lifecycle.apply(session, petition, action, actor=self._actor(staff), **detail)
 
     def _resident_chats(self, session: Session, petition: Petition) -> list[tuple[int, int]]:
         resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
-        return [(resident.tg_user_id, petition.id)] if resident else []
+        return [(resident.tg_user_id, saved_id(petition))] if resident else []
 
     def _tell_resident(self, session: Session, petition: Petition, text: str, *,
                        buttons: outbox.Buttons | None = None, followers: str | None = None) -> None:
@@ -334,7 +338,7 @@ class _Acting:
     """A transaction in which a registered, in-scope staff member acts on one petition."""
 
     def __init__(self, desk: Desk, tg_user_id: int, chat_id: int | None, petition_id: int | None,
-                 number: str | None):
+                 number: str | None) -> None:
         self.desk, self.tg_user_id, self.chat_id = desk, tg_user_id, chat_id
         self.petition_id, self.number = petition_id, number
         self._tx = transaction(desk.deps.engine)
@@ -357,9 +361,9 @@ class _Acting:
             raise
         return session, staff, petition
 
-    def __exit__(self, *exc_info) -> bool | None:
+    def __exit__(self, *exc_info: Any) -> bool | None:
         return self._tx.__exit__(*exc_info)
 
 
-def _fmt(deps: Deps, when) -> str:
+def _fmt(deps: Deps, when: datetime | None) -> str:
     return fmt_time(when, deps.settings.tz)
