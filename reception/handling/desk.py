@@ -147,7 +147,7 @@ class Desk:
                           number=number) as (session, staff, petition):
             self._apply(session, petition, Action.RESOLVE, staff, result=result)
             petition.result = result
-            buttons = [[(label, callback_data.rating(petition.id, code))
+            buttons = [[(label, callback_data.rating(saved_id(petition), code))
                         for label, code in texts.RATE_BUTTONS]]
             self._tell_resident(
                 session, petition,
@@ -180,13 +180,13 @@ class Desk:
                                                scope_code=petition.community_code):
                 if group.chat_id != petition.group_chat_id:
                     label = texts.REASSIGN_TO_GROUP.format(title=group.title or group.chat_id)
-                    rows.append([(label, callback_data.card(CardAction.TO_GROUP, petition.id,
+                    rows.append([(label, callback_data.card(CardAction.TO_GROUP, saved_id(petition),
                                                             group.chat_id))])
             categories = self.deps.analyzer.categories
             row: list[tuple[str, str]] = []
             for index, category in enumerate(categories):
                 if category != petition.category:
-                    row.append((category, callback_data.card(CardAction.TO_CATEGORY, petition.id,
+                    row.append((category, callback_data.card(CardAction.TO_CATEGORY, saved_id(petition),
                                                              index)))
                 if len(row) == 3:
                     rows.append(row)
@@ -208,7 +208,7 @@ class Desk:
                 if not 0 <= to_category_index < len(categories):
                     raise InvalidInput(texts.BUTTON_INVALID)  # a choice offered by an older version
                 category = categories[to_category_index]
-                session.add(Correction(petition_id=petition.id, text=petition.text,
+                session.add(Correction(petition_id=saved_id(petition), text=petition.text,
                                        from_category=petition.category, to_category=category,
                                        staff_id=staff.id, at=now))
                 petition.category, petition.triage = category, False

@@ -24,6 +24,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import RcKeyType
 
 from reception.reports import texts as t
@@ -132,7 +133,9 @@ def _category_bars(axes: Axes, categories: list[tuple[str, int, int, int, int]])
                          height=height, color=colour, label=label)
         axes.bar_label(bars, padding=2, fontsize=8)
     axes.set_yticks(list(range(len(rows))), names)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    locator = axes.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     axes.set_xlim(0, max(max(row[1], row[4]) for row in rows) * 1.2 + 1)
     axes.legend(loc="lower right", fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
