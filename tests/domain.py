@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -190,3 +192,14 @@ class DomainOffice:
         """(chat, kind) -> rows queued after ``since_id``."""
         rows = self.outbox(petition_id=petition_id, since_id=since_id)
         return Counter((row.chat_id, row.kind) for row in rows)
+
+
+@contextmanager
+def seeded(tmp_path: Path, start: datetime) -> Iterator[DomainOffice]:
+    """A seeded office on a fresh SQLite file in ``tmp_path``, its clock at ``start``."""
+    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(start))
+    seed_office(deps)
+    try:
+        yield DomainOffice(deps)
+    finally:
+        deps.engine.dispose()

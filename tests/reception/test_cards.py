@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from reception import texts
-from reception.clock import ManualClock
 from reception.petition.callback_data import CardAction, parse_card
 from reception.petition.cards import (
     ACTION_LABELS,
@@ -26,19 +25,9 @@ from tests.domain import (
     NORMAL_TEXT,
     STREET_GROUP,
     DomainOffice,
-    make_deps,
-    seed_office,
 )
 
 PHONE = "13912345678"
-
-
-@pytest.fixture
-def office(tmp_path):
-    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 11, 23, 9)))
-    seed_office(deps)
-    yield DomainOffice(deps)
-    deps.engine.dispose()
 
 
 def card(office: DomainOffice, petition_id: int, chat_id: int = HONGQI_GROUP):

@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 
 from reception import texts
-from reception.clock import ManualClock
 from reception.errors import InvalidInput, InvalidTransition, NotAllowed
 from reception.petition.states import Status
 from storage import queries
@@ -24,19 +23,9 @@ from tests.domain import (
     QINGNIAN_TG,
     RESIDENT_TG,
     DomainOffice,
-    make_deps,
-    seed_office,
 )
 
 PHONE = "13912345678"
-
-
-@pytest.fixture
-def office(tmp_path):
-    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 11, 23, 9)))
-    seed_office(deps)
-    yield DomainOffice(deps)
-    deps.engine.dispose()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from tests.domain import (
     URGENT_TEXT,
     DomainOffice,
     make_deps,
-    seed_office,
+    seeded,
 )
 
 DELAY = timedelta(hours=24)
@@ -100,10 +100,8 @@ CASES = {
 
 @pytest.fixture
 def office(tmp_path):
-    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 9, 1, 9)))
-    seed_office(deps)
-    yield DomainOffice(deps)
-    deps.engine.dispose()
+    with seeded(tmp_path, bj(2026, 9, 1, 9)) as office:
+        yield office
 
 
 def submit_at(office: DomainOffice, when: datetime, text: str = NORMAL_TEXT, **kwargs):

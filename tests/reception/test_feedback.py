@@ -7,21 +7,11 @@ from datetime import timedelta
 import pytest
 
 from reception import texts
-from reception.clock import ManualClock
 from reception.errors import InvalidInput, NotAllowed
 from reception.petition.states import Status
 from storage import queries
 from storage.db import transaction
-from tests.clocks import bj
-from tests.domain import HANDLER_TG, NORMAL_TEXT, RESIDENT_TG, DomainOffice, make_deps, seed_office
-
-
-@pytest.fixture
-def office(tmp_path):
-    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 11, 23, 9)))
-    seed_office(deps)
-    yield DomainOffice(deps)
-    deps.engine.dispose()
+from tests.domain import HANDLER_TG, NORMAL_TEXT, RESIDENT_TG
 
 
 @pytest.fixture

@@ -11,33 +11,21 @@ from datetime import timedelta
 import pytest
 
 from reception import texts
-from reception.clock import ManualClock
 from reception.errors import InvalidInput, InvalidTransition, NotFound
 from reception.handling.intake import Inbound
 from reception.petition.states import Status
 from storage import queries
 from storage.db import transaction
 from storage.models import PetitionMessage
-from tests.clocks import bj
 from tests.domain import (
     HANDLER_TG,
     HONGQI_GROUP,
     NORMAL_TEXT,
     RESIDENT_TG,
     DomainOffice,
-    make_deps,
-    seed_office,
 )
 
 OTHER_RESIDENT = 9002
-
-
-@pytest.fixture
-def office(tmp_path):
-    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 11, 23, 9)))
-    seed_office(deps)
-    yield DomainOffice(deps)
-    deps.engine.dispose()
 
 
 def message(text: str, *, message_id: int, kind: str = "text", user: int = RESIDENT_TG,
