@@ -102,17 +102,21 @@ async def recover_updates(application: Application) -> None:
     processes may be handling theirs, so only updates whose claim expired are taken.
     """
     runtime: Runtime = application.bot_data["runtime"]
+    updates = runtime.updates
+    if updates is None:  # set by build_application; nothing stored to recover without it
+        return
     takeover = runtime.services.deps.engine.dialect.name == "sqlite"
-    count = await runtime.updates.recover(takeover=takeover)
+    count = await updates.recover(takeover=takeover)
     if count:
         log.warning("handling %s update(s) stored by an earlier run but not handled", count)
-    await runtime.updates.idle.wait()
+    await updates.idle.wait()
 
 
 async def on_stop(application: Application) -> None:
     """Let the delivery worker finish its current send, then release the database threads."""
     runtime: Runtime = application.bot_data["runtime"]
-    await runtime.updates.stop()
+    if runtime.updates is not None:
+        await runtime.updates.stop()
     await runtime.delivery.stop()
     runtime.run.close()
     if runtime.checkpointer is not None:

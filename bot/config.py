@@ -6,6 +6,7 @@ Secrets (the bot token, the webhook secret) come from environment variables name
 
 from __future__ import annotations
 
+import builtins
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -296,7 +297,7 @@ class _Reader:
             raise ConfigError(f"{key}: expected a string, got {value!r}")
         return value
 
-    def int(self, key: str, default: Any = _MISSING, *, minimum: int | None = None) -> int:
+    def int(self, key: builtins.str, default: Any = _MISSING, *, minimum: int | None = None) -> int:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{key}: expected a whole number, got {value!r}")
@@ -305,7 +306,7 @@ class _Reader:
         return value
 
     def float(
-        self, key: str, default: Any = _MISSING, *, lo: float | None = None, hi: float | None = None
+        self, key: builtins.str, default: Any = _MISSING, *, lo: float | None = None, hi: float | None = None
     ) -> float:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -314,7 +315,7 @@ class _Reader:
             raise ConfigError(f"{key}: must be between {lo} and {hi}, got {value}")
         return float(value)
 
-    def list(self, key: str, default: Any = _MISSING) -> list[Any]:
+    def list(self, key: builtins.str, default: Any = _MISSING) -> list[Any]:
         value = self._get(key, default)
         if not isinstance(value, list):
             raise ConfigError(f"{key}: expected a list, got {value!r}")

@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     Bot,
@@ -244,7 +246,7 @@ class Delivery:
 
     async def _send_plain(self, item: Item, *, thread_id: int | None, reply_to: int | None) -> Message | None:
         payload = item.payload
-        common = {
+        common: dict[str, Any] = {
             "chat_id": item.chat_id,
             "message_thread_id": thread_id,
             "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)
@@ -253,6 +255,7 @@ class Delivery:
         if item.kind == "message":
             return await self._send_text(payload["text"], common, markup=_markup(payload), key=item.id)
         caption, rest = _caption(payload.get("caption", ""))
+        sent: Message | None
         if self._parts_out.get(item.id):  # the media went out; a long caption's rest did not
             await self._send_text(rest, {**common, "reply_parameters": None}, key=item.id, first=1)
             return None
@@ -294,7 +297,8 @@ class Delivery:
         if kind == "location":
             return await self.bot.send_location(latitude=payload["latitude"],
                                                 longitude=payload["longitude"], **common)
-        senders = {"photo": (self.bot.send_photo, "photo"), "voice": (self.bot.send_voice, "voice"),
+        senders: dict[str, tuple[Callable[..., Awaitable[Message]], str]] = {
+                   "photo": (self.bot.send_photo, "photo"), "voice": (self.bot.send_voice, "voice"),
                    "document": (self.bot.send_document, "document"),
                    "video": (self.bot.send_document, "document")}
         sender, field = senders.get(kind, senders["document"])
@@ -324,7 +328,8 @@ class Delivery:
         message = await self.bot.send_message(
             chat_id=item.chat_id, text=_fit(plan.card.text), parse_mode=ParseMode.HTML,
             reply_markup=markup, message_thread_id=thread_id)
-        cards[item.petition_id] = (message.message_id, thread_id)
+        if item.petition_id is not None:  # a card is always about a petition
+            cards[item.petition_id] = (message.message_id, thread_id)
         return Sent(item, message.message_id, thread_id=thread_id, kind="card")
 
 

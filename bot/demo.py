@@ -29,7 +29,7 @@ class Script:
     """Small verbs for the scenario: who says what, who presses which button."""
 
     def __init__(self, harness: Harness, clock: ManualClock) -> None:
-        self.h, self.clock, self.emu = harness, clock, harness.emulator
+        self.h, self.clock, self.emu = harness, clock, harness.emu
 
     async def say(self, user, chat_id: int, text: str, **kwargs) -> None:
         self.emu.send_text(user, chat_id, text, **kwargs)
@@ -50,7 +50,10 @@ class Script:
 
     def number(self, chat_id: int) -> str:
         texts = [m.text for m in self.emu.bot_messages(chat_id) if "已受理" in m.text]
-        return NUMBER.search(texts[-1]).group(0)
+        found = NUMBER.search(texts[-1])
+        if found is None:
+            raise LookupError(f"no petition number in: {texts[-1][:80]!r}")
+        return found.group(0)
 
     async def later(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))
@@ -73,7 +76,7 @@ async def run_demo(config: Config, *, db: str | None = None, out: str = "demo-ou
 
 
 async def _week(s: Script) -> None:
-    emu, access = s.emu, s.h.services.access
+    emu, access = s.emu, s.h.domain.access
     admin = emu.add_user(first_name="李主任")
     grid_worker = emu.add_user(first_name="张网格员")
     officer = emu.add_user(first_name="赵专干")
@@ -166,7 +169,7 @@ async def _week(s: Script) -> None:
 
     # Next Monday 09:00: the weekly digest goes out; the office exports its register.
     s.clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
-    await s.h.runtime.call(s.h.services.digests.queue_weekly)
+    await s.h.runtime.call(s.h.domain.digests.queue_weekly)
     await s.h.settle()
     await s.say(admin, main.id, "/export")
 
@@ -174,7 +177,7 @@ async def _week(s: Script) -> None:
 def _export_register(harness: Harness, out_dir: Path) -> tuple[Path, Path]:
     from datetime import date
 
-    return harness.services.register.export(
+    return harness.domain.register.export(
         start=date(2026, 11, 1), end=date(2026, 11, 30), out=out_dir / "统一接待登记本-2026-11.xlsx")
 
 
@@ -182,7 +185,7 @@ def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
     print("=" * 72)
     print("民愿接待室 · 演示：红旗社区的一周（时间为模拟时间）")
     print("=" * 72)
-    for entry in harness.emulator.transcript:
+    for entry in harness.emu.transcript:
         when = entry.date.astimezone(tz).strftime("%m-%d %H:%M")
         where = entry.chat_title if entry.chat_id < 0 else f"私聊·{entry.chat_title}"
         verb = {"sent": "", "edited": "（更新）", "callback": "（点击）", "answer": "（提示）"}.get(
@@ -197,7 +200,7 @@ def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
 def _print_summary(harness: Harness, out_dir: Path, register: tuple[Path, Path]) -> None:
     from reception.petition.states import Status
 
-    with Session(harness.services.deps.engine) as session:
+    with Session(harness.domain.deps.engine) as session:
         rows = session.exec(select(Petition.status, func.count()).group_by(Petition.status)).all()
     print("-" * 72)
     print("本周小结：" + "，".join(f"{Status(status).label} {n} 件" for status, n in rows))

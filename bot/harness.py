@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Config, ScheduleConfig
-from bot.inbox import Poller
+from bot.inbox import Poller, UpdateWorker
 from bot.runtime import Runtime
 from bot.webhook import WEBHOOK_PATH, webhook_app
 from bot.wiring import Services, build
@@ -77,11 +77,11 @@ class Harness:
         if self.webhook:
             await self._start_webhook()
         else:
-            self.poller = Poller(application=self.application, worker=self.runtime.updates)
+            self.poller = Poller(application=self.application, worker=self.updates)
             await self.poller.start()
 
     async def _start_webhook(self) -> None:
-        app = webhook_app(self.runtime.updates, path=WEBHOOK_PATH, secret=self.webhook_secret)
+        app = webhook_app(self.updates, path=WEBHOOK_PATH, secret=self.webhook_secret)
         self._webhook_runner = web.AppRunner(app, access_log=None)
         await self._webhook_runner.setup()
         sock = socket.socket()
@@ -89,7 +89,7 @@ class Harness:
         await web.SockSite(self._webhook_runner, sock).start()
         port = sock.getsockname()[1]
         self.webhook_url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
-        await self.application.bot.set_webhook(url=self.webhook_url, secret_token=self.webhook_secret)
+        await self.app.bot.set_webhook(url=self.webhook_url, secret_token=self.webhook_secret)
 
     async def stop(self, *, keep_emulator: bool = False) -> None:
         """Stop the bot (like a process exit); the emulator may live on for a restart."""
@@ -109,15 +109,45 @@ class Harness:
             self.emulator = None
 
     @property
+    def emu(self) -> BotApiEmulator:
+        """The emulator the bot talks to; RuntimeError before `start`."""
+        if self.emulator is None:
+            raise RuntimeError("the harness has not started")
+        return self.emulator
+
+    @property
+    def domain(self) -> Services:
+        """The domain services the bot runs on; RuntimeError before `start`."""
+        if self.services is None:
+            raise RuntimeError("the harness has not started")
+        return self.services
+
+    @property
+    def app(self) -> Application:
+        """The running Application; RuntimeError before `start` and after `stop`."""
+        if self.application is None:
+            raise RuntimeError("the harness has not started")
+        return self.application
+
+    @property
     def runtime(self) -> Runtime:
-        return self.application.bot_data["runtime"]
+        runtime: Runtime = self.app.bot_data["runtime"]
+        return runtime
+
+    @property
+    def updates(self) -> UpdateWorker:
+        """The stored-updates worker (always set by build_application)."""
+        updates = self.runtime.updates
+        if updates is None:
+            raise RuntimeError("the application has no update worker")
+        return updates
 
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Wait until every update sent so far is handled and every due message is sent."""
         async with asyncio.timeout(timeout):
             while True:
-                await self.emulator.drained(timeout=timeout)
-                updates = self.runtime.updates
+                await self.emu.drained(timeout=timeout)
+                updates = self.updates
                 await updates.poke()  # retries the moved clock made due
                 await updates.idle.wait()
                 delivery = self.runtime.delivery
@@ -129,7 +159,7 @@ class Harness:
 
     async def tick(self) -> None:
         """What the scheduler would do now (after the clock moved): sweep, then send."""
-        await self.runtime.call(self.services.escalation.sweep)
+        await self.runtime.call(self.domain.escalation.sweep)
         await self.settle()
 
     def now(self) -> datetime:

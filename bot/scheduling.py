@@ -84,6 +84,8 @@ async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _late_morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = context.application.bot_data["runtime"]
+    if context.job is None:  # only ever run as a job
+        return
     queued = await runtime.call(runtime.services.escalation.late_morning_brief, context.job.data)
     if queued:
         log.info("morning brief sent late, at start-up: %s messages queued", queued)

@@ -46,7 +46,7 @@ async def _serve(application: Application, config: Config) -> int:
             loop.add_signal_handler(signum, stop.set)
     await start_bot(application, schedule_config=config.schedule)
     runtime = application.bot_data["runtime"]
-    receiver = None
+    receiver: web.AppRunner | Poller | None = None
     desk = None
     try:
         if config.telegram.mode == "webhook":

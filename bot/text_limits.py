@@ -45,7 +45,8 @@ def _cut(tokens: list[str], start: int, limit: int,
          opened: list[tuple[str, str]]) -> tuple[int, list[tuple[str, str]]]:
     """Where the part from ``start`` ends, and the tags open there."""
     stack = list(opened)
-    used, best, best_stack = 0, None, None
+    used, best = 0, None
+    best_stack: list[tuple[str, str]] = []
     index = start
     while index < len(tokens):
         token = tokens[index]

@@ -27,6 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import Config
 from bot.demo import START
 from bot.harness import Harness
+from reception.org import Community, Street
 from storage import ladder_queries
 from storage.db import transaction
 from tgemu import BotApiEmulator
@@ -85,7 +86,7 @@ class Trial:
     async def advance(self, delta: timedelta) -> str:
         """Move time forward, stopping at each instant something falls due."""
         async with self._lock:
-            target, done = self.clock.now() + delta, Counter()
+            target, done = self.clock.now() + delta, Counter[str]()
             while True:
                 stop = min(await self._next_instant(target), target)
                 self.clock.jump_to(stop)
@@ -101,7 +102,7 @@ class Trial:
             await self._due_work(Counter())
 
     async def _due_work(self, done: Counter[str]) -> None:
-        runtime, services, now = self.h.runtime, self.h.services, self.clock.now()
+        runtime, services, now = self.h.runtime, self.h.domain, self.clock.now()
         report = await runtime.call(services.escalation.sweep)
         done.update(reminded=report.reminded, overdue=report.overdue, escalated=report.escalated)
         for name, trigger in self._calendar.items():
@@ -121,13 +122,15 @@ class Trial:
 
     def _ladder_instants(self, now: datetime, target: datetime) -> list[datetime]:
         """When each running petition's next reminder or escalation step falls due."""
-        delay = self.h.services.deps.settings.second_escalation
-        instants = []
-        with transaction(self.h.services.deps.engine) as session:
+        delay = self.h.domain.deps.settings.second_escalation
+        instants: list[datetime] = []
+        with transaction(self.h.domain.deps.engine) as session:
             for clock in ladder_queries.CLOCKS:
                 for c in ladder_queries.candidates(session, clock=clock, now=target,
                                                     second_delay=delay, limit=1000):
-                    steps = {0: [c.remind_at, c.due], 1: [c.due], 2: [c.due + delay]}.get(c.step, [])
+                    by_step: dict[int, list[datetime | None]] = {
+                        0: [c.remind_at, c.due], 1: [c.due], 2: [c.due + delay]}
+                    steps = by_step.get(c.step, [])
                     instants += [at for at in steps if at is not None and at > now]
         return instants
 
@@ -135,7 +138,7 @@ class Trial:
 
     async def cast(self, path: Path = CAST) -> None:
         """Bring in the demo's people: staff join by invite, admins bind groups, residents start."""
-        emu, access = self.h.emulator, self.h.services.access
+        emu, access = self.h.emu, self.h.domain.access
         cast = tomllib.loads(path.read_text(encoding="utf-8"))
         people = {}
         for person in cast.get("staff", []):
@@ -161,8 +164,8 @@ class Trial:
 
     def invites(self) -> list[str]:
         """For an empty office: an admin invite code for each community and street."""
-        access, org = self.h.services.access, self.h.services.deps.org
-        scopes = [*org.communities.values(), *org.streets.values()]
+        access, org = self.h.domain.access, self.h.domain.deps.org
+        scopes: list[Community | Street] = [*org.communities.values(), *org.streets.values()]
         return [INVITE_NOTE.format(name=s.name, code=access.create_invite(role="admin", scope_code=s.code,
                                                                           days=365)) for s in scopes]
 
@@ -184,7 +187,7 @@ async def run_trial(config: Config, *, port: int, empty: bool = False, open_brow
 
 
 async def _serve(harness: Harness, clock: TrialClock, *, empty: bool, port: int, open_browser: bool) -> int:
-    config, emu = harness.config, harness.emulator
+    config, emu = harness.config, harness.emu
     trial = Trial(harness, clock)
     notes = [EMPTY_NOTE, *trial.invites()] if empty else []
     if not empty:

@@ -79,11 +79,12 @@ async def on_error(update: object, context) -> None:
     """
     log.error("error while handling an update", exc_info=context.error)
     updates = runtime(context).updates
-    is_press = isinstance(update, Update) and update.callback_query is not None
+    query = update.callback_query if isinstance(update, Update) else None
+    is_press = query is not None
     if updates is not None:
         updates.note_failure(update, context.error, retryable=not is_press)
-    if is_press:
+    if query is not None:
         try:
-            await update.callback_query.answer(texts.GENERIC_ERROR[:200], show_alert=True)
+            await query.answer(texts.GENERIC_ERROR[:200], show_alert=True)
         except Exception:  # the error may be Telegram itself being unreachable
             log.warning("could not tell the user about the error", exc_info=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -39,7 +40,8 @@ def display_name(update: Update) -> str:
 
 def args_text(update: Update) -> str:
     """Everything after the command word (keeps spaces and line breaks)."""
-    text = update.effective_message.text or ""
+    message = update.effective_message
+    text = (message.text if message else None) or ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
 
@@ -109,33 +111,35 @@ def _plain(text: str) -> str:
 def inbound_from(message: Message) -> Inbound | None:
     """The domain's view of a resident's message; None for kinds we do not accept."""
     user = message.from_user
-    base = {
-        "tg_user_id": user.id,
-        "name": user.full_name,
-        "username": user.username or "",
-        "chat_id": message.chat_id,
-        "message_id": message.message_id,
-        "reply_to_message_id": message.reply_to_message.message_id
-        if message.reply_to_message else None,
-        "media_group_id": message.media_group_id,
+    if user is None:  # a channel post has no sender to answer
+        return None
+    inbound = partial(
+        Inbound,
+        tg_user_id=user.id,
+        name=user.full_name,
+        username=user.username or "",
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        reply_to_message_id=message.reply_to_message.message_id if message.reply_to_message else None,
+        media_group_id=message.media_group_id,
         **_forward_origin(message),
-    }
+    )
     if message.text:
-        return Inbound(kind="text", text=message.text, **base)
+        return inbound(kind="text", text=message.text)
     caption = message.caption or ""
     if message.photo:
-        return Inbound(kind="photo", text=caption, file_id=message.photo[-1].file_id, **base)
+        return inbound(kind="photo", text=caption, file_id=message.photo[-1].file_id)
     if message.voice:
-        return Inbound(kind="voice", text=caption, file_id=message.voice.file_id, **base)
+        return inbound(kind="voice", text=caption, file_id=message.voice.file_id)
     if message.document:
-        return Inbound(kind="document", text=caption, file_id=message.document.file_id, **base)
+        return inbound(kind="document", text=caption, file_id=message.document.file_id)
     if message.video:
-        return Inbound(kind="video", text=caption, file_id=message.video.file_id, **base)
+        return inbound(kind="video", text=caption, file_id=message.video.file_id)
     if message.location:
         loc = message.location
-        return Inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude, **base)
+        return inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude)
     if message.sticker:  # kept while the bot asks what the resident needs
-        return Inbound(kind="sticker", file_id=message.sticker.file_id, **base)
+        return inbound(kind="sticker", file_id=message.sticker.file_id)
     return None
 
 

@@ -24,6 +24,8 @@ from reception.petition import callback_data
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Register the resident; a deep-link payload names their community."""
     rt, user = runtime(context), update.effective_user
+    if user is None:
+        return
     payload = context.args[0] if context.args else ""
     await rt.call(rt.services.intake.start, tg_user_id=user.id, name=user.full_name,
                   username=user.username or "", payload=payload)
@@ -37,6 +39,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def choose_community(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A community button from the welcome message."""
     rt, query, user = runtime(context), update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
     communities = rt.services.deps.org.communities
     try:
         code = callback_data.parse_community(query.data, known=communities)
@@ -51,8 +55,10 @@ async def choose_community(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any message from a resident becomes (part of) a petition."""
-    rt = runtime(context)
-    inbound = inbound_from(update.effective_message)
+    rt, message = runtime(context), update.effective_message
+    if message is None:
+        return
+    inbound = inbound_from(message)
     try:
         if inbound is None:
             raise InvalidInput(texts.UNSUPPORTED_MESSAGE)
@@ -91,10 +97,12 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The resident shared a phone number with the contact button."""
-    rt, message = runtime(context), update.effective_message
-    own = message.contact.user_id == update.effective_user.id
+    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    if message is None or message.contact is None or user is None:
+        return
+    own = message.contact.user_id == user.id
     try:
-        await rt.call(rt.services.intake.set_phone, tg_user_id=update.effective_user.id,
+        await rt.call(rt.services.intake.set_phone, tg_user_id=user.id,
                       phone=message.contact.phone_number, own=own)
     except ReceptionError as error:
         await refuse(update, error)
@@ -102,9 +110,11 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/address 3号楼2单元501"""
-    rt = runtime(context)
+    rt, user = runtime(context), update.effective_user
+    if user is None:
+        return
     try:
-        await rt.call(rt.services.intake.set_address, tg_user_id=update.effective_user.id,
+        await rt.call(rt.services.intake.set_address, tg_user_id=user.id,
                       text=args_text(update))
     except ReceptionError as error:
         await refuse(update, error)
@@ -112,42 +122,50 @@ async def address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def my_petitions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/my: the resident's own petitions."""
-    rt = runtime(context)
+    rt, user = runtime(context), update.effective_user
+    if user is None:
+        return
     await say(update, await rt.run(rt.services.intake.my_petitions,
-                                   tg_user_id=update.effective_user.id))
+                                   tg_user_id=user.id))
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status <number>: one of the resident's petitions with its timeline."""
-    rt, number = runtime(context), args_text(update)
+    rt, number, user = runtime(context), args_text(update), update.effective_user
+    if user is None:
+        return
     if not number:
         await say(update, texts.STATUS_USAGE)
         return
     try:
         await say(update, await rt.run(rt.services.intake.status,
-                                       tg_user_id=update.effective_user.id, number=number))
+                                       tg_user_id=user.id, number=number))
     except ReceptionError as error:
         await refuse(update, error)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel <number>: withdraw a petition nobody has handled yet."""
-    rt, number = runtime(context), args_text(update)
+    rt, number, user = runtime(context), args_text(update), update.effective_user
+    if user is None:
+        return
     if not number:
         await say(update, texts.CANCEL_USAGE)
         return
     try:
-        await rt.call(rt.services.intake.cancel, tg_user_id=update.effective_user.id, number=number)
+        await rt.call(rt.services.intake.cancel, tg_user_id=user.id, number=number)
     except ReceptionError as error:
         await refuse(update, error)
 
 
 async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """满意 / 基本满意 / 不满意 buttons under a resolved petition."""
-    rt, query = runtime(context), update.callback_query
+    rt, query, user = runtime(context), update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
     try:
         press = callback_data.parse_rating(query.data)
-        reply = await rt.call(rt.services.feedback.rate, tg_user_id=update.effective_user.id,
+        reply = await rt.call(rt.services.feedback.rate, tg_user_id=user.id,
                               petition_id=press.petition_id, rating=press.rating)
     except ReceptionError as error:
         await refuse(update, error)
@@ -158,12 +176,14 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/join <invite code>: become registered staff."""
-    rt, code = runtime(context), args_text(update)
+    rt, code, user = runtime(context), args_text(update), update.effective_user
+    if user is None:
+        return
     if not code:
         await say(update, texts.JOIN_USAGE)
         return
     try:
-        await say(update, await rt.run(rt.services.access.join, tg_user_id=update.effective_user.id,
+        await say(update, await rt.run(rt.services.access.join, tg_user_id=user.id,
                                        name=display_name(update), code=code))
     except ReceptionError as error:
         await refuse(update, error)
@@ -171,12 +191,14 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def web_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/web: a one-time link to the supervisors' desk, and a button to open it in Telegram."""
-    rt = runtime(context)
+    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
     if not rt.web_url:
         await say(update, texts.WEB_DISABLED)
         return
     try:
-        token = await rt.run(rt.services.signin.issue_link, tg_user_id=update.effective_user.id)
+        token = await rt.run(rt.services.signin.issue_link, tg_user_id=user.id)
     except ReceptionError as error:
         await refuse(update, error)
         return
@@ -185,6 +207,6 @@ async def web_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if rt.web_url.startswith("https://"):  # Telegram opens Mini Apps over HTTPS only
         rows.append([InlineKeyboardButton(texts.WEB_APP_BUTTON, web_app=WebAppInfo(f"{rt.web_url}/app"))])
     minutes = int(LINK_TTL.total_seconds() // 60)
-    await update.effective_message.reply_html(
+    await message.reply_html(
         texts.WEB_LINK.format(minutes=minutes, url=url), reply_markup=InlineKeyboardMarkup(rows),
         do_quote=False, link_preview_options=LinkPreviewOptions(is_disabled=True))

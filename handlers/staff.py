@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime, say
@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
 async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """认领 / 转派 / 办结 / 驳回 / 合并 on a petition card, and the reassign choices."""
-    rt, query = runtime(context), update.callback_query
-    desk, user_id, chat_id = rt.services.desk, update.effective_user.id, update.effective_chat.id
+    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:  # a press on an inline-mode message has no chat
+        return
+    desk, user_id, chat_id = rt.services.desk, user.id, chat.id
     try:
         press = callback_data.parse_card(query.data)
         pid, target = press.petition_id, press.target
@@ -38,7 +40,10 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 markup = InlineKeyboardMarkup(
                     [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
                      for row in rows])
-                await query.message.reply_text(prompt, reply_markup=markup, do_quote=False)
+                if isinstance(query.message, Message):
+                    await query.message.reply_text(prompt, reply_markup=markup, do_quote=False)
+                else:  # the card is no longer accessible to the bot: the choices go to the chat
+                    await context.bot.send_message(chat_id, prompt, reply_markup=markup)
                 answer = prompt
             case CardAction.TO_GROUP:
                 answer = await rt.call(desk.reassign, tg_user_id=user_id, chat_id=chat_id,
@@ -60,6 +65,8 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A staff message: the answer to a 办结/驳回 prompt, or a reply to a petition card."""
     rt, message, user = runtime(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
     desk = rt.services.desk
     text = message.text or message.caption or ""
     try:
@@ -69,7 +76,8 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             if answer is not None:
                 await say(update, answer)
                 return
-        if message.reply_to_message is None:
+        replied_to = message.reply_to_message
+        if replied_to is None:
             return
         kind, file_id = "text", None
         if message.photo:
@@ -80,7 +88,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             kind, file_id = "voice", message.voice.file_id
         answer = await rt.call(
             desk.reply, tg_user_id=user.id, chat_id=message.chat_id,
-            reply_to_message_id=message.reply_to_message.message_id,
+            reply_to_message_id=replied_to.message_id,
             thread_id=message.message_thread_id, message_id=message.message_id, kind=kind,
             text=text, file_id=file_id)
     except ReceptionError as error:
@@ -92,9 +100,11 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/bind <community|street> [categories…] [网格:g1] [分诊]"""
-    rt, chat = runtime(context), update.effective_chat
+    rt, chat, user = runtime(context), update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
     try:
-        result = await rt.call(rt.services.access.bind, tg_user_id=update.effective_user.id,
+        result = await rt.call(rt.services.access.bind, tg_user_id=user.id,
                                chat_id=chat.id, title=chat.title or "", is_forum=bool(chat.is_forum),
                                args=list(context.args or []))
     except ReceptionError as error:
@@ -172,8 +182,10 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: the staff commands for staff who may use them here; residents' help otherwise."""
-    rt, chat = runtime(context), update.effective_chat
-    is_staff = await rt.run(rt.services.access.staff_in_chat, tg_user_id=update.effective_user.id,
+    rt, chat, user = runtime(context), update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    is_staff = await rt.run(rt.services.access.staff_in_chat, tg_user_id=user.id,
                             chat_id=chat.id)
     private = chat.type == "private"
     if is_staff:
@@ -185,18 +197,22 @@ async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, *,
                   chat: bool = False, **kwargs: object) -> None:
     """Call a staff desk method by name and answer with what it returns."""
-    await _call(update, context, lambda s: getattr(s.desk, method), chat=chat, **kwargs)
+    await _call(update, context, lambda s: getattr(s.desk, method), chat=chat, reply=True, **kwargs)
 
 
 async def _call(update: Update, context: ContextTypes.DEFAULT_TYPE,
                 pick: Callable[[Services], Callable[..., object]], *, chat: bool = False,
                 reply: bool = True, **kwargs: object) -> None:
     """One domain call on behalf of the sender; a refusal is explained, nothing changes."""
-    rt = runtime(context)
+    rt, user = runtime(context), update.effective_user
+    if user is None:
+        return
     if chat:
+        if update.effective_chat is None:
+            return
         kwargs["chat_id"] = update.effective_chat.id
     try:
-        answer = await rt.call(pick(rt.services), tg_user_id=update.effective_user.id, **kwargs)
+        answer = await rt.call(pick(rt.services), tg_user_id=user.id, **kwargs)
     except ReceptionError as error:
         await refuse(update, error)
         return

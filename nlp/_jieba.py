@@ -41,7 +41,7 @@ def import_jieba() -> None:
     import jieba
 
     if getattr(jieba, "marshal", None) is marshal:  # as in 0.42.1; a later jieba is left alone
-        jieba.marshal = _WholeFileMarshal  # type: ignore[attr-defined]
+        jieba.marshal = _WholeFileMarshal
 
 
 import_jieba()

@@ -41,7 +41,8 @@ class Analyzer:
 
     def segment(self, text: str) -> list[str]:
         """jieba's precise-mode segmentation with the domain dictionary."""
-        return self._tok.lcut(text)
+        words: list[str] = self._tok.lcut(text)
+        return words
 
     def classify(self, text: str) -> Decision:
         """The category decision alone (what the benchmark times)."""

@@ -19,11 +19,12 @@ import hashlib
 import math
 import statistics
 import tomllib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from nlp._svm import LinearModel, SparseRow, train_ovr
 from nlp.rules import PAIR_SEPARATOR, CategoryRules, RuleSet, load_rules, resolve_rules_path
@@ -61,7 +62,7 @@ class _Corpus:
     calibration: list[bool]  # held out when fitting the confidence scale
 
     def subset(self, keep: Sequence[bool]) -> _Corpus:
-        def pick(values: list) -> list:
+        def pick(values: list[Any]) -> list[Any]:
             return [v for v, k in zip(values, keep, strict=True) if k]
 
         return _Corpus(*(pick(getattr(self, f.name)) for f in fields(self)))
@@ -108,7 +109,7 @@ def learn(
                       title_weight=title_weight)
     learned = replace(learned, scale=_calibrated_scale(corpus, options, learned))
     result = learned
-    if base_rules is not None:
+    if base is not None and base_rules is not None:
         result = merge_rules(base_rules, learned)
         if not _sets_scale(base):
             result = replace(result, scale=learned.scale)  # a curated seed: calibrate it
@@ -181,7 +182,8 @@ def _corpus(
         words: Counter[str] = Counter(content)
         if title_weight:
             for word in title_words(text, tokens, stop):
-                words[word] += title_weight
+                # typeshed types Counter as int-valued; a title word's boost is a float by design.
+                words[word] += title_weight  # type: ignore[assignment]
         norms.append(_length_factor(words) if normalize else 1.0)
         for surname in _surnames(tokens, stop) | (ignore & words.keys()):
             del words[surname]
@@ -369,7 +371,7 @@ def _idf(counts: Sequence[Counter[str]], *, min_df: int) -> dict[str, float]:
 
 
 def _class_balance(labels: Sequence[str], sample_weights: Sequence[float]) -> dict[str, float]:
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     for label, weight in zip(labels, sample_weights, strict=True):
         totals[label] += weight
     mean = sum(totals.values()) / len(totals)

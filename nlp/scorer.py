@@ -147,7 +147,8 @@ class KeywordScorer:
         if self._title_weight:
             for word, n in Counter(title_words(text, tokens, self._stop)).items():
                 before = content_counts[word]
-                counts[word] += self._title_weight * n
+                # typeshed types Counter as int-valued; a title word's boost is a float by design.
+                counts[word] += self._title_weight * n  # type: ignore[assignment]
                 squares += _tf(before + self._title_weight * n) ** 2 - _TF_SQUARED[before]
         length_factor = (math.sqrt(squares) or 1.0) if self._normalize else 1.0
         return counts, length_factor
@@ -236,7 +237,7 @@ def _whole_word(tok: jieba.Tokenizer, word: str) -> bool:
     sentence ("我们最多了"), which is how a learned file saw them; matched as substrings they
     would also count inside other words.
     """
-    return tok.FREQ.get(word, 0) > 0 or tok.lcut(word) == [word]
+    return bool(tok.FREQ.get(word, 0) > 0 or tok.lcut(word) == [word])
 
 
 def _softmax(values: list[float]) -> list[float]:

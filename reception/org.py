@@ -9,6 +9,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reception.errors import OrganisationError
 from reception.petition import callback_data
@@ -63,7 +64,7 @@ class Organisation:
         return cls.from_mapping(data, source=str(path))
 
     @classmethod
-    def from_mapping(cls, data: dict, *, source: str = "organisation") -> Organisation:
+    def from_mapping(cls, data: dict[str, Any], *, source: str = "organisation") -> Organisation:
         districts = {
             code: District(code=code, name=_name(body, f"districts.{code}", source))
             for code, body in data.get("districts", {}).items()
@@ -192,4 +193,4 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _name(body: object, key: str, source: str) -> str:
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         raise OrganisationError(f"{source}: {key}.name: missing")
-    return body["name"]
+    return str(body["name"])

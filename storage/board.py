@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import ColumnElement, case, func, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.models import Petition
@@ -29,7 +30,7 @@ class Filters:
     building: str | None = None
 
 
-def _late(open_statuses: Sequence[str], now: datetime):
+def _late(open_statuses: Sequence[str], now: datetime) -> ColumnElement[bool]:
     return (col(Petition.status).in_(list(open_statuses))) & or_(
         col(Petition.overdue).is_(True),
         col(Petition.resolve_due) < now,
@@ -43,7 +44,7 @@ def counts(session: Session, *, communities: Sequence[str], open_statuses: Seque
     scope = col(Petition.community_code).in_(list(communities))
     is_open = col(Petition.status).in_(list(open_statuses))
 
-    def one(*conditions) -> int:
+    def one(*conditions: ColumnElement[bool]) -> int:
         return session.exec(select(func.count()).select_from(Petition).where(scope, *conditions)).one()
 
     return {
@@ -58,31 +59,31 @@ def open_by_building(session: Session, *, communities: Sequence[str], open_statu
                      now: datetime) -> list[tuple[str, str | None, str | None, int, int]]:
     """(community, grid, building, open, of them late) for every place with open petitions."""
     late = _late(open_statuses, now)
-    query = (select(Petition.community_code, Petition.grid_code, Petition.building,
+    query = (core_select(col(Petition.community_code), col(Petition.grid_code), col(Petition.building),
                     func.count(), func.sum(case((late, 1), else_=0)))
              .where(col(Petition.community_code).in_(list(communities)),
                     col(Petition.status).in_(list(open_statuses)))
-             .group_by(Petition.community_code, Petition.grid_code, Petition.building))
-    return [(c, g, b, int(n), int(k or 0)) for c, g, b, n, k in session.exec(query)]
+             .group_by(col(Petition.community_code), col(Petition.grid_code), col(Petition.building)))
+    return [(c, g, b, int(n), int(k or 0)) for c, g, b, n, k in session.execute(query)]
 
 
 def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,
                   open_statuses: Sequence[str], now: datetime, offset: int,
                   limit: int) -> tuple[list[Petition], int]:
     """One page of petitions, newest first, and how many match in all."""
-    conditions = [col(Petition.community_code).in_(list(communities))]
+    conditions: list[ColumnElement[bool]] = [col(Petition.community_code).in_(list(communities))]
     if filters.statuses:
         conditions.append(col(Petition.status).in_(list(filters.statuses)))
     if filters.category:
-        conditions.append(Petition.category == filters.category)
+        conditions.append(col(Petition.category) == filters.category)
     if filters.community:
-        conditions.append(Petition.community_code == filters.community)
+        conditions.append(col(Petition.community_code) == filters.community)
     if filters.grid:
-        conditions.append(Petition.grid_code == filters.grid)
+        conditions.append(col(Petition.grid_code) == filters.grid)
     if filters.building:
-        conditions.append(Petition.building == filters.building)
+        conditions.append(col(Petition.building) == filters.building)
     if filters.urgent is not None:
-        conditions.append(Petition.urgent == filters.urgent)
+        conditions.append(col(Petition.urgent) == filters.urgent)
     if filters.overdue:
         conditions.append(_late(open_statuses, now))
     if filters.since is not None:

@@ -9,8 +9,9 @@ from sqlalchemy import delete, extract, insert, select
 from sqlmodel import Session
 
 from storage.models import CalendarDay
+from storage.tables import table_of
 
-_days = CalendarDay.__table__.c
+_days = table_of(CalendarDay).c
 
 
 def official_days(session: Session) -> dict[date, bool]:
@@ -23,9 +24,9 @@ def replace_year(session: Session, year: int, days: Mapping[date, tuple[bool, st
     """Make ``days`` (day -> (workday, festival)) the year's imported arrangement; an earlier
     import of the same year is replaced as a whole. Days of the year before (元旦 may begin
     on 31 December) are replaced one by one."""
-    session.execute(delete(CalendarDay.__table__).where(extract("year", _days.day) == year))
-    session.execute(delete(CalendarDay.__table__).where(_days.day.in_(list(days))))
+    session.execute(delete(table_of(CalendarDay)).where(extract("year", _days.day) == year))
+    session.execute(delete(table_of(CalendarDay)).where(_days.day.in_(list(days))))
     if days:
-        session.execute(insert(CalendarDay.__table__), [
+        session.execute(insert(table_of(CalendarDay)), [
             {"day": day, "workday": workday, "name": name, "imported_at": now}
             for day, (workday, name) in sorted(days.items())])

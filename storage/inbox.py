@@ -8,17 +8,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, col
 
 from storage.models import InboxUpdate
+from storage.tables import table_of
 
-_inbox = InboxUpdate.__table__.c
+_inbox = table_of(InboxUpdate).c
 
 _CLAIM = (
-    update(InboxUpdate.__table__)
+    update(table_of(InboxUpdate))
     .where(
         _inbox.update_id.in_(bindparam("ids", expanding=True)),
         _inbox.status == "pending",
@@ -28,7 +31,7 @@ _CLAIM = (
     .returning(_inbox.update_id, _inbox.payload, _inbox.attempts)
 )
 _HANDLED = (
-    update(InboxUpdate.__table__)
+    update(table_of(InboxUpdate))
     .where(_inbox.update_id.in_(bindparam("ids", expanding=True)))
     .values(status="handled", handled_at=bindparam("at"), claimed_until=None)
 )
@@ -43,7 +46,7 @@ class Stored:
     attempts: int
 
 
-def store(session: Session, rows: Sequence[dict], *, now: datetime, claim_until: datetime) -> list[int]:
+def store(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime, claim_until: datetime) -> list[int]:
     """Insert updates not stored yet, claimed until ``claim_until``; return the new ids.
 
     ``rows`` carry update_id, chat_id, kind and payload. An update_id already present (a
@@ -54,14 +57,15 @@ def store(session: Session, rows: Sequence[dict], *, now: datetime, claim_until:
     values = [{**row, "status": "pending", "attempts": 0, "received_at": now,
                "next_attempt_at": now, "claimed_until": claim_until} for row in rows]
     dialect = session.get_bind().dialect.name
+    statement: Insert
     if dialect == "postgresql":
-        statement = postgresql.insert(InboxUpdate.__table__).on_conflict_do_nothing(
+        statement = postgresql.insert(table_of(InboxUpdate)).on_conflict_do_nothing(
             index_elements=["update_id"])
     elif dialect == "sqlite":
-        statement = sqlite.insert(InboxUpdate.__table__).on_conflict_do_nothing(
+        statement = sqlite.insert(table_of(InboxUpdate)).on_conflict_do_nothing(
             index_elements=["update_id"])
     else:  # pragma: no cover - the two supported databases are handled above
-        statement = insert(InboxUpdate.__table__)
+        statement = insert(table_of(InboxUpdate))
     result = session.execute(statement.returning(_inbox.update_id), values)
     return sorted(row[0] for row in result)
 
@@ -70,7 +74,7 @@ def store_unreadable(session: Session, *, update_id: int, payload: str, now: dat
     """Keep an update that cannot be read at all, parked; False when it was stored already."""
     if session.get(InboxUpdate, update_id) is not None:
         return False
-    session.execute(insert(InboxUpdate.__table__), {
+    session.execute(insert(table_of(InboxUpdate)), {
         "update_id": update_id, "chat_id": None, "kind": "", "payload": payload,
         "status": "dead", "attempts": 1, "received_at": now, "next_attempt_at": now,
         "last_error": error[:500]})
@@ -98,7 +102,7 @@ def due_ids(session: Session, *, now: datetime, limit: int, takeover: bool = Fal
 def release_claims(session: Session, ids: Sequence[int]) -> None:
     """Make claimed updates free for any worker at once (one process taking over)."""
     if ids:
-        session.execute(update(InboxUpdate.__table__)
+        session.execute(update(table_of(InboxUpdate))
                         .where(_inbox.update_id.in_(list(ids)), _inbox.status == "pending")
                         .values(claimed_until=None))
 
@@ -125,8 +129,8 @@ def failed(session: Session, update_id: int, *, error: str, retry_at: datetime |
 
 def dead(session: Session, *, limit: int) -> list[InboxUpdate]:
     """Parked updates, newest first."""
-    query = (select(InboxUpdate).where(InboxUpdate.status == "dead")
-             .order_by(InboxUpdate.update_id.desc()).limit(limit))
+    query = (select(InboxUpdate).where(col(InboxUpdate.status) == "dead")
+             .order_by(col(InboxUpdate.update_id).desc()).limit(limit))
     return list(session.scalars(query))
 
 
@@ -150,6 +154,6 @@ def replay(session: Session, update_id: int) -> InboxUpdate | None:
 
 def purge_handled(session: Session, *, before: datetime) -> int:
     """Forget updates handled before ``before`` (Telegram may reuse ids after a week)."""
-    result = session.execute(delete(InboxUpdate.__table__).where(
-        _inbox.status == "handled", _inbox.handled_at < before))
+    result = cast("CursorResult[Any]", session.execute(delete(table_of(InboxUpdate)).where(
+        _inbox.status == "handled", _inbox.handled_at < before)))  # a DELETE gives a CursorResult
     return result.rowcount or 0

@@ -23,10 +23,11 @@ from storage.models import (
     clock_running,
     reminder_pending,
 )
+from storage.tables import table_of
 
-_petition = Petition.__table__.c  # type: ignore[attr-defined]
-_staff = Staff.__table__.c  # type: ignore[attr-defined]
-_card = CardMessage.__table__.c  # type: ignore[attr-defined]
+_petition = table_of(Petition).c
+_staff = table_of(Staff).c
+_card = table_of(CardMessage).c
 
 CLOCKS = LADDER_CLOCKS
 
@@ -141,7 +142,7 @@ def _claim_statement(clock: str, to_step: int) -> Any:
     if to_step >= 2:
         values["overdue"] = True
     return (
-        update(Petition.__table__)  # type: ignore[arg-type]
+        update(table_of(Petition))
         .where(_petition.id.in_(bindparam("ids", expanding=True)),
                step == bindparam("from_step"), clock_running(clock), still_due)
         .values(**values)
@@ -200,8 +201,8 @@ _ANNOUNCED = (
     select(_petition.id, _petition.number, _petition.category, _petition.community_code,
            _petition.street_code, _petition.group_chat_id, _petition.respond_due, _petition.resolve_due,
            _staff.tg_user_id, _staff.name)
-    .select_from(Petition.__table__.outerjoin(  # type: ignore[attr-defined]
-        Staff.__table__, _staff.id == _petition.handler_staff_id))
+    .select_from(table_of(Petition).outerjoin(
+        table_of(Staff), _staff.id == _petition.handler_staff_id))
     .where(_petition.id.in_(bindparam("ids", expanding=True)))
 )
 _CARDS = (
@@ -220,7 +221,8 @@ def announced(session: Session, petition_ids: Iterable[int]) -> dict[int, Announ
     for petition_id, chat_id in session.execute(_CARDS, {"ids": ids}):
         cards.setdefault(petition_id, []).append(chat_id)
     return {
-        row[0]: Announced(*row, card_chats=tuple(cards.get(row[0], ())))
+        # mypy cannot tell that the row's ten columns stop before card_chats
+        row[0]: Announced(*row, card_chats=tuple(cards.get(row[0], ())))  # type: ignore[misc]
         for row in session.execute(_ANNOUNCED, {"ids": ids})
     }
 

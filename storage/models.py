@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.tables import table_of
 from storage.types import UTCDateTime
 
 
@@ -173,7 +174,7 @@ def clock_running(clock: str) -> ColumnElement[bool]:
     predicate from the query's, which a generic plan's parameters do not allow. The ladder
     indexes and the sweep's queries both take this one expression, so they always agree.
     """
-    c = Petition.__table__.c  # type: ignore[attr-defined]
+    c = table_of(Petition).c
     conditions = [
         c.status.in_([literal_column(f"'{status}'") for status in CLOCK_RUNNING_STATUSES]),
         c.paused_at.is_(None),
@@ -185,7 +186,7 @@ def clock_running(clock: str) -> ColumnElement[bool]:
 
 def reminder_pending(clock: str) -> ColumnElement[bool]:
     """The SQL condition "``clock`` has not reminded yet" (step 0, inline like the statuses)."""
-    return Petition.__table__.c[f"{clock}_step"] == literal_column("0")  # type: ignore[attr-defined]
+    return table_of(Petition).c[f"{clock}_step"] == literal_column("0")
 
 
 def _ladder_indexes() -> None:
@@ -193,7 +194,7 @@ def _ladder_indexes() -> None:
     deadline), and, while the clock has not reminded, by reminder instant. Each branch of the
     sweep's candidate query is one range of one of them (storage.ladder_queries), so a sweep
     reads what is due, not the open or the closed history."""
-    c = Petition.__table__.c  # type: ignore[attr-defined]
+    c = table_of(Petition).c
     for clock in LADDER_CLOCKS:
         running = clock_running(clock)
         Index(f"ix_petition_ladder_{clock}_due", c[f"{clock}_step"], c[f"{clock}_due"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Row, bindparam, func, or_, update
 from sqlalchemy import select as core_select
@@ -21,16 +22,17 @@ from storage.models import (
     Staff,
     StaffGroup,
 )
+from storage.tables import table_of
 
 # The statements run for every petition are built once, with bound parameters: building a
 # SQLAlchemy expression and its cache key costs more than running it on SQLite. Where only
 # a few columns are needed they are read as plain rows (Core), without ORM objects.
-_resident = Resident.__table__.c
-_petition = Petition.__table__.c
-_message = PetitionMessage.__table__.c
-_card = CardMessage.__table__.c
-_group = StaffGroup.__table__.c
-_outbox = Outbox.__table__.c
+_resident = table_of(Resident).c
+_petition = table_of(Petition).c
+_message = table_of(PetitionMessage).c
+_card = table_of(CardMessage).c
+_group = table_of(StaffGroup).c
+_outbox = table_of(Outbox).c
 
 _RESIDENT_BY_TG = select(Resident).where(Resident.tg_user_id == bindparam("tg_user_id"))
 _GROUP_BY_CHAT = select(StaffGroup).where(StaffGroup.chat_id == bindparam("chat_id"))
@@ -106,9 +108,9 @@ _UNSENT_CARD_BEFORE = core_select(_outbox.id).where(
     _outbox.status.in_(["pending", "sending"]),
     _outbox.id < bindparam("before"),
 ).limit(1)
-_counter = DailyCounter.__table__.c
+_counter = table_of(DailyCounter).c
 _NEXT_COUNTER = (
-    update(DailyCounter.__table__)
+    update(table_of(DailyCounter))
     .where(_counter.key == bindparam("counter_key"))
     .values(last=_counter.last + 1)
     .returning(_counter.last)
@@ -283,7 +285,7 @@ def tokens_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     return {row[0]: row[1] for row in session.execute(_TOKENS, {"ids": list(ids)})} if ids else {}
 
 
-def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row]:
+def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row[Any]]:
     """Sends due now, oldest first: pending ones and those whose claim has expired. Rows
     are locked (PostgreSQL) and skipped by other workers until the transaction ends."""
     return session.execute(_DUE_OUTBOX, {"now": now, "limit": limit}).all()
@@ -322,7 +324,7 @@ def count(session: Session, model: type, *conditions: object) -> int:
     return int(session.exec(query).one())
 
 
-def staff_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = [i for i in set(ids) if i is not None]
     if not wanted:
         return {}

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from storage.models import Petition
+from storage.tables import table_of
 from storage.types import UTCDateTime
 
 COUNT_NAMES = ("received", "responded", "responded_on_time", "respond_expected", "resolved",
@@ -24,7 +25,7 @@ COUNT_NAMES = ("received", "responded", "responded_on_time", "respond_expected",
                "satisfied", "basic", "unsatisfied")
 _EXCLUDED = ("merged", "cancelled")
 _RATINGS = ("satisfied", "basic", "unsatisfied")
-_p = Petition.__table__.c
+_p = table_of(Petition).c
 
 
 def _counts(now: datetime) -> dict[str, ColumnElement[Any]]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.models import Petition, Resident, StaffGroup
@@ -28,15 +30,15 @@ def petitions_received(
     since: datetime,
     until: datetime,
     communities: Iterable[str] | None = None,
-) -> list[Row]:
+) -> list[Row[Any]]:
     """The digest's columns (DIGEST_COLUMNS) of the petitions created in ``[since, until)``,
     oldest first, as read-only rows with the same attribute names; ``communities`` None: all."""
-    query = select(*DIGEST_COLUMNS).where(
+    query = core_select(*(col(c) for c in DIGEST_COLUMNS)).where(
         col(Petition.created_at) >= since, col(Petition.created_at) < until
     )
     if communities is not None:
         query = query.where(col(Petition.community_code).in_(list(communities)))
-    return list(session.exec(query.order_by(col(Petition.created_at), col(Petition.id))))
+    return list(session.execute(query.order_by(col(Petition.created_at), col(Petition.id))))
 
 
 def petitions_received_batches(

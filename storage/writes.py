@@ -9,32 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import CursorResult, Result, bindparam, insert, or_, update
 from sqlmodel import Session
 
 from storage.models import CardMessage, Outbox, PetitionEvent, PetitionMessage
+from storage.tables import table_of
 
-_outbox = Outbox.__table__.c
+_outbox = table_of(Outbox).c
 
-_INSERT_OUTBOX = insert(Outbox.__table__)
-_INSERT_EVENT = insert(PetitionEvent.__table__)
-_INSERT_MESSAGE = insert(PetitionMessage.__table__)
-_INSERT_CARD = insert(CardMessage.__table__)
+_INSERT_OUTBOX = insert(table_of(Outbox))
+_INSERT_EVENT = insert(table_of(PetitionEvent))
+_INSERT_MESSAGE = insert(table_of(PetitionMessage))
+_INSERT_CARD = insert(table_of(CardMessage))
 _UPDATE_CARD = (
-    update(CardMessage.__table__)
-    .where(CardMessage.__table__.c.petition_id == bindparam("card_petition_id"),
-           CardMessage.__table__.c.chat_id == bindparam("card_chat_id"))
+    update(table_of(CardMessage))
+    .where(table_of(CardMessage).c.petition_id == bindparam("card_petition_id"),
+           table_of(CardMessage).c.chat_id == bindparam("card_chat_id"))
     .values(message_id=bindparam("card_message_id"), thread_id=bindparam("card_thread_id"))
 )
 _CLAIM_OUTBOX = (
-    update(Outbox.__table__)
+    update(table_of(Outbox))
     .where(_outbox.id.in_(bindparam("ids", expanding=True)))
     .values(status="sending", claimed_until=bindparam("until"))
 )
 _CLAIM_DUE_OUTBOX = (
-    update(Outbox.__table__)
+    update(table_of(Outbox))
     .where(
         _outbox.id.in_(bindparam("ids", expanding=True)),
         or_(
@@ -46,7 +47,7 @@ _CLAIM_DUE_OUTBOX = (
     .returning(_outbox.id)
 )
 _SENT_OUTBOX = (
-    update(Outbox.__table__)
+    update(table_of(Outbox))
     .where(_outbox.id.in_(bindparam("ids", expanding=True)))
     .values(status="sent", sent_at=bindparam("at"), claimed_until=None)
 )
@@ -57,11 +58,14 @@ def insert_outbox(
     payload: dict[str, Any], now: datetime,
 ) -> int:
     """Queue one send (pending, due now); returns its id."""
-    result = session.execute(_INSERT_OUTBOX, {
+    result = _dml(session.execute(_INSERT_OUTBOX, {
         "kind": kind, "chat_id": chat_id, "petition_id": petition_id, "payload": payload,
         "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now,
-    })
-    return int(result.inserted_primary_key[0])
+    }))
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - a one-row INSERT always has its key
+        raise RuntimeError("the outbox insert returned no id")
+    return int(key[0])
 
 
 def insert_outbox_many(session: Session, rows: Sequence[dict[str, Any]], *,
@@ -136,12 +140,17 @@ def place_card(
     now: datetime,
 ) -> None:
     """Remember where a petition's card now stands in a chat (one row per petition and chat)."""
-    moved = session.execute(_UPDATE_CARD, {
+    moved = _dml(session.execute(_UPDATE_CARD, {
         "card_petition_id": petition_id, "card_chat_id": chat_id,
         "card_message_id": message_id, "card_thread_id": thread_id,
-    })
+    }))
     if moved.rowcount == 0:
         session.execute(_INSERT_CARD, {
             "petition_id": petition_id, "chat_id": chat_id, "message_id": message_id,
             "thread_id": thread_id, "created_at": now,
         })
+
+
+def _dml(result: Result[Any]) -> CursorResult[Any]:
+    """An INSERT's or UPDATE's result, which SQLAlchemy types as a plain Result."""
+    return cast("CursorResult[Any]", result)

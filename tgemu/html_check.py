@@ -134,9 +134,10 @@ class _Parser:
             name_end = pos + 1
             while name_end < len(src) and src[name_end].isascii() and src[name_end].isalpha():
                 name_end += 1
-            decoded = _NAMED_ENTITIES.get(src[pos + 1 : name_end])
-            if decoded is None:
+            named = _NAMED_ENTITIES.get(src[pos + 1 : name_end])
+            if named is None:
                 return None, pos
+            decoded = named
             end = name_end
         if self.peek(end) == ";":
             end += 1

@@ -20,15 +20,20 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import NoReturn, Protocol
 from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
 
 from reception import texts
+from reception.deps import Deps
 from reception.errors import InvalidInput, ReceptionError
+from reception.handling.access import Access
+from reception.handling.desk import Desk
+from reception.handling.signin import SignedIn, SignIn
 from reception.petition.states import OPEN_STATUSES, Status
+from reception.reports.board import Board
 from storage.board import Filters
 from web.initdata import InitDataError, check_init_data
 
@@ -37,9 +42,26 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 SESSION_COOKIE = "minyuan_session"
 PRE_CSRF_COOKIE = "minyuan_csrf"
-SERVICES = web.AppKey("services", object)
+
+
+class DeskServices(Protocol):
+    """What the desk uses of the domain services (bot.wiring.Services has them all)."""
+
+    @property
+    def deps(self) -> Deps: ...
+    @property
+    def access(self) -> Access: ...
+    @property
+    def desk(self) -> Desk: ...
+    @property
+    def signin(self) -> SignIn: ...
+    @property
+    def board(self) -> Board: ...
+
+
+SERVICES: web.AppKey[DeskServices] = web.AppKey("services")
 SETTINGS = web.AppKey("settings", dict)
-LIMITER = web.AppKey("limiter", object)
+LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter")
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 STAFF = web.RequestKey("staff", object)
 CSRF = web.RequestKey("csrf", str)
@@ -63,7 +85,7 @@ class RateLimiter:
         return True
 
 
-def desk_app(services: Any, *, bot_token: str | None, public_url: str,
+def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
              initdata_max_age_seconds: int = 3600, limiter: RateLimiter | None = None) -> web.Application:
     """The desk over the domain services (bot.wiring.Services)."""
     app = web.Application(middlewares=[_errors, _security_headers])
@@ -162,7 +184,7 @@ def _limit(request: web.Request) -> None:
         raise web.HTTPTooManyRequests(text="尝试次数过多，请几分钟后再试。")
 
 
-def _start_session(request: web.Request, signed, location: str = "/") -> web.Response:
+def _start_session(request: web.Request, signed: SignedIn, location: str = "/") -> NoReturn:
     """Set the session cookie and go to ``location`` (raises the redirect)."""
     response = web.HTTPSeeOther(location)
     response.set_cookie(SESSION_COOKIE, signed.token, httponly=True, samesite="Strict",

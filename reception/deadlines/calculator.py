@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from reception.deadlines.workdays import WorkCalendar
 
@@ -130,7 +130,7 @@ class DeadlinePolicy:
         )
 
     @classmethod
-    def from_mapping(cls, data: Mapping, *, key: str = "deadlines") -> DeadlinePolicy:
+    def from_mapping(cls, data: Mapping[str, Any], *, key: str = "deadlines") -> DeadlinePolicy:
         """Build from a config table; raise ``ValueError`` naming the offending key.
 
         Tiers left out keep their defaults. ``categories``, when present, replaces the
@@ -249,7 +249,7 @@ class DeadlineCalculator:
         return self._calendar.working_seconds_between(a, b)
 
 
-def _require_table(value: object, key: str) -> Mapping:
+def _require_table(value: object, key: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{key}: expected a table, got {value!r}")
     return value

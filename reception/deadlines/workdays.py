@@ -129,7 +129,7 @@ class WorkCalendar:
         if day.year in self._official_years:
             return day.weekday() < 5
         try:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         except NotImplementedError as exc:
             self._warn_uncovered(day.year, exc)
             if day.year in self._configured_years:

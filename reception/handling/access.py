@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,12 +13,14 @@ from sqlmodel import Session
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotAllowed, NotFound
+from reception.org import Community, District, Street
 from reception.petition import outbox
 from reception.petition.routing import route
 from reception.petition.states import Status
 from storage import queries
 from storage.db import transaction
 from storage.models import InviteCode, Petition, Staff, StaffGroup
+from storage.tables import saved_id
 
 ROLES = ("staff", "admin", "supervisor")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -126,7 +129,7 @@ class Access:
                           triage=petition.triage)
             if group is not None:
                 petition.group_chat_id = group.chat_id
-                outbox.card(session, chat_id=group.chat_id, petition_id=petition.id, now=now)
+                outbox.card(session, chat_id=group.chat_id, petition_id=saved_id(petition), now=now)
                 routed += 1
         return routed
 
@@ -228,10 +231,12 @@ class Access:
 
     def _scope_name(self, scope_kind: str, code: str) -> str:
         org = self.deps.org
-        table = {"community": org.communities, "street": org.streets, "district": org.districts}
+        table: dict[str, Mapping[str, Community | Street | District]] = {
+            "community": org.communities, "street": org.streets, "district": org.districts}
         return html.escape(table[scope_kind][code].name)
 
-    def _bind_options(self, code: str, scope_kind: str, options: list[str]):
+    def _bind_options(self, code: str, scope_kind: str,
+                      options: list[str]) -> tuple[list[str], list[str], bool]:
         categories: list[str] = []
         grids: list[str] = []
         triage = False

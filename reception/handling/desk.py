@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -31,6 +33,7 @@ from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
 from storage import queries
 from storage.db import transaction
 from storage.models import Correction, Draft, Petition, PetitionMessage, Resident, Staff
+from storage.tables import saved_id
 
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -75,7 +78,7 @@ class Desk:
                 self._apply(session, petition, Action.CLAIM, staff)
                 self._contact_to_handler(session, petition, staff)
             session.add(PetitionMessage(
-                petition_id=petition.id, direction="staff", chat_id=chat_id, message_id=message_id,
+                petition_id=saved_id(petition), direction="staff", chat_id=chat_id, message_id=message_id,
                 kind=kind, text=text, file_id=file_id, staff_id=staff.id, created_at=now))
             community = self.deps.org.community(petition.community_code)
             body = texts.STAFF_REPLY_TO_RESIDENT.format(
@@ -146,7 +149,7 @@ class Desk:
                           number=number) as (session, staff, petition):
             self._apply(session, petition, Action.RESOLVE, staff, result=result)
             petition.result = result
-            buttons = [[(label, callback_data.rating(petition.id, code))
+            buttons = [[(label, callback_data.rating(saved_id(petition), code))
                         for label, code in texts.RATE_BUTTONS]]
             self._tell_resident(
                 session, petition,
@@ -179,13 +182,13 @@ class Desk:
                                                scope_code=petition.community_code):
                 if group.chat_id != petition.group_chat_id:
                     label = texts.REASSIGN_TO_GROUP.format(title=group.title or group.chat_id)
-                    rows.append([(label, callback_data.card(CardAction.TO_GROUP, petition.id,
+                    rows.append([(label, callback_data.card(CardAction.TO_GROUP, saved_id(petition),
                                                             group.chat_id))])
             categories = self.deps.analyzer.categories
             row: list[tuple[str, str]] = []
             for index, category in enumerate(categories):
                 if category != petition.category:
-                    row.append((category, callback_data.card(CardAction.TO_CATEGORY, petition.id,
+                    row.append((category, callback_data.card(CardAction.TO_CATEGORY, saved_id(petition),
                                                              index)))
                 if len(row) == 3:
                     rows.append(row)
@@ -207,7 +210,7 @@ class Desk:
                 if not 0 <= to_category_index < len(categories):
                     raise InvalidInput(texts.BUTTON_INVALID)  # a choice offered by an older version
                 category = categories[to_category_index]
-                session.add(Correction(petition_id=petition.id, text=petition.text,
+                session.add(Correction(petition_id=saved_id(petition), text=petition.text,
                                        from_category=petition.category, to_category=category,
                                        staff_id=staff.id, at=now))
                 petition.category, petition.triage = category, False
@@ -229,8 +232,10 @@ class Desk:
 
     def merge(self, *, tg_user_id: int, duplicate: str | int, into: str | int,
               chat_id: int | None = None) -> str:
-        key = "petition_id" if isinstance(duplicate, int) else "number"
-        with self._acting(tg_user_id, chat_id=chat_id, **{key: duplicate}) as (session, staff, dup):
+        by_id = isinstance(duplicate, int)
+        with self._acting(tg_user_id, chat_id=chat_id,
+                          petition_id=duplicate if isinstance(duplicate, int) else None,
+                          number=None if by_id else str(duplicate)) as (session, staff, dup):
             original = (session.get(Petition, into) if isinstance(into, int)
                         else queries.petition_by_number(session, into))
             if original is None and isinstance(into, int):
@@ -306,16 +311,16 @@ class Desk:
 
     # --- plumbing -------------------------------------------------------------------------
     def _acting(self, tg_user_id: int, *, chat_id: int | None, petition_id: int | None = None,
-                number: str | None = None):
+                number: str | None = None) -> _Acting:
         return _Acting(self, tg_user_id, chat_id, petition_id, number)
 
     def _apply(self, session: Session, petition: Petition, action: Action, staff: Staff,
-               **detail) -> None:
+               **detail: Any) -> None:
         self.lifecycle.apply(session, petition, action, actor=self._actor(staff), **detail)
 
     def _resident_chats(self, session: Session, petition: Petition) -> list[tuple[int, int]]:
         resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
-        return [(resident.tg_user_id, petition.id)] if resident else []
+        return [(resident.tg_user_id, saved_id(petition))] if resident else []
 
     def _tell_resident(self, session: Session, petition: Petition, text: str, *,
                        buttons: outbox.Buttons | None = None, followers: str | None = None) -> None:
@@ -323,7 +328,7 @@ class Desk:
         for chat_id, pid in self._resident_chats(session, petition):
             outbox.message(session, chat_id=chat_id, text=text, now=now, petition_id=pid, buttons=buttons)
         if followers:
-            for follower in queries.merged_into(session, petition.id):
+            for follower in queries.merged_into(session, saved_id(petition)):
                 for chat_id, pid in self._resident_chats(session, follower):
                     outbox.message(session, chat_id=chat_id, text=followers, now=now, petition_id=pid)
 
@@ -346,7 +351,7 @@ class _Acting:
     """A transaction in which a registered, in-scope staff member acts on one petition."""
 
     def __init__(self, desk: Desk, tg_user_id: int, chat_id: int | None, petition_id: int | None,
-                 number: str | None):
+                 number: str | None) -> None:
         self.desk, self.tg_user_id, self.chat_id = desk, tg_user_id, chat_id
         self.petition_id, self.number = petition_id, number
         self._tx = transaction(desk.deps.engine)
@@ -369,9 +374,9 @@ class _Acting:
             raise
         return session, staff, petition
 
-    def __exit__(self, *exc_info) -> bool | None:
+    def __exit__(self, *exc_info: Any) -> bool | None:
         return self._tx.__exit__(*exc_info)
 
 
-def _fmt(deps: Deps, when) -> str:
+def _fmt(deps: Deps, when: datetime | None) -> str:
     return fmt_time(when, deps.settings.tz)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from reception import texts
@@ -23,6 +24,7 @@ from reception.petition.states import OPEN_STATUSES
 from storage import queries, writes
 from storage.db import transaction
 from storage.models import Outbox, Petition, Resident, StaffGroup
+from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +125,7 @@ class Dispatch:
         writes.claim_outbox(session, [row.id for row in queued], until=until)
         return [self._item(session, row, 0, until) for row in queued]
 
-    def _item(self, session: Session, row, attempts: int, claimed_until: datetime) -> Item:
+    def _item(self, session: Session, row: Row[Any] | outbox.Queued, attempts: int, claimed_until: datetime) -> Item:
         plan = self._plan(session, row) if row.kind == "card" else None
         anchor = None
         if row.payload.get("in_thread_of") is not None:
@@ -141,7 +143,7 @@ class Dispatch:
             messages = []
             for result in results:
                 item = result.item
-                if item.kind == "card" and result.message_id is not None:
+                if item.kind == "card" and item.petition_id is not None and result.message_id is not None:
                     writes.place_card(session, petition_id=item.petition_id, chat_id=item.chat_id,
                                       message_id=result.message_id, thread_id=result.thread_id,
                                       now=now)
@@ -157,13 +159,13 @@ class Dispatch:
         with transaction(self.deps.engine) as session:
             return queries.outbox_has_due(session, now=self.deps.clock.now())
 
-    def _plan(self, session: Session, row) -> CardPlan | None:
+    def _plan(self, session: Session, row: Row[Any] | outbox.Queued) -> CardPlan | None:
         petition = session.get(Petition, row.petition_id)
         if petition is None:
             return None
         card = render_card(session, self.deps, petition, chat_id=row.chat_id)
         message_id, thread_id = queries.card_place(
-            session, petition_id=petition.id, chat_id=row.chat_id) or (None, None)
+            session, petition_id=saved_id(petition), chat_id=row.chat_id) or (None, None)
         topic = None
         if message_id is None and queries.group_is_forum(session, row.chat_id):
             topic = f"{petition.number} {petition.category}"[:128]
@@ -183,7 +185,7 @@ class Dispatch:
         up once the send has been failing for GIVE_UP_AFTER since it was queued."""
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            row = session.get(Outbox, item.id)
+            row = _outbox_row(session, item)
             row.attempts += 1
             row.last_error = error[:500]
             if now - _aware(row.created_at) >= GIVE_UP_AFTER:
@@ -228,7 +230,7 @@ class Dispatch:
         with transaction(self.deps.engine) as session:
             for items, after in deferrals:
                 for item in items:
-                    row = session.get(Outbox, item.id)
+                    row = _outbox_row(session, item)
                     row.status, row.claimed_until, row.next_attempt_at = "pending", None, now + after
                     if error is not None:
                         row.last_error = error[:500]
@@ -237,7 +239,7 @@ class Dispatch:
         """A send that can never succeed as it is (Telegram refused it): not retried;
         ``tell_admins`` says so to the administrators as loudly as a give-up."""
         with transaction(self.deps.engine) as session:
-            row = session.get(Outbox, item.id)
+            row = _outbox_row(session, item)
             row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
             if tell_admins:
                 self._tell_admins(session, item, error=error, now=self.deps.clock.now(), refused=True)
@@ -250,7 +252,7 @@ class Dispatch:
         """
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            row = session.get(Outbox, item.id)
+            row = _outbox_row(session, item)
             row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
             resident = queries.resident_by_tg(session, item.chat_id)
             if resident is not None:
@@ -267,7 +269,7 @@ class Dispatch:
                       "petitions are re-routed", group.chat_id, group.title, error)
             self._reroute(session, group, now)
 
-    def _reroute(self, session, group: StaffGroup, now: datetime) -> None:
+    def _reroute(self, session: Session, group: StaffGroup, now: datetime) -> None:
         petitions = session.exec(select(Petition).where(
             Petition.group_chat_id == group.chat_id,
             col(Petition.status).in_(list(OPEN_STATUSES))))
@@ -277,7 +279,7 @@ class Dispatch:
                            triage=petition.triage)
             petition.group_chat_id = target.chat_id if target else None
             if target is not None:
-                outbox.card(session, chat_id=target.chat_id, petition_id=petition.id, now=now)
+                outbox.card(session, chat_id=target.chat_id, petition_id=saved_id(petition), now=now)
 
     def resident_of_chat(self, chat_id: int) -> Resident | None:
         with transaction(self.deps.engine) as session:
@@ -287,3 +289,11 @@ class Dispatch:
 def _aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; they were stored in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _outbox_row(session: Session, item: Item) -> Outbox:
+    """The outbox row of a claimed item (a claim keeps it there; LookupError otherwise)."""
+    row = session.get(Outbox, item.id)
+    if row is None:
+        raise LookupError(f"outbox row {item.id} is gone")
+    return row

@@ -59,7 +59,8 @@ class Filing:
         due = deps.deadlines.deadlines(
             start=now, urgent=analysis.urgency.urgent, complex=False, category=decision.category
         )
-        petition = Petition(
+        # No status here: the lifecycle sets it when it applies Action.SUBMIT below.
+        petition = Petition(  # type: ignore[call-arg]
             number=next_number(session, prefix=deps.settings.number_prefix, now=now,
                                tz=deps.settings.tz),
             channel=channel, community_code=community,

@@ -21,6 +21,7 @@ from reception.petition import outbox
 from storage import inbox as rows
 from storage.db import transaction
 from storage.inbox import Stored
+from storage.models import InboxUpdate
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class Inbox:
         their message is kept, and an administrator finds it in `minyuan inbox`."""
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            row = session.get(rows.InboxUpdate, update_id)
+            row = session.get(InboxUpdate, update_id)
             if row is None:
                 return None
             attempt = row.attempts  # failures before this one

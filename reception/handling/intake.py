@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -31,6 +32,7 @@ from reception.petition.states import Action, Status
 from storage import queries, writes
 from storage.db import transaction
 from storage.models import Draft, Petition, Resident
+from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +190,7 @@ class Intake:
             )
             if replied and replied.resident_id == resident.id and Status(replied.status).is_open:
                 return replied
-        latest = queries.latest_petition_of(session, resident.id)
+        latest = queries.latest_petition_of(session, saved_id(resident))
         if latest is None:
             return None
         petition_id, status, last_message_at = latest
@@ -198,8 +200,11 @@ class Intake:
         return None
 
     def _create(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
+        community = resident.community_code
+        if community is None:  # callers hold the message until the resident has a community
+            raise ValueError("a petition needs the resident's community")
         petition = self.filing.new_petition(
-            session, community=resident.community_code, text=inbound.text, resident=resident,
+            session, community=community, text=inbound.text, resident=resident,
             actor=Actor("resident", resident.id), detail=strays.origin_detail(inbound),
         )
         self._store_message(session, petition, inbound, petition.created_at)
@@ -294,7 +299,7 @@ class Intake:
     def my_petitions(self, *, tg_user_id: int) -> str:
         with transaction(self.deps.engine) as session:
             resident = queries.resident_by_tg(session, tg_user_id)
-            petitions = queries.petitions_of(session, resident.id) if resident else []
+            petitions = queries.petitions_of(session, saved_id(resident)) if resident else []
             if not petitions:
                 return texts.MY_EMPTY
             lines = [texts.MY_HEADER.format(count=len(petitions))]
@@ -307,7 +312,7 @@ class Intake:
             return render_status(session, self.deps, petition)
 
     # --- helpers -----------------------------------------------------------------------
-    def _own_petition(self, session: Session, tg_user_id: int, number: str):
+    def _own_petition(self, session: Session, tg_user_id: int, number: str) -> tuple[Petition, Resident]:
         resident = queries.resident_by_tg(session, tg_user_id)
         petition = queries.petition_by_number(session, number) if number.strip() else None
         if resident is None or petition is None or petition.resident_id != resident.id:
@@ -329,6 +334,8 @@ class Intake:
         return [[(c.name, callback_data.community(c.code))] for c in self.deps.org.communities.values()]
 
     def _welcome(self, session: Session, resident: Resident) -> None:
+        if resident.community_code is None:  # callers welcome a resident once the community is known
+            return
         community = self.deps.org.community(resident.community_code)
         outbox.message(
             session, chat_id=resident.tg_user_id, now=self.deps.clock.now(),
@@ -339,7 +346,7 @@ class Intake:
             keyboard=None if resident.phone else "contact",
         )
 
-    def _store_message(self, session: Session, petition: Petition, inbound: Inbound, now) -> None:
+    def _store_message(self, session: Session, petition: Petition, inbound: Inbound, now: datetime) -> None:
         writes.insert_messages(session, [dict(
             petition_id=petition.id, direction="in", chat_id=inbound.chat_id,
             message_id=inbound.message_id, kind=inbound.kind, text=inbound.text,
@@ -368,5 +375,7 @@ class Intake:
         if length > self.deps.settings.max_text_chars:
             text += texts.CONFIRM_LONG_TEXT.format(length=length, shown=CARD_TEXT_LIMIT)
         resident = session.get(Resident, petition.resident_id)
+        if resident is None:  # a petition confirmed here always has its resident
+            return
         outbox.message(session, chat_id=resident.tg_user_id, text=text, now=self.deps.clock.now(),
                        petition_id=petition.id)

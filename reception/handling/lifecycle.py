@@ -32,6 +32,7 @@ from reception.petition.states import (
 )
 from storage import queries
 from storage.models import Petition
+from storage.tables import saved_id
 
 
 class Lifecycle:
@@ -103,12 +104,12 @@ class Lifecycle:
         if cards is Cards.GROUP:
             chats = [petition.group_chat_id] if petition.group_chat_id else []
         elif cards is Cards.SHOWN:
-            chats = [c.chat_id for c in queries.cards_of(session, petition.id)]
+            chats = [c.chat_id for c in queries.cards_of(session, saved_id(petition))]
         else:
-            shown = {c.chat_id for c in queries.cards_of(session, petition.id)}
+            shown = {c.chat_id for c in queries.cards_of(session, saved_id(petition))}
             chats = sorted(shown | ({petition.group_chat_id} if petition.group_chat_id else set()))
         for chat_id in chats:
-            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
+            outbox.card(session, chat_id=chat_id, petition_id=saved_id(petition), now=now)
 
 
 def _resume(deps: Deps, petition: Petition, now: datetime) -> None:

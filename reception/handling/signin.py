@@ -11,12 +11,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from reception import texts
 from reception.deps import Deps
 from reception.errors import NotAllowed
 from reception.handling.access import Access
 from storage.db import transaction
 from storage.models import Staff, WebLogin, WebSession
+from storage.tables import saved_id
 
 LINK_TTL = timedelta(minutes=10)
 SESSION_TTL = timedelta(hours=12)
@@ -44,7 +47,7 @@ class SignIn:
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
-            session.add(WebLogin(token_hash=token_hash(token), staff_id=staff.id, created_at=now,
+            session.add(WebLogin(token_hash=token_hash(token), staff_id=saved_id(staff), created_at=now,
                                  expires_at=now + LINK_TTL))
         return token
 
@@ -85,10 +88,10 @@ class SignIn:
             if row is not None:
                 session.delete(row)
 
-    def _open(self, session, staff: Staff) -> SignedIn:
+    def _open(self, session: Session, staff: Staff) -> SignedIn:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = self.deps.clock.now()
-        session.add(WebSession(token_hash=token_hash(token), staff_id=staff.id, csrf=csrf,
+        session.add(WebSession(token_hash=token_hash(token), staff_id=saved_id(staff), csrf=csrf,
                                created_at=now, expires_at=now + SESSION_TTL))
-        return SignedIn(token=token, csrf=csrf, staff_id=staff.id)
+        return SignedIn(token=token, csrf=csrf, staff_id=saved_id(staff))
 

@@ -10,7 +10,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from reception.petition.outbox import Buttons
 from reception.petition.states import Status
 from storage import queries
 from storage.models import Petition, Resident, Staff
+from storage.tables import saved_id
 
 if TYPE_CHECKING:  # the petition layer sits below the wired dependencies
     from reception.deps import Deps
@@ -87,7 +88,7 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
                                                                    number=petition.number)
     lines.append(texts.CARD_TEXT.format(text=html.escape(body) if body else texts.NO_TEXT))
     lines.extend(provenance_lines(session, petition, tz))
-    media = Counter(kind for kind in queries.inbound_kinds(session, petition.id) if kind in MEDIA_LABELS)
+    media = Counter(kind for kind in queries.inbound_kinds(session, saved_id(petition)) if kind in MEDIA_LABELS)
     if media:
         lines.append(texts.CARD_MEDIA + texts.LIST_SEPARATOR.join(
             f"{MEDIA_LABELS[k]} {n}" for k, n in media.items()))
@@ -153,14 +154,14 @@ def _outcome_lines(session: Session, petition: Petition) -> list[str]:
     if petition.merged_into_id:
         into = session.get(Petition, petition.merged_into_id)
         lines.append(texts.CARD_MERGED_INTO.format(number=into.number if into else "—"))
-    followers = queries.merged_numbers(session, petition.id)
+    followers = queries.merged_numbers(session, saved_id(petition))
     if followers:
         lines.append(texts.CARD_FOLLOWERS + texts.LIST_SEPARATOR.join(followers))
     return lines
 
 
 def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
-    pid = petition.id
+    pid = saved_id(petition)
     button = callback_data.card
     first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid))]
     if status in (Status.SUBMITTED, Status.REOPENED):
@@ -210,14 +211,14 @@ def render_status(session: Session, deps: Deps, petition: Petition) -> str:
 def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:
     """The timeline, oldest first: one line per event."""
     lines = [texts.TIMELINE_HEAD]
-    for event in queries.timeline(session, petition.id):
+    for event in queries.timeline(session, saved_id(petition)):
         label = ACTION_LABELS.get(event.action, event.action)
         lines.append(texts.TIMELINE_LINE.format(at=fmt_time(event.at, deps.settings.tz),
                                                 label=label, note=_event_note(event.detail)))
     return "\n".join(lines)
 
 
-def _event_note(detail: dict) -> str:
+def _event_note(detail: dict[str, Any]) -> str:
     if "after" in detail:  # a resident's edit: both versions (reception.handling.edits)
         before, after = (mask_personal_data(str(detail.get(k) or "")) for k in ("before", "after"))
         closed = texts.TIMELINE_EDIT_CLOSED if detail.get("after_close") else ""

@@ -18,6 +18,7 @@ from reception import texts
 from reception.petition.states import Action
 from storage import writes
 from storage.models import Petition
+from storage.tables import saved_id
 
 
 class Note(StrEnum):
@@ -58,7 +59,7 @@ def record(
         detail.setdefault("actor_name", actor.name)
     writes.insert_event(
         session,
-        petition_id=petition.id,
+        petition_id=saved_id(petition),
         at=at,
         actor_kind=actor.kind,
         actor_id=actor.id,

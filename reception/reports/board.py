@@ -21,7 +21,7 @@ from reception.petition.states import OPEN_STATUSES, Status
 from reception.reports import texts as t
 from reception.reports.digest import Digest, Digests
 from reception.reports.digest_text import shown_rate, trusted
-from reception.reports.metrics import local_midnight, rate_change, rates_from_counts
+from reception.reports.metrics import Rates, local_midnight, rate_change, rates_from_counts
 from reception.reports.register import Register
 from storage import board as board_queries
 from storage import queries
@@ -29,6 +29,7 @@ from storage.board import Filters
 from storage.db import transaction
 from storage.models import Petition, Resident, Staff
 from storage.rates import rate_counts
+from storage.tables import saved_id
 
 PAGE_SIZE = 30
 REGISTER_MAX_DAYS = 366  # one download; longer periods go through `minyuan register`
@@ -173,10 +174,10 @@ class Board:
             per[key] = (before[0] + total, before[1] + late)
         plans = []
         for code in communities:
-            community = self.deps.org.communities[code]
+            place = self.deps.org.communities[code]
             placed: set[str] = set()
             grids = []
-            for grid in community.grids:
+            for grid in place.grids:
                 names = sorted(grid.buildings, key=_building_order)
                 placed.update(names)
                 grids.append(GridPlan(grid.code, grid.name, [
@@ -186,7 +187,7 @@ class Board:
                 grids.append(GridPlan("", t.DESK_UNPLACED, [
                     Building(name or "—", *per[(code, name)]) for name in stray]))
             mine = [v for (c, _), v in per.items() if c == code]
-            plans.append(CommunityPlan(code, community.name, grids,
+            plans.append(CommunityPlan(code, place.name, grids,
                                        sum(v[0] for v in mine), sum(v[1] for v in mine)))
         return plans
 
@@ -250,7 +251,7 @@ class Board:
             address = address_of(petition)
             events = [(e.at, ACTION_LABELS.get(e.action, e.action),
                        str(e.detail.get("actor_name", "")))
-                      for e in queries.timeline(session, petition.id)]
+                      for e in queries.timeline(session, saved_id(petition))]
             return PetitionView(
                 petition=petition, status_label=Status(petition.status).label,
                 community=org.community(petition.community_code).name,
@@ -261,7 +262,7 @@ class Board:
                 unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events)
 
 
-def _with_basis(rates, name: str, minimum: int) -> str:
+def _with_basis(rates: Rates, name: str, minimum: int) -> str:
     """"87.5%（8件）", or under the minimum sample "2/3 件", or "—"."""
     shown = shown_rate(rates, name, minimum)
     whole = rates.basis(name)[1]

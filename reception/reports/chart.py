@@ -17,11 +17,15 @@ import subprocess
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from reception.reports import texts as t
 from reception.reports.metrics import MIN_SAMPLE, Rates
@@ -93,7 +97,7 @@ def render_weekly(
     counts, not a percentage.
     """
     font = cjk_font()
-    rc = {"font.family": "sans-serif", "axes.unicode_minus": False}
+    rc: dict[RcKeyType, Any] = {"font.family": "sans-serif", "axes.unicode_minus": False}
     if font:
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
     with matplotlib.rc_context(rc):
@@ -108,7 +112,7 @@ def render_weekly(
     return path
 
 
-def _category_bars(axes, categories: list[tuple[str, int, int, int, int]]) -> None:
+def _category_bars(axes: Axes, categories: list[tuple[str, int, int, int, int]]) -> None:
     axes.set_title(t.CHART_BY_CATEGORY)
     if not categories:
         axes.text(0.5, 0.5, t.CHART_NO_DATA, ha="center", va="center", transform=axes.transAxes)
@@ -129,13 +133,15 @@ def _category_bars(axes, categories: list[tuple[str, int, int, int, int]]) -> No
                          height=height, color=colour, label=label)
         axes.bar_label(bars, padding=2, fontsize=8)
     axes.set_yticks(list(range(len(rows))), names)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    locator = axes.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     axes.set_xlim(0, max(max(row[1], row[4]) for row in rows) * 1.2 + 1)
     axes.legend(loc="lower right", fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _rate_bars(axes, current: Rates, previous: Rates, min_sample: int) -> None:
+def _rate_bars(axes: Axes, current: Rates, previous: Rates, min_sample: int) -> None:
     axes.set_title(t.CHART_RATES)
     names = [t.RATE_RESPONSE, t.RATE_RESOLUTION, t.RATE_SATISFACTION]
     fields = ("response_rate", "resolution_rate", "satisfaction_rate")

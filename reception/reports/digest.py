@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlmodel import Session
 
 from reception.errors import InvalidInput
+from reception.org import Community, District, Street
 from reception.petition import outbox
 from reception.reports import texts as t
 from reception.reports.digest_text import Section, plain, render
@@ -95,12 +96,13 @@ class Digests:
         previous_start = start - timedelta(days=7)
         communities = self._communities(scope_kind, scope_code)
         with transaction(self.deps.engine) as session:
-            petitions = report_queries.petitions_received(
+            # Rows of DIGEST_COLUMNS: the Petition attributes that the metrics below read.
+            petitions = cast("list[Petition]", report_queries.petitions_received(
                 session, since=end - CLUSTER_WINDOW, until=end, communities=communities
-            )
+            ))
             staff = _staff_names(session, petitions)
-        this_week = dict(period_start=start, period_end=end, now=now, weights=self.weights)
-        last_week = dict(period_start=previous_start, period_end=start, now=now,
+        this_week: dict[str, Any] = dict(period_start=start, period_end=end, now=now, weights=self.weights)
+        last_week: dict[str, Any] = dict(period_start=previous_start, period_end=start, now=now,
                          weights=self.weights)
 
         def both(key: Callable[[Petition], str]) -> tuple[dict[str, Rates], dict[str, Rates]]:
@@ -200,7 +202,8 @@ class Digests:
     # --- helpers ---------------------------------------------------------------------------
     def _communities(self, scope_kind: str, scope_code: str) -> list[str]:
         org = self.deps.org
-        known = {"community": org.communities, "street": org.streets, "district": org.districts}
+        known: dict[str, Mapping[str, Community | Street | District]] = {
+            "community": org.communities, "street": org.streets, "district": org.districts}
         if scope_code not in known.get(scope_kind, {}):
             raise InvalidInput(f"unknown {scope_kind} {scope_code!r}")
         return [code for code in org.communities
@@ -209,7 +212,8 @@ class Digests:
 
     def _scope_name(self, scope_kind: str, scope_code: str) -> str:
         org = self.deps.org
-        table = {"community": org.communities, "street": org.streets, "district": org.districts}
+        table: dict[str, Mapping[str, Community | Street | District]] = {
+            "community": org.communities, "street": org.streets, "district": org.districts}
         return table[scope_kind][scope_code].name
 
     def _grid_label(self, petition: Petition, *, qualified: bool) -> str:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -33,6 +33,11 @@ from storage.db import transaction
 from storage.models import Petition, Resident
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
     from reception.deps import Deps
     from reception.handling.access import Access
 
@@ -175,7 +180,7 @@ def _rating_label(rating: str | None) -> str:
     return RATING_LABELS.get(rating, rating) if rating else ""
 
 
-def _time(moment: datetime | None, tz) -> str:
+def _time(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -205,7 +210,7 @@ def write_xlsx(rows: Iterable[list[str]], path: Path, *, title: str) -> Path:
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
-    def styled(value: str, **style) -> WriteOnlyCell:
+    def styled(value: str, **style: Any) -> Cell:
         cell = WriteOnlyCell(sheet, value=value)
         for name, attribute in style.items():
             setattr(cell, name, attribute)
@@ -249,11 +254,12 @@ def write_xlsx(rows: Iterable[list[str]], path: Path, *, title: str) -> Path:
     # Every body cell shares one style: register it once and copy its index to each cell.
     template = styled("", alignment=Alignment(wrap_text=True, vertical="top"), border=border)
 
-    def body(target, values: list[str]) -> list[WriteOnlyCell]:
+    def body(target: WriteOnlyWorksheet, values: list[str]) -> list[Cell]:
         line = []
         for value in values:
             cell = WriteOnlyCell(target, value=_cell_text(value))
-            cell._style = copy(template._style)
+            # Sharing one style array is openpyxl's fast path; its stubs omit the private _style.
+            cell._style = copy(template._style)  # type: ignore[attr-defined]
             if value.startswith(_FORMULA_STARTS):
                 cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
             line.append(cell)

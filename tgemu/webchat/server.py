@@ -39,7 +39,9 @@ Layout = Callable[[], list[tuple[str, list[int]]]]
 class ClockControl(Protocol):
     """A simulated clock the page shows and moves forward."""
 
-    ticking: bool  # True when it also runs at wall speed between jumps
+    @property
+    def ticking(self) -> bool:  # True when it also runs at wall speed between jumps
+        ...
 
     def now(self) -> datetime: ...
 
@@ -165,9 +167,9 @@ class WebChat:
         chats = [chat_json(self._core, c) for c in world.chats.values()
                  if c.user is None or not c.user.is_bot]
         layout = self._layout() if self._layout else []
-        for key, value in (("users", users), ("chats", chats), ("layout", layout)):
-            if sent.get(key) != value:
-                batch[key] = sent[key] = value
+        for part, value in (("users", users), ("chats", chats), ("layout", layout)):
+            if sent.get(part) != value:
+                batch[part] = sent[part] = value
         answers = {qid: a for qid, a in self._core.callback_answers.items()
                    if qid not in sent["answers"]}
         if answers:
