@@ -67,9 +67,9 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Take every due reminder/overdue/escalation step once."""
     runtime = context.application.bot_data["runtime"]
     report = await runtime.call(runtime.services.escalation.sweep)
-    if report.steps:
-        log.info("sweep: %s reminded, %s overdue, %s escalated",
-                 report.reminded, report.overdue, report.escalated)
+    if report.steps or report.alerted:
+        log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again",
+                 report.reminded, report.overdue, report.escalated, report.alerted)
 
 
 async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -258,3 +258,43 @@ WEB_LINK = (
 )
 WEB_OPEN_BUTTON = "在浏览器中登录"
 WEB_APP_BUTTON = "在 Telegram 内打开工作台"
+
+# --- emergencies: the resident's first reply and the alerts (reception.handling.emergency) ---
+# The calls to make come first, then what the office does; no "我们会尽快处理".
+SAFETY_HEADER = "🆘 <b>如有危险，请先保证人身安全：</b>"
+SAFETY_ADVICE = "· {advice}"
+SAFETY_CALL_HEADER = "📞 <b>请立即拨打：</b>"
+SAFETY_CALL = "{label} <b>{number}</b>"
+SAFETY_CALL_SEPARATOR = "　"
+CONFIRM_URGENT = (
+    "\n\n🚨 已登记为<b>紧急诉求</b>，编号：<b>{number}</b>\n"
+    "我们已同时通知社区工作群、{duty}和街道督办。工作人员最迟 {respond_by} 前与您联系"
+    "（{limit}内），无人认领时每 {repeat} 分钟再次提醒，直到有人处置。\n"
+    "请保持电话畅通；有新情况直接发消息给我，会并入本诉求。"
+)
+CONFIRM_URGENT_ONCE = (
+    "\n\n🚨 已登记为<b>紧急诉求</b>，编号：<b>{number}</b>\n"
+    "我们已同时通知社区工作群、{duty}和街道督办。工作人员最迟 {respond_by} 前与您联系"
+    "（{limit}内）。\n请保持电话畅通；有新情况直接发消息给我，会并入本诉求。"
+)
+URGENT_DUTY_STAFF = "社区值班人员"
+URGENT_ALERT_GROUP = (
+    "🚨🚨 <b>紧急诉求，请立即认领处置</b>：<b>{number}</b>（{hazard}）\n"
+    "{summary}\n地址：{address}\n"
+    "已提示居民：{calls}\n响应时限 {due}。{duty}"
+)
+URGENT_ALERT_REPEAT = (
+    "🚨 <b>紧急诉求仍无人认领</b>（第 {count} 次提醒）：<b>{number}</b>（{hazard}），"
+    "已过去 {minutes} 分钟。\n{summary}\n响应时限 {due}。{duty}"
+)
+URGENT_ALERT_SUPERVISORS = (
+    "🚨🚨 <b>紧急诉求</b>：{community}诉求 <b>{number}</b>（{hazard}），已通知社区处置。\n"
+    "{summary}\n响应时限 {due}，超时未认领将报街道督办。"
+)
+URGENT_ALERT_DUTY = (
+    "🚨 <b>紧急诉求</b>：{community}诉求 <b>{number}</b>（{hazard}）\n{summary}\n"
+    "地址：{address}\n请立即在社区工作群认领处置，响应时限 {due}。"
+)
+URGENT_DUTY_MENTION = "\n值班：{names}"
+URGENT_NO_ADDRESS = "未提供（请联系居民确认）"
+URGENT_ALERT_EVENT = "第 {count} 次，通知 {groups} 个工作群、{people} 名值班人员"

@@ -60,7 +60,9 @@ def test_invite_prints_a_code(config_file, capsys):
 @pytest.mark.parametrize(("edit", "key"), [
     (("timezone = \"Asia/Shanghai\"", "timezone = \"Mars/Base\""), "reception.timezone"),
     (("mode = \"polling\"", "mode = \"carrier-pigeon\""), "telegram.mode"),
-    (("urgent = { respond = \"2h\"", "urgent = { respond = \"soon\""), "deadlines"),
+    (("urgent = { respond = \"0.5h\"", "urgent = { respond = \"soon\""), "deadlines"),
+    (("repeat_minutes = 10", "repeat_minutes = -1"), "emergency.repeat_minutes"),
+    (("# gas = \"96777\"", "gaz = \"96777\""), "emergency.numbers.gaz"),
     (("reminder_share = 0.75", "reminder_share = 3"), "deadlines.reminder_share"),
 ])
 def test_bad_config_names_the_key(tmp_path, edit, key):

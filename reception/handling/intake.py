@@ -15,6 +15,7 @@ from reception import texts
 from reception.deadlines.ladder import extend_reminders_for_pause, set_reminders
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
+from reception.handling import emergency
 from reception.handling.dispatch import Dispatch, Item
 from reception.petition import callback_data, outbox
 from reception.petition.cards import (
@@ -247,6 +248,8 @@ class Intake:
                         petition.number, community)
         else:
             outbox.card(session, chat_id=group.chat_id, petition_id=petition.id, now=now)
+        if petition.urgent:
+            emergency.alert(session, deps, petition, now=now)
         return petition
 
     def _find_duplicate(self, session: Session, petition: Petition) -> int | None:
@@ -460,6 +463,8 @@ class Intake:
             respond_by=fmt_time(petition.respond_due, tz),
             resolve_by=fmt_time(petition.resolve_due, tz) + provisional_mark(self.deps, petition.resolve_due),
         )
+        if petition.urgent:  # the calls to make first, then what we do; no form letter
+            text = emergency.confirmation(self.deps, petition)
         if length > self.deps.settings.max_text_chars:
             text += texts.CONFIRM_LONG_TEXT.format(length=length, shown=CARD_TEXT_LIMIT)
         resident = session.get(Resident, petition.resident_id)

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
     "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
     "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
+    "alert": "紧急提醒",
 }
 
 

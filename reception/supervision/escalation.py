@@ -22,6 +22,7 @@ from reception import texts
 from reception.deadlines.ladder import RUNNING_STATUSES, Step, next_step
 from reception.deps import Deps
 from reception.handling.access import Access
+from reception.handling.emergency import repeat_alerts
 from reception.petition import outbox
 from reception.petition.cards import fmt_time, list_line
 from reception.petition.events import Actor, record
@@ -56,6 +57,7 @@ class SweepReport:
     escalated: int = 0
     lost: int = 0
     failed: int = 0
+    alerted: int = 0  # urgent petitions still unclaimed, alerted again
 
     @property
     def steps(self) -> int:
@@ -75,6 +77,7 @@ class Escalation:
         for clock in CLOCKS:
             for candidate in self._candidates(clock, now):
                 self._climb(candidate, now, counts)
+        alerted = repeat_alerts(self.deps)
         return SweepReport(
             at=now,
             reminded=counts[Step.REMINDED.action],
@@ -82,6 +85,7 @@ class Escalation:
             escalated=counts[Step.ESCALATED.action],
             lost=counts["lost"],
             failed=counts["failed"],
+            alerted=alerted,
         )
 
     def _candidates(self, clock: str, now: datetime) -> list[Candidate]:
