@@ -118,6 +118,7 @@ class Config:
     schedule: ScheduleConfig
     reports_dir: Path
     satisfaction_weights: dict[str, float] = field(default_factory=dict)
+    min_sample: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
@@ -209,6 +210,7 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         ),
         reports_dir=(base / r.str("reports.dir", "reports")).resolve(),
         satisfaction_weights=_weights(r.table("reports.satisfaction_weights")),
+        min_sample=r.int("reports.min_sample", 5, minimum=1),
         web=_web(r),
         emergency=_emergency(r, base),
     )

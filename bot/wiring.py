@@ -24,6 +24,7 @@ from reception.handling.signin import SignIn
 from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
+from reception.reports.metrics import MIN_SAMPLE
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
@@ -94,12 +95,14 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
 def build(config: Config, *, clock: Clock | None = None) -> Services:
     """Everything the bot runs on, from one config file."""
     return build_services(build_deps(config, clock=clock),
-                          satisfaction_weights=config.satisfaction_weights)
+                          satisfaction_weights=config.satisfaction_weights,
+                          min_sample=config.min_sample)
 
 
-def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None) -> Services:
+def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None,
+                   min_sample: int = MIN_SAMPLE) -> Services:
     access = Access(deps)
-    digests = Digests(deps, access, weights=satisfaction_weights)
+    digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
     return Services(
         deps=deps,

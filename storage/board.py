@@ -14,13 +14,6 @@ from sqlmodel import Session, col, select
 
 from storage.models import Petition
 
-RATE_COLUMNS = (
-    Petition.community_code, Petition.created_at, Petition.status, Petition.first_response_at,
-    Petition.respond_due, Petition.resolved_at, Petition.resolve_due, Petition.paused_at,
-    Petition.overdue, Petition.reopen_count, Petition.rating, Petition.rated_at,
-    Petition.closed_at,
-)
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -71,13 +64,6 @@ def open_by_building(session: Session, *, communities: Sequence[str], open_statu
                     col(Petition.status).in_(list(open_statuses)))
              .group_by(Petition.community_code, Petition.grid_code, Petition.building))
     return [(c, g, b, int(n), int(k or 0)) for c, g, b, n, k in session.exec(query)]
-
-
-def rate_rows(session: Session, *, communities: Sequence[str], since: datetime, until: datetime):
-    query = select(*RATE_COLUMNS).where(
-        col(Petition.community_code).in_(list(communities)),
-        col(Petition.created_at) >= since, col(Petition.created_at) < until)
-    return list(session.exec(query))
 
 
 def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,

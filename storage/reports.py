@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 
 from storage.models import Petition, Resident, StaffGroup
 
-
 # What the digest reads of a petition (reception.reports.metrics, topics, digest): plain
 # rows, not ORM objects. A petition object has 47 columns and costs ~5 KB of Python; building
 # them was half the time of a district's digest over a large history.

@@ -20,13 +20,15 @@ from reception.petition.events import Actor, record
 from reception.petition.states import OPEN_STATUSES, Status
 from reception.reports import texts as t
 from reception.reports.digest import Digest, Digests
-from reception.reports.metrics import compute_rates, local_midnight, rate_change
+from reception.reports.digest_text import shown_rate, trusted
+from reception.reports.metrics import local_midnight, rate_change, rates_from_counts
 from reception.reports.register import Register
 from storage import board as board_queries
 from storage import queries
 from storage.board import Filters
 from storage.db import transaction
 from storage.models import Petition, Resident, Staff
+from storage.rates import rate_counts
 
 PAGE_SIZE = 30
 REGISTER_MAX_DAYS = 366  # one download; longer periods go through `minyuan register`
@@ -41,6 +43,7 @@ class CommunityRates:
     rates: dict[str, float | None]
     ranks: dict[str, int | None]
     changes: dict[str, float | None]
+    shown: dict[str, str]  # the rate with the count behind it, or under the minimum its counts
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Overview:
     scope_name: str
     counts: dict[str, int]
     communities: list[CommunityRates]
+    min_sample: int
 
 
 @dataclass(frozen=True)
@@ -105,23 +109,24 @@ class Board:
             communities = self.access.communities_of(staff)
             counts = board_queries.counts(session, communities=communities, open_statuses=_OPEN,
                                           now=now, day_start=day_start, day_end=day_end)
-            rows = board_queries.rate_rows(session, communities=communities,
-                                           since=now - 2 * week, until=now)
-        per: dict[str, list] = {code: [] for code in communities}
-        for row in rows:
-            per[row.community_code].append(row)
-        current, previous = {}, {}
-        for code, members in per.items():
-            current[code] = compute_rates(members, period_start=now - week, period_end=now, now=now)
-            previous[code] = compute_rates(members, period_start=now - 2 * week,
-                                           period_end=now - week, now=now)
+            # Counted by the database, per community: a district's fortnight is many rows.
+            this_week = rate_counts(session, period_start=now - week, period_end=now, now=now,
+                                    communities=communities)
+            last_week = rate_counts(session, period_start=now - 2 * week, period_end=now - week,
+                                    now=now, communities=communities)
+        weights = self._digests.weights
+        current = {code: rates_from_counts(this_week.get(code, {}), weights=weights) for code in communities}
+        previous = {code: rates_from_counts(last_week.get(code, {}), weights=weights)
+                    for code in communities}
         ranks: dict[str, dict[str, int | None]] = {code: {} for code in communities}
+        minimum = self._digests.min_sample
         for name in RATE_NAMES:
+            # Ranked only on rates that rest on enough cases.
             ordered = sorted((getattr(r, name), code) for code, r in current.items()
-                             if getattr(r, name) is not None)
+                             if trusted(r, name, minimum) is not None)
             ordered.reverse()
             for code in communities:
-                value = getattr(current[code], name)
+                value = trusted(current[code], name, minimum)
                 ranks[code][name] = (1 + sum(1 for v, _ in ordered if v > value)
                                      if value is not None else None)
         org = self.deps.org
@@ -132,9 +137,11 @@ class Board:
                 code=code, name=org.communities[code].name,
                 rates={n: getattr(current[code], n) for n in RATE_NAMES},
                 ranks=ranks[code],
-                changes={n: rate_change(getattr(current[code], n), getattr(previous[code], n))
-                         for n in RATE_NAMES},
+                changes={n: rate_change(trusted(current[code], n, minimum),
+                                        trusted(previous[code], n, minimum)) for n in RATE_NAMES},
+                shown={n: _with_basis(current[code], n, minimum) for n in RATE_NAMES},
             ) for code in communities],
+            min_sample=minimum,
         )
 
     def petitions(self, *, tg_user_id: int, filters: Filters, page: int = 1
@@ -252,6 +259,13 @@ class Board:
                 text=petition.text if unmasked else mask_personal_data(petition.text),
                 handler=handler.name if handler else "—", is_handler=is_handler,
                 unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events)
+
+
+def _with_basis(rates, name: str, minimum: int) -> str:
+    """"87.5%（8件）", or under the minimum sample "2/3 件", or "—"."""
+    shown = shown_rate(rates, name, minimum)
+    whole = rates.basis(name)[1]
+    return f"{shown}（{whole}件）" if whole >= minimum else shown
 
 
 def _building_order(name: str) -> tuple[int, str]:

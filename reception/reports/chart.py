@@ -24,12 +24,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from reception.reports import texts as t
-from reception.reports.metrics import Rates
+from reception.reports.metrics import MIN_SAMPLE, Rates
 
 log = logging.getLogger(__name__)
 
 _MPLFONTS_FILE = "NotoSansCJKsc-Regular.otf"
-_COLOURS = {"received": "#4C78A8", "resolved": "#59A14F", "this": "#E15759", "last": "#BAB0AC"}
+_COLOURS = {"received": "#4C78A8", "resolved": "#59A14F", "overdue": "#E15759", "this": "#E15759",
+            "last": "#BAB0AC"}
 _MAX_CATEGORIES = 10
 
 
@@ -79,14 +80,17 @@ def render_weekly(
     path: Path,
     *,
     title: str,
-    categories: Sequence[tuple[str, int, int]],
+    categories: Sequence[tuple[str, int, int, int, int]],
     current: Rates,
     previous: Rates,
+    min_sample: int = MIN_SAMPLE,
 ) -> Path:
     """Write the weekly chart as a PNG at ``path`` and return it.
 
-    ``categories`` holds (name, received, resolved) for this week, biggest first; the
-    first ten are drawn.
+    ``categories`` holds (name, received, resolved, overdue, received last week) for this
+    week's categories, biggest first; the first ten are drawn, each with last week's bar
+    beside this week's. A rate over fewer than ``min_sample`` cases is labelled with its
+    counts, not a percentage.
     """
     font = cjk_font()
     rc = {"font.family": "sans-serif", "axes.unicode_minus": False}
@@ -97,38 +101,41 @@ def render_weekly(
         FigureCanvasAgg(figure)
         left, right = figure.subplots(1, 2, width_ratios=[3, 2])
         _category_bars(left, list(categories)[:_MAX_CATEGORIES])
-        _rate_bars(right, current, previous)
+        _rate_bars(right, current, previous, min_sample)
         figure.suptitle(title, fontsize=14)
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, format="png")
     return path
 
 
-def _category_bars(axes, categories: list[tuple[str, int, int]]) -> None:
+def _category_bars(axes, categories: list[tuple[str, int, int, int, int]]) -> None:
     axes.set_title(t.CHART_BY_CATEGORY)
     if not categories:
         axes.text(0.5, 0.5, t.CHART_NO_DATA, ha="center", va="center", transform=axes.transAxes)
         axes.set_axis_off()
         return
-    names = [name for name, _, _ in categories][::-1]  # biggest at the top
-    received = [r for _, r, _ in categories][::-1]
-    resolved = [s for _, _, s in categories][::-1]
-    positions = range(len(names))
-    height = 0.38
-    bars = axes.barh([p + height / 2 for p in positions], received, height=height,
-                     color=_COLOURS["received"], label=t.CHART_RECEIVED)
-    axes.bar_label(bars, padding=2, fontsize=9)
-    bars = axes.barh([p - height / 2 for p in positions], resolved, height=height,
-                     color=_COLOURS["resolved"], label=t.CHART_RESOLVED)
-    axes.bar_label(bars, padding=2, fontsize=9)
-    axes.set_yticks(list(positions), names)
+    rows = categories[::-1]  # biggest at the top
+    names = [row[0] for row in rows]
+    series = (  # (column in the row, colour, label), drawn top to bottom within a category
+        (4, _COLOURS["last"], t.CHART_RECEIVED_LAST_WEEK),
+        (1, _COLOURS["received"], t.CHART_RECEIVED),
+        (2, _COLOURS["resolved"], t.CHART_RESOLVED),
+        (3, _COLOURS["overdue"], t.CHART_OVERDUE),
+    )
+    height = 0.8 / len(series)
+    for rank, (column, colour, label) in enumerate(series):
+        offset = 0.4 - height / 2 - rank * height
+        bars = axes.barh([p + offset for p in range(len(rows))], [row[column] for row in rows],
+                         height=height, color=colour, label=label)
+        axes.bar_label(bars, padding=2, fontsize=8)
+    axes.set_yticks(list(range(len(rows))), names)
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_xlim(0, max(received) * 1.2 + 1)
-    axes.legend(loc="lower right")
+    axes.set_xlim(0, max(max(row[1], row[4]) for row in rows) * 1.2 + 1)
+    axes.legend(loc="lower right", fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _rate_bars(axes, current: Rates, previous: Rates) -> None:
+def _rate_bars(axes, current: Rates, previous: Rates, min_sample: int) -> None:
     axes.set_title(t.CHART_RATES)
     names = [t.RATE_RESPONSE, t.RATE_RESOLUTION, t.RATE_SATISFACTION]
     fields = ("response_rate", "resolution_rate", "satisfaction_rate")
@@ -138,10 +145,17 @@ def _rate_bars(axes, current: Rates, previous: Rates) -> None:
         (width / 2, current, _COLOURS["this"], t.CHART_THIS_WEEK),
     ):
         values = [getattr(rates, f) for f in fields]
+        small = [0 < rates.basis(f)[1] < min_sample for f in fields]
         heights = [v * 100 if v is not None else 0 for v in values]
         bars = axes.bar([i + offset for i in range(3)], heights, width=width, color=colour,
                         label=label)
-        axes.bar_label(bars, labels=[_percent(v) for v in values], padding=2, fontsize=9)
+        for bar, is_small in zip(bars, small, strict=True):
+            if is_small:  # too few cases to be read as a rate: drawn hollow
+                bar.set_fill(False)
+                bar.set_edgecolor(colour)
+                bar.set_hatch("//")
+        labels = [_rate_label(rates, f, min_sample) for f in fields]
+        axes.bar_label(bars, labels=labels, padding=2, fontsize=8)
     axes.set_xticks(range(3), names)
     axes.set_ylim(0, 118)
     axes.set_ylabel("%")
@@ -149,5 +163,11 @@ def _rate_bars(axes, current: Rates, previous: Rates) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _percent(value: float | None) -> str:
-    return t.NO_RATE if value is None else f"{value * 100:.0f}%"
+def _rate_label(rates: Rates, field: str, min_sample: int) -> str:
+    """87%\n(12件), or for a small sample its counts, or 无数据 when nothing was due."""
+    part, whole = rates.basis(field)
+    if whole == 0:
+        return t.CHART_NO_RATE
+    if whole < min_sample:
+        return t.CHART_SMALL_SAMPLE.format(part=part, whole=whole)
+    return f"{getattr(rates, field) * 100:.0f}%\n" + t.CHART_BASIS.format(n=whole)

@@ -23,6 +23,7 @@ from reception.reports import texts as t
 from reception.reports.digest_text import Section, plain, render
 from reception.reports.metrics import (
     DEFAULT_WEIGHTS,
+    MIN_SAMPLE,
     Rates,
     compute_rates,
     in_cohort,
@@ -76,10 +77,11 @@ class Digest:
 
 class Digests:
     def __init__(self, deps: Deps, access: Access, *,
-                 weights: Mapping[str, float] | None = None) -> None:
+                 weights: Mapping[str, float] | None = None, min_sample: int = MIN_SAMPLE) -> None:
         self.deps = deps
         self.access = access
         self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.min_sample = min_sample
 
     def weekly(self, *, scope_kind: str, scope_code: str, week_ending: datetime | None = None,
                out_dir: Path | None = None) -> Digest:
@@ -137,11 +139,12 @@ class Digests:
             title=title, subtitle=subtitle, current=current, previous=previous,
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
-            basic_weight=self.weights.get("basic", 0.0),
+            basic_weight=self.weights.get("basic", 0.0), min_sample=self.min_sample,
         )
         chart = self._chart(out_dir or self.deps.settings.reports_dir,
                             f"digest-{scope_code}-{start:%Y%m%d}.png", title=title,
-                            by_category=by_category, current=current, previous=previous)
+                            by_category=by_category, previous_by_category=previous_by_category,
+                            current=current, previous=previous)
         return Digest(
             title=title, text=text, chart_path=chart, current=current, previous=previous,
             by_grid=by_grid, by_category=by_category, by_staff=by_staff, top_topics=topics,
@@ -216,17 +219,20 @@ class Digests:
             return f"{self.deps.org.community(petition.community_code).name}·{name}"
         return name
 
-    def _chart(self, out_dir: Path, filename: str, *, title: str,
-               by_category: dict[str, Rates], current: Rates, previous: Rates) -> Path | None:
+    def _chart(self, out_dir: Path, filename: str, *, title: str, by_category: dict[str, Rates],
+               previous_by_category: dict[str, Rates], current: Rates, previous: Rates) -> Path | None:
+        empty = Rates()
         categories = sorted(
-            ((name, r.received, r.resolved) for name, r in by_category.items()),
+            ((name, now.received, now.resolved, now.overdue,
+              previous_by_category.get(name, empty).received)
+             for name, now in by_category.items()),
             key=lambda item: (-item[1], item[0]),
         )
         try:
             from reception.reports.chart import render_weekly  # matplotlib loads only for charts
 
             return render_weekly(Path(out_dir) / filename, title=title, categories=categories,
-                                 current=current, previous=previous)
+                                 current=current, previous=previous, min_sample=self.min_sample)
         except (OSError, ValueError, RuntimeError):
             # The text still goes out; a missing picture is not worth a missing digest.
             log.exception("digest chart %s could not be drawn", filename)

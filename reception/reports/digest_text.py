@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reception.reports import texts as t
-from reception.reports.metrics import Rates, rate_change
+from reception.reports.metrics import MIN_SAMPLE, Rates, rate_change
 from reception.reports.topics import CLUSTER_MINIMUM, Cluster
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -38,15 +38,19 @@ def render(
     clusters: Sequence[Cluster],
     place_names: Mapping[str, str],
     basic_weight: float,
+    min_sample: int = MIN_SAMPLE,
 ) -> str:
-    """The digest's HTML; breakdowns shrink until the text fits in one Telegram message."""
+    """The digest's HTML; breakdowns shrink until the text fits in one Telegram message.
+
+    A rate computed over fewer than ``min_sample`` cases is shown as its counts ("1/1 件").
+    """
     for limit in _LIST_LIMITS:
         lines = [f"<b>{html.escape(title)}</b>", f"<i>{html.escape(subtitle)}</i>", ""]
-        lines += _overview(current, previous)
+        lines += _overview(current, previous, min_sample)
         if any(section.current or section.previous for section in sections):
-            lines += ["", t.DIGEST_GROUP_LEGEND]
+            lines += ["", t.DIGEST_GROUP_LEGEND.format(minimum=min_sample)]
         for section in sections:
-            lines += _section(section, limit)
+            lines += _section(section, limit, min_sample)
         lines += _topics(top_topics)
         lines += _clusters(clusters[:limit], place_names)
         lines += ["", t.DIGEST_FOOTNOTE.format(basic=_number(basic_weight))]
@@ -67,7 +71,22 @@ def percent(value: float | None) -> str:
     return f"{_number(round(value * 100, 1))}%"
 
 
-def _overview(current: Rates, previous: Rates) -> list[str]:
+def shown_rate(rates: Rates, field: str, min_sample: int = MIN_SAMPLE) -> str:
+    """The rate as a percentage, or under ``min_sample`` cases its counts ("1/1 件")."""
+    part, whole = rates.basis(field)
+    if whole == 0:
+        return t.NO_RATE
+    if whole < min_sample:
+        return t.SMALL_SAMPLE.format(part=part, whole=whole)
+    return percent(getattr(rates, field))
+
+
+def trusted(rates: Rates, field: str, min_sample: int = MIN_SAMPLE) -> float | None:
+    """The rate when it rests on at least ``min_sample`` cases, else None (no comparison)."""
+    return getattr(rates, field) if rates.basis(field)[1] >= min_sample else None
+
+
+def _overview(current: Rates, previous: Rates, min_sample: int) -> list[str]:
     lines = [t.DIGEST_OVERVIEW]
     if current.received == 0:
         lines.append(t.DIGEST_NOTHING)
@@ -75,10 +94,13 @@ def _overview(current: Rates, previous: Rates) -> list[str]:
     counts.update({f"p_{name}": getattr(previous, name) for name in _COUNT_FIELDS})
     lines.append(t.DIGEST_COUNTS.format(**counts))
     for name, field in _RATE_FIELDS:
-        now_value, before = getattr(current, field), getattr(previous, field)
+        whole = current.basis(field)[1]
+        basis = (t.SMALL_SAMPLE_NOTE.format(minimum=min_sample) if 0 < whole < min_sample
+                 else t.RATE_BASIS_LABELS[field].format(n=whole))
         lines.append(t.DIGEST_RATE_LINE.format(
-            name=name, value=percent(now_value), previous=percent(before),
-            change=_change(now_value, before),
+            name=name, value=shown_rate(current, field, min_sample), basis=basis,
+            previous=shown_rate(previous, field, min_sample),
+            change=_change(trusted(current, field, min_sample), trusted(previous, field, min_sample)),
         ))
     return lines
 
@@ -99,7 +121,7 @@ def _change(current: float | None, previous: float | None) -> str:
     return f"，{arrow}{_number(abs(points))}个百分点"
 
 
-def _section(section: Section, limit: int) -> list[str]:
+def _section(section: Section, limit: int, min_sample: int) -> list[str]:
     names = sorted(
         set(section.current) | set(section.previous),
         key=lambda n: (-_received(section.current, n), -_received(section.previous, n), n),
@@ -111,8 +133,7 @@ def _section(section: Section, limit: int) -> list[str]:
         now, before = section.current.get(name, Rates()), section.previous.get(name, Rates())
         lines.append(t.DIGEST_GROUP_LINE.format(
             name=html.escape(name), received=now.received, p_received=before.received,
-            **{key: _compared(getattr(now, field), getattr(before, field))
-               for key, field in _GROUP_RATES},
+            **{key: _compared(now, before, field, min_sample) for key, field in _GROUP_RATES},
         ))
     if len(names) > limit:
         lines.append(t.DIGEST_MORE.format(count=len(names) - limit))
@@ -123,14 +144,16 @@ _GROUP_RATES = (("response", "response_rate"), ("resolution", "resolution_rate")
                 ("satisfaction", "satisfaction_rate"))
 
 
-def _compared(current: float | None, previous: float | None) -> str:
-    """The rate and, when both weeks have one, its change in points: "60%（↓40）"."""
-    points = rate_change(current, previous)
+def _compared(now: Rates, before: Rates, field: str, min_sample: int) -> str:
+    """The rate and, when both weeks have enough cases, its change in points: "60%（↓40）";
+    under ``min_sample`` cases the counts: "1/2 件"."""
+    shown = shown_rate(now, field, min_sample)
+    points = rate_change(trusted(now, field, min_sample), trusted(before, field, min_sample))
     if points is None:
-        return percent(current)
+        return shown
     if points == 0:
-        return f"{percent(current)}（±0）"
-    return f"{percent(current)}（{'↑' if points > 0 else '↓'}{_number(abs(points))}）"
+        return f"{shown}（±0）"
+    return f"{shown}（{'↑' if points > 0 else '↓'}{_number(abs(points))}）"
 
 
 def _received(rates: Mapping[str, Rates], name: str) -> int:

@@ -30,7 +30,9 @@ The definitions (docs/reports.md repeats them for the office):
 - **解决率** resolution rate = resolved ÷ resolve expected.
 - **满意率** satisfaction rate = Σ weight(rating) ÷ rated, with hotline weights by default:
   满意 1.0, 基本满意 0.9, 不满意 0.
-A rate is ``None`` when its denominator is zero.
+A rate is ``None`` when its denominator is zero. Every rate is shown with the count it is
+computed over (``basis``); under ``MIN_SAMPLE`` of them the reports show the count, not a
+percentage (one rating of 满意 is not "满意率 100%").
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"satisfied": 1.0, "basic": 0.9, "unsatis
 # Not in the cohort: a duplicate counts through its original; a withdrawal is not a case.
 EXCLUDED_STATUSES = frozenset({"merged", "cancelled"})
 RATINGS = ("satisfied", "basic", "unsatisfied")
+MIN_SAMPLE = 5  # fewer cases than this: the count is shown, not a percentage
+# rate -> (its numerator's count, its denominator), for showing the count behind a rate
+RATE_BASIS = {"response_rate": ("responded_on_time", "respond_expected"),
+              "resolution_rate": ("resolved", "resolve_expected"),
+              "satisfaction_rate": ("pleased", "rated")}
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,16 @@ class Rates:
     response_rate: float | None = None
     resolution_rate: float | None = None
     satisfaction_rate: float | None = None
+
+    @property
+    def pleased(self) -> int:
+        """Rated 满意 or 基本满意."""
+        return self.satisfied + self.basic
+
+    def basis(self, rate: str) -> tuple[int, int]:
+        """(numerator count, denominator) behind ``rate``, e.g. (3, 4) for 3 of 4 on time."""
+        numerator, denominator = RATE_BASIS[rate]
+        return getattr(self, numerator), getattr(self, denominator)
 
 
 def compute_rates(
@@ -108,6 +125,18 @@ def compute_rates(
         response_rate=_ratio(counts["responded_on_time"], counts["respond_expected"]),
         resolution_rate=_ratio(counts["resolved"], counts["resolve_expected"]),
         satisfaction_rate=_ratio(satisfaction_points, counts["rated"]),
+    )
+
+
+def rates_from_counts(counts: Mapping[str, int], *,
+                      weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> Rates:
+    """Rates from a cohort's counts counted elsewhere (storage.rates, by the database)."""
+    points = sum(counts.get(rating, 0) * weights.get(rating, 0.0) for rating in RATINGS)
+    return Rates(
+        **{name: int(value) for name, value in counts.items()},
+        response_rate=_ratio(counts.get("responded_on_time", 0), counts.get("respond_expected", 0)),
+        resolution_rate=_ratio(counts.get("resolved", 0), counts.get("resolve_expected", 0)),
+        satisfaction_rate=_ratio(points, counts.get("rated", 0)),
     )
 
 

@@ -16,13 +16,20 @@ DIGEST_COUNTS = (
     "超期 {overdue}（{p_overdue}）　重新办理 {reopened}（{p_reopened}）　"
     "已评价 {rated}（{p_rated}）"
 )
-DIGEST_RATE_LINE = "{name} <b>{value}</b>（上周 {previous}{change}）"
+DIGEST_RATE_LINE = "{name} <b>{value}</b>（{basis}；上周 {previous}{change}）"
+# What a rate is computed over, per rate (the denominator's count).
+RATE_BASIS_LABELS = {"response_rate": "应响应 {n} 件", "resolution_rate": "应办结 {n} 件",
+                     "satisfaction_rate": "评价 {n} 件"}
+# Under the minimum sample: the counts, not a percentage.
+SMALL_SAMPLE = "{part}/{whole} 件"
+SMALL_SAMPLE_NOTE = "不足{minimum}件，不计比率"
 DIGEST_NOTHING = "本周没有受理诉求。"
 DIGEST_BY_GRID = "<b>分网格</b>"
 DIGEST_BY_COMMUNITY = "<b>分社区</b>"
 DIGEST_BY_CATEGORY = "<b>分类别</b>"
 DIGEST_BY_STAFF = "<b>分经办人</b>"
-DIGEST_GROUP_LEGEND = "<i>以下各项：受理件数（上周件数）｜三率（较上周变化，百分点）</i>"
+DIGEST_GROUP_LEGEND = ("<i>以下各项：受理件数（上周件数）｜三率（较上周变化，百分点）；"
+                       "不足{minimum}件的只列件数：按时响应/应响应、办结/应办结、满意与基本满意/已评价</i>")
 DIGEST_GROUP_LINE = (
     "· {name}：受理 {received}（{p_received}）｜响应 {response}｜解决 {resolution}"
     "｜满意 {satisfaction}"
@@ -55,6 +62,11 @@ CHART_RATES = "三率对比"
 CHART_THIS_WEEK = "本周"
 CHART_LAST_WEEK = "上周"
 CHART_NO_DATA = "本周无诉求"
+CHART_RECEIVED_LAST_WEEK = "上周受理"
+CHART_OVERDUE = "超期"
+CHART_NO_RATE = "无数据"
+CHART_SMALL_SAMPLE = "{part}/{whole}件\n样本不足"
+CHART_BASIS = "({n}件)"
 
 # --- reception register ----------------------------------------------------------------
 REGISTER_TITLE = "{scope}{office}统一接待登记本（{start}至{end}）"

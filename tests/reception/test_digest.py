@@ -113,11 +113,25 @@ def test_text_is_telegram_safe_html(digests, office):
     assert len(text) <= TELEGRAM_TEXT_LIMIT
     assert set(re.findall(r"<[^>]*>", text)) <= {"<b>", "</b>", "<i>", "</i>"}
     assert "张&lt;三&gt;" in text
-    assert "响应率 <b>100%</b>（上周 50%，↑50个百分点）" in text
-    assert "解决率 <b>66.7%</b>（上周 100%，↓33.3个百分点）" in text
-    assert "满意率 <b>95%</b>（上周 50%，↑45个百分点）" in text
     assert "红旗社区3号楼 · 物业管理：3 次" in text
+
+
+def test_rates_show_the_count_behind_them(deps, office):
+    # An office that accepts a percentage over a single case (min_sample 1) sees it with its count.
+    text = Digests(deps, Access(deps), min_sample=1).weekly(scope_kind="community", scope_code="hongqi").text
+    assert "响应率 <b>100%</b>（应响应 3 件；上周 50%，↑50个百分点）" in text
+    assert "解决率 <b>66.7%</b>（应办结 3 件；上周 100%，↓33.3个百分点）" in text
+    assert "满意率 <b>95%</b>（评价 2 件；上周 50%，↑45个百分点）" in text
     assert "· 王芳：受理 2（1）｜响应 100%（±0）｜解决 50%（↓50）｜满意 100%（±0）" in text
+
+
+def test_a_small_sample_shows_its_counts_not_a_percentage(digests, office):
+    # The default minimum is five cases; this week has three or fewer behind every rate.
+    text = digests.weekly(scope_kind="community", scope_code="hongqi").text
+    assert "响应率 <b>3/3 件</b>（不足5件，不计比率；上周 1/2 件）" in text
+    assert "满意率 <b>2/2 件</b>（不足5件，不计比率；上周 1/2 件）" in text
+    assert "· 王芳：受理 2（1）｜响应 2/2 件｜解决 1/2 件｜满意 1/1 件" in text
+    assert "100%" not in text.split("以下各项")[0], "no bare percentage over three cases"
 
 
 def test_chart_is_a_png(digests, office, deps):
@@ -147,7 +161,7 @@ def test_an_empty_week_still_reads_well(digests):
     digest = digests.weekly(scope_kind="community", scope_code="qingnian")
     assert digest.current.response_rate is None
     assert "本周没有受理诉求" in digest.text
-    assert "响应率 <b>—</b>（上周 —）" in digest.text
+    assert "响应率 <b>—</b>（应响应 0 件；上周 —）" in digest.text
     assert digest.chart_path is not None and digest.chart_path.is_file()
 
 

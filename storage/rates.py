@@ -1,0 +1,85 @@
+"""The three rates' counts computed by the database, one row per group.
+
+The same definitions as reception.reports.metrics.compute_rates (its docstring is the
+reference; tests/reception/test_rates_sql.py checks both agree on every kind of petition),
+written as SQL so that a desk's overview over a district's weeks reads a few numbers per
+community instead of every petition. Read-only; never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from storage.models import Petition
+from storage.types import UTCDateTime
+
+COUNT_NAMES = ("received", "responded", "responded_on_time", "respond_expected", "resolved",
+               "resolved_on_time", "resolve_expected", "rejected", "overdue", "reopened", "rated",
+               "satisfied", "basic", "unsatisfied")
+_EXCLUDED = ("merged", "cancelled")
+_RATINGS = ("satisfied", "basic", "unsatisfied")
+_p = Petition.__table__.c
+
+
+def _counts(now: datetime) -> dict[str, ColumnElement[Any]]:
+    at = literal(now, UTCDateTime())
+    rejected = _p.status == "rejected"
+    answered = case(
+        (and_(_p.first_response_at.is_not(None), _p.first_response_at <= at), _p.first_response_at),
+        (and_(_p.first_response_at.is_(None), rejected, _p.closed_at.is_not(None), _p.closed_at <= at),
+         _p.closed_at),
+        else_=None,
+    )
+    resolved_at = case((_p.resolved_at <= at, _p.resolved_at), else_=None)
+    clock_end = case((and_(_p.paused_at.is_not(None), _p.paused_at <= at), _p.paused_at), else_=at)
+    resolved = and_(not_(rejected), resolved_at.is_not(None))
+    rating = case((and_(_p.rating.in_(_RATINGS), or_(_p.rated_at.is_(None), _p.rated_at <= at)), _p.rating),
+                  else_=None)
+    conditions = {
+        "received": literal(True),
+        "responded": answered.is_not(None),
+        "responded_on_time": and_(answered.is_not(None),
+                                  or_(_p.respond_due.is_(None), answered <= _p.respond_due)),
+        "respond_expected": or_(answered.is_not(None),
+                                and_(_p.respond_due.is_not(None), _p.respond_due < at)),
+        "resolved": resolved,
+        "resolved_on_time": and_(resolved, or_(_p.resolve_due.is_(None), resolved_at <= _p.resolve_due)),
+        "resolve_expected": and_(not_(rejected), or_(
+            resolved_at.is_not(None), and_(_p.resolve_due.is_not(None), _p.resolve_due < clock_end))),
+        "rejected": rejected,
+        "overdue": or_(
+            _p.overdue.is_(True),
+            and_(_p.respond_due.is_not(None), func.coalesce(answered, at) > _p.respond_due),
+            and_(not_(rejected), _p.resolve_due.is_not(None),
+                 func.coalesce(resolved_at, clock_end) > _p.resolve_due)),
+        "reopened": _p.reopen_count > 0,
+        "rated": rating.is_not(None),
+        "satisfied": rating == "satisfied",
+        "basic": rating == "basic",
+        "unsatisfied": rating == "unsatisfied",
+    }
+    return {name: func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+            for name, condition in conditions.items()}
+
+
+def rate_counts(session: Session, *, period_start: datetime, period_end: datetime, now: datetime,
+                communities: Sequence[str], by_community: bool = True) -> dict[str, dict[str, int]]:
+    """The cohort's counts (COUNT_NAMES) per community (or under "" for all of them)."""
+    counts = _counts(now)
+    key = _p.community_code if by_community else literal("")
+    query = (select(key.label("key"), *counts.values())
+             .where(_p.community_code.in_(list(communities)),
+                    _p.created_at >= literal(period_start, UTCDateTime()),
+                    _p.created_at < literal(period_end, UTCDateTime()),
+                    _p.created_at <= literal(now, UTCDateTime()),
+                    _p.status.not_in(_EXCLUDED)))
+    if by_community:
+        query = query.group_by(_p.community_code)
+    return {row.key: {name: int(getattr(row, name)) for name in COUNT_NAMES}
+            for row in session.execute(query)}
