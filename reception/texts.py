@@ -267,13 +267,13 @@ SAFETY_CALL_HEADER = "📞 <b>请立即拨打：</b>"
 SAFETY_CALL = "{label} <b>{number}</b>"
 SAFETY_CALL_SEPARATOR = "　"
 CONFIRM_URGENT = (
-    "\n\n🚨 已登记为<b>紧急诉求</b>，编号：<b>{number}</b>\n"
+    "\n\n🚨 <b>紧急诉求已受理</b>，编号：<b>{number}</b>\n"
     "我们已同时通知社区工作群、{duty}和街道督办。工作人员最迟 {respond_by} 前与您联系"
     "（{limit}内），无人认领时每 {repeat} 分钟再次提醒，直到有人处置。\n"
     "请保持电话畅通；有新情况直接发消息给我，会并入本诉求。"
 )
 CONFIRM_URGENT_ONCE = (
-    "\n\n🚨 已登记为<b>紧急诉求</b>，编号：<b>{number}</b>\n"
+    "\n\n🚨 <b>紧急诉求已受理</b>，编号：<b>{number}</b>\n"
     "我们已同时通知社区工作群、{duty}和街道督办。工作人员最迟 {respond_by} 前与您联系"
     "（{limit}内）。\n请保持电话畅通；有新情况直接发消息给我，会并入本诉求。"
 )
@@ -298,3 +298,8 @@ URGENT_ALERT_DUTY = (
 URGENT_DUTY_MENTION = "\n值班：{names}"
 URGENT_NO_ADDRESS = "未提供（请联系居民确认）"
 URGENT_ALERT_EVENT = "第 {count} 次，通知 {groups} 个工作群、{people} 名值班人员"
+# A routine petition received at night, at the weekend or on a holiday.
+CONFIRM_AFTER_HOURS = (
+    "\n\n🌙 现在是非工作时间，办理时限从 {opens} 起按工作时间计算。"
+    "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
+)

@@ -33,7 +33,7 @@ def test_demo_runs_the_whole_week(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     steps = ("已受理", "认领", "转派", "合并办理", "未予受理", "不满意", "临期提醒", "超期督办",
-             "周报", "统一接待登记本")
+             "周报", "统一接待登记本", "不要开关任何电器", "紧急诉求，请立即认领", "仍无人认领")
     for step in steps:
         assert step in out, step
     assert list(tmp_path.glob("*.png")) and list(tmp_path.glob("*.xlsx"))

@@ -93,6 +93,20 @@ def confirmation(deps: Deps, petition: Petition) -> str:
     )
 
 
+def after_hours_note(deps: Deps, petition: Petition) -> str:
+    """For a routine petition received out of office hours: when its clock starts, and the
+    numbers to call should it turn dangerous; empty in office hours."""
+    calendar, received = deps.deadlines.calendar, petition.created_at
+    if petition.urgent or calendar.is_office_time(received):
+        return ""
+    known = numbers(deps, petition.community_code)
+    to_call = [f"{deps.safety.labels[key]} {known[key]}" for key in deps.safety.fallback.call
+               if known.get(key)]
+    return texts.CONFIRM_AFTER_HOURS.format(
+        opens=fmt_time(calendar.next_office_start(received), deps.settings.tz),
+        calls=html.escape("、".join(to_call)))
+
+
 # --- the alerts ----------------------------------------------------------------------------
 def alert(session: Session, deps: Deps, petition: Petition, *, now: datetime) -> None:
     """Alert everyone who must act on a new urgent petition; its card is queued already."""
@@ -153,9 +167,11 @@ def _repeat(deps: Deps, petition_id: int, version: int, *, count: int, now: date
         for chat_id in chats:
             outbox.message(session, chat_id=chat_id, petition_id=petition.id, now=now, text=text,
                            in_thread_of=petition.id, reply_to_card=True)
+        in_private = texts.URGENT_ALERT_REPEAT.format(count=count, minutes=minutes,
+                                                      **{**fields, "duty": ""})
         for staff in duty:
             outbox.message(session, chat_id=staff.tg_user_id, petition_id=petition.id, now=now,
-                           text=text)
+                           text=in_private)
         _record(session, petition, now=now, count=count, groups=len(chats), people=len(duty))
         return True
 

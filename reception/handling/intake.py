@@ -465,6 +465,8 @@ class Intake:
         )
         if petition.urgent:  # the calls to make first, then what we do; no form letter
             text = emergency.confirmation(self.deps, petition)
+        else:
+            text += emergency.after_hours_note(self.deps, petition)
         if length > self.deps.settings.max_text_chars:
             text += texts.CONFIRM_LONG_TEXT.format(length=length, shown=CARD_TEXT_LIMIT)
         resident = session.get(Resident, petition.resident_id)

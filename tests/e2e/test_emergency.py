@@ -167,6 +167,7 @@ async def test_a_routine_petition_alerts_nobody(office, resident, harness, clock
     before_admin = len(texts(office, office.admin.id))
     number, reply = await report(office, resident, "小区北门的路灯一直不亮")
     assert "请立即拨打" not in reply and "我们会尽快处理" in reply
+    assert "非工作时间" not in reply, "Monday 09:00 is office time"
     assert not about(office, office.street_group, number)
     assert len(texts(office, office.admin.id)) == before_admin
     assert not any("紧急" in t for t in texts(office, office.main_group))
