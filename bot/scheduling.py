@@ -66,10 +66,16 @@ async def _purge_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Take every due reminder/overdue/escalation step once."""
     runtime = context.application.bot_data["runtime"]
-    report = await runtime.call(runtime.services.escalation.sweep)
-    if report.steps or report.alerted:
+    escalation = runtime.services.escalation
+    # Batch by batch, each a short transaction of its own: residents' messages and the rest
+    # of the database work take turns with a large sweep instead of waiting for all of it.
+    report = await runtime.call(escalation.sweep_batch)
+    while report.resume is not None:
+        report = report.then(await runtime.call(escalation.sweep_batch, report.resume))
+    alerted = await runtime.call(escalation.repeat_alerts)
+    if report.steps or alerted:
         log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again",
-                 report.reminded, report.overdue, report.escalated, report.alerted)
+                 report.reminded, report.overdue, report.escalated, alerted)
 
 
 async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:

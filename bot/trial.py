@@ -27,7 +27,6 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import Config
 from bot.demo import START
 from bot.harness import Harness
-from reception.deadlines.ladder import RUNNING_STATUSES
 from storage import ladder_queries
 from storage.db import transaction
 from tgemu import BotApiEmulator
@@ -42,7 +41,6 @@ DONE = {"reminded": "提醒 {} 件", "overdue": "超期 {} 件", "escalated": "�
         "brief": "早报已发送", "digest": "周报已发送"}
 EMPTY_NOTE = "空白的接待室：用“＋ 新用户”“＋ 新群”添加人和群；管理员在私聊里发送 /join 邀请码，再在群里 /bind。"
 INVITE_NOTE = "{name} 管理员邀请码：{code}"
-_RUNNING = [str(s) for s in RUNNING_STATUSES]
 
 
 class TrialClock:
@@ -127,7 +125,7 @@ class Trial:
         instants = []
         with transaction(self.h.services.deps.engine) as session:
             for clock in ladder_queries.CLOCKS:
-                for c in ladder_queries.candidates(session, clock=clock, running=_RUNNING, now=target,
+                for c in ladder_queries.candidates(session, clock=clock, now=target,
                                                     second_delay=delay, limit=1000):
                     steps = {0: [c.remind_at, c.due], 1: [c.due], 2: [c.due + delay]}.get(c.step, [])
                     instants += [at for at in steps if at is not None and at > now]

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -96,8 +96,17 @@ def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+# Indexes an earlier version made that nothing uses any more: (status, deadline) pairs the
+# deadline sweep never used, replaced by the partial ix_petition_ladder_* indexes.
+RETIRED_INDEXES = {
+    "petition": ("ix_petition_open_respond", "ix_petition_open_resolve",
+                 "ix_petition_open_respond_remind", "ix_petition_open_resolve_remind"),
+}
+
+
 def create_schema(engine: Engine) -> None:
-    """Create missing tables, and indexes a newer version added to existing ones (idempotent).
+    """Create missing tables, and indexes a newer version added to existing ones; drop the
+    indexes it retired (idempotent).
 
     `create_all` skips a table that exists, indexes included; a database made by an earlier
     version would then lack an index a query now relies on (the deadline sweep's, say).
@@ -113,6 +122,9 @@ def create_schema(engine: Engine) -> None:
             for index in table.indexes:
                 if index.name not in present:
                     index.create(connection)
+            for name in RETIRED_INDEXES.get(table.name, ()):
+                if name in present:
+                    connection.execute(text(f'DROP INDEX "{name}"'))
 
 
 class _TransactionSession(Session):

@@ -1,4 +1,4 @@
-"""Queries for the escalation ladder: candidates by indexed columns, atomic step claims.
+"""Queries for the escalation ladder: candidates from the ladder indexes, atomic step claims.
 
 Each petition runs two deadline clocks, ``respond`` and ``resolve``; their columns are named
 ``<clock>_due``, ``<clock>_remind_at`` and ``<clock>_step``. Nothing here commits.
@@ -11,12 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, bindparam, or_, select, union, update
+from sqlmodel import Session, col
+from sqlmodel import select as orm_select
 
-from storage.models import Petition
+from storage.models import (
+    LADDER_CLOCKS,
+    CardMessage,
+    Petition,
+    Staff,
+    clock_running,
+    reminder_pending,
+)
 
-CLOCKS = ("respond", "resolve")
+_petition = Petition.__table__.c  # type: ignore[attr-defined]
+_staff = Staff.__table__.c  # type: ignore[attr-defined]
+_card = CardMessage.__table__.c  # type: ignore[attr-defined]
+
+CLOCKS = LADDER_CLOCKS
 
 
 @dataclass(frozen=True)
@@ -33,86 +45,184 @@ class Candidate:
 def _columns(clock: str) -> tuple[Any, Any, Any]:
     if clock not in CLOCKS:
         raise ValueError(f"unknown deadline clock {clock!r}; expected one of {CLOCKS}")
-    return (
-        getattr(Petition, f"{clock}_due"),
-        getattr(Petition, f"{clock}_remind_at"),
-        getattr(Petition, f"{clock}_step"),
+    return _petition[f"{clock}_due"], _petition[f"{clock}_remind_at"], _petition[f"{clock}_step"]
+
+
+def _candidate_query(clock: str) -> Any:
+    """Three ranges of the clock's two ladder indexes, one per way a step falls due.
+
+    - steps 0 and 1 at the deadline (overdue; a step-0 clock skips its reminder),
+    - step 2 ``second_delay`` after it (escalate),
+    - step 0 at the reminder instant (remind; a missing instant, a row written before it
+      existed, just skips the reminder).
+
+    Each branch carries the index's condition whole (``clock_running``, and
+    ``reminder_pending`` for the reminder), so both databases answer it from the partial
+    index: the open and the closed history are never read. A clock past both its reminder
+    and its deadline is found by two branches; UNION (not UNION ALL) keeps it once. No branch
+    asks for "deadline still ahead": on PostgreSQL, whose statistics are those of the whole
+    table, a condition that history makes look selective would draw the plan away from the
+    range of what is due.
+    """
+    due, remind_at, step = _columns(clock)
+    running = clock_running(clock)
+    columns = (_petition.id, step, due, remind_at)
+    # "id + 0": resuming after an id must not tempt SQLite into a primary-key range (every row
+    # after it) instead of the ladder index's range of what is due.
+    after = _petition.id + 0 > bindparam("after")
+    branches = (
+        select(*columns).where(running, step.in_([0, 1]), due <= bindparam("now"), after),
+        select(*columns).where(running, step == 2, due <= bindparam("escalate_before"), after),
+        select(*columns).where(running, reminder_pending(clock), remind_at <= bindparam("now"),
+                               after),
     )
+    due_steps = union(*branches).subquery("due_step")
+    return select(due_steps).order_by(due_steps.c.id).limit(bindparam("limit"))
 
 
-def _running(clock: str, running: Sequence[str]) -> list[Any]:
-    """The clock is counting: an open, unpaused petition (respond: not yet answered)."""
-    conditions = [col(Petition.status).in_(list(running)), col(Petition.paused_at).is_(None)]
-    if clock == "respond":
-        conditions.append(col(Petition.first_response_at).is_(None))
-    return conditions
+_CANDIDATES = {clock: _candidate_query(clock) for clock in CLOCKS}
 
 
 def candidates(
     session: Session,
     *,
     clock: str,
-    running: Sequence[str],
     now: datetime,
     second_delay: timedelta,
     limit: int,
+    after: int = 0,
 ) -> list[Candidate]:
-    """Petitions whose ``clock`` has a step due at ``now``, oldest id first.
-
-    A missing reminder instant (a row written before it existed) just skips the reminder.
-    """
-    due, remind_at, step = _columns(clock)
-    step_due = or_(
-        and_(step == 0, or_(remind_at <= now, due <= now)),
-        and_(step == 1, due <= now),
-        and_(step == 2, due <= now - second_delay),
-    )
-    query = (
-        select(Petition.id, step, due, remind_at)
-        .where(*_running(clock, running), col(due).is_not(None), step_due)
-        .order_by(col(Petition.id))
-        .limit(limit)
-    )
+    """Petitions with an id above ``after`` whose ``clock`` has a step due at ``now``, oldest
+    id first, at most ``limit``."""
+    _columns(clock)  # validates the clock
+    params = {"now": now, "escalate_before": now - second_delay, "after": after, "limit": limit}
     return [
         Candidate(petition_id=row[0], clock=clock, step=row[1], due=row[2], remind_at=row[3])
-        for row in session.exec(query)
+        for row in session.execute(_CANDIDATES[clock], params)
     ]
 
 
-def claim_step(
+_LOCK = {
+    clock: (
+        select(_petition.id, _columns(clock)[2], _columns(clock)[0], _columns(clock)[1])
+        .where(_petition.id.in_(bindparam("ids", expanding=True)))
+        .order_by(_petition.id)
+        .with_for_update()
+    )
+    for clock in CLOCKS
+}
+
+
+def lock(session: Session, *, clock: str, petition_ids: Sequence[int]) -> list[Candidate]:
+    """Lock a batch's rows in id order and read their ``clock`` again.
+
+    PostgreSQL: ``FOR UPDATE`` in one order for every sweeper, so two never deadlock over a
+    batch, and a row another transaction is changing is read once that one is done. SQLite
+    has no row locks (SQLAlchemy leaves the clause out); its one writer at a time, and the
+    conditions of ``claim``, keep sweepers apart there.
+    """
+    if not petition_ids:
+        return []
+    rows = session.execute(_LOCK[clock], {"ids": list(petition_ids)})
+    return [Candidate(petition_id=row[0], clock=clock, step=row[1], due=row[2], remind_at=row[3])
+            for row in rows]
+
+
+def _claim_statement(clock: str, to_step: int) -> Any:
+    """Move the listed rows of ``clock`` from ``from_step`` to ``to_step`` where that step is
+    still due on the row as it is now."""
+    due, remind_at, step = _columns(clock)
+    still_due = {
+        1: and_(remind_at <= bindparam("now"), due > bindparam("now")),
+        2: due <= bindparam("now"),
+        3: due <= bindparam("escalate_before"),
+    }[to_step]
+    values: dict[str, Any] = {step.key: to_step, "version": _petition.version + 1}
+    if to_step >= 2:
+        values["overdue"] = True
+    return (
+        update(Petition.__table__)  # type: ignore[arg-type]
+        .where(_petition.id.in_(bindparam("ids", expanding=True)),
+               step == bindparam("from_step"), clock_running(clock), still_due)
+        .values(**values)
+        .returning(_petition.id)
+    )
+
+
+# Built once: a claim executes a prepared statement, it does not build one per step.
+_CLAIMS = {(clock, to_step): _claim_statement(clock, to_step)
+           for clock in CLOCKS for to_step in (1, 2, 3)}
+
+
+def claim(
     session: Session,
     *,
     clock: str,
-    petition_id: int,
+    petition_ids: Sequence[int],
     from_step: int,
     to_step: int,
-    due: datetime,
-    running: Sequence[str],
-    overdue: bool,
-) -> bool:
-    """Move ``clock`` from ``from_step`` to ``to_step`` if nobody else has; True if we did.
+    now: datetime,
+    second_delay: timedelta,
+) -> set[int]:
+    """Move ``clock`` of these petitions from ``from_step`` to ``to_step`` (1 remind, 2 overdue,
+    3 escalate) where nobody else has and the step is still due; the ids this call moved.
 
-    One conditional UPDATE: the row must still be at ``from_step`` with the deadline the
-    caller decided on, open and unpaused. PostgreSQL re-checks the condition after waiting
-    for a concurrent writer's lock, and SQLite runs one writer at a time, so exactly one of
-    several processes sees a row count of 1.
+    One conditional UPDATE: a row must still be at ``from_step``, its clock counting, the step
+    due by its current deadline and reminder instant. PostgreSQL re-checks the condition
+    after waiting for a concurrent writer's lock, and SQLite runs one writer at a time, so of
+    several processes exactly one gets each row back.
     """
-    due_column, _, step = _columns(clock)
-    values: dict[str, Any] = {step.key: to_step, "version": Petition.version + 1}
-    if overdue:
-        values["overdue"] = True
-    statement = (
-        update(Petition)
-        .where(
-            col(Petition.id) == petition_id,
-            step == from_step,
-            due_column == due,
-            *_running(clock, running),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(statement).rowcount == 1
+    if not petition_ids:
+        return set()
+    params = {"ids": list(petition_ids), "from_step": from_step, "now": now,
+              "escalate_before": now - second_delay}
+    return set(session.execute(_CLAIMS[clock, to_step], params).scalars())
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What announcing a ladder step needs to know about its petition."""
+
+    id: int
+    number: str
+    category: str
+    community_code: str
+    street_code: str
+    group_chat_id: int | None
+    respond_due: datetime | None
+    resolve_due: datetime | None
+    handler_tg_user_id: int | None
+    handler_name: str | None
+    card_chats: tuple[int, ...]
+
+
+_ANNOUNCED = (
+    select(_petition.id, _petition.number, _petition.category, _petition.community_code,
+           _petition.street_code, _petition.group_chat_id, _petition.respond_due, _petition.resolve_due,
+           _staff.tg_user_id, _staff.name)
+    .select_from(Petition.__table__.outerjoin(  # type: ignore[attr-defined]
+        Staff.__table__, _staff.id == _petition.handler_staff_id))
+    .where(_petition.id.in_(bindparam("ids", expanding=True)))
+)
+_CARDS = (
+    select(_card.petition_id, _card.chat_id)
+    .where(_card.petition_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_card.petition_id, _card.chat_id)
+)
+
+
+def announced(session: Session, petition_ids: Iterable[int]) -> dict[int, Announced]:
+    """The petitions of a batch of steps with their handler and card chats: two queries."""
+    ids = sorted(set(petition_ids))
+    if not ids:
+        return {}
+    cards: dict[int, list[int]] = {}
+    for petition_id, chat_id in session.execute(_CARDS, {"ids": ids}):
+        cards.setdefault(petition_id, []).append(chat_id)
+    return {
+        row[0]: Announced(*row, card_chats=tuple(cards.get(row[0], ())))
+        for row in session.execute(_ANNOUNCED, {"ids": ids})
+    }
 
 
 def late(
@@ -133,7 +243,7 @@ def late(
             col(Petition.resolve_due) <= now,
         ),
     )
-    query = select(Petition).where(
+    query = orm_select(Petition).where(
         col(Petition.community_code).in_(list(communities)),
         col(Petition.status).in_(list(open_statuses)),
         or_(col(Petition.overdue), past_running_deadline),
@@ -155,7 +265,7 @@ def due_within(
     limit: int = 50,
 ) -> list[Petition]:
     """Running petitions with a deadline in ``[start, end)`` (respond only if unanswered)."""
-    query = select(Petition).where(
+    query = orm_select(Petition).where(
         col(Petition.community_code).in_(list(communities)),
         col(Petition.status).in_(list(running)),
         col(Petition.paused_at).is_(None),

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ColumnElement,
+    Index,
+    Text,
+    UniqueConstraint,
+    and_,
+    literal_column,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -85,10 +95,6 @@ class DailyCounter(SQLModel, table=True):
 
 class Petition(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_petition_open_respond", "status", "respond_due"),
-        Index("ix_petition_open_resolve", "status", "resolve_due"),
-        Index("ix_petition_open_respond_remind", "status", "respond_remind_at"),
-        Index("ix_petition_open_resolve_remind", "status", "resolve_remind_at"),
         Index("ix_petition_resident_last", "resident_id", "last_message_at"),
         # Duplicate candidates: the newest open petitions of one building, newest first.
         Index("ix_petition_building", "community_code", "building", "id"),
@@ -146,6 +152,55 @@ class Petition(SQLModel, table=True):
     resolve_step: int = 0
     overdue: bool = Field(default=False, index=True)
     version: int = 0
+
+
+
+# The statuses in which the deadline clocks count (reception.deadlines.ladder.RUNNING_STATUSES;
+# a test keeps the two equal). The ladder indexes hold only rows whose clock is counting.
+CLOCK_RUNNING_STATUSES = ("claimed", "reopened", "submitted")
+LADDER_CLOCKS = ("respond", "resolve")
+
+
+def clock_running(clock: str) -> ColumnElement[bool]:
+    """The SQL condition "``clock`` is counting": a running status, not paused, and for the
+    respond clock not yet answered.
+
+    The statuses are inline literals, not bound parameters: SQLite uses a partial index only
+    when each term of its WHERE appears in the query's, and PostgreSQL must prove the index's
+    predicate from the query's, which a generic plan's parameters do not allow. The ladder
+    indexes and the sweep's queries both take this one expression, so they always agree.
+    """
+    c = Petition.__table__.c  # type: ignore[attr-defined]
+    conditions = [
+        c.status.in_([literal_column(f"'{status}'") for status in CLOCK_RUNNING_STATUSES]),
+        c.paused_at.is_(None),
+    ]
+    if clock == "respond":
+        conditions.append(c.first_response_at.is_(None))
+    return and_(*conditions)
+
+
+def reminder_pending(clock: str) -> ColumnElement[bool]:
+    """The SQL condition "``clock`` has not reminded yet" (step 0, inline like the statuses)."""
+    return Petition.__table__.c[f"{clock}_step"] == literal_column("0")  # type: ignore[attr-defined]
+
+
+def _ladder_indexes() -> None:
+    """Per clock, two partial indexes over the rows whose clock is counting: by (step,
+    deadline), and, while the clock has not reminded, by reminder instant. Each branch of the
+    sweep's candidate query is one range of one of them (storage.ladder_queries), so a sweep
+    reads what is due, not the open or the closed history."""
+    c = Petition.__table__.c  # type: ignore[attr-defined]
+    for clock in LADDER_CLOCKS:
+        running = clock_running(clock)
+        Index(f"ix_petition_ladder_{clock}_due", c[f"{clock}_step"], c[f"{clock}_due"],
+              sqlite_where=running, postgresql_where=running)
+        unreminded = and_(running, reminder_pending(clock))
+        Index(f"ix_petition_ladder_{clock}_remind", c[f"{clock}_remind_at"],
+              sqlite_where=unreminded, postgresql_where=unreminded)
+
+
+_ladder_indexes()
 
 
 class PetitionMessage(SQLModel, table=True):

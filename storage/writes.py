@@ -64,6 +64,17 @@ def insert_outbox(
     return int(result.inserted_primary_key[0])
 
 
+def insert_outbox_many(session: Session, rows: Sequence[dict[str, Any]], *,
+                       now: datetime) -> None:
+    """Queue many sends (kind, chat_id, petition_id, payload; pending, due now) with one
+    statement. Their ids are not read back (that would cost more than the rows themselves
+    on PostgreSQL): the delivery worker finds them in the table."""
+    if rows:
+        session.execute(_INSERT_OUTBOX, [{
+            **row, "status": "pending", "attempts": 0, "created_at": now,
+            "next_attempt_at": now} for row in rows])
+
+
 def claim_outbox(session: Session, ids: Sequence[int], *, until: datetime) -> None:
     """Mark sends as taken by this process until ``until`` (the caller chose them)."""
     if ids:
@@ -99,6 +110,12 @@ def insert_event(
         "petition_id": petition_id, "at": at, "actor_kind": actor_kind, "actor_id": actor_id,
         "action": action, "from_status": from_status, "to_status": to_status, "detail": detail,
     })
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many events (the columns of ``insert_event``) with one statement."""
+    if rows:
+        session.execute(_INSERT_EVENT, list(rows))
 
 
 def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -54,6 +54,13 @@ def check_an_older_database_gets_what_it_lacks(url: str) -> None:
         assert other.name in inspect(engine).get_table_names()
         create_schema(engine)  # and again: nothing to do, no error
         assert _indexes(engine) == expected
+
+        # An index a later version retired goes; the ladder's replaced (status, deadline) pair.
+        with engine.begin() as connection:
+            connection.execute(text(
+                "CREATE INDEX ix_petition_open_respond ON petition (status, respond_due)"))
+        create_schema(engine)
+        assert _indexes(engine) == expected
     finally:
         engine.dispose()
 

@@ -118,3 +118,35 @@ def _add(
         session, kind=kind, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now
     )
     session.info.setdefault(_QUEUED, []).append(Queued(row_id, kind, chat_id, petition_id, payload))
+
+
+@dataclass(frozen=True)
+class Send:
+    """One send to queue with others (``queue_all``): what ``message``/``card`` would queue."""
+
+    kind: str
+    chat_id: int
+    petition_id: int | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def card(cls, *, chat_id: int, petition_id: int) -> Send:
+        return cls("card", chat_id, petition_id, {})
+
+    @classmethod
+    def message_in_thread(cls, *, chat_id: int, text: str, petition_id: int) -> Send:
+        """A text message under the petition's card (or in its forum topic)."""
+        payload = {"text": text, "in_thread_of": petition_id, "reply_to_card": True}
+        return cls("message", chat_id, petition_id, payload)
+
+
+def queue_all(session: Session, sends: list[Send], *, now: datetime) -> None:
+    """Queue many sends, in order, with one statement.
+
+    Unlike ``message`` and ``card`` they are not listed by ``queued``, so ``hand_over`` does
+    not take them: the delivery worker sends them from the table (it is kicked after every
+    domain call).
+    """
+    writes.insert_outbox_many(session, [
+        {"kind": s.kind, "chat_id": s.chat_id, "petition_id": s.petition_id,
+         "payload": s.payload} for s in sends], now=now)

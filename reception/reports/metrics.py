@@ -112,7 +112,7 @@ def compute_rates(
         _count_response(counts, petition, now)
         if not rejected:
             _count_resolution(counts, petition, now)
-        if _is_overdue(petition, now):
+        if is_overdue(petition, now):
             counts["overdue"] += 1
         counts["reopened"] += petition.reopen_count > 0
         rating = _rating(petition, now)
@@ -214,7 +214,8 @@ def _count_resolution(counts: dict[str, int], petition: Petition, now: datetime)
         counts["resolve_expected"] += 1
 
 
-def _is_overdue(petition: Petition, now: datetime) -> bool:
+def is_overdue(petition: Petition, now: datetime) -> bool:
+    """Whether a deadline was missed (the module docstring's *overdue*), as of ``now``."""
     if petition.overdue:
         return True
     respond_due = petition.respond_due

@@ -25,7 +25,7 @@ from reception.petition import outbox
 from reception.petition.cards import address_of
 from reception.petition.states import Status
 from reception.reports import texts as t
-from reception.reports.metrics import local_midnight
+from reception.reports.metrics import is_overdue, local_midnight
 from reception.texts import RATING_LABELS
 from storage import queries
 from storage import reports as report_queries
@@ -41,11 +41,22 @@ log = logging.getLogger(__name__)
 # (header, column width in characters); the order of every row.
 _COLUMNS = (
     ("编号", 19), ("登记时间", 17), ("渠道", 9), ("居民", 10), ("联系电话", 14),
-    ("住址", 22), ("类别", 10), ("诉求摘要", 40), ("经办人", 9), ("响应时间", 17),
-    ("办理结果", 34), ("办结时间", 17), ("评价", 9),
+    ("住址", 22), ("网格", 10), ("类别", 10), ("诉求摘要", 40), ("经办人", 9), ("响应时间", 17),
+    ("办理结果", 34), ("办结时间", 17), ("办结时限", 17), ("是否超期", 7), ("转交部门", 12),
+    ("回访结果", 10), ("评价", 9),
 )
 REGISTER_COLUMNS: tuple[str, ...] = tuple(header for header, _ in _COLUMNS)
 SUMMARY_CHARS = 80
+# The second sheet: the full text of every petition whose summary had to be cut.
+_FULL_TEXT_COLUMNS = ((t.REGISTER_FULL_NUMBER, 19), (t.REGISTER_FULL_TEXT, 110))
+_LINE_POINTS = 15.6  # one wrapped line of 11 pt text, CJK included
+
+
+class RegisterRow(list[str]):
+    """One register row (REGISTER_COLUMNS); ``full_text`` holds the whole text when the
+    summary column had to cut it, for the workbook's second sheet."""
+
+    full_text: str | None = None
 # A cell starting with one of these is a formula to Excel: residents' text must never be.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0, and so an xlsx file, cannot hold: C0 controls other than tab, line feed and
@@ -97,25 +108,42 @@ def iter_register_rows(
 
 
 def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[int, str],
-         merged: dict[int, str], *, unmasked: bool) -> list[str]:
+         merged: dict[int, str], *, unmasked: bool) -> RegisterRow:
     tz = deps.settings.tz
     name, phone = _who(petition, resident, unmasked=unmasked)
     community = deps.org.communities.get(petition.community_code)
-    return [
+    grid = deps.org.grid(petition.community_code, petition.grid_code)
+    text = _flat(petition.text, unmasked=unmasked)
+    summary = text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+    row = RegisterRow([
         petition.number,
         _time(petition.created_at, tz),
         t.CHANNEL_LABELS.get(petition.channel, petition.channel),
         name,
         phone,
         (community.name if community else petition.community_code) + address_of(petition),
+        grid.name if grid else "",
         petition.category,
-        _summary(petition.text, unmasked=unmasked),
+        summary,
         staff.get(petition.handler_staff_id or 0, ""),
         _time(petition.first_response_at, tz),
         _result(petition, merged),
         _time(petition.resolved_at, tz),
+        _time(petition.resolve_due, tz),
+        _overdue_label(petition, deps.clock.now()),
+        "",  # 转交部门: referrals to departments are not recorded yet
+        "",  # 回访结果: call-backs are not recorded yet
         _rating_label(petition.rating),
-    ]
+    ])
+    if summary != text:
+        row.full_text = _cell_text(petition.text if unmasked else mask_personal_data(petition.text))
+    return row
+
+
+def _overdue_label(petition: Petition, now: datetime) -> str:
+    if Status(petition.status) in (Status.MERGED, Status.CANCELLED):
+        return ""
+    return t.REGISTER_OVERDUE_YES if is_overdue(petition, now) else t.REGISTER_OVERDUE_NO
 
 
 def _who(petition: Petition, resident: Resident | None, *, unmasked: bool) -> tuple[str, str]:
@@ -126,11 +154,9 @@ def _who(petition: Petition, resident: Resident | None, *, unmasked: bool) -> tu
     return (mask_name(name) if name else t.VISITOR_UNKNOWN), (mask_phone(phone) if phone else "")
 
 
-def _summary(text: str, *, unmasked: bool) -> str:
+def _flat(text: str, *, unmasked: bool) -> str:
     flat = " ".join(_cell_text(text).split())  # controls first: some count as whitespace
-    if not unmasked:
-        flat = mask_personal_data(flat)
-    return flat if len(flat) <= SUMMARY_CHARS else flat[: SUMMARY_CHARS - 1] + "…"
+    return flat if unmasked else mask_personal_data(flat)
 
 
 def _result(petition: Petition, merged: dict[int, str]) -> str:
@@ -174,7 +200,8 @@ def write_xlsx(rows: Iterable[list[str]], path: Path, *, title: str) -> Path:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("接待登记")
+    sheet = workbook.create_sheet(t.REGISTER_SHEET)
+    full_sheet = workbook.create_sheet(t.REGISTER_FULL_SHEET)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
@@ -206,20 +233,64 @@ def write_xlsx(rows: Iterable[list[str]], path: Path, *, title: str) -> Path:
     header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.append([styled(h, font=Font(bold=True), alignment=header_alignment, border=border)
                   for h in REGISTER_COLUMNS])
+    for index, (_, width) in enumerate(_FULL_TEXT_COLUMNS, start=1):
+        full_sheet.column_dimensions[get_column_letter(index)].width = width
+    full_sheet.freeze_panes = "A2"
+    full_sheet.print_title_rows = "1:1"
+    full_sheet.page_setup.orientation = "landscape"
+    full_sheet.page_setup.paperSize = "9"
+    full_sheet.page_setup.fitToWidth = 1
+    full_sheet.page_setup.fitToHeight = 0
+    full_sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    full_sheet.oddFooter.center.text = t.REGISTER_FOOTER
+    full_sheet.append([styled(h, font=Font(bold=True), alignment=header_alignment, border=border)
+                       for h, _ in _FULL_TEXT_COLUMNS])
+
     # Every body cell shares one style: register it once and copy its index to each cell.
     template = styled("", alignment=Alignment(wrap_text=True, vertical="top"), border=border)
-    for values in rows:
+
+    def body(target, values: list[str]) -> list[WriteOnlyCell]:
         line = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=_cell_text(value))
+            cell = WriteOnlyCell(target, value=_cell_text(value))
             cell._style = copy(template._style)
             if value.startswith(_FORMULA_STARTS):
                 cell.data_type = "s"  # openpyxl reads a leading "=" as a formula
             line.append(cell)
-        sheet.append(line)
+        return line
+
+    widths = [width for _, width in _COLUMNS]
+    full_widths = [width for _, width in _FULL_TEXT_COLUMNS]
+    row_number, full_number = 3, 2
+    for values in rows:
+        # Heights that fit the wrapped text: in write-only mode a row's height is set before it.
+        sheet.row_dimensions[row_number].height = row_height(values, widths)
+        sheet.append(body(sheet, values))
+        row_number += 1
+        full_text = getattr(values, "full_text", None)
+        if full_text:
+            full = [values[0], full_text]
+            full_sheet.row_dimensions[full_number].height = row_height(full, full_widths)
+            full_sheet.append(body(full_sheet, full))
+            full_number += 1
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+def row_height(values: list[str], widths: list[int]) -> float:
+    """Points for a row whose cells wrap at their column widths (a CJK character takes two
+    of a column's character units, as Excel measures them), capped at Excel's 409."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        room = max(width - 1, 1)
+        cell_lines = sum(max(1, -(-_display_width(part) // room)) for part in str(value).split("\n"))
+        lines = max(lines, cell_lines)
+    return min(409.0, round(lines * _LINE_POINTS + 2, 1))
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def write_csv(rows: Iterable[list[str]], path: Path) -> Path:

@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from sqlmodel import Session
 
@@ -25,7 +26,7 @@ from reception.handling.access import Access
 from reception.handling.emergency import repeat_alerts
 from reception.petition import outbox
 from reception.petition.cards import fmt_time, list_line
-from reception.petition.events import Actor, record
+from reception.petition.events import Actor, event_row, record_all
 from reception.petition.states import OPEN_STATUSES
 from reception.supervision.brief import MorningBrief
 from reception.supervision.calendar_watch import refresh_official_days, remind_if_next_year_provisional
@@ -33,13 +34,14 @@ from reception.supervision.lateness import describe_duration, lateness
 from storage import ladder_queries as ladder_queries
 from storage import queries
 from storage.db import transaction
-from storage.ladder_queries import CLOCKS, Candidate
-from storage.models import Petition, Staff, StaffGroup
+from storage.ladder_queries import CLOCKS, Announced, Candidate
+from storage.models import Staff, StaffGroup
 
 log = logging.getLogger(__name__)
 
-# Petitions per clock per sweep; the next sweep takes the rest.
-SWEEP_BATCH = 500
+# Candidates per batch: one transaction claims and announces their steps, then commits, so a
+# sweep never holds the (SQLite: only) database thread for long.
+SWEEP_BATCH = 100
 OVERDUE_LIST_LIMIT = 30
 
 _RUNNING = [str(s) for s in RUNNING_STATUSES]
@@ -47,9 +49,19 @@ _OPEN = sorted(str(s) for s in OPEN_STATUSES)
 
 
 @dataclass(frozen=True)
+class SweepResume:
+    """Where a sweep left off: its instant, the clock, and the last petition id it looked at."""
+
+    at: datetime
+    clock: int
+    after: int
+
+
+@dataclass(frozen=True)
 class SweepReport:
-    """What one sweep did. ``lost``: steps another process claimed first; ``failed``: steps
-    that raised (logged, rolled back, tried again by the next sweep)."""
+    """What one sweep (or one batch of it) did. ``lost``: steps another process claimed first;
+    ``failed``: steps that raised (logged, rolled back, tried again by the next sweep);
+    ``resume``: where the next batch of the same sweep starts, None when it is complete."""
 
     at: datetime
     reminded: int = 0
@@ -57,11 +69,28 @@ class SweepReport:
     escalated: int = 0
     lost: int = 0
     failed: int = 0
+    resume: SweepResume | None = None
     alerted: int = 0  # urgent petitions still unclaimed, alerted again
 
     @property
     def steps(self) -> int:
         return self.reminded + self.overdue + self.escalated
+
+    def then(self, later: SweepReport) -> SweepReport:
+        """This report followed by the next batch's."""
+        return SweepReport(
+            at=self.at, reminded=self.reminded + later.reminded,
+            overdue=self.overdue + later.overdue, escalated=self.escalated + later.escalated,
+            lost=self.lost + later.lost, failed=self.failed + later.failed, resume=later.resume,
+            alerted=self.alerted + later.alerted,
+        )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    clock: str
+    petition_id: int
+    step: Step
 
 
 class Escalation:
@@ -71,13 +100,49 @@ class Escalation:
 
     # --- the sweep -----------------------------------------------------------------------
     def sweep(self) -> SweepReport:
-        """Take every ladder step due at ``deps.clock.now()``, each exactly once."""
-        now = self.deps.clock.now()
+        """Take every ladder step due at ``deps.clock.now()``, each exactly once, batch after
+        batch (the scheduler calls ``sweep_batch`` itself, so other work runs in between)."""
+        report = self.sweep_batch()
+        while report.resume is not None:
+            report = report.then(self.sweep_batch(report.resume))
+        return report.then(SweepReport(at=report.at, alerted=self.repeat_alerts()))
+
+    def repeat_alerts(self) -> int:
+        """Alert again about urgent petitions still unclaimed (reception.handling.emergency)."""
+        return repeat_alerts(self.deps)
+
+    def sweep_batch(self, resume: SweepResume | None = None) -> SweepReport:
+        """One short transaction: up to ``SWEEP_BATCH`` petitions with a step due on one clock,
+        every step now due on them claimed and announced; ``resume`` says where to go on.
+
+        Without ``resume`` a sweep starts at ``deps.clock.now()``. Clocks are taken in order
+        and petitions by id, so a sweep that resumes never looks at a petition twice.
+        """
+        if resume is None:
+            resume = SweepResume(at=self.deps.clock.now(), clock=0, after=0)
+        now, clock = resume.at, CLOCKS[resume.clock]
         counts: Counter[str] = Counter()
-        for clock in CLOCKS:
-            for candidate in self._candidates(clock, now):
-                self._climb(candidate, now, counts)
-        alerted = repeat_alerts(self.deps)
+        try:
+            with transaction(self.deps.engine) as session:
+                batch = self._candidates(session, clock, now, after=resume.after)
+                claimed = self._climb(session, batch, now, counts)
+                self._announce_all(session, claimed, now=now)
+        except Exception:
+            # One broken petition must not stop the others: take this batch again, each
+            # petition in its own transaction, so only the broken one is left for next time.
+            log.warning("ladder batch on %s clock after petition %s failed; one by one",
+                        clock, resume.after, exc_info=True)
+            with transaction(self.deps.engine) as session:
+                batch = self._candidates(session, clock, now, after=resume.after)
+            counts = Counter()
+            for candidate in batch:
+                self._take_alone(candidate, now, counts)
+        if len(batch) == SWEEP_BATCH:
+            following: SweepResume | None = SweepResume(now, resume.clock, batch[-1].petition_id)
+        elif resume.clock + 1 < len(CLOCKS):
+            following = SweepResume(now, resume.clock + 1, 0)
+        else:
+            following = None
         return SweepReport(
             at=now,
             reminded=counts[Step.REMINDED.action],
@@ -85,58 +150,98 @@ class Escalation:
             escalated=counts[Step.ESCALATED.action],
             lost=counts["lost"],
             failed=counts["failed"],
-            alerted=alerted,
+            resume=following,
         )
 
-    def _candidates(self, clock: str, now: datetime) -> list[Candidate]:
-        with transaction(self.deps.engine) as session:
-            return ladder_queries.candidates(
-                session, clock=clock, running=_RUNNING, now=now,
-                second_delay=self.deps.settings.second_escalation, limit=SWEEP_BATCH,
-            )
+    def _candidates(
+        self, session: Session, clock: str, now: datetime, *, after: int
+    ) -> list[Candidate]:
+        return ladder_queries.candidates(
+            session, clock=clock, now=now, second_delay=self.deps.settings.second_escalation,
+            limit=SWEEP_BATCH, after=after,
+        )
 
-    def _climb(self, candidate: Candidate, now: datetime, counts: Counter[str]) -> None:
-        """Take the steps now due on one clock of one petition, in order, one per transaction."""
-        step = candidate.step
-        while True:
-            target = next_step(
-                step=step, due=candidate.due, remind_at=candidate.remind_at, now=now,
-                delay=self.deps.settings.second_escalation,
-            )
-            if target is None:
-                return
-            try:
-                taken = self._take(candidate, from_step=step, to_step=target, now=now)
-            except Exception:
-                # One broken petition must not stop the others; nothing was claimed.
-                log.exception("ladder step %s on %s clock of petition %s failed",
-                              target.action, candidate.clock, candidate.petition_id)
-                counts["failed"] += 1
-                return
-            if not taken:
-                counts["lost"] += 1  # another process took it (or the petition moved on)
-                return
-            counts[target.action] += 1
-            step = target
+    def _climb(
+        self, session: Session, batch: list[Candidate], now: datetime, counts: Counter[str]
+    ) -> list[_Claimed]:
+        """Claim every step now due on the batch's clock, each clock climbing in order.
 
-    def _take(self, candidate: Candidate, *, from_step: int, to_step: Step, now: datetime) -> bool:
-        with transaction(self.deps.engine) as session:
-            claimed = ladder_queries.claim_step(
-                session, clock=candidate.clock, petition_id=candidate.petition_id,
-                from_step=from_step, to_step=to_step, due=candidate.due, running=_RUNNING,
-                overdue=to_step >= Step.OVERDUE,
-            )
-            if not claimed:
-                return False
-            petition = session.get(Petition, candidate.petition_id)
-            assert petition is not None  # the UPDATE just matched it
-            self._announce(session, petition, clock=candidate.clock, step=to_step, now=now)
-            return True
+        The rows are locked and read again first; then each round takes one step per clock
+        with one UPDATE per kind of step (remind, overdue from 0 or 1, escalate). Returned in
+        id order, each petition's steps in the order taken, as one at a time would take them.
+        """
+        if not batch:
+            return []
+        clock, delay = batch[0].clock, self.deps.settings.second_escalation
+        fresh = ladder_queries.lock(session, clock=clock,
+                                    petition_ids=[c.petition_id for c in batch])
+        counts["lost"] += len(batch) - len(fresh)  # gone since the candidates were read
+        climbing = {c.petition_id: c for c in fresh}
+        at = {c.petition_id: c.step for c in fresh}
+        taken: dict[int, list[Step]] = {c.petition_id: [] for c in fresh}
+        while climbing:
+            moves: dict[tuple[int, Step], list[int]] = {}
+            for petition_id, candidate in climbing.items():
+                target = next_step(step=at[petition_id], due=candidate.due,
+                                   remind_at=candidate.remind_at, now=now, delay=delay)
+                if target is not None:
+                    moves.setdefault((at[petition_id], target), []).append(petition_id)
+                elif not taken[petition_id]:
+                    counts["lost"] += 1  # another process took it (or the petition moved on)
+            still: dict[int, Candidate] = {}
+            for (from_step, target), ids in sorted(moves.items()):
+                moved = ladder_queries.claim(
+                    session, clock=clock, petition_ids=ids, from_step=from_step,
+                    to_step=target, now=now, second_delay=delay)
+                for petition_id in ids:
+                    if petition_id not in moved:
+                        counts["lost"] += 1
+                        continue
+                    counts[target.action] += 1
+                    taken[petition_id].append(target)
+                    at[petition_id] = target
+                    still[petition_id] = climbing[petition_id]
+            climbing = still
+        return [_Claimed(clock, petition_id, step)
+                for petition_id in sorted(taken) for step in taken[petition_id]]
+
+    def _take_alone(self, candidate: Candidate, now: datetime, counts: Counter[str]) -> None:
+        """A candidate's steps in a transaction of its own (after its batch failed)."""
+        mine: Counter[str] = Counter()
+        try:
+            with transaction(self.deps.engine) as session:
+                claimed = self._climb(session, [candidate], now, mine)
+                self._announce_all(session, claimed, now=now)
+        except Exception:
+            log.exception("ladder steps on %s clock of petition %s failed",
+                          candidate.clock, candidate.petition_id)
+            counts["failed"] += 1
+            return
+        counts.update(mine)
+
+    def _announce_all(self, session: Session, claimed: list[_Claimed], *, now: datetime) -> None:
+        """Announce claimed steps in the order they were claimed, from one read of their
+        petitions, handlers and cards (and of each scope's supervisors' groups); the events
+        and the sends are then written with one statement each."""
+        if not claimed:
+            return
+        petitions = ladder_queries.announced(session, (c.petition_id for c in claimed))
+        supervisors: dict[tuple[str, str], list[int]] = {}
+        events: list[dict[str, Any]] = []
+        sends: list[outbox.Send] = []
+        for item in claimed:
+            self._announce(session, petitions[item.petition_id], clock=item.clock,
+                           step=item.step, now=now, supervisors=supervisors,
+                           events=events, sends=sends)
+        record_all(session, events)
+        outbox.queue_all(session, sends, now=now)
 
     def _announce(
-        self, session: Session, petition: Petition, *, clock: str, step: Step, now: datetime
+        self, session: Session, petition: Announced, *, clock: str, step: Step, now: datetime,
+        supervisors: dict[tuple[str, str], list[int]], events: list[dict[str, Any]],
+        sends: list[outbox.Send],
     ) -> None:
-        """Record the step on the timeline and queue what each group must see."""
+        """The step's timeline event and what each group must see, added to the lists."""
         tz = self.deps.settings.tz
         due = petition.respond_due if clock == "respond" else petition.resolve_due
         fields = {
@@ -144,69 +249,55 @@ class Escalation:
             "category": html.escape(petition.category),
             "clock": texts.DEADLINE_CLOCKS[clock],
             "due": fmt_time(due, tz),
-            "handler": self._mention(session, petition),
+            "handler": _mention(petition),
             "delay": describe_duration(self.deps.settings.second_escalation),
         }
-        supervisors: list[int] = []
+        chats: list[int] = []
         supervisor_text = ""
         if step is Step.REMINDED:
             percent = round(self.deps.settings.reminder_share * 100)
             group_text = texts.LADDER_REMIND.format(percent=percent, **fields)
         elif step is Step.OVERDUE:
             group_text = texts.LADDER_OVERDUE.format(**fields)
-            supervisors = self._supervisor_chats(session, petition, "street",
-                                                 petition.street_code)
+            chats = self._supervisor_chats(session, petition, "street", petition.street_code,
+                                           supervisors)
             supervisor_text = texts.LADDER_OVERDUE_SUPERVISORS.format(
                 community=self._community_name(petition), **fields)
         else:
             group_text = texts.LADDER_ESCALATE.format(**fields)
             district = self.deps.org.district_of(petition.community_code).code
-            supervisors = self._supervisor_chats(session, petition, "district", district)
-            street = html.escape(self.deps.org.street_of(petition.community_code).name)
+            chats = self._supervisor_chats(session, petition, "district", district, supervisors)
+            street_name = html.escape(self.deps.org.street_of(petition.community_code).name)
             supervisor_text = texts.LADDER_ESCALATE_SUPERVISORS.format(
-                street=street, community=self._community_name(petition), **fields)
-        record(
-            session, petition, action=step.action, actor=Actor.system(), at=now,
+                street=street_name, community=self._community_name(petition), **fields)
+        events.append(event_row(
+            petition.id, action=step.action, actor=Actor.system(), at=now,
             clock=clock, step=int(step), due=due.isoformat() if due else None,
-            escalated_to=supervisors,
+            escalated_to=chats,
             text=texts.LADDER_EVENT_NOTE.format(clock=fields["clock"], due=fields["due"]),
-        )
+        ))
         if petition.group_chat_id is not None:
-            outbox.message(session, chat_id=petition.group_chat_id, text=group_text, now=now,
-                           petition_id=petition.id, in_thread_of=petition.id,
-                           reply_to_card=True)
-        for chat_id in self._card_chats(session, petition, exclude=supervisors):
-            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
-        for chat_id in supervisors:
-            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
-            outbox.message(session, chat_id=chat_id, text=supervisor_text, now=now,
-                           petition_id=petition.id, in_thread_of=petition.id,
-                           reply_to_card=True)
+            sends.append(outbox.Send.message_in_thread(
+                chat_id=petition.group_chat_id, text=group_text, petition_id=petition.id))
+        for chat_id in _card_chats(petition, exclude=chats):
+            sends.append(outbox.Send.card(chat_id=chat_id, petition_id=petition.id))
+        for chat_id in chats:
+            sends.append(outbox.Send.card(chat_id=chat_id, petition_id=petition.id))
+            sends.append(outbox.Send.message_in_thread(
+                chat_id=chat_id, text=supervisor_text, petition_id=petition.id))
 
     def _supervisor_chats(
-        self, session: Session, petition: Petition, scope_kind: str, scope_code: str
+        self, session: Session, petition: Announced, scope_kind: str, scope_code: str,
+        known: dict[tuple[str, str], list[int]],
     ) -> list[int]:
         """Active supervisors' groups of the scope, except the handling group itself (a
         street group handles petitions of communities without a group of their own)."""
-        groups = queries.active_groups(session, scope_kind=scope_kind, scope_code=scope_code)
-        return [g.chat_id for g in groups if g.chat_id != petition.group_chat_id]
+        if (scope_kind, scope_code) not in known:
+            groups = queries.active_groups(session, scope_kind=scope_kind, scope_code=scope_code)
+            known[scope_kind, scope_code] = [g.chat_id for g in groups]
+        return [chat for chat in known[scope_kind, scope_code] if chat != petition.group_chat_id]
 
-    def _card_chats(self, session: Session, petition: Petition, *, exclude: list[int]) -> list[int]:
-        """Where the card must be refreshed: the responsible group and wherever it stands."""
-        chats = {card.chat_id for card in queries.cards_of(session, petition.id)}
-        if petition.group_chat_id is not None:
-            chats.add(petition.group_chat_id)
-        return sorted(chats - set(exclude))
-
-    def _mention(self, session: Session, petition: Petition) -> str:
-        """The handler as a Telegram mention (tg://user links notify them), or "unclaimed"."""
-        handler_id = petition.handler_staff_id
-        handler = session.get(Staff, handler_id) if handler_id is not None else None
-        if handler is None:
-            return texts.LADDER_NO_HANDLER
-        return f'<a href="tg://user?id={handler.tg_user_id}">{html.escape(handler.name)}</a>'
-
-    def _community_name(self, petition: Petition) -> str:
+    def _community_name(self, petition: Announced) -> str:
         return html.escape(self.deps.org.community(petition.community_code).name)
 
     # --- what staff read -----------------------------------------------------------------
@@ -268,3 +359,19 @@ class Escalation:
         if not brief_at <= local < closes:
             return 0
         return self.morning_brief()
+
+
+def _card_chats(petition: Announced, *, exclude: list[int]) -> list[int]:
+    """Where the card must be refreshed: the responsible group and wherever it stands."""
+    chats = set(petition.card_chats)
+    if petition.group_chat_id is not None:
+        chats.add(petition.group_chat_id)
+    return sorted(chats - set(exclude))
+
+
+def _mention(petition: Announced) -> str:
+    """The handler as a Telegram mention (tg://user links notify them), or "unclaimed"."""
+    if petition.handler_tg_user_id is None or petition.handler_name is None:
+        return texts.LADDER_NO_HANDLER
+    name = html.escape(petition.handler_name)
+    return f'<a href="tg://user?id={petition.handler_tg_user_id}">{name}</a>'

@@ -145,8 +145,10 @@ def cli_config(config, tmp_path: Path) -> Path:
 
 
 def summary_of(rows, number: str) -> str:
+    from reception.reports.register import REGISTER_COLUMNS
+
     row = next(r for r in rows if r[0] == number)
-    return row[7]
+    return row[REGISTER_COLUMNS.index("诉求摘要")]
 
 
 async def test_control_characters_in_a_petition_do_not_stop_the_register(

@@ -13,10 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from reception.clock import ManualClock
 from reception.errors import NotAllowed
 from reception.petition.states import Status
+from reception.supervision import escalation
+from storage.db import transaction
+from storage.models import Petition
 from tests.reception.escalation_fixtures import (
     DISTRICT_GROUP,
     HANDLER_TG,
@@ -204,6 +209,44 @@ def test_restart_after_missed_sweeps_catches_up_once_in_order(office, tmp_path):
         (STREET_GROUP, "card"): 2, (STREET_GROUP, "message"): 2,
         (DISTRICT_GROUP, "card"): 2, (DISTRICT_GROUP, "message"): 2}
     restarted.deps.engine.dispose()
+
+
+def test_one_sweep_takes_more_than_a_batch_batch_by_batch(office, monkeypatch):
+    monkeypatch.setattr(escalation, "SWEEP_BATCH", 2)
+    petitions = [submit_at(office, bj(2026, 9, 30, 10), resident_tg=RESIDENT_TG + n)
+                 for n in range(5)]
+    office.clock.set(bj(2026, 10, 19, 16))  # past both deadlines and their second delay
+
+    first = office.escalation.sweep_batch()
+    assert first.steps == 4 and first.resume is not None  # two petitions, respond clock
+    [rest, again] = office.sweep_at(bj(2026, 10, 19, 16))
+
+    assert first.steps + rest.steps == 5 * 4 and rest.resume is None and again.steps == 0
+    for petition in petitions:
+        assert office.ladder(petition.id) == [
+            ("respond", "overdue"), ("respond", "escalate"),
+            ("resolve", "overdue"), ("resolve", "escalate")]
+
+
+def test_a_broken_petition_does_not_stop_the_others(office):
+    petitions = [submit_at(office, bj(2026, 9, 30, 10), resident_tg=RESIDENT_TG + n)
+                 for n in range(3)]
+    broken = petitions[1]
+    with transaction(office.deps.engine) as session:  # a community the org no longer knows
+        session.execute(update(Petition).where(col(Petition.id) == broken.id)
+                        .values(community_code="gone"))
+
+    [first, again] = office.sweep_at(bj(2026, 10, 19, 16))  # past both deadlines + 24 h
+
+    # Each clock of the broken petition fails alone; the others climb as if it were not there.
+    assert (first.overdue, first.escalated, first.failed) == (4, 4, 2)
+    assert (again.steps, again.failed) == (0, 2)  # tried again, and fails again
+    assert office.ladder(broken.id) == []
+    assert (office.petition(broken.id).respond_step, office.petition(broken.id).resolve_step) == (0, 0)
+    for petition in (petitions[0], petitions[2]):
+        assert office.ladder(petition.id) == [
+            ("respond", "overdue"), ("respond", "escalate"),
+            ("resolve", "overdue"), ("resolve", "escalate")]
 
 
 def test_paused_petition_does_not_climb_and_resumes_with_moved_instants(office):

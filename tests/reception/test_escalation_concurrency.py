@@ -18,6 +18,7 @@ from datetime import timedelta
 import pytest
 
 from reception.clock import ManualClock
+from reception.supervision import escalation
 from tests.reception.escalation_fixtures import (
     DISTRICT_GROUP,
     HONGQI_GROUP,
@@ -175,3 +176,12 @@ def test_two_instances_over_postgresql(pg, scenario):
 @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
 def test_two_instances_over_sqlite(tmp_path, scenario):
     scenario(f"sqlite:///{tmp_path / 'minyuan.db'}")
+
+
+@pytest.mark.parametrize("scenario", [run_ladder_race, run_catch_up_race],
+                         ids=["ladder", "catch-up"])
+def test_two_instances_over_postgresql_in_small_batches(pg, scenario, monkeypatch):
+    """Batches of three: each sweep resumes batch after batch while the other sweeps too."""
+    monkeypatch.setattr(escalation, "SWEEP_BATCH", 3)
+    with pg.database() as url:
+        scenario(url)

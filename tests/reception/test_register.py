@@ -82,14 +82,17 @@ def test_rows_are_the_columns_an_office_keeps(deps, office):
     assert first == {
         "编号": office[0].number, "登记时间": "2026-11-02 09:15", "渠道": "线上留言",
         "居民": "刘**", "联系电话": "139****5678", "住址": "红旗社区3号楼2单元501室",
-        "类别": "物业管理", "诉求摘要": "楼顶漏水， 请联系我 136****8888", "经办人": "王芳",
-        "响应时间": "2026-11-02 10:00", "办理结果": "已维修防水层",
-        "办结时间": "2026-11-04 16:00", "评价": "基本满意",
+        "网格": first["网格"], "类别": "物业管理", "诉求摘要": "楼顶漏水， 请联系我 136****8888",
+        "经办人": "王芳", "响应时间": "2026-11-02 10:00", "办理结果": "已维修防水层",
+        "办结时间": "2026-11-04 16:00", "办结时限": first["办结时限"], "是否超期": first["是否超期"],
+        "转交部门": "", "回访结果": "", "评价": "基本满意",
     }
+    assert first["是否超期"] in ("是", "否")
     walkin = dict(zip(REGISTER_COLUMNS, rows[1], strict=True))
     assert (walkin["渠道"], walkin["居民"], walkin["联系电话"]) == ("来访", "欧阳**", "138****1111")
     assert walkin["办理结果"] == "不予受理：属于法院受理范围"
-    assert rows[2][2] == "来电" and rows[2][10] == "待受理"
+    third = dict(zip(REGISTER_COLUMNS, rows[2], strict=True))
+    assert third["渠道"] == "来电" and third["办理结果"] == "待受理"
 
 
 @pytest.mark.parametrize("batch", [1, 2])
@@ -111,7 +114,7 @@ def test_unmasked_shows_names_and_phones(deps, office):
     rows = rows_of(deps, start=date(2026, 11, 2), end=date(2026, 11, 3),
                    community_codes=["hongqi"], unmasked=True)
     assert rows[0][3:5] == ["刘德华", PHONE]
-    assert TEXT_PHONE in rows[0][7]
+    assert TEXT_PHONE in rows[0][REGISTER_COLUMNS.index("诉求摘要")]
     assert rows[1][3:5] == ["欧阳娜娜", VISITOR_PHONE]
 
 
@@ -130,13 +133,13 @@ def test_export_writes_a_print_ready_workbook(register, office, tmp_path):
     assert sheet.page_setup.paperSize == 9  # A4
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert sheet.column_dimensions["H"].width == 40
-    summary = sheet["H3"]
+    assert sheet.column_dimensions["I"].width == 40
+    summary = sheet["I3"]
     assert summary.alignment.wrap_text is True
     assert summary.border.left.style == "thin"
     # A resident's text starting with "=" stays text, never a formula.
-    assert sheet["H4"].value == '=HYPERLINK("x")'
-    assert sheet["H4"].data_type == "s"
+    assert sheet["I4"].value == '=HYPERLINK("x")'
+    assert sheet["I4"].data_type == "s"
 
 
 def test_masked_export_holds_no_full_phone(register, office, tmp_path):
@@ -156,7 +159,8 @@ def test_csv_has_a_bom_and_the_same_rows(deps, register, office, tmp_path):
         table = list(csv.reader(handle))
     rows = rows_of(deps, start=date(2026, 11, 1), end=date(2026, 11, 30),
                    community_codes=["hongqi"])
-    rows[1][7] = "'" + rows[1][7]  # formula-looking text is defused in the CSV
+    summary = REGISTER_COLUMNS.index("诉求摘要")
+    rows[1][summary] = "'" + rows[1][summary]  # formula-looking text is defused in the CSV
     assert table == [list(REGISTER_COLUMNS), *rows]
 
 
@@ -278,9 +282,30 @@ def test_characters_the_formats_forbid_are_dropped_from_every_cell(deps, registe
     row = [c.value for c in load_workbook(xlsx).active[3]]
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         assert list(csv.reader(handle))[1] == [v or "" for v in row]
-    assert (row[3], row[6], row[7], row[8], row[10]) == ("赵六", "物业管理", "电梯坏了", "李明", "已修好")
+    cell = dict(zip(REGISTER_COLUMNS, row, strict=True))
+    assert (cell["居民"], cell["类别"], cell["诉求摘要"], cell["经办人"], cell["办理结果"]) == (
+        "赵六", "物业管理", "电梯坏了", "李明", "已修好")
 
 
 def test_a_title_with_control_characters_is_written(tmp_path):
     path = write_xlsx([], tmp_path / "r.xlsx", title="登记本\x00\x07")
     assert load_workbook(path).active["A1"].value == "登记本"
+
+
+def test_a_long_text_is_kept_whole_on_the_second_sheet_and_rows_fit_their_text(deps, register, tmp_path):
+    long_text = "楼下饭店的油烟每天晚上直排进我家窗户，" * 12 + "联系电话13612345678"
+    add(deps, petition(bj(11, 20, 10), text=long_text, building="5"))
+    xlsx, _ = register.export(start=date(2026, 11, 1), end=date(2026, 11, 30),
+                              out=tmp_path / "register.xlsx", communities=["hongqi"])
+    book = load_workbook(xlsx)
+    main, full = book["接待登记"], book["诉求全文"]
+    summary = main.cell(row=3, column=REGISTER_COLUMNS.index("诉求摘要") + 1).value
+    assert summary.endswith("…") and len(summary) == 80
+    assert [c.value for c in full[1]] == ["编号", "诉求全文（登记本中摘要被截断的）"]
+    number, text = (c.value for c in full[2])
+    assert number == main["A3"].value
+    assert text.startswith("楼下饭店") and "油烟" in text and len(text) > 200
+    assert "13612345678" not in text and "136****5678" in text, "masked like the register"
+    # 80 characters in a 40-wide column wrap onto about four lines; a one-line row stays low.
+    assert main.row_dimensions[3].height >= 4 * 15
+    assert full.row_dimensions[2].height > 15
