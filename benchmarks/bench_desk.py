@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -201,6 +202,40 @@ async def measure(url: str, repeat: int, tmp: Path) -> dict[tuple[str, str], tup
     return results
 
 
+def histories(stack: ExitStack, args: argparse.Namespace) -> Iterator[tuple[str, int, str, Path]]:
+    """(database, size, url, a scratch folder) for each history ``args`` asks for, built.
+
+    ``args`` carries ``databases``, ``sizes`` (SQLite) and ``pg_sizes`` (PostgreSQL, one
+    private server with its durable defaults for all of them).
+    """
+    from storage.db import create_schema, make_engine
+
+    server = None
+    for database in args.databases.split(","):
+        sizes = args.sizes if database == "sqlite" else args.pg_sizes
+        for size in (int(s) for s in sizes.split(",")):
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            if database == "sqlite":
+                url = f"sqlite:///{tmp / 'history.db'}"
+            else:
+                if server is None:
+                    from tests.reception.pg_server import postgres_server
+
+                    server = stack.enter_context(postgres_server(durable=True))
+                url = stack.enter_context(server.database())
+            engine = make_engine(url)
+            create_schema(engine)
+            started = time.perf_counter()
+            build_history(engine, size)
+            if database == "postgresql":
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("ANALYZE")
+            engine.dispose()
+            print(f"{database}: {size:,} petitions built in {time.perf_counter() - started:.0f} s",
+                  flush=True)
+            yield database, size, url, tmp
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="SQLite history sizes")
@@ -209,33 +244,10 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     os.environ.setdefault("MINYUAN_LOG_LEVEL", "WARNING")
-    from storage.db import create_schema, make_engine
-
     columns: list[tuple[str, int, dict]] = []
     with ExitStack() as stack:
-        for database in args.databases.split(","):
-            sizes = args.sizes if database == "sqlite" else args.pg_sizes
-            for size in (int(s) for s in sizes.split(",")):
-                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                if database == "sqlite":
-                    url = f"sqlite:///{tmp / 'desk.db'}"
-                else:
-                    from tests.reception.pg_server import postgres_server
-
-                    if not hasattr(main, "server"):
-                        main.server = stack.enter_context(postgres_server(durable=True))
-                    url = stack.enter_context(main.server.database())
-                engine = make_engine(url)
-                create_schema(engine)
-                started = time.perf_counter()
-                build_history(engine, size)
-                if database == "postgresql":
-                    with engine.connect() as connection:
-                        connection.exec_driver_sql("ANALYZE")
-                engine.dispose()
-                print(f"{database}: {size:,} petitions built in {time.perf_counter() - started:.0f} s",
-                      flush=True)
-                columns.append((database, size, asyncio.run(measure(url, args.repeat, tmp))))
+        for database, size, url, tmp in histories(stack, args):
+            columns.append((database, size, asyncio.run(measure(url, args.repeat, tmp))))
     print(f"\np95 (p50) in ms over {args.repeat} requests; goal: p95 < 200 ms")
     header = "".join(f"{f'{db} {size:,}':>24}" for db, size, _ in columns)
     for viewer in ("district", "community"):

@@ -20,7 +20,6 @@ import argparse
 import importlib.util
 import os
 import sys
-import tempfile
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -95,32 +94,11 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     os.environ.setdefault("MINYUAN_LOG_LEVEL", "WARNING")
-    from storage.db import create_schema, make_engine
-
     desk = _desk_bench()
     columns = []
     with ExitStack() as stack:
-        server = None
-        for database in args.databases.split(","):
-            sizes = args.sizes if database == "sqlite" else args.pg_sizes
-            for size in (int(s) for s in sizes.split(",")):
-                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                if database == "sqlite":
-                    url = f"sqlite:///{tmp / 'digest.db'}"
-                else:
-                    if server is None:
-                        from tests.reception.pg_server import postgres_server
-
-                        server = stack.enter_context(postgres_server(durable=True))
-                    url = stack.enter_context(server.database())
-                engine = make_engine(url)
-                create_schema(engine)
-                desk.build_history(engine, size)
-                if database == "postgresql":
-                    with engine.connect() as connection:
-                        connection.exec_driver_sql("ANALYZE")
-                engine.dispose()
-                columns.append((database, size, measure(url, args.repeat, tmp, desk)))
+        for database, size, url, tmp in desk.histories(stack, args):
+            columns.append((database, size, measure(url, args.repeat, tmp, desk)))
     print(f"\nseconds for one weekly digest (best of {args.repeat}): digest's columns | whole ORM objects")
     print(f"{'scope':<12}" + "".join(f"{f'{db} {size:,}':>26}" for db, size, _ in columns))
     for kind in ("community", "street", "district"):

@@ -251,7 +251,7 @@ def child(spec: dict) -> dict:
     from reception.clock import ManualClock
     from reception.handling.access import Access
     from reception.supervision.escalation import Escalation
-    from tests.reception.escalation_fixtures import make_deps
+    from tests.domain import make_deps
 
     at = datetime.fromisoformat(spec["at"])
     deps = make_deps(spec["url"], ManualClock(at))  # create_schema: this tree's indexes

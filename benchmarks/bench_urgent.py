@@ -23,18 +23,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_sweep import T0, Databases, build  # noqa: E402
+from bench_sweep import T0, Databases, build
 
 
 def measure(url: str, repeat: int) -> tuple[float, float, int]:
     import logging
 
     logging.disable(logging.CRITICAL)
+    from tests.domain import make_deps
+
     from reception.clock import ManualClock
     from reception.handling.access import Access
     from reception.handling.emergency import repeat_alerts
     from reception.supervision.escalation import Escalation
-    from tests.reception.escalation_fixtures import make_deps
 
     deps = make_deps(url, ManualClock(T0))
     escalation = Escalation(deps, Access(deps))

@@ -66,6 +66,9 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:
                                "urgent (0/1)")
     evaluate.add_argument("--split", choices=SPLITS, default="all",
                           help="'test': only the held-out fifth (md5(text) %% 5 == 0)")
+    evaluate.add_argument("--short", action="store_true",
+                          help="score each message's one-line form instead: its title "
+                               "(text before the first space), else its first sentence")
     evaluate.add_argument("--threshold", type=float, default=None, metavar="T",
                           help="triage threshold (default: nlp.triage_threshold of the config)")
     evaluate.add_argument("--json", action="store_true",
@@ -137,7 +140,7 @@ def _corrections(args: argparse.Namespace) -> list[tuple[str, str]]:
 def eval_command(args: argparse.Namespace) -> int:
     """Print the evaluation report; 2 when the rules or data cannot be read."""
     from nlp import Analyzer, RulesError, evaluate
-    from nlp.data import is_test, read_eval_csv
+    from nlp.data import is_test, read_eval_csv, short_text
 
     try:
         analyzer = Analyzer.load(args.rules)
@@ -151,6 +154,8 @@ def eval_command(args: argparse.Namespace) -> int:
         rows = [row for row, k in zip(rows, keep, strict=True) if k]
         if urgent is not None:
             urgent = [flag for flag, k in zip(urgent, keep, strict=True) if k]
+    if args.short:  # after the split: the held-out rows stay the same rows
+        rows = [(short_text(text), label) for text, label in rows]
     report = evaluate(analyzer, rows, triage_threshold=threshold, urgent=urgent)
     print(report.to_json() if args.json else report.format())
     return 0

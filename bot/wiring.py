@@ -18,6 +18,7 @@ from reception.deps import NATIONAL_EMERGENCY_NUMBERS, Deps, Settings
 from reception.handling.access import Access
 from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
+from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.signin import SignIn
@@ -102,13 +103,14 @@ def build(config: Config, *, clock: Clock | None = None) -> Services:
 def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None = None,
                    min_sample: int = MIN_SAMPLE) -> Services:
     access = Access(deps)
+    filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
     digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
     return Services(
         deps=deps,
-        intake=Intake(deps),
+        intake=Intake(deps, filing),
         access=access,
-        desk=Desk(deps, access),
+        desk=Desk(deps, access, filing),
         feedback=Feedback(deps),
         escalation=Escalation(deps, access),
         digests=digests,

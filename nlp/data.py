@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from nlp.segment import TITLE_MAX_CHARS
 
 SPLIT_FOLDS = 5
 TEST_FOLD = 0
@@ -36,11 +39,12 @@ def read_eval_csv(path: Path | str) -> tuple[list[Row], list[bool | None] | None
 
     Returns (rows, urgent): rows are (text, label) with label "" in a `text,urgent` file;
     urgent is one flag per row (None where the cell is empty), or None without the column.
-    Raises ValueError when the file has no text column, neither label nor urgent, or an
-    urgent cell other than 0/1.
+    A `.tsv` file is read tab-separated, its lines starting with # skipped (the messages
+    written for the project in nlp/corpus). Raises ValueError when the file has no text
+    column, neither label nor urgent, or an urgent cell other than 0/1.
     """
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = _reader(path, handle)
         columns = set(reader.fieldnames or ())
         if "text" not in columns or not columns & {"label", "urgent"}:
             raise ValueError(f"{path}: expected CSV columns text,label and/or text,urgent, "
@@ -76,3 +80,41 @@ def split_rows(rows: Iterable[Row]) -> tuple[list[Row], list[Row]]:
     for row in rows:
         (test if is_test(row[0]) else train).append(row)
     return train, test
+
+
+def _reader(path: Path | str, handle: Iterable[str]) -> csv.DictReader[str]:
+    if str(path).endswith(".tsv"):
+        return csv.DictReader(_uncommented(handle), delimiter="\t")
+    return csv.DictReader(handle)
+
+
+def _uncommented(lines: Iterable[str]) -> Iterator[str]:
+    return (line for line in lines if not line.startswith("#"))
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# "尊敬的领导：您好！", "龚书记：", "您好，": the greeting before a letter says nothing.
+_SALUTATION = re.compile(r"^\s*(?:[^。！？!?：:，,\s]{1,16}[：:])?\s*(?:(?:您|你)们?好[！!，,。.：:]*)?\s*")
+SHORT_MAX_CHARS = 40
+
+
+def short_text(text: str) -> str:
+    """The one line a resident would have sent: the title, else the first sentence.
+
+    A web-form message is "标题 正文" (see `segment.title_words`): its title is the text
+    before the first space when that comes within TITLE_MAX_CHARS characters. Without one,
+    the first sentence after any greeting ("尊敬的领导：您好！"), up to 。！？; or a line
+    break, cut at SHORT_MAX_CHARS characters at the last comma before them when there is one.
+    """
+    text = text.strip()
+    space = re.search(r"\s", text[:TITLE_MAX_CHARS + 1])
+    if space is not None and space.start() > 0:
+        return text[:space.start()]
+    text = _SALUTATION.sub("", text, count=1) or text
+    end = _SENTENCE_END.search(text)
+    sentence = text[:end.start()] if end and end.start() > 0 else text
+    if len(sentence) <= SHORT_MAX_CHARS:
+        return sentence
+    head = sentence[:SHORT_MAX_CHARS]
+    comma = max(head.rfind("，"), head.rfind(","))
+    return head[:comma] if comma > 0 else head

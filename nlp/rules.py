@@ -87,6 +87,7 @@ class UrgencyRules:
     resolved: tuple[str, ...] = ()
     not_negations: tuple[str, ...] = ()
     not_dangers: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()  # regular expressions for danger phrases, cancelled like words
 
 
 @dataclass(frozen=True)
@@ -283,8 +284,15 @@ def _patterns(body: dict[str, Any], where: _Where) -> tuple[Pattern, ...]:
 
 def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
     _only_keys(table, {"words", "negations", "hypothetical", "resolved", "not_negations",
-                        "not_dangers"}, where)
+                        "not_dangers", "patterns"}, where)
     words = _strings(table, "words", where)
+    patterns = _strings(table, "patterns", where)
+    for index, pattern in enumerate(patterns):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RulesError(f"{where.key('patterns')}[{index}]: not a valid regular expression "
+                             f"({exc})") from exc
     if not words:
         raise RulesError(f"{where.key('words')}: must list at least one word")
     return UrgencyRules(
@@ -294,6 +302,7 @@ def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
         resolved=_strings(table, "resolved", where),
         not_negations=_strings(table, "not_negations", where),
         not_dangers=_strings(table, "not_dangers", where),
+        patterns=patterns,
     )
 
 

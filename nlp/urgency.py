@@ -21,17 +21,18 @@ RESOLVED_WINDOW = 30
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;、：:\s]")
 
 
-def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
-    # Longest first, so "燃气泄漏" wins over a shorter word inside it.
-    ordered = sorted(set(words), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered)) if ordered else r"(?!x)x")
+def _alternation(words: tuple[str, ...], patterns: tuple[str, ...] = ()) -> re.Pattern[str]:
+    # Longest first, so "燃气泄漏" wins over a shorter word inside it; patterns after words.
+    ordered = [re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
+    ordered += [f"(?:{p})" for p in patterns]
+    return re.compile("|".join(ordered) if ordered else r"(?!x)x")
 
 
 class UrgencyDetector:
     """Find danger words that are really happening now; compiled once from UrgencyRules."""
 
     def __init__(self, rules: UrgencyRules) -> None:
-        self._danger = _alternation(rules.words)
+        self._danger = _alternation(rules.words, rules.patterns)
         self._negation = _alternation(rules.negations)
         self._hypothetical = _alternation(rules.hypothetical)
         self._resolved = _alternation(rules.resolved)

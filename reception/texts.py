@@ -259,6 +259,98 @@ WEB_LINK = (
 WEB_OPEN_BUTTON = "在浏览器中登录"
 WEB_APP_BUTTON = "在 Telegram 内打开工作台"
 
+# --- the petition lifecycle (reception.petition.states, reception.handling.lifecycle) ----
+STATUS_LABELS = {
+    "submitted": "待受理",
+    "claimed": "办理中",
+    "waiting": "待居民补充",
+    "reopened": "重新办理",
+    "resolved": "已办结（待评价）",
+    "closed": "已办结",
+    "rejected": "已驳回",
+    "merged": "已合并",
+    "cancelled": "已撤回",
+}
+# Why an action is refused, in words a resident or staff member understands.
+REFUSALS = {
+    "claim": "该诉求当前状态为「{label}」，无法认领。",
+    "cancel": "该诉求已有工作人员处理（{label}），无法撤回；如有疑问请直接留言。",
+    "rate": "该诉求当前状态为「{label}」，暂不能评价。",
+    "reopen": "该诉求当前状态为「{label}」，无法重新办理。",
+}
+REFUSAL_DEFAULT = "该诉求当前状态为「{label}」，不能进行此操作。"
+SYSTEM_ACTOR = "系统"
+MERGED_INTO_NOTE = "合并重复诉求 {number}"
+WALKIN_NOTE = "{name} 登记"
+# The desk: a walk-in starting with one of these is a phone call; where a petition went.
+WALKIN_PHONE_PREFIXES = ("电话", "来电")
+REASSIGN_TARGET_CATEGORY = "「{category}」分类"
+REASSIGN_TARGET_GROUP = "「{title}」"
+ADDRESS_NOT_GIVEN = "未登记"
+CLAUSE_BREAK = "，"  # a prompt's first clause is the button's short answer
+MEDIA_CAPTION = "{number} 的附件"  # a resident's photo or file forwarded to the group
+
+# --- what a petition looks like (reception.petition.cards) ------------------------------
+# Timeline labels, by event action (reception.petition.states.Action and .events.Note).
+EVENT_LABELS = {
+    "submit": "提交诉求", "append": "补充内容", "claim": "认领", "reply": "回复居民",
+    "ask": "请居民补充", "answer": "居民补充", "reassign": "转派", "resolve": "办结",
+    "reject": "驳回", "merge": "合并", "cancel": "居民撤回", "rate": "居民评价",
+    "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
+    "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
+    "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
+    "alert": "紧急提醒",
+}
+MEDIA_LABELS = {"photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
+                "video": "视频", "contact": "名片"}
+TIME_SHORT = "{month}月{day}日 {hour_minute}"
+VISITOR = "来访群众"
+RESIDENT = "居民"
+RESIDENT_MASKED = "{label}（尾号{last4}）"
+CARD_URGENT = " · 🔴<b>紧急</b>"
+CARD_COMPLEX = " · 复杂"
+CARD_CHANNELS = {"walkin": " · 来访登记", "phone": " · 电话登记"}
+CARD_HEAD = "📋 <b>{number}</b> · {category}{marks}"
+CARD_STATUS = "状态：<b>{label}</b>　处理人：{handler}"
+CARD_OVERDUE = "　⏰<b>已超期</b>"
+CARD_PLACE = "地点：{community}"
+CARD_RESIDENT = "居民：{resident}"
+CARD_TEXT_CUT = "…（全文共 {length} 字，/show {number}）"
+CARD_TEXT = "内容：{text}"
+NO_TEXT = "（无文字）"
+CARD_MEDIA = "附件："
+LIST_SEPARATOR = "、"
+CARD_URGENT_WORDS = "紧急依据："
+CARD_RESPOND_DUE = "响应时限：{due}"
+CARD_RESPONDED = "（已于 {at} 响应）"
+CARD_RESOLVE_DUE = "\n办结时限：{due}{provisional}"
+CARD_PAUSED = "⏸ 等待居民补充（{at} 起暂停计时）"
+CARD_FOR_SUPERVISORS = "（本卡片仅供督办查看，由责任工作群办理）"
+CARD_LADDER_STEPS = {1: "已临期提醒", 2: "已超期，报街道督办", 3: "已升级区级督办"}
+CARD_LADDER_RESPOND = "响应{step}"
+CARD_LADDER_RESOLVE = "办结{step}"
+CARD_LADDER = "督办：{steps}"
+CARD_LADDER_SEPARATOR = "；"
+CARD_EXPLANATION = "分类依据：关键词 {words}；置信度 {confidence:.2f}"
+CARD_NO_KEYWORDS = "无"
+CARD_RUNNER_UP = "；次选 {category}"
+CARD_IN_TRIAGE = "（置信度低，待分诊）"
+CARD_RESULT = "办理结果：{result}"
+CARD_REJECT_REASON = "驳回原因：{reason}"
+CARD_RATING = "居民评价：{rating}"
+CARD_REOPENED = "重新办理：{count} 次"
+CARD_MERGED_INTO = "已合并到：{number}"
+CARD_FOLLOWERS = "合并的重复诉求："
+STATUS_HEAD = "诉求 <b>{number}</b>（{category}）"
+STATUS_LINE = "状态：<b>{label}</b>"
+STATUS_SUBMITTED_AT = "提交时间：{at}"
+STATUS_PROMISES = "承诺响应：{respond} 前　承诺办结：{resolve} 前"
+TIMELINE_HEAD = "办理记录："
+TIMELINE_LINE = "· {at} {label}{note}"
+TIMELINE_NOTE = "：{text}"
+LIST_LINE = "{flags}<b>{number}</b> {category} · {label} · 办结时限 {due}\n　{summary}"
+SEE_PHOTO = "（见图片）"  # a staff reply that is a photo without a caption
+
 # --- emergencies: the resident's first reply and the alerts (reception.handling.emergency) ---
 # The calls to make come first, then what the office does; no "我们会尽快处理".
 SAFETY_HEADER = "🆘 <b>如有危险，请先保证人身安全：</b>"

@@ -98,6 +98,9 @@ class Petition(SQLModel, table=True):
         Index("ix_petition_resident_last", "resident_id", "last_message_at"),
         # Duplicate candidates: the newest open petitions of one building, newest first.
         Index("ix_petition_building", "community_code", "building", "id"),
+        # The desk and the reports: one community's petitions of a period, and its open ones.
+        Index("ix_petition_community_created", "community_code", "created_at"),
+        Index("ix_petition_community_status", "community_code", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.config import load_config
 from reception.clock import ManualClock
-
-# Monday 23 November 2026, 09:00 in Shanghai: a working day, inside office hours.
-MONDAY_MORNING = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+from tests.clocks import MONDAY_MORNING
 
 
 @pytest.fixture

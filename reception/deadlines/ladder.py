@@ -35,6 +35,7 @@ from enum import IntEnum
 
 from reception.deadlines.calculator import DeadlineCalculator, Limit
 from reception.deps import Deps
+from reception.petition.events import Note
 from reception.petition.states import Status
 from storage.models import Petition
 
@@ -49,12 +50,12 @@ class Step(IntEnum):
     ESCALATED = 3
 
     @property
-    def action(self) -> str:
+    def action(self) -> Note:
         """The timeline action recorded when the step is taken."""
         return _ACTIONS[self]
 
 
-_ACTIONS = {Step.REMINDED: "remind", Step.OVERDUE: "overdue", Step.ESCALATED: "escalate"}
+_ACTIONS = {Step.REMINDED: Note.REMIND, Step.OVERDUE: Note.OVERDUE, Step.ESCALATED: Note.ESCALATE}
 
 
 def next_step(

@@ -8,14 +8,23 @@ import re
 from sqlmodel import Session
 
 from reception import texts
-from reception.deadlines.ladder import set_reminders
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.handling.access import Access
+from reception.handling.filing import Filing
+from reception.handling.lifecycle import Lifecycle
 from reception.petition import callback_data, outbox
 from reception.petition.callback_data import CardAction
-from reception.petition.cards import list_line, render_card, render_timeline, resident_label
-from reception.petition.events import Actor, record
+from reception.petition.cards import (
+    address_of,
+    fmt_time,
+    list_line,
+    render_card,
+    render_timeline,
+    resident_label,
+)
+from reception.petition.events import Actor
+from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
 from storage import queries
 from storage.db import transaction
@@ -25,9 +34,11 @@ _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 class Desk:
-    def __init__(self, deps: Deps, access: Access) -> None:
+    def __init__(self, deps: Deps, access: Access, filing: Filing | None = None) -> None:
         self.deps = deps
         self.access = access
+        self.lifecycle = Lifecycle(deps)
+        self.filing = filing or Filing(deps)
 
     # --- claiming and replying ---------------------------------------------------------
     def claim(self, *, tg_user_id: int, petition_id: int, chat_id: int | None = None) -> str:
@@ -35,8 +46,7 @@ class Desk:
             if petition.status == Status.CLAIMED and petition.handler_staff_id:
                 handler = session.get(Staff, petition.handler_staff_id)
                 return texts.ALREADY_CLAIMED.format(name=handler.name if handler else "—")
-            self._move(session, petition, Action.CLAIM, staff)
-            petition.handler_staff_id = staff.id
+            self._apply(session, petition, Action.CLAIM, staff)
             self._contact_to_handler(session, petition, staff)
             self._tell_resident(session, petition, texts.CLAIMED_TO_RESIDENT.format(number=petition.number))
             return texts.CLAIMED_BY_YOU.format(number=petition.number)
@@ -60,39 +70,30 @@ class Desk:
                 return texts.REPLY_NOT_OPEN.format(number=petition.number, label=status.label)
             now = self.deps.clock.now()
             if status in (Status.SUBMITTED, Status.REOPENED):
-                self._move(session, petition, Action.CLAIM, staff)
-                petition.handler_staff_id = staff.id
+                self._apply(session, petition, Action.CLAIM, staff)
                 self._contact_to_handler(session, petition, staff)
-            if petition.first_response_at is None:
-                petition.first_response_at = now
             session.add(PetitionMessage(
                 petition_id=petition.id, direction="staff", chat_id=chat_id, message_id=message_id,
                 kind=kind, text=text, file_id=file_id, staff_id=staff.id, created_at=now))
-            record(session, petition, action=Action.REPLY, actor=self._actor(staff), at=now,
-                   text=text, kind=kind)
             community = self.deps.org.community(petition.community_code)
             body = texts.STAFF_REPLY_TO_RESIDENT.format(
                 community=html.escape(community.name), office=texts.OFFICE,
-                number=petition.number, text=html.escape(text) if text else "（见图片）")
+                number=petition.number, text=html.escape(text) if text else texts.SEE_PHOTO)
             for resident_chat, pid in self._resident_chats(session, petition):
                 if kind in ("photo", "document", "voice") and file_id:
                     outbox.media(session, chat_id=resident_chat, media_kind=kind, file_id=file_id,
                                  caption=body, now=now, petition_id=pid)
                 else:
                     outbox.message(session, chat_id=resident_chat, text=body, now=now, petition_id=pid)
-            self._refresh(session, petition)
+            # After the resident's copy: the card edit follows the message it reports.
+            self._apply(session, petition, Action.REPLY, staff, text=text, kind=kind)
             return texts.REPLY_SENT
 
     def ask(self, *, tg_user_id: int, number: str, question: str, chat_id: int | None = None) -> str:
         if not question.strip():
             raise InvalidInput(texts.ASK_USAGE)
         with self._acting(tg_user_id, chat_id=chat_id, number=number) as (session, staff, petition):
-            now = self.deps.clock.now()
-            self._move(session, petition, Action.ASK, staff, text=question)
-            petition.handler_staff_id = petition.handler_staff_id or staff.id
-            petition.paused_at = now
-            if petition.first_response_at is None:
-                petition.first_response_at = now
+            self._apply(session, petition, Action.ASK, staff, text=question)
             community = self.deps.org.community(petition.community_code)
             self._tell_resident(session, petition, texts.STAFF_ASK_RESIDENT.format(
                 community=html.escape(community.name), office=texts.OFFICE,
@@ -112,7 +113,7 @@ class Desk:
             text = template.format(name=html.escape(staff.name), number=petition.number)
             outbox.message(session, chat_id=chat_id, text=text, now=self.deps.clock.now(),
                            petition_id=petition.id, in_thread_of=petition.id)
-            return text.split("，")[0]
+            return text.split(texts.CLAUSE_BREAK)[0]
 
     def take_draft(self, *, tg_user_id: int, chat_id: int, text: str) -> str | None:
         """A staff member's plain message answering a prompt; None when no prompt is pending."""
@@ -141,12 +142,8 @@ class Desk:
             raise InvalidInput(texts.RESOLVE_USAGE)
         with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id,
                           number=number) as (session, staff, petition):
-            now = self.deps.clock.now()
-            self._move(session, petition, Action.RESOLVE, staff, result=result)
-            petition.result, petition.resolved_at, petition.paused_at = result, now, None
-            petition.handler_staff_id = petition.handler_staff_id or staff.id
-            if petition.first_response_at is None:
-                petition.first_response_at = now
+            self._apply(session, petition, Action.RESOLVE, staff, result=result)
+            petition.result = result
             buttons = [[(label, callback_data.rating(petition.id, code))
                         for label, code in texts.RATE_BUTTONS]]
             self._tell_resident(
@@ -162,9 +159,8 @@ class Desk:
             raise InvalidInput(texts.REJECT_USAGE)
         with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id,
                           number=number) as (session, staff, petition):
-            now = self.deps.clock.now()
-            self._move(session, petition, Action.REJECT, staff, reason=reason)
-            petition.reject_reason, petition.closed_at, petition.paused_at = reason, now, None
+            self._apply(session, petition, Action.REJECT, staff, reason=reason)
+            petition.reject_reason = reason
             community = self.deps.org.community(petition.community_code)
             self._tell_resident(session, petition, texts.REJECTED_TO_RESIDENT.format(
                 number=petition.number, reason=html.escape(reason),
@@ -200,8 +196,6 @@ class Desk:
 
     def reassign(self, *, tg_user_id: int, petition_id: int, to_chat_id: int | None = None,
                  to_category_index: int | None = None, chat_id: int | None = None) -> str:
-        from reception.petition.routing import route
-
         with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (
                 session, staff, petition):
             now = self.deps.clock.now()
@@ -218,14 +212,14 @@ class Desk:
                 group = route(session, self.deps.org, community_code=petition.community_code,
                               category=category, grid_code=petition.grid_code, triage=False)
                 new_chat = group.chat_id if group else old_group
-                target = f"「{category}」分类"
+                target = texts.REASSIGN_TARGET_CATEGORY.format(category=category)
             else:
                 group = queries.group_by_chat(session, to_chat_id or 0)
                 if group is None or not group.active or group.scope_code != petition.community_code:
                     raise NotFound(texts.BUTTON_INVALID)  # unbound since the choice was offered
-                new_chat, target = group.chat_id, f"「{group.title}」"
-            petition.group_chat_id, petition.handler_staff_id = new_chat, None
-            self._move(session, petition, Action.REASSIGN, staff, target=target,
+                new_chat, target = group.chat_id, texts.REASSIGN_TARGET_GROUP.format(title=group.title)
+            petition.group_chat_id = new_chat
+            self._apply(session, petition, Action.REASSIGN, staff, target=target,
                        category=petition.category, to_group=new_chat, from_group=old_group)
             self._tell_resident(session, petition, texts.REASSIGNED_TO_RESIDENT.format(
                 number=petition.number, target=html.escape(target)))
@@ -246,46 +240,33 @@ class Desk:
                 raise InvalidInput(texts.MERGE_SELF)
             if not Status(original.status).is_open:
                 raise InvalidInput(texts.MERGE_CLOSED_TARGET.format(number=original.number))
-            self._move(session, dup, Action.MERGE, staff, target=original.number)
-            dup.merged_into_id, dup.closed_at = original.id, self.deps.clock.now()
-            record(session, original, action="merge", actor=self._actor(staff),
-                   at=self.deps.clock.now(), text=f"合并重复诉求 {dup.number}")
-            self._refresh(session, original)
+            self._apply(session, dup, Action.MERGE, staff, original=original,
+                        target=original.number)
             self._tell_resident(session, dup, texts.MERGED_TO_RESIDENT.format(
                 number=dup.number, into=original.number))
             return texts.MERGED_OK.format(dup=dup.number, into=original.number)
 
     def mark_complex(self, *, tg_user_id: int, number: str, chat_id: int | None = None) -> str:
         with self._acting(tg_user_id, chat_id=chat_id, number=number) as (session, staff, petition):
-            self._move(session, petition, Action.MARK_COMPLEX, staff)
-            petition.complex = True
-            start = petition.resolve_started_at or petition.created_at
-            petition.resolve_due = self.deps.deadlines.deadlines(
-                start=start, urgent=petition.urgent, complex=True, category=petition.category
-            ).resolve_by
-            petition.resolve_step = 0
-            petition.overdue = petition.respond_step >= 2 and petition.first_response_at is None
-            set_reminders(self.deps, petition)
+            self._apply(session, petition, Action.MARK_COMPLEX, staff)
             return texts.COMPLEX_OK.format(number=petition.number,
                                            resolve_by=_fmt(self.deps, petition.resolve_due))
 
     def walkin(self, *, tg_user_id: int, chat_id: int, text: str) -> str:
         """Register a visit at the desk (or a phone call) into the same register."""
-        from reception.handling.intake import Intake
-
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
             communities = self.access.chat_scope(session, staff, chat_id)
             if len(communities) != 1:
                 raise InvalidInput(texts.GROUP_NOT_BOUND)
             phone = _PHONE.search(text)
-            channel = "phone" if text.startswith(("电话", "来电")) else "walkin"
-            petition = Intake(self.deps).new_petition(
+            channel = "phone" if text.startswith(texts.WALKIN_PHONE_PREFIXES) else "walkin"
+            petition = self.filing.new_petition(
                 session, community=communities[0], text=text, actor=self._actor(staff),
                 channel=channel, visitor_phone=phone.group(0) if phone else None,
             )
-            record(session, petition, action="walkin", actor=self._actor(staff),
-                   at=self.deps.clock.now(), text=f"{staff.name} 登记")
+            self.lifecycle.note(session, petition, Action.WALKIN, actor=self._actor(staff),
+                                text=texts.WALKIN_NOTE.format(name=staff.name))
             return texts.WALKIN_OK.format(number=petition.number)
 
     # --- reading -------------------------------------------------------------------------
@@ -315,23 +296,9 @@ class Desk:
                 number: str | None = None):
         return _Acting(self, tg_user_id, chat_id, petition_id, number)
 
-    def _move(self, session: Session, petition: Petition, action: Action, staff: Staff, **detail) -> None:
-        before = petition.status
-        petition.status = next_status(action, petition.status)
-        if not Status(petition.status).is_open and petition.closed_at is None and action != Action.RESOLVE:
-            petition.closed_at = self.deps.clock.now()
-        petition.version += 1
-        record(session, petition, action=action, actor=self._actor(staff), at=self.deps.clock.now(),
-               from_status=before, to_status=petition.status, **detail)
-        self._refresh(session, petition)
-
-    def _refresh(self, session: Session, petition: Petition) -> None:
-        """Queue a card update wherever the petition's card stands (and the responsible group)."""
-        chats = {c.chat_id for c in queries.cards_of(session, petition.id)}
-        if petition.group_chat_id:
-            chats.add(petition.group_chat_id)
-        for chat_id in sorted(chats):
-            outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=self.deps.clock.now())
+    def _apply(self, session: Session, petition: Petition, action: Action, staff: Staff,
+               **detail) -> None:
+        self.lifecycle.apply(session, petition, action, actor=self._actor(staff), **detail)
 
     def _resident_chats(self, session: Session, petition: Petition) -> list[tuple[int, int]]:
         resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
@@ -350,12 +317,10 @@ class Desk:
     def _contact_to_handler(self, session: Session, petition: Petition, staff: Staff) -> None:
         resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
         phone = (resident.phone if resident else petition.visitor_phone) or texts.NO_PHONE
-        from reception.petition.cards import address_of
-
         text = texts.CONTACT_TO_HANDLER.format(
             number=petition.number, category=html.escape(petition.category),
             name=html.escape(resident_label(resident, petition, masked=False).split(" ")[0]),
-            phone=html.escape(phone), address=html.escape(address_of(petition) or "未登记"))
+            phone=html.escape(phone), address=html.escape(address_of(petition) or texts.ADDRESS_NOT_GIVEN))
         outbox.message(session, chat_id=staff.tg_user_id, text=text, now=self.deps.clock.now(),
                        petition_id=None)
 
@@ -396,6 +361,4 @@ class _Acting:
 
 
 def _fmt(deps: Deps, when) -> str:
-    from reception.petition.cards import fmt_time
-
     return fmt_time(when, deps.settings.tz)

@@ -29,7 +29,7 @@ from reception import texts
 from reception.deps import Deps
 from reception.petition import outbox
 from reception.petition.cards import address_of, fmt_time
-from reception.petition.events import Actor, record
+from reception.petition.events import Actor, Note, record
 from reception.petition.states import Status
 from storage import emergency_queries, queries
 from storage.db import transaction
@@ -215,7 +215,7 @@ def _fields(deps: Deps, petition: Petition, duty: list[Staff]) -> dict[str, str]
 
 def _record(session: Session, petition: Petition, *, now: datetime, count: int, groups: int,
             people: int) -> None:
-    record(session, petition, action=emergency_queries.ALERT_ACTION, actor=Actor.system(), at=now,
+    record(session, petition, action=Note.ALERT, actor=Actor.system(), at=now,
            count=count, text=texts.URGENT_ALERT_EVENT.format(count=count, groups=groups,
                                                            people=people))
 

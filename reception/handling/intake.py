@@ -5,18 +5,18 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from nlp import mask_personal_data, parse_location, similarity
+from nlp import mask_personal_data, parse_location
 from reception import texts
-from reception.deadlines.ladder import extend_reminders_for_pause, set_reminders
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.handling import emergency
 from reception.handling.dispatch import Dispatch, Item
+from reception.handling.filing import Filing
+from reception.handling.lifecycle import Lifecycle
 from reception.petition import callback_data, outbox
 from reception.petition.cards import (
     CARD_TEXT_LIMIT,
@@ -26,10 +26,8 @@ from reception.petition.cards import (
     render_status,
     resident_category,
 )
-from reception.petition.events import Actor, record
-from reception.petition.numbering import next_number
-from reception.petition.routing import route
-from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
+from reception.petition.events import Actor
+from reception.petition.states import Action, Status
 from storage import queries, writes
 from storage.db import transaction
 from storage.models import Draft, Petition, Resident
@@ -37,8 +35,6 @@ from storage.models import Draft, Petition, Resident
 log = logging.getLogger(__name__)
 
 SUPPORTED_KINDS = frozenset({"text", "photo", "location", "voice", "document", "video", "contact"})
-DUPLICATE_LOOKBACK = timedelta(days=30)
-TOKEN_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -68,10 +64,11 @@ class IntakeResult:
 
 
 class Intake:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, filing: Filing | None = None) -> None:
         self.deps = deps
         self.dispatch = Dispatch(deps)
-        self._tokens: dict[int, frozenset[str]] = {}  # petition id -> tokens (see _tokens_of)
+        self.lifecycle = Lifecycle(deps)
+        self.filing = filing or Filing(deps)
 
     # --- registration ------------------------------------------------------------------
     def start(self, *, tg_user_id: int, name: str, username: str, payload: str = "") -> None:
@@ -182,7 +179,7 @@ class Intake:
         return None
 
     def _create(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
-        petition = self.new_petition(
+        petition = self.filing.new_petition(
             session, community=resident.community_code, text=inbound.text, resident=resident,
             actor=Actor("resident", resident.id),
         )
@@ -192,97 +189,6 @@ class Intake:
             self._forward_media(session, petition, inbound, petition.group_chat_id)
         return IntakeResult("created", petition.number)
 
-    def new_petition(
-        self, session: Session, *, community: str, text: str, actor: Actor,
-        resident: Resident | None = None, channel: str = "telegram",
-        visitor_name: str | None = None, visitor_phone: str | None = None,
-    ) -> Petition:
-        """Classify, locate, route and time a new petition; queue its card. Used for
-        residents' messages and for visits registered at the desk."""
-        deps, now = self.deps, self.deps.clock.now()
-        analysis = deps.analyzer.analyse(text)
-        decision, location = analysis.decision, analysis.location
-        profile = resident if resident is not None and not location.building else None
-        building = location.building or (resident.building if resident else None)
-        unit = location.unit or (profile.unit if profile else None)
-        room = location.room or (profile.room if profile else None)
-        grid = deps.org.grid_for(community, building)
-        triage = decision.confidence < deps.settings.triage_threshold
-        group = route(
-            session, deps.org, community_code=community, category=decision.category,
-            grid_code=grid.code if grid else None, triage=triage,
-        )
-        due = deps.deadlines.deadlines(
-            start=now, urgent=analysis.urgency.urgent, complex=False, category=decision.category
-        )
-        petition = Petition(
-            number=next_number(session, prefix=deps.settings.number_prefix, now=now,
-                               tz=deps.settings.tz),
-            channel=channel, status=Status.SUBMITTED, community_code=community,
-            street_code=deps.org.street_of(community).code,
-            grid_code=grid.code if grid else None,
-            resident_id=resident.id if resident else None,
-            visitor_name=visitor_name, visitor_phone=visitor_phone,
-            category=decision.category, confidence=decision.confidence,
-            runner_up=decision.runner_up, keywords=list(decision.keywords),
-            tokens=sorted(analysis.tokens), urgent=analysis.urgency.urgent,
-            urgent_words=list(analysis.urgency.words), triage=triage,
-            building=building, unit=unit, room=room, text=text,
-            group_chat_id=group.chat_id if group else None,
-            created_at=now, last_message_at=now, resolve_started_at=now,
-            respond_due=due.respond_by, resolve_due=due.resolve_by,
-        )
-        set_reminders(deps, petition)
-        petition.duplicate_of_id = self._find_duplicate(session, petition)
-        session.add(petition)
-        session.flush()
-        record(
-            session, petition, action=Action.SUBMIT, actor=actor, at=now,
-            to_status=Status.SUBMITTED, channel=channel, category=decision.category,
-            confidence=round(decision.confidence, 3), keywords=list(decision.keywords),
-            urgent=analysis.urgency.urgent, group=group.chat_id if group else None,
-            duplicate_of=petition.duplicate_of_id,
-        )
-        if group is None:
-            log.warning("petition %s has no staff group: bind one with /bind %s",
-                        petition.number, community)
-        else:
-            outbox.card(session, chat_id=group.chat_id, petition_id=petition.id, now=now)
-        if petition.urgent:
-            emergency.alert(session, deps, petition, now=now)
-        return petition
-
-    def _find_duplicate(self, session: Session, petition: Petition) -> int | None:
-        if not petition.tokens:
-            return None
-        candidates = queries.duplicate_candidates(
-            session, community_code=petition.community_code, building=petition.building,
-            statuses=list(OPEN_STATUSES), since=petition.created_at - DUPLICATE_LOOKBACK,
-        )
-        tokens = self._tokens_of(session, candidates)
-        mine = frozenset(petition.tokens)
-        # Same building is strong evidence; without an address the words must agree more.
-        threshold = self.deps.settings.duplicate_threshold
-        if not petition.building:
-            threshold = max(threshold, 0.6)
-        best: tuple[float, int] | None = None
-        for other_id, other in tokens.items():
-            score = similarity(mine, other)
-            if score >= threshold and (best is None or score > best[0]):
-                best = (score, other_id)
-        return best[1] if best else None
-
-    def _tokens_of(self, session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
-        """Tokens of stored petitions, read once per process: they never change, and a
-        new petition is compared with up to 200 of its building's."""
-        cache = self._tokens
-        missing = [i for i in ids if i not in cache]
-        if missing:
-            if len(cache) > TOKEN_CACHE_SIZE:
-                cache.clear()
-            cache.update((i, frozenset(t)) for i, t in queries.tokens_of(session, missing).items())
-        return {i: cache[i] for i in ids if i in cache}
-
     def _append(
         self, session: Session, petition: Petition, resident: Resident, inbound: Inbound
     ) -> IntakeResult:
@@ -290,25 +196,18 @@ class Intake:
         waiting = petition.status == Status.WAITING
         action = Action.ANSWER if waiting else Action.APPEND
         before = petition.status
-        petition.status = next_status(action, petition.status)
-        if waiting and petition.paused_at is not None:
-            self._resume_clocks(petition, now)
         if inbound.text:
             petition.text = f"{petition.text}\n{inbound.text}".strip()
-        petition.last_message_at = now
-        petition.version += 1
         self._store_message(session, petition, inbound, now)
-        record(
-            session, petition, action=action, actor=Actor("resident", resident.id), at=now,
-            from_status=before, to_status=petition.status, text=inbound.text, kind=inbound.kind,
-        )
+        # The resident's confirmation first, then the card edit (the order they are sent in).
         template = texts.CONFIRM_ANSWERED if waiting else texts.CONFIRM_APPENDED
         outbox.message(
             session, chat_id=inbound.chat_id, text=template.format(number=petition.number),
             now=now, petition_id=petition.id,
         )
+        self.lifecycle.apply(session, petition, action, actor=Actor("resident", resident.id),
+                             text=inbound.text, kind=inbound.kind)
         if petition.group_chat_id:
-            outbox.card(session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now)
             if inbound.text and (waiting or before != Status.SUBMITTED):
                 # Masked like the card: the group sees what was said, not the phone or ID number.
                 note = texts.RESIDENT_ANSWER if waiting else texts.RESIDENT_FOLLOWUP
@@ -320,22 +219,6 @@ class Intake:
                 )
             self._forward_media(session, petition, inbound, petition.group_chat_id)
         return IntakeResult("answered" if waiting else "appended", petition.number)
-
-    def _resume_clocks(self, petition: Petition, now) -> None:
-        calc, paused_from = self.deps.deadlines, petition.paused_at
-        limits = calc.policy.limits_for(
-            urgent=petition.urgent, complex=petition.complex, category=petition.category
-        )
-        if petition.first_response_at is None and petition.respond_due:
-            petition.respond_due = calc.extend_for_pause(
-                petition.respond_due, paused_from=paused_from, paused_to=now, limit=limits.respond
-            )
-        if petition.resolve_due:
-            petition.resolve_due = calc.extend_for_pause(
-                petition.resolve_due, paused_from=paused_from, paused_to=now, limit=limits.resolve
-            )
-        extend_reminders_for_pause(self.deps, petition, paused_from=paused_from, paused_to=now)
-        petition.paused_at = None
 
     def _hold(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
         """No community yet: keep the message, ask for the community, submit it afterwards."""
@@ -378,16 +261,11 @@ class Intake:
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             petition, resident = self._own_petition(session, tg_user_id, number)
-            before = petition.status
-            petition.status = next_status(Action.CANCEL, petition.status)
-            petition.closed_at = now
-            petition.version += 1
-            record(session, petition, action=Action.CANCEL, actor=Actor("resident", resident.id),
-                   at=now, from_status=before, to_status=petition.status)
+            # A refusal raises out of the transaction: the message below is never sent.
             outbox.message(session, chat_id=tg_user_id, now=now, petition_id=petition.id,
                            text=texts.CANCELLED.format(number=petition.number))
-            if petition.group_chat_id:
-                outbox.card(session, chat_id=petition.group_chat_id, petition_id=petition.id, now=now)
+            self.lifecycle.apply(session, petition, Action.CANCEL,
+                                 actor=Actor("resident", resident.id))
             return petition.number
 
     def my_petitions(self, *, tg_user_id: int) -> str:
@@ -451,7 +329,8 @@ class Intake:
             return
         outbox.media(
             session, chat_id=chat_id, media_kind=inbound.kind, file_id=inbound.file_id,
-            now=self.deps.clock.now(), caption=f"{petition.number} 的附件", petition_id=petition.id,
+            now=self.deps.clock.now(), caption=texts.MEDIA_CAPTION.format(number=petition.number),
+            petition_id=petition.id,
             in_thread_of=petition.id, latitude=inbound.latitude, longitude=inbound.longitude,
         )
 

@@ -28,17 +28,8 @@ if TYPE_CHECKING:  # the petition layer sits below the wired dependencies
     from reception.deps import Deps
 
 CARD_TEXT_LIMIT = 1500
-MEDIA_LABELS = {"photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
-                "video": "视频", "contact": "名片"}
-ACTION_LABELS = {
-    "submit": "提交诉求", "append": "补充内容", "claim": "认领", "reply": "回复居民",
-    "ask": "请居民补充", "answer": "居民补充", "reassign": "转派", "resolve": "办结",
-    "reject": "驳回", "merge": "合并", "cancel": "居民撤回", "rate": "居民评价",
-    "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
-    "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
-    "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
-    "alert": "紧急提醒",
-}
+MEDIA_LABELS = texts.MEDIA_LABELS
+ACTION_LABELS = texts.EVENT_LABELS  # every Action and Note has one (tests/reception/test_cards.py)
 
 
 @dataclass(frozen=True)
@@ -51,7 +42,7 @@ def fmt_time(when: datetime | None, tz: ZoneInfo) -> str:
     if when is None:
         return "—"
     local = when.astimezone(tz)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return texts.TIME_SHORT.format(month=local.month, day=local.day, hour_minute=f"{local:%H:%M}")
 
 
 def address_of(petition: Petition) -> str:
@@ -62,9 +53,9 @@ def resident_label(resident: Resident | None, petition: Petition, *, masked: boo
     name = resident.name if resident else petition.visitor_name
     phone = (resident.phone if resident else petition.visitor_phone) or ""
     if not masked:
-        return f"{name or '来访群众'} {phone}".strip()
-    label = mask_name(name) if name else ("居民" if resident else "来访群众")
-    return f"{label}（尾号{phone[-4:]}）" if phone else label
+        return f"{name or texts.VISITOR} {phone}".strip()
+    label = mask_name(name) if name else (texts.RESIDENT if resident else texts.VISITOR)
+    return texts.RESIDENT_MASKED.format(label=label, last4=phone[-4:]) if phone else label
 
 
 def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: int) -> Card:
@@ -75,35 +66,43 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
     handler = session.get(Staff, petition.handler_staff_id) if petition.handler_staff_id else None
     status = Status(petition.status)
-    urgent = " · 🔴<b>紧急</b>" if petition.urgent else ""
-    complex_mark = " · 复杂" if petition.complex else ""
-    channel = {"walkin": " · 来访登记", "phone": " · 电话登记"}.get(petition.channel, "")
+    marks = ((texts.CARD_URGENT if petition.urgent else "")
+             + (texts.CARD_COMPLEX if petition.complex else "")
+             + texts.CARD_CHANNELS.get(petition.channel, ""))
     lines = [
-        f"📋 <b>{petition.number}</b> · {html.escape(petition.category)}{urgent}{complex_mark}{channel}",
-        f"状态：<b>{status.label}</b>　处理人：{html.escape(handler.name) if handler else '—'}"
-        + ("　⏰<b>已超期</b>" if petition.overdue and status.is_open else ""),
-        f"地点：{html.escape(community.name)}"
+        texts.CARD_HEAD.format(number=petition.number, category=html.escape(petition.category),
+                               marks=marks),
+        texts.CARD_STATUS.format(label=status.label,
+                                 handler=html.escape(handler.name) if handler else "—")
+        + (texts.CARD_OVERDUE if petition.overdue and status.is_open else ""),
+        texts.CARD_PLACE.format(community=html.escape(community.name))
         + (f" {html.escape(grid.name)}" if grid else "")
         + (f" {address_of(petition)}" if address_of(petition) else ""),
-        f"居民：{html.escape(resident_label(resident, petition, masked=True))}",
+        texts.CARD_RESIDENT.format(
+            resident=html.escape(resident_label(resident, petition, masked=True))),
     ]
     body = mask_personal_data(petition.text)
     if len(body) > CARD_TEXT_LIMIT:
-        body = body[:CARD_TEXT_LIMIT] + f"…（全文共 {len(petition.text)} 字，/show {petition.number}）"
-    lines.append(f"内容：{html.escape(body) if body else '（无文字）'}")
+        body = body[:CARD_TEXT_LIMIT] + texts.CARD_TEXT_CUT.format(length=len(petition.text),
+                                                                   number=petition.number)
+    lines.append(texts.CARD_TEXT.format(text=html.escape(body) if body else texts.NO_TEXT))
     media = Counter(kind for kind in queries.inbound_kinds(session, petition.id) if kind in MEDIA_LABELS)
     if media:
-        lines.append("附件：" + "、".join(f"{MEDIA_LABELS[k]} {n}" for k, n in media.items()))
+        lines.append(texts.CARD_MEDIA + texts.LIST_SEPARATOR.join(
+            f"{MEDIA_LABELS[k]} {n}" for k, n in media.items()))
     lines.append(_explanation(petition))
     if petition.urgent_words:
-        lines.append("紧急依据：" + html.escape("、".join(petition.urgent_words)))
+        lines.append(texts.CARD_URGENT_WORDS
+                     + html.escape(texts.LIST_SEPARATOR.join(petition.urgent_words)))
     lines.append(
-        f"响应时限：{fmt_time(petition.respond_due, tz)}"
-        + (f"（已于 {fmt_time(petition.first_response_at, tz)} 响应）" if petition.first_response_at else "")
-        + f"\n办结时限：{fmt_time(petition.resolve_due, tz)}{provisional_mark(deps, petition.resolve_due)}"
+        texts.CARD_RESPOND_DUE.format(due=fmt_time(petition.respond_due, tz))
+        + (texts.CARD_RESPONDED.format(at=fmt_time(petition.first_response_at, tz))
+           if petition.first_response_at else "")
+        + texts.CARD_RESOLVE_DUE.format(due=fmt_time(petition.resolve_due, tz),
+                                        provisional=provisional_mark(deps, petition.resolve_due))
     )
     if petition.paused_at and status is Status.WAITING:
-        lines.append(f"⏸ 等待居民补充（{fmt_time(petition.paused_at, tz)} 起暂停计时）")
+        lines.append(texts.CARD_PAUSED.format(at=fmt_time(petition.paused_at, tz)))
     ladder = _ladder_line(petition)
     if ladder and status.is_open:
         lines.append(ladder)
@@ -112,49 +111,50 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     if status.is_open and chat_id == petition.group_chat_id:
         buttons = _buttons(session, petition, status)
     elif status.is_open and petition.group_chat_id and chat_id != petition.group_chat_id:
-        lines.append("（本卡片仅供督办查看，由责任工作群办理）")
+        lines.append(texts.CARD_FOR_SUPERVISORS)
     return Card(text="\n".join(lines), buttons=buttons)
 
 
-_LADDER = {1: "已临期提醒", 2: "已超期，报街道督办", 3: "已升级区级督办"}
+_LADDER = texts.CARD_LADDER_STEPS
 
 
 def _ladder_line(petition: Petition) -> str:
     """Where the petition stands on the reminder / escalation ladder (督办)."""
     parts = []
     if petition.respond_step and petition.first_response_at is None:
-        parts.append(f"响应{_LADDER.get(petition.respond_step, '')}")
+        parts.append(texts.CARD_LADDER_RESPOND.format(step=_LADDER.get(petition.respond_step, "")))
     if petition.resolve_step:
-        parts.append(f"办结{_LADDER.get(petition.resolve_step, '')}")
-    return "督办：" + "；".join(parts) if parts else ""
+        parts.append(texts.CARD_LADDER_RESOLVE.format(step=_LADDER.get(petition.resolve_step, "")))
+    return texts.CARD_LADDER.format(steps=texts.CARD_LADDER_SEPARATOR.join(parts)) if parts else ""
 
 
 def _explanation(petition: Petition) -> str:
-    words = "、".join(petition.keywords[:6]) or "无"
-    text = f"分类依据：关键词 {html.escape(words)}；置信度 {petition.confidence:.2f}"
+    words = texts.LIST_SEPARATOR.join(petition.keywords[:6]) or texts.CARD_NO_KEYWORDS
+    text = texts.CARD_EXPLANATION.format(words=html.escape(words), confidence=petition.confidence)
     if petition.runner_up:
-        text += f"；次选 {html.escape(petition.runner_up)}"
+        text += texts.CARD_RUNNER_UP.format(category=html.escape(petition.runner_up))
     if petition.triage:
-        text += "（置信度低，待分诊）"
+        text += texts.CARD_IN_TRIAGE
     return text
 
 
 def _outcome_lines(session: Session, petition: Petition) -> list[str]:
     lines = []
     if petition.result:
-        lines.append(f"办理结果：{html.escape(petition.result)}")
+        lines.append(texts.CARD_RESULT.format(result=html.escape(petition.result)))
     if petition.reject_reason:
-        lines.append(f"驳回原因：{html.escape(petition.reject_reason)}")
+        lines.append(texts.CARD_REJECT_REASON.format(reason=html.escape(petition.reject_reason)))
     if petition.rating:
-        lines.append(f"居民评价：{texts.RATING_LABELS.get(petition.rating, petition.rating)}")
+        lines.append(texts.CARD_RATING.format(
+            rating=texts.RATING_LABELS.get(petition.rating, petition.rating)))
     if petition.reopen_count:
-        lines.append(f"重新办理：{petition.reopen_count} 次")
+        lines.append(texts.CARD_REOPENED.format(count=petition.reopen_count))
     if petition.merged_into_id:
         into = session.get(Petition, petition.merged_into_id)
-        lines.append(f"已合并到：{into.number if into else '—'}")
+        lines.append(texts.CARD_MERGED_INTO.format(number=into.number if into else "—"))
     followers = queries.merged_numbers(session, petition.id)
     if followers:
-        lines.append("合并的重复诉求：" + "、".join(followers))
+        lines.append(texts.CARD_FOLLOWERS + texts.LIST_SEPARATOR.join(followers))
     return lines
 
 
@@ -195,21 +195,24 @@ def render_status(session: Session, deps: Deps, petition: Petition) -> str:
     tz = deps.settings.tz
     status = Status(petition.status)
     lines = [
-        f"诉求 <b>{petition.number}</b>（{html.escape(resident_category(petition))}）",
-        f"状态：<b>{status.label}</b>",
-        f"提交时间：{fmt_time(petition.created_at, tz)}",
-        f"承诺响应：{fmt_time(petition.respond_due, tz)} 前　承诺办结：{fmt_time(petition.resolve_due, tz)} 前",
-        f"内容：{html.escape(petition.text[:300]) or '（无文字）'}",
+        texts.STATUS_HEAD.format(number=petition.number,
+                                 category=html.escape(resident_category(petition))),
+        texts.STATUS_LINE.format(label=status.label),
+        texts.STATUS_SUBMITTED_AT.format(at=fmt_time(petition.created_at, tz)),
+        texts.STATUS_PROMISES.format(respond=fmt_time(petition.respond_due, tz),
+                                     resolve=fmt_time(petition.resolve_due, tz)),
+        texts.CARD_TEXT.format(text=html.escape(petition.text[:300]) or texts.NO_TEXT),
     ]
     return "\n".join(lines) + "\n" + render_timeline(session, deps, petition)
 
 
 def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:
     """The timeline, oldest first: one line per event."""
-    lines = ["办理记录："]
+    lines = [texts.TIMELINE_HEAD]
     for event in queries.timeline(session, petition.id):
         label = ACTION_LABELS.get(event.action, event.action)
-        lines.append(f"· {fmt_time(event.at, deps.settings.tz)} {label}{_event_note(event.detail)}")
+        lines.append(texts.TIMELINE_LINE.format(at=fmt_time(event.at, deps.settings.tz),
+                                                label=label, note=_event_note(event.detail)))
     return "\n".join(lines)
 
 
@@ -217,7 +220,8 @@ def _event_note(detail: dict) -> str:
     for key in ("result", "reason", "text", "rating_label", "target"):
         if detail.get(key):
             value = mask_personal_data(str(detail[key]))  # the timeline is shown in groups
-            return "：" + html.escape(value[:80] + ("…" if len(value) > 80 else ""))
+            return texts.TIMELINE_NOTE.format(
+                text=html.escape(value[:80] + ("…" if len(value) > 80 else "")))
     return ""
 
 
@@ -229,10 +233,9 @@ def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -
     late = "⏰" if petition.overdue and status.is_open else ""
     # Masked before cutting, so a phone number is not cut into something the mask misses.
     summary = html.escape(mask_personal_data(petition.text[:60])[:24].replace("\n", " "))
-    return (
-        f"{flag}{late}<b>{petition.number}</b> {html.escape(category)} · {status.label}"
-        f" · 办结时限 {fmt_time(petition.resolve_due, tz)}\n　{summary}"
-    )
+    return texts.LIST_LINE.format(flags=flag + late, number=petition.number,
+                                  category=html.escape(category), label=status.label,
+                                  due=fmt_time(petition.resolve_due, tz), summary=summary)
 
 
 def masked_phone(phone: str | None) -> str:

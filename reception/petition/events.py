@@ -1,16 +1,34 @@
-"""The petition timeline: append-only records of who did what, when."""
+"""The petition timeline: append-only records of who did what, when.
+
+An event's ``action`` is an ``Action`` (reception.petition.states) or a ``Note``: something
+worth recording that is nobody's action on the petition and moves nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session
 
+from reception import texts
+from reception.petition.states import Action
 from storage import writes
 from storage.models import Petition
+
+
+class Note(StrEnum):
+    """Timeline events that are not actions on the petition (see ``Action`` for those)."""
+
+    REMIND = "remind"  # the deadline ladder: a reminder before a limit
+    OVERDUE = "overdue"  # ... the limit passed, the street's supervisors told
+    ESCALATE = "escalate"  # ... a day later, the district's
+    VIEW_CONTACT = "view_contact"  # the handler unmasked the resident's contact on the web desk
+    CALENDAR = "calendar"  # the year's holidays were published: the deadlines were recounted
+    ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
 
 
 @dataclass(frozen=True)
@@ -21,14 +39,14 @@ class Actor:
 
     @classmethod
     def system(cls) -> Actor:
-        return cls("system", None, "系统")
+        return cls("system", None, texts.SYSTEM_ACTOR)
 
 
 def record(
     session: Session,
     petition: Petition,
     *,
-    action: str,
+    action: Action | Note,
     actor: Actor,
     at: datetime,
     from_status: str | None = None,

@@ -2,8 +2,13 @@
 
 Each status has a machine label, a kind (open / closed) and the name residents and staff see,
 in the manner of FixMyStreet's states. ``TRANSITIONS`` is the whole map of the flow: an action
-is allowed only from the statuses listed for it, and moves the petition to the status named.
-``None`` as a target means "stays where it is".
+is allowed only from the statuses listed for it, and moves the petition to the status named
+(``None``: stays where it is). Its other columns say what else the action changes: timestamps,
+the handler, the deadlines, the version, which cards are shown afresh.
+``reception.handling.lifecycle.apply`` carries a row out.
+
+An action with no row (``WALKIN``) only records an event; so do the ``Note`` kinds in
+``reception.petition.events`` (the deadline ladder's steps, a look at contact data).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reception import texts
 from reception.errors import InvalidTransition
 
 
@@ -36,21 +42,11 @@ class Status(StrEnum):
 
 OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.CLAIMED, Status.WAITING, Status.REOPENED})
 
-LABELS = {
-    Status.SUBMITTED: "待受理",
-    Status.CLAIMED: "办理中",
-    Status.WAITING: "待居民补充",
-    Status.REOPENED: "重新办理",
-    Status.RESOLVED: "已办结（待评价）",
-    Status.CLOSED: "已办结",
-    Status.REJECTED: "已驳回",
-    Status.MERGED: "已合并",
-    Status.CANCELLED: "已撤回",
-}
+LABELS = {status: texts.STATUS_LABELS[status] for status in Status}
 
 
 class Action(StrEnum):
-    SUBMIT = "submit"
+    SUBMIT = "submit"  # a new petition: a resident's message, or a visit registered at the desk
     APPEND = "append"  # the resident adds to the petition
     CLAIM = "claim"
     REPLY = "reply"
@@ -59,46 +55,94 @@ class Action(StrEnum):
     REASSIGN = "reassign"
     RESOLVE = "resolve"
     REJECT = "reject"
-    MERGE = "merge"
+    MERGE = "merge"  # recorded on the duplicate (it moves) and on the original (it does not)
     CANCEL = "cancel"
     RATE = "rate"
     REOPEN = "reopen"
     MARK_COMPLEX = "mark_complex"
+    WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
+
+
+class Handler(StrEnum):
+    """What a transition does to ``Petition.handler_staff_id`` (the acting staff member)."""
+
+    TAKE = "take"  # the actor becomes the handler
+    TAKE_IF_NONE = "take_if_none"  # the actor becomes the handler unless one is set
+    RELEASE = "release"  # nobody handles it until someone claims it again
+
+
+class Cards(StrEnum):
+    """Which of the petition's cards a transition asks to be shown afresh."""
+
+    GROUP = "group"  # the responsible group's (the resident's own actions)
+    SHOWN = "shown"  # every chat a card has been sent to
+    EVERYWHERE = "everywhere"  # both: every card sent, and the responsible group's
+
+
+class Clocks(StrEnum):
+    """What a transition does to the deadlines (see reception.handling.lifecycle)."""
+
+    RESUME = "resume"  # a paused clock runs again; deadlines and reminders move by the pause
+    RESTART_RESOLVE = "restart_resolve"  # a fresh resolve deadline from now; the ladder resets
+    COMPLEX = "complex"  # the resolve limit becomes the complex one, from the same start
 
 
 _OPEN = tuple(OPEN_STATUSES)
+_BEFORE_ANSWER = (Status.SUBMITTED, Status.CLAIMED, Status.REOPENED)
 
 
 @dataclass(frozen=True)
 class Transition:
+    """One action: where it may start, where it leads, and everything else it changes.
+
+    ``reception.handling.lifecycle.apply`` carries the columns out; nothing else sets the
+    fields named here.
+    """
+
     sources: tuple[Status, ...]
-    target: Status | None
+    target: Status | None  # None: stays where it is
+    stamps: tuple[str, ...] = ()  # Petition fields set to now
+    clears: tuple[str, ...] = ()  # Petition fields emptied
+    counts: tuple[str, ...] = ()  # Petition counters incremented
+    first_response: bool = False  # is the first response when none was recorded yet
+    handler: Handler | None = None
+    clocks: Clocks | None = None
+    version: bool = True  # bumps Petition.version
+    statuses: bool = True  # the timeline event records the status before and after
+    cards: Cards = Cards.EVERYWHERE
+    into_original: bool = False  # links it to the original, whose timeline notes it (merge)
 
 
 TRANSITIONS: dict[Action, Transition] = {
-    Action.APPEND: Transition((Status.SUBMITTED, Status.CLAIMED, Status.REOPENED), None),
-    Action.CLAIM: Transition((Status.SUBMITTED, Status.REOPENED), Status.CLAIMED),
-    Action.REPLY: Transition(_OPEN, None),
-    Action.ASK: Transition((Status.SUBMITTED, Status.CLAIMED, Status.REOPENED), Status.WAITING),
-    Action.ANSWER: Transition((Status.WAITING,), Status.CLAIMED),
-    Action.REASSIGN: Transition(_OPEN, Status.SUBMITTED),
-    Action.RESOLVE: Transition(_OPEN, Status.RESOLVED),
-    Action.REJECT: Transition(_OPEN, Status.REJECTED),
-    Action.MERGE: Transition(_OPEN, Status.MERGED),
-    Action.CANCEL: Transition((Status.SUBMITTED,), Status.CANCELLED),
-    Action.RATE: Transition((Status.RESOLVED,), Status.CLOSED),
-    Action.REOPEN: Transition((Status.RESOLVED, Status.CLOSED), Status.REOPENED),
-    Action.MARK_COMPLEX: Transition(_OPEN, None),
+    # No source: the petition is new. Its deadlines and reminders are set as it is made
+    # (reception.handling.filing), from the same instant.
+    Action.SUBMIT: Transition((), Status.SUBMITTED, version=False, cards=Cards.GROUP),
+    Action.APPEND: Transition(_BEFORE_ANSWER, None, stamps=("last_message_at",),
+                              cards=Cards.GROUP),
+    Action.CLAIM: Transition((Status.SUBMITTED, Status.REOPENED), Status.CLAIMED,
+                             handler=Handler.TAKE),
+    Action.REPLY: Transition(_OPEN, None, first_response=True, version=False, statuses=False),
+    Action.ASK: Transition(_BEFORE_ANSWER, Status.WAITING, stamps=("paused_at",),
+                           first_response=True, handler=Handler.TAKE_IF_NONE),
+    Action.ANSWER: Transition((Status.WAITING,), Status.CLAIMED, stamps=("last_message_at",),
+                              clocks=Clocks.RESUME, cards=Cards.GROUP),
+    Action.REASSIGN: Transition(_OPEN, Status.SUBMITTED, handler=Handler.RELEASE),
+    Action.RESOLVE: Transition(_OPEN, Status.RESOLVED, stamps=("resolved_at",),
+                               clears=("paused_at",), first_response=True,
+                               handler=Handler.TAKE_IF_NONE),
+    Action.REJECT: Transition(_OPEN, Status.REJECTED, stamps=("closed_at",),
+                              clears=("paused_at",)),
+    Action.MERGE: Transition(_OPEN, Status.MERGED, stamps=("closed_at",), into_original=True),
+    Action.CANCEL: Transition((Status.SUBMITTED,), Status.CANCELLED, stamps=("closed_at",),
+                              cards=Cards.GROUP),
+    Action.RATE: Transition((Status.RESOLVED,), Status.CLOSED, stamps=("closed_at",),
+                            cards=Cards.SHOWN),
+    Action.REOPEN: Transition((Status.RESOLVED, Status.CLOSED), Status.REOPENED,
+                              stamps=("resolve_started_at",), clears=("resolved_at", "closed_at"),
+                              counts=("reopen_count",), clocks=Clocks.RESTART_RESOLVE,
+                              cards=Cards.SHOWN),
+    Action.MARK_COMPLEX: Transition(_OPEN, None, clocks=Clocks.COMPLEX),
 }
-
-# Why an action is refused, in words a resident or staff member understands.
-_REFUSALS = {
-    Action.CLAIM: "该诉求当前状态为「{label}」，无法认领。",
-    Action.CANCEL: "该诉求已有工作人员处理（{label}），无法撤回；如有疑问请直接留言。",
-    Action.RATE: "该诉求当前状态为「{label}」，暂不能评价。",
-    Action.REOPEN: "该诉求当前状态为「{label}」，无法重新办理。",
-}
-_DEFAULT_REFUSAL = "该诉求当前状态为「{label}」，不能进行此操作。"
 
 
 def next_status(action: Action, current: Status | str) -> Status:
@@ -106,10 +150,11 @@ def next_status(action: Action, current: Status | str) -> Status:
     status = Status(current)
     transition = TRANSITIONS[action]
     if status not in transition.sources:
-        template = _REFUSALS.get(action, _DEFAULT_REFUSAL)
+        template = texts.REFUSALS.get(action, texts.REFUSAL_DEFAULT)
         raise InvalidTransition(template.format(label=status.label))
     return transition.target or status
 
 
 def allowed(action: Action, current: Status | str) -> bool:
-    return Status(current) in TRANSITIONS[action].sources
+    transition = TRANSITIONS.get(action)
+    return transition is not None and Status(current) in transition.sources

@@ -16,7 +16,7 @@ from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
 from reception.handling.access import Access
 from reception.petition.cards import ACTION_LABELS, address_of, resident_label
-from reception.petition.events import Actor, record
+from reception.petition.events import Actor, Note, record
 from reception.petition.states import OPEN_STATUSES, Status
 from reception.reports import texts as t
 from reception.reports.digest import Digest, Digests
@@ -239,7 +239,7 @@ class Board:
             is_handler = petition.handler_staff_id == staff.id
             unmasked = reveal and is_handler
             if unmasked:
-                record(session, petition, action="view_contact",
+                record(session, petition, action=Note.VIEW_CONTACT,
                        actor=Actor("staff", staff.id, staff.name), at=self.deps.clock.now(),
                        channel="web")
             resident = session.get(Resident, petition.resident_id) if petition.resident_id else None

@@ -24,10 +24,11 @@ from datetime import date, datetime, timedelta
 from reception import texts
 from reception.deadlines.notice import Notice, parse_notice
 from reception.deps import Deps
+from reception.handling.lifecycle import Lifecycle
 from reception.petition import outbox
 from reception.petition.cards import fmt_time
-from reception.petition.events import Actor, record
-from reception.petition.states import OPEN_STATUSES
+from reception.petition.events import Actor, Note, record
+from reception.petition.states import OPEN_STATUSES, Cards
 from storage import calendar as calendar_rows
 from storage import queries
 from storage.db import transaction
@@ -70,6 +71,7 @@ def import_notice(deps: Deps, text: str, *, year: int | None = None, dry_run: bo
     days = {day: (False, name) for day, name in notice.days_off.items()}
     days.update({day: (True, name) for day, name in notice.workdays.items()})
     moved: list[str] = []
+    lifecycle = Lifecycle(deps)
     with transaction(deps.engine) as session:
         petitions = queries.open_petitions_due_after(session, statuses=list(OPEN_STATUSES), after=now)
         left = {p.id: _office_time_left(deps, p, now) for p in petitions}
@@ -87,15 +89,11 @@ def import_notice(deps: Deps, text: str, *, year: int | None = None, dry_run: bo
             for column, value in changes.items():
                 setattr(petition, column, value)
             tz = deps.settings.tz
-            record(session, petition, action="calendar", actor=Actor.system(), at=now,
+            record(session, petition, action=Note.CALENDAR, actor=Actor.system(), at=now,
                    year=notice.year, text=texts.CALENDAR_MOVED_NOTE.format(
                        year=notice.year, respond=fmt_time(petition.respond_due, tz),
                        resolve=fmt_time(petition.resolve_due, tz)))
-            chats = {c.chat_id for c in queries.cards_of(session, petition.id)}
-            if petition.group_chat_id:
-                chats.add(petition.group_chat_id)
-            for chat_id in sorted(chats):
-                outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
+            lifecycle.refresh(session, petition, Cards.EVERYWHERE)
         if dry_run:
             calendar.use_official(previous)
             session.rollback()

@@ -281,3 +281,44 @@ def load_rules_text(text: str, tmp_path):
     path = tmp_path / "learned.toml"
     path.write_text(text, encoding="utf-8")
     return load_rules(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("小区停水三天 尊敬的领导：我们小区从周一开始停水……", "小区停水三天"),  # the title
+        ("尊敬的领导：您好！我家楼上漏水，天花板湿了。请尽快处理。", "我家楼上漏水，天花板湿了"),
+        ("龚书记：小区门口天天堵车", "小区门口天天堵车"),
+        ("电梯坏了", "电梯坏了"),
+        ("我们小区的东门外面每天晚上都有很多烧烤摊位占道经营，油烟很大，"
+         "噪音也很大，居民反映了很多次",  # cut at the last comma within 40 characters
+         "我们小区的东门外面每天晚上都有很多烧烤摊位占道经营，油烟很大，噪音也很大"),
+    ],
+)
+def test_short_text_is_the_title_or_the_first_sentence(text, short):
+    from nlp.data import short_text
+
+    assert short_text(text) == short
+
+
+def test_cli_eval_short_scores_the_one_line_form(tmp_path, capsys, run_cli):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(learn(synthetic_rows()), encoding="utf-8")
+    data = tmp_path / "rows.csv"
+    # The body would decide 噪音; the title alone says 停车.
+    data.write_text("text,label\n车位被占 广场舞噪音扰民音响装修噪音,停车\n", encoding="utf-8")
+    args = ("nlp", "eval", "--rules", str(rules), "--data", str(data), "--threshold", "0.35",
+            "--json")
+    assert run_cli(*args) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0
+    assert run_cli(*args, "--short") == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
+
+
+def test_eval_reads_a_commented_tsv(tmp_path):
+    from nlp.data import read_eval_csv
+
+    data = tmp_path / "rows.tsv"
+    data.write_text("# written for the tests\ntext\tlabel\turgent\n停水了，楼上也没水\t供水\t0\n",
+                    encoding="utf-8")
+    assert read_eval_csv(data) == ([("停水了，楼上也没水", "供水")], [False])

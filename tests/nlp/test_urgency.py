@@ -53,3 +53,47 @@ def test_negated_hypothetical_or_resolved_is_not_urgent(community, text):
 def test_one_live_word_is_enough_when_another_is_negated(community):
     urgency = community.analyse("不是着火，是燃气泄漏了").urgency
     assert urgency.words == ("燃气泄漏",)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("我在电梯里出不去了", "电梯里出不去"),          # a pattern: 电梯.{0,6}出不去
+        ("楼上有人拿着菜刀", "拿着菜刀"),
+        ("插座在打火，有焦味", "插座在打火"),
+    ],
+)
+def test_danger_patterns_are_urgent(community, text, word):
+    assert community.analyse(text).urgency.words == (word,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["上周电梯里出不去了一回，物业要给个说法", "担心有人拿着刀闹事", "插座在打火，已经修好了"],
+)
+def test_danger_patterns_are_cancelled_like_words(community, text):
+    assert not community.analyse(text).urgency.urgent
+
+
+def test_a_bad_urgency_pattern_names_the_key(tmp_path):
+    from nlp import Analyzer, RulesError
+
+    path = tmp_path / "rules.toml"
+    path.write_text('[categories."物业".keywords]\n"物业" = 1\n'
+                    '[urgency]\nwords = ["着火"]\npatterns = ["(着火"]\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=r"urgency\.patterns.*\[0\].*regular expression"):
+        Analyzer.load(path)
+
+
+def test_our_chat_style_urgency_set_meets_its_bars(community):
+    """nlp/corpus/urgency_short.tsv (written for the project): recall >= 0.9, false alarms <= 5%."""
+    from nlp.data import read_eval_csv
+    from nlp.evaluate import score_urgency
+    from nlp.segment import RULES_DIR
+
+    rows, flags = read_eval_csv(RULES_DIR.parent / "corpus" / "urgency_short.tsv")
+    score = score_urgency([(gold, community.urgency(text).urgent)
+                           for (text, _), gold in zip(rows, flags, strict=True)])
+    assert score.n >= 290
+    assert score.recall >= 0.9
+    assert score.false_alarm_rate <= 0.05

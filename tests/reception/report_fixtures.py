@@ -6,57 +6,26 @@ happened and when; no flow through the desk is needed to count it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import count
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from reception.clock import ManualClock
-from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
-from reception.deadlines.workdays import WorkCalendar
 from reception.deps import Deps, Settings
-from reception.org import Organisation
-from storage.db import create_schema, make_engine, transaction
+from storage.db import transaction
 from storage.models import Petition, Resident, Staff, StaffGroup
+from tests import domain
+from tests.clocks import BEIJING, bj
 
-REPO = Path(__file__).resolve().parents[2]
-BEIJING = ZoneInfo("Asia/Shanghai")
 # Monday 23 November 2026, 09:00 in Shanghai: the digest of 16–22 November goes out.
 DIGEST_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=BEIJING)
 
 _numbers = count(1)
 
 
-def bj(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:
-    """A Beijing-time instant (as stored: aware UTC)."""
-    return datetime(year, month, day, hour, minute, tzinfo=BEIJING).astimezone(UTC)
-
-
 def make_deps(tmp_path: Path, clock: ManualClock | None = None) -> Deps:
-    engine = make_engine(f"sqlite:///{tmp_path / 'reports.db'}")
-    create_schema(engine)
-    return Deps(
-        engine=engine,
-        clock=clock or ManualClock(DIGEST_MORNING),
-        org=Organisation.load(REPO / "org.toml"),
-        analyzer=_analyzer(),
-        deadlines=DeadlineCalculator(policy=DeadlinePolicy.default(), calendar=WorkCalendar()),
-        settings=Settings(reports_dir=tmp_path / "reports"),
-    )
-
-
-def _analyzer():
-    """The shipped analyzer; the reports never call it, so a stand-in does until rules land."""
-    from nlp import Analyzer, RulesError
-
-    try:
-        return Analyzer.load("community")
-    except (RulesError, OSError):
-        return _StandInAnalyzer()
-
-
-class _StandInAnalyzer:
-    categories = ("物业管理", "噪音扰民", "水电气暖", "邻里纠纷", "其他")
+    return domain.make_deps(f"sqlite:///{tmp_path / 'reports.db'}", clock or ManualClock(DIGEST_MORNING),
+                            Settings(reports_dir=tmp_path / "reports"))
 
 
 def petition(created_at: datetime, **fields) -> Petition:
@@ -80,12 +49,12 @@ def add(deps: Deps, *rows: Petition | Resident | Staff | StaffGroup) -> None:
 def staff(tg_user_id: int, name: str, *, scope_kind: str = "community",
           scope_code: str = "hongqi", active: bool = True) -> Staff:
     return Staff(tg_user_id=tg_user_id, name=name, role="staff", scope_kind=scope_kind,
-                 scope_code=scope_code, active=active, joined_at=bj(11, 1))
+                 scope_code=scope_code, active=active, joined_at=bj(2026, 11, 1))
 
 
 def group(chat_id: int, scope_kind: str, scope_code: str, *, active: bool = True) -> StaffGroup:
     return StaffGroup(chat_id=chat_id, title=f"{scope_code} group", scope_kind=scope_kind,
-                      scope_code=scope_code, active=active, bound_by=1, bound_at=bj(11, 1))
+                      scope_code=scope_code, active=active, bound_by=1, bound_at=bj(2026, 11, 1))
 
 
 def add_staff(deps: Deps, tg_user_id: int, name: str, **kwargs) -> int:
@@ -97,7 +66,7 @@ def add_staff(deps: Deps, tg_user_id: int, name: str, **kwargs) -> int:
 
 def resident(tg_user_id: int, name: str, phone: str | None = None) -> Resident:
     return Resident(tg_user_id=tg_user_id, name=name, phone=phone, community_code="hongqi",
-                    created_at=bj(11, 1))
+                    created_at=bj(2026, 11, 1))
 
 
 def hours(n: float) -> timedelta:

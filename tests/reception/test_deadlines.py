@@ -5,8 +5,7 @@ See test_workdays.py for the 2026 holiday and 调休 facts these dates rely on.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC
 
 import pytest
 
@@ -18,13 +17,7 @@ from reception.deadlines.calculator import (
     LimitPair,
 )
 from reception.deadlines.workdays import WorkCalendar
-
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def bj(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    """A Beijing-time instant."""
-    return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
+from tests.clocks import bj
 
 
 def pair(respond: str, resolve: str) -> LimitPair:

@@ -43,30 +43,30 @@ def office(deps):
     on_time = lambda at: dict(first_response_at=at + hours(1), respond_due=at + hours(24),  # noqa: E731
                               resolve_due=at + hours(72))
     this_week = [
-        petition(bj(11, 16, 10), **leak, **on_time(bj(11, 16, 10)), status="closed",
-                 handler_staff_id=wang, resolved_at=bj(11, 17), rating="satisfied",
+        petition(bj(2026, 11, 16, 10), **leak, **on_time(bj(2026, 11, 16, 10)), status="closed",
+                 handler_staff_id=wang, resolved_at=bj(2026, 11, 17), rating="satisfied",
                  tokens=["漏水", "楼顶", "物业"]),
-        petition(bj(11, 17, 10), **leak, **on_time(bj(11, 17, 10)), status="claimed",
+        petition(bj(2026, 11, 17, 10), **leak, **on_time(bj(2026, 11, 17, 10)), status="claimed",
                  handler_staff_id=wang, tokens=["漏水", "天花板", "问题"]),  # overdue now
-        petition(bj(11, 18, 10), **noise, **on_time(bj(11, 18, 10)), status="closed",
-                 handler_staff_id=odd, resolved_at=bj(11, 19), rating="basic",
+        petition(bj(2026, 11, 18, 10), **noise, **on_time(bj(2026, 11, 18, 10)), status="closed",
+                 handler_staff_id=odd, resolved_at=bj(2026, 11, 19), rating="basic",
                  tokens=["噪音", "装修"]),
-        petition(bj(11, 22, 21), **noise, respond_due=bj(11, 24, 8, 30),
-                 resolve_due=bj(12, 2, 8, 30), tokens=["噪音", "广场舞"]),
-        petition(bj(11, 18, 9), community_code="qingnian", grid_code=None, category="邻里纠纷",
-                 building="2", tokens=["邻居", "吵架"], respond_due=bj(11, 30)),
+        petition(bj(2026, 11, 22, 21), **noise, respond_due=bj(2026, 11, 24, 8, 30),
+                 resolve_due=bj(2026, 12, 2, 8, 30), tokens=["噪音", "广场舞"]),
+        petition(bj(2026, 11, 18, 9), community_code="qingnian", grid_code=None, category="邻里纠纷",
+                 building="2", tokens=["邻居", "吵架"], respond_due=bj(2026, 11, 30)),
     ]
     last_week = [
-        petition(bj(11, 9, 10), **leak, **on_time(bj(11, 9, 10)), status="closed",
-                 handler_staff_id=wang, resolved_at=bj(11, 10), rating="satisfied",
+        petition(bj(2026, 11, 9, 10), **leak, **on_time(bj(2026, 11, 9, 10)), status="closed",
+                 handler_staff_id=wang, resolved_at=bj(2026, 11, 10), rating="satisfied",
                  tokens=["漏水"]),
-        petition(bj(11, 10, 10), category="水电气暖", building="1", status="closed",
-                 handler_staff_id=li, respond_due=bj(11, 10, 14), resolve_due=bj(11, 11, 10),
-                 first_response_at=bj(11, 10, 15), resolved_at=bj(11, 12), rating="unsatisfied",
+        petition(bj(2026, 11, 10, 10), category="水电气暖", building="1", status="closed",
+                 handler_staff_id=li, respond_due=bj(2026, 11, 10, 14), resolve_due=bj(2026, 11, 11, 10),
+                 first_response_at=bj(2026, 11, 10, 15), resolved_at=bj(2026, 11, 12), rating="unsatisfied",
                  tokens=["停水"]),
     ]
     # Five weeks back: outside the four-week window for recurring problems.
-    old = [petition(bj(10, 19, 10), **noise, status="closed", resolved_at=bj(10, 20))]
+    old = [petition(bj(2026, 10, 19, 10), **noise, status="closed", resolved_at=bj(2026, 10, 20))]
     add(deps, *this_week, *last_week, *old)
 
 
@@ -152,7 +152,7 @@ def test_street_digest_aggregates_communities(digests, office):
 
 def test_week_ending_picks_an_earlier_week(digests, office):
     digest = digests.weekly(scope_kind="community", scope_code="hongqi",
-                            week_ending=bj(11, 16, 12))
+                            week_ending=bj(2026, 11, 16, 12))
     assert digest.period_start.day == 9
     assert (digest.current.received, digest.previous.received) == (2, 0)
 
@@ -171,7 +171,7 @@ def test_unknown_scope(digests):
 
 
 def test_a_crowded_week_fits_one_message(deps, digests):
-    rows = [petition(bj(11, 17, 10), category=f"类别{i:02d}<&>", building=str(i % 10),
+    rows = [petition(bj(2026, 11, 17, 10), category=f"类别{i:02d}<&>", building=str(i % 10),
                      tokens=[f"话题{i}"], handler_staff_id=add_staff(deps, 900 + i, f"员工{i:02d}"))
             for i in range(80)]
     add(deps, *rows)
@@ -224,7 +224,7 @@ def test_on_demand_uses_the_group_scope_else_the_staff_scope(deps, digests, offi
 
 
 def test_keyword_cluster_across_categories():
-    rows = [petition(bj(11, d, 10), building="5", category=c, keywords=["电梯", "维修"])
+    rows = [petition(bj(2026, 11, d, 10), building="5", category=c, keywords=["电梯", "维修"])
             for d, c in ((2, "物业管理"), (9, "其他"), (16, "物业管理"))]
     assert recurring_clusters(rows) == [Cluster(
         community_code="hongqi", building="5", kind="keyword", topic="电梯", count=3,
@@ -233,20 +233,11 @@ def test_keyword_cluster_across_categories():
 
 
 def test_top_topics_count_petitions_not_repeats():
-    rows = [petition(bj(11, 16), keywords=["噪音"] * 5, tokens=["晚上", "很大"]),
-            petition(bj(11, 17), keywords=["漏水"], tokens=["晚上", "很大"]),
-            petition(bj(11, 18), keywords=["漏水", "3", "楼"], tokens=["单元楼"])]
+    rows = [petition(bj(2026, 11, 16), keywords=["噪音"] * 5, tokens=["晚上", "很大"]),
+            petition(bj(2026, 11, 17), keywords=["漏水"], tokens=["晚上", "很大"]),
+            petition(bj(2026, 11, 18), keywords=["漏水", "3", "楼"], tokens=["单元楼"])]
     assert top_topics(rows) == [("漏水", 2)]
     assert top_topics(rows, minimum=1) == [("漏水", 2), ("噪音", 1)]
-
-
-@pytest.fixture
-def wired(deps, monkeypatch):
-    """The CLI builds its Deps through bot.wiring; hand it the test's instead."""
-    import bot.wiring
-
-    monkeypatch.setattr(bot.wiring, "build_deps", lambda config, **_: deps)
-    return deps
 
 
 def digest_cli(*argv: str):

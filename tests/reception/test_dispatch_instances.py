@@ -16,7 +16,7 @@ import pytest
 
 from reception.handling.dispatch import CLAIM_FOR, Dispatch, Sent
 from reception.handling.intake import Inbound
-from tests.reception.escalation_fixtures import NORMAL_TEXT, RESIDENT_TG
+from tests.domain import NORMAL_TEXT, RESIDENT_TG
 from tests.reception.pg_server import PgServer, postgres_server
 from tests.reception.test_escalation_concurrency import two_instances
 

@@ -22,7 +22,8 @@ from reception.petition.states import Status
 from reception.supervision import escalation
 from storage.db import transaction
 from storage.models import Petition
-from tests.reception.escalation_fixtures import (
+from tests.clocks import bj
+from tests.domain import (
     DISTRICT_GROUP,
     HANDLER_TG,
     HONGQI_GROUP,
@@ -33,10 +34,9 @@ from tests.reception.escalation_fixtures import (
     STREET_GROUP,
     SUPERVISOR_TG,
     URGENT_TEXT,
-    Office,
-    bj,
+    DomainOffice,
     make_deps,
-    seed_office,
+    seeded,
 )
 
 DELAY = timedelta(hours=24)
@@ -100,13 +100,11 @@ CASES = {
 
 @pytest.fixture
 def office(tmp_path):
-    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(bj(2026, 9, 1, 9)))
-    seed_office(deps)
-    yield Office(deps)
-    deps.engine.dispose()
+    with seeded(tmp_path, bj(2026, 9, 1, 9)) as office:
+        yield office
 
 
-def submit_at(office: Office, when: datetime, text: str = NORMAL_TEXT, **kwargs):
+def submit_at(office: DomainOffice, when: datetime, text: str = NORMAL_TEXT, **kwargs):
     office.clock.set(when)
     return office.submit(text, **kwargs)
 
@@ -193,7 +191,7 @@ def test_restart_after_missed_sweeps_catches_up_once_in_order(office, tmp_path):
     mark = office.last_outbox_id()
 
     # The bot was down from 30 Sep to Monday 19 Oct 16:00; a new process starts and sweeps.
-    restarted = Office(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}",
+    restarted = DomainOffice(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}",
                                  ManualClock(bj(2026, 9, 1))))
     [first, again] = restarted.sweep_at(bj(2026, 10, 19, 16))
 
@@ -398,7 +396,7 @@ def test_morning_brief_once_a_day_per_group(office, tmp_path):
 
     # Again the same day, from this process or a restarted one: nothing more.
     assert office.escalation.morning_brief() == 0
-    other = Office(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(
+    other = DomainOffice(make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(
         bj(2026, 10, 15, 9))))
     assert other.escalation.morning_brief() == 0
     other.deps.engine.dispose()

@@ -19,15 +19,15 @@ import pytest
 
 from reception.clock import ManualClock
 from reception.supervision import escalation
-from tests.reception.escalation_fixtures import (
+from tests.clocks import bj
+from tests.domain import (
     DISTRICT_GROUP,
     HONGQI_GROUP,
     NORMAL_TEXT,
     RESIDENT_TG,
     STREET_GROUP,
     URGENT_TEXT,
-    Office,
-    bj,
+    DomainOffice,
     make_deps,
     seed_office,
 )
@@ -63,10 +63,10 @@ def pg() -> Iterator[PgServer]:
 
 
 @contextmanager
-def two_instances(url: str) -> Iterator[tuple[Office, Office]]:
-    first = Office(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
+def two_instances(url: str) -> Iterator[tuple[DomainOffice, DomainOffice]]:
+    first = DomainOffice(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
     seed_office(first.deps)
-    second = Office(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
+    second = DomainOffice(make_deps(url, ManualClock(bj(2026, 9, 1, 9))))
     try:
         yield first, second
     finally:
@@ -74,13 +74,13 @@ def two_instances(url: str) -> Iterator[tuple[Office, Office]]:
         second.deps.engine.dispose()
 
 
-def race(offices: tuple[Office, ...], work: Callable[[Office], object]) -> list[list[object]]:
+def race(offices: tuple[DomainOffice, ...], work: Callable[[DomainOffice], object]) -> list[list[object]]:
     """Run ``work`` on every office at once, SWEEPS_PER_INSTANT times; return the results."""
     barrier = threading.Barrier(len(offices))
     results: list[list[object]] = [[] for _ in offices]
     errors: list[BaseException] = []
 
-    def run(index: int, office: Office) -> None:
+    def run(index: int, office: DomainOffice) -> None:
         try:
             barrier.wait()
             for _ in range(SWEEPS_PER_INSTANT):
@@ -98,7 +98,7 @@ def race(offices: tuple[Office, ...], work: Callable[[Office], object]) -> list[
     return results
 
 
-def sweep_race(offices: tuple[Office, Office], when) -> int:
+def sweep_race(offices: tuple[DomainOffice, DomainOffice], when) -> int:
     """Both instances sweep at ``when`` concurrently; return the steps taken in total."""
     for office in offices:
         office.clock.set(when)

@@ -13,10 +13,10 @@ import pytest
 from reception.reports.metrics import DEFAULT_WEIGHTS, Rates, compute_rates, rate_change, week_bounds
 from tests.reception.report_fixtures import BEIJING, bj, hours, petition
 
-START, END, NOW = bj(11, 16), bj(11, 23), bj(11, 23, 9)
-RECEIVED = bj(11, 18, 10)  # Wednesday 10:00
-RESPOND_DUE = bj(11, 19, 10)
-RESOLVE_DUE = bj(11, 20, 10)  # shortened to fall before "now", so it can be missed
+START, END, NOW = bj(2026, 11, 16), bj(2026, 11, 23), bj(2026, 11, 23, 9)
+RECEIVED = bj(2026, 11, 18, 10)  # Wednesday 10:00
+RESPOND_DUE = bj(2026, 11, 19, 10)
+RESOLVE_DUE = bj(2026, 11, 20, 10)  # shortened to fall before "now", so it can be missed
 
 
 def one(**fields):
@@ -39,7 +39,7 @@ ANSWERED = dict(received=1, responded=1, responded_on_time=1, respond_expected=1
 CASES = {
     "responded, resolved on time, satisfied": (
         dict(status="closed", first_response_at=RECEIVED + hours(1),
-             resolved_at=RECEIVED + hours(30), rating="satisfied", rated_at=bj(11, 20, 12)),
+             resolved_at=RECEIVED + hours(30), rating="satisfied", rated_at=bj(2026, 11, 20, 12)),
         dict(**ANSWERED, resolved=1, resolved_on_time=1, resolve_expected=1, rated=1,
              satisfied=1, response_rate=1.0, resolution_rate=1.0, satisfaction_rate=1.0),
     ),
@@ -49,13 +49,13 @@ CASES = {
              response_rate=0.0, resolution_rate=0.0, satisfaction_rate=None),
     ),
     "never responded, response due passed": (
-        dict(resolve_due=bj(11, 27, 10)),
+        dict(resolve_due=bj(2026, 11, 27, 10)),
         dict(received=1, respond_expected=1, overdue=1, response_rate=0.0,
              resolution_rate=None, satisfaction_rate=None),
     ),
     "received Sunday night, nothing due yet": (
-        dict(created_at=bj(11, 22, 23), respond_due=bj(11, 24, 8, 30),
-             resolve_due=bj(12, 2, 8, 30)),
+        dict(created_at=bj(2026, 11, 22, 23), respond_due=bj(2026, 11, 24, 8, 30),
+             resolve_due=bj(2026, 12, 2, 8, 30)),
         dict(received=1, **NO_RATES),
     ),
     "rejected: the rejection is the response, never resolvable": (
@@ -81,26 +81,26 @@ CASES = {
     ),
     "reopened after 不满意, not yet resolved again": (
         dict(status="reopened", first_response_at=RECEIVED + hours(1), reopen_count=1,
-             rating="unsatisfied", rated_at=bj(11, 21), resolve_due=bj(12, 1, 10)),
+             rating="unsatisfied", rated_at=bj(2026, 11, 21), resolve_due=bj(2026, 12, 1, 10)),
         dict(**ANSWERED, reopened=1, rated=1, unsatisfied=1, response_rate=1.0,
              resolution_rate=None, satisfaction_rate=0.0),
     ),
     "基本满意 counts 0.9": (
         dict(status="closed", first_response_at=RECEIVED + hours(1),
-             resolved_at=RECEIVED + hours(2), rating="basic", rated_at=bj(11, 19)),
+             resolved_at=RECEIVED + hours(2), rating="basic", rated_at=bj(2026, 11, 19)),
         dict(**ANSWERED, resolved=1, resolved_on_time=1, resolve_expected=1, rated=1, basic=1,
              response_rate=1.0, resolution_rate=1.0, satisfaction_rate=0.9),
     ),
     "marked overdue by the sweep": (
         dict(status="claimed", first_response_at=RECEIVED + hours(1), overdue=True,
-             resolve_due=bj(11, 27)),
+             resolve_due=bj(2026, 11, 27)),
         dict(**ANSWERED, overdue=1, response_rate=1.0, **{k: None for k in (
             "resolution_rate", "satisfaction_rate")}),
     ),
     "merged into another: counted there": (dict(status="merged"), dict(**NO_RATES)),
     "cancelled by the resident": (dict(status="cancelled"), dict(**NO_RATES)),
     "response after now is not yet a response": (
-        dict(first_response_at=NOW + hours(1), resolve_due=bj(11, 30)),
+        dict(first_response_at=NOW + hours(1), resolve_due=bj(2026, 11, 30)),
         dict(received=1, respond_expected=1, overdue=1, response_rate=0.0,
              resolution_rate=None, satisfaction_rate=None),
     ),
@@ -114,11 +114,11 @@ def test_one_petition(fields, expected):
 
 
 BOUNDARIES = {
-    "Monday 00:00 local is the first instant": (bj(11, 16, 0, 0), 1),
+    "Monday 00:00 local is the first instant": (bj(2026, 11, 16, 0, 0), 1),
     "Monday 01:00 local is still Sunday in UTC": (datetime(2026, 11, 15, 17, tzinfo=UTC), 1),
-    "Sunday 23:59 local": (bj(11, 22, 23, 59), 1),
-    "the next Monday 00:00 belongs to next week": (bj(11, 23, 0, 0), 0),
-    "the Sunday before, 23:59 local": (bj(11, 15, 23, 59), 0),
+    "Sunday 23:59 local": (bj(2026, 11, 22, 23, 59), 1),
+    "the next Monday 00:00 belongs to next week": (bj(2026, 11, 23, 0, 0), 0),
+    "the Sunday before, 23:59 local": (bj(2026, 11, 15, 23, 59), 0),
 }
 
 
@@ -131,13 +131,13 @@ def test_week_boundaries_are_local(created, received):
 def test_a_mixed_week():
     rows = [
         one(status="closed", first_response_at=RECEIVED + hours(1), resolved_at=RECEIVED
-            + hours(4), rating=rating, rated_at=bj(11, 21))
+            + hours(4), rating=rating, rated_at=bj(2026, 11, 21))
         for rating in ("satisfied", "satisfied", "basic", "unsatisfied")
     ] + [
         one(status="claimed", first_response_at=RESPOND_DUE + hours(1)),  # late, unresolved
         one(status="rejected", closed_at=RECEIVED + hours(1)),
-        one(created_at=bj(11, 22, 20), respond_due=bj(11, 24, 8, 30), resolve_due=bj(12, 2)),
-        one(created_at=bj(11, 10)),  # the week before: not counted
+        one(created_at=bj(2026, 11, 22, 20), respond_due=bj(2026, 11, 24, 8, 30), resolve_due=bj(2026, 12, 2)),
+        one(created_at=bj(2026, 11, 10)),  # the week before: not counted
     ]
     rates = compute_rates(rows, period_start=START, period_end=END, now=NOW)
     assert counts(rates) == dict(

@@ -26,8 +26,8 @@ from tests.reception.report_fixtures import bj
 
 STATUSES = ("submitted", "claimed", "waiting", "reopened", "resolved", "closed", "rejected",
             "merged", "cancelled")
-NOW = bj(11, 23, 9)
-START, END = bj(11, 9), bj(11, 30)  # the window reaches past now: not-yet-received is excluded
+NOW = bj(2026, 11, 23, 9)
+START, END = bj(2026, 11, 9), bj(2026, 11, 30)  # the window reaches past now: not-yet-received is excluded
 
 
 def _maybe(rng: random.Random, value, share: float = 0.6):

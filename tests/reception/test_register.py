@@ -54,16 +54,16 @@ def office(deps):
     citizen = resident(9001, "刘德华", PHONE)
     add(deps, citizen)
     rows = [
-        petition(bj(11, 2, 9, 15), resident_id=citizen.id, building="3", unit="2", room="501",
+        petition(bj(2026, 11, 2, 9, 15), resident_id=citizen.id, building="3", unit="2", room="501",
                  text=f"楼顶漏水，\n请联系我 {TEXT_PHONE}", status="closed",
-                 handler_staff_id=wang, first_response_at=bj(11, 2, 10),
-                 result="已维修防水层", resolved_at=bj(11, 4, 16), rating="basic"),
-        petition(bj(11, 3, 14), channel="walkin", visitor_name="欧阳娜娜",
+                 handler_staff_id=wang, first_response_at=bj(2026, 11, 2, 10),
+                 result="已维修防水层", resolved_at=bj(2026, 11, 4, 16), rating="basic"),
+        petition(bj(2026, 11, 3, 14), channel="walkin", visitor_name="欧阳娜娜",
                  visitor_phone=VISITOR_PHONE, category="邻里纠纷", text="=HYPERLINK(\"x\")",
-                 status="rejected", reject_reason="属于法院受理范围", closed_at=bj(11, 3, 15)),
-        petition(bj(11, 30, 23, 59), channel="phone", text="月末最后一刻的来电"),
-        petition(bj(12, 1, 0, 0), text="下个月的第一件"),  # outside November
-        petition(bj(11, 1, 0, 0), community_code="qingnian", text="青年社区的诉求"),
+                 status="rejected", reject_reason="属于法院受理范围", closed_at=bj(2026, 11, 3, 15)),
+        petition(bj(2026, 11, 30, 23, 59), channel="phone", text="月末最后一刻的来电"),
+        petition(bj(2026, 12, 1, 0, 0), text="下个月的第一件"),  # outside November
+        petition(bj(2026, 11, 1, 0, 0), community_code="qingnian", text="青年社区的诉求"),
     ]
     add(deps, *rows)
     return rows
@@ -179,7 +179,7 @@ def test_export_refuses_bad_arguments(register, tmp_path, kwargs):
 
 
 def test_export_for_chat_sends_this_month_masked(deps, register, office):
-    deps.clock.set(bj(11, 30, 18))
+    deps.clock.set(bj(2026, 11, 30, 18))
     add(deps, group(-1001, "community", "hongqi"))
     path = register.export_for_chat(tg_user_id=501, chat_id=-1001)
     assert path == deps.settings.reports_dir / "register-hongqi-2026-11.xlsx"
@@ -233,15 +233,6 @@ def test_every_report_command_has_help():
             assert action.help, f"{name} {action.option_strings}"
 
 
-@pytest.fixture
-def wired(deps, monkeypatch):
-    """The CLI builds its Deps through bot.wiring; hand it the test's instead."""
-    import bot.wiring
-
-    monkeypatch.setattr(bot.wiring, "build_deps", lambda config, **_: deps)
-    return deps
-
-
 def test_cli_export_writes_both_files_masked(wired, office, tmp_path, capsys):
     out = tmp_path / "r.xlsx"
     args = cli("export", "--from", "2026-11-01", "--to", "2026-11-30", "--out", str(out),
@@ -274,9 +265,9 @@ def test_characters_the_formats_forbid_are_dropped_from_every_cell(deps, registe
     wang = add_staff(deps, 502, f"李{CONTROL}明")
     citizen = resident(9002, f"赵{CONTROL}六", PHONE)
     add(deps, citizen)
-    add(deps, petition(bj(11, 5, 10), resident_id=citizen.id, text=f"电梯{CONTROL}坏了",
+    add(deps, petition(bj(2026, 11, 5, 10), resident_id=citizen.id, text=f"电梯{CONTROL}坏了",
                        handler_staff_id=wang, status="resolved", result=f"已{CONTROL}修好",
-                       resolved_at=bj(11, 6), category=f"物业{CONTROL}管理"))
+                       resolved_at=bj(2026, 11, 6), category=f"物业{CONTROL}管理"))
     xlsx, csv_path = register.export(start=date(2026, 11, 1), end=date(2026, 11, 30),
                                      out=tmp_path / "register.xlsx", unmasked=True)
     row = [c.value for c in load_workbook(xlsx).active[3]]
@@ -294,7 +285,7 @@ def test_a_title_with_control_characters_is_written(tmp_path):
 
 def test_a_long_text_is_kept_whole_on_the_second_sheet_and_rows_fit_their_text(deps, register, tmp_path):
     long_text = "楼下饭店的油烟每天晚上直排进我家窗户，" * 12 + "联系电话13612345678"
-    add(deps, petition(bj(11, 20, 10), text=long_text, building="5"))
+    add(deps, petition(bj(2026, 11, 20, 10), text=long_text, building="5"))
     xlsx, _ = register.export(start=date(2026, 11, 1), end=date(2026, 11, 30),
                               out=tmp_path / "register.xlsx", communities=["hongqi"])
     book = load_workbook(xlsx)

@@ -26,15 +26,9 @@ from reception.deadlines.ladder import RUNNING_STATUSES
 from storage import ladder_queries
 from storage.db import transaction
 from storage.models import CLOCK_RUNNING_STATUSES, Petition
-from tests.reception.escalation_fixtures import (
-    NORMAL_TEXT,
-    RESIDENT_TG,
-    URGENT_TEXT,
-    Office,
-    bj,
-    make_deps,
-    seed_office,
-)
+from tests.clocks import bj
+from tests.domain import NORMAL_TEXT, RESIDENT_TG, URGENT_TEXT, make_deps, seed_office
+from tests.domain import DomainOffice as Office
 from tests.reception.pg_server import PgServer, postgres_server
 
 LADDER_INDEX = "ix_petition_ladder_"

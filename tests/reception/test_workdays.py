@@ -17,14 +17,10 @@ import chinese_calendar
 import pytest
 
 from reception.deadlines.workdays import WorkCalendar
+from tests.clocks import bj
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 LOGGER = "reception.deadlines.workdays"
 
-
-def bj(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    """A Beijing-time instant."""
-    return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
 
 
 @pytest.fixture

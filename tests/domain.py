@@ -1,12 +1,9 @@
-"""An office for the escalation tests, built from the real parts.
+"""The domain's services on a real database, without Telegram: shared by the domain tests.
 
 Deps on a fresh database (SQLite file or PostgreSQL URL), a ManualClock, the repository's
-org.toml, staff and groups inserted as rows, petitions submitted through the real intake and
-handled through the real desk and feedback services.
-
-Until ``nlp``'s community rules land, ``Analyzer.load("community")`` raises; the tests then
-use ``StandInAnalyzer``, which returns the same ``nlp.model`` values from a few keywords.
-Delete it once the rules file exists.
+org.toml and shipped rules, staff and groups inserted as rows, petitions submitted through
+the real intake and handled through the real desk and feedback services (``DomainOffice``).
+The end-to-end tests' office, over the Bot API emulator, is ``tests.office.Office``.
 """
 
 from __future__ import annotations
@@ -14,13 +11,14 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from nlp import Analysis, Analyzer, Decision, Location, Urgency, parse_location
+from nlp import Analyzer
 from reception.clock import ManualClock
 from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
 from reception.deadlines.workdays import WorkCalendar
@@ -30,13 +28,13 @@ from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
 from reception.handling.intake import Inbound, Intake
 from reception.org import Organisation
+from reception.petition.events import Note
 from reception.supervision.escalation import Escalation, SweepReport
 from storage import queries
 from storage.db import create_schema, make_engine, transaction
 from storage.models import CardMessage, Outbox, Petition, PetitionEvent, Staff, StaffGroup
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-ORG_FILE = Path(__file__).resolve().parents[2] / "org.toml"
+ORG_FILE = Path(__file__).resolve().parents[1] / "org.toml"
 
 HANDLER_TG = 7001  # 张网格员, hongqi community staff
 SUPERVISOR_TG = 7002  # 孙督办, xinhua street supervisor
@@ -53,43 +51,18 @@ DISTRICT_GROUP = -100_3001
 NORMAL_TEXT = "物业不给修楼道门禁，坏了一个月了，晚上谁都能进来"
 URGENT_TEXT = "楼道里着火了，浓烟很大，快来人"
 
-LADDER_ACTIONS = ("remind", "overdue", "escalate")
+LADDER_ACTIONS = (Note.REMIND, Note.OVERDUE, Note.ESCALATE)
 
 # Telegram message ids, unique across every Office sharing a database.
 _MESSAGE_IDS = itertools.count(1)
 
 
-def bj(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    """A Beijing-time instant."""
-    return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
-
-
-class StandInAnalyzer:
-    """Keyword stand-in for ``nlp.Analyzer`` while its community rules are not in the tree."""
-
-    categories = ("物业管理", "水电气暖", "停车交通", "其他")
-    _urgent_words = ("着火", "起火", "漏气", "电梯困人")
-
-    def analyse(self, text: str) -> Analysis:
-        category = "水电气暖" if any(w in text for w in ("停水", "停电", "暖气")) else "物业管理"
-        words = tuple(w for w in self._urgent_words if w in text)
-        return Analysis(
-            decision=Decision(category=category, confidence=0.9, runner_up=None,
-                              runner_up_confidence=0.0, keywords=(category,)),
-            urgency=Urgency(urgent=bool(words), words=words),
-            location=parse_location(text) if text else Location(),
-            masked_text=text,
-            tokens=frozenset(text[i:i + 2] for i in range(max(len(text) - 1, 0))),
-        )
-
 
 @functools.cache
-def load_analyzer() -> Analyzer | StandInAnalyzer:
-    """Loaded once per test run: jieba's dictionary takes a second to load."""
-    try:
-        return Analyzer.load("community")
-    except (ValueError, OSError):
-        return StandInAnalyzer()
+def load_analyzer() -> Analyzer:
+    """The shipped community rules, loaded once per test run (jieba's dictionary takes a
+    second to load)."""
+    return Analyzer.load("community")
 
 
 def make_deps(url: str, clock: ManualClock, settings: Settings | None = None) -> Deps:
@@ -99,7 +72,7 @@ def make_deps(url: str, clock: ManualClock, settings: Settings | None = None) ->
         engine=engine,
         clock=clock,
         org=Organisation.load(ORG_FILE),
-        analyzer=load_analyzer(),  # type: ignore[arg-type]
+        analyzer=load_analyzer(),
         deadlines=DeadlineCalculator(policy=DeadlinePolicy.default(), calendar=WorkCalendar()),
         settings=settings or Settings(),
     )
@@ -131,7 +104,7 @@ def seed_office(deps: Deps) -> None:
                                    bound_at=now))
 
 
-class Office:
+class DomainOffice:
     """One application instance: its own Deps (engine, clock) and services."""
 
     def __init__(self, deps: Deps) -> None:
@@ -219,3 +192,14 @@ class Office:
         """(chat, kind) -> rows queued after ``since_id``."""
         rows = self.outbox(petition_id=petition_id, since_id=since_id)
         return Counter((row.chat_id, row.kind) for row in rows)
+
+
+@contextmanager
+def seeded(tmp_path: Path, start: datetime) -> Iterator[DomainOffice]:
+    """A seeded office on a fresh SQLite file in ``tmp_path``, its clock at ``start``."""
+    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(start))
+    seed_office(deps)
+    try:
+        yield DomainOffice(deps)
+    finally:
+        deps.engine.dispose()

@@ -1,0 +1,122 @@
+"""Filing a new petition: classify, locate, route, time it, spot its duplicate, queue its card.
+
+One path for every channel: a resident's message (reception.handling.intake) and a visit or
+phone call registered at the desk (reception.handling.desk).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from nlp import similarity
+from reception.deadlines.ladder import set_reminders
+from reception.deps import Deps
+from reception.handling import emergency
+from reception.handling.lifecycle import Lifecycle
+from reception.petition.events import Actor
+from reception.petition.numbering import next_number
+from reception.petition.routing import route
+from reception.petition.states import OPEN_STATUSES, Action
+from storage import queries
+from storage.models import Petition, Resident
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_LOOKBACK = timedelta(days=30)
+TOKEN_CACHE_SIZE = 50_000
+
+
+class Filing:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.lifecycle = Lifecycle(deps)
+        self._tokens: dict[int, frozenset[str]] = {}  # petition id -> tokens (see _tokens_of)
+
+    def new_petition(
+        self, session: Session, *, community: str, text: str, actor: Actor,
+        resident: Resident | None = None, channel: str = "telegram",
+        visitor_name: str | None = None, visitor_phone: str | None = None,
+    ) -> Petition:
+        """Classify, locate, route and time a new petition; queue its card. Used for
+        residents' messages and for visits registered at the desk."""
+        deps, now = self.deps, self.deps.clock.now()
+        analysis = deps.analyzer.analyse(text)
+        decision, location = analysis.decision, analysis.location
+        profile = resident if resident is not None and not location.building else None
+        building = location.building or (resident.building if resident else None)
+        unit = location.unit or (profile.unit if profile else None)
+        room = location.room or (profile.room if profile else None)
+        grid = deps.org.grid_for(community, building)
+        triage = decision.confidence < deps.settings.triage_threshold
+        group = route(
+            session, deps.org, community_code=community, category=decision.category,
+            grid_code=grid.code if grid else None, triage=triage,
+        )
+        due = deps.deadlines.deadlines(
+            start=now, urgent=analysis.urgency.urgent, complex=False, category=decision.category
+        )
+        petition = Petition(
+            number=next_number(session, prefix=deps.settings.number_prefix, now=now,
+                               tz=deps.settings.tz),
+            channel=channel, community_code=community,
+            street_code=deps.org.street_of(community).code,
+            grid_code=grid.code if grid else None,
+            resident_id=resident.id if resident else None,
+            visitor_name=visitor_name, visitor_phone=visitor_phone,
+            category=decision.category, confidence=decision.confidence,
+            runner_up=decision.runner_up, keywords=list(decision.keywords),
+            tokens=sorted(analysis.tokens), urgent=analysis.urgency.urgent,
+            urgent_words=list(analysis.urgency.words), triage=triage,
+            building=building, unit=unit, room=room, text=text,
+            group_chat_id=group.chat_id if group else None,
+            created_at=now, last_message_at=now, resolve_started_at=now,
+            respond_due=due.respond_by, resolve_due=due.resolve_by,
+        )
+        set_reminders(deps, petition)
+        petition.duplicate_of_id = self._find_duplicate(session, petition)
+        self.lifecycle.apply(
+            session, petition, Action.SUBMIT, actor=actor, channel=channel,
+            category=decision.category, confidence=round(decision.confidence, 3),
+            keywords=list(decision.keywords), urgent=analysis.urgency.urgent,
+            group=group.chat_id if group else None, duplicate_of=petition.duplicate_of_id,
+        )
+        if group is None:
+            log.warning("petition %s has no staff group: bind one with /bind %s",
+                        petition.number, community)
+        if petition.urgent:  # everyone who must act hears now, with the card
+            emergency.alert(session, deps, petition, now=now)
+        return petition
+
+    def _find_duplicate(self, session: Session, petition: Petition) -> int | None:
+        if not petition.tokens:
+            return None
+        candidates = queries.duplicate_candidates(
+            session, community_code=petition.community_code, building=petition.building,
+            statuses=list(OPEN_STATUSES), since=petition.created_at - DUPLICATE_LOOKBACK,
+        )
+        tokens = self._tokens_of(session, candidates)
+        mine = frozenset(petition.tokens)
+        # Same building is strong evidence; without an address the words must agree more.
+        threshold = self.deps.settings.duplicate_threshold
+        if not petition.building:
+            threshold = max(threshold, 0.6)
+        best: tuple[float, int] | None = None
+        for other_id, other in tokens.items():
+            score = similarity(mine, other)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, other_id)
+        return best[1] if best else None
+
+    def _tokens_of(self, session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
+        """Tokens of stored petitions, read once per process: they never change, and a
+        new petition is compared with up to 200 of its building's."""
+        cache = self._tokens
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            if len(cache) > TOKEN_CACHE_SIZE:
+                cache.clear()
+            cache.update((i, frozenset(t)) for i, t in queries.tokens_of(session, missing).items())
+        return {i: cache[i] for i in ids if i in cache}

@@ -1,0 +1,309 @@
+"""Lifecycle.apply: what each action does to a petition, one action at a time.
+
+Each case starts from a stored petition in a chosen status and says by hand what must hold
+afterwards: the status, the version, which timestamps are now, which are emptied, the
+handler, the timeline event and which chats' cards are asked to refresh. The expectations
+are written out, not read from TRANSITIONS, so a wrong column in the table fails here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from reception.clock import ManualClock
+from reception.errors import InvalidTransition
+from reception.handling.lifecycle import Lifecycle
+from reception.petition import outbox
+from reception.petition.events import Actor, Note
+from reception.petition.states import Action, Status
+from storage import queries
+from storage.db import transaction
+from storage.models import CardMessage, Petition, PetitionEvent
+from tests.clocks import MONDAY_MORNING, bj
+from tests.domain import DISTRICT_TG, HANDLER_TG, HONGQI_GROUP, STREET_GROUP, make_deps, seed_office
+
+NOW = MONDAY_MORNING  # 2026-11-23 09:00 in Beijing
+EARLIER = NOW - timedelta(hours=1)
+S = Status
+
+
+@pytest.fixture
+def deps(tmp_path):
+    deps = make_deps(f"sqlite:///{tmp_path / 'minyuan.db'}", ManualClock(NOW))
+    seed_office(deps)
+    yield deps
+    deps.engine.dispose()
+
+
+@pytest.fixture
+def staff_id(deps) -> int:
+    with transaction(deps.engine) as session:
+        return queries.staff_by_tg(session, HANDLER_TG).id
+
+
+def stored(deps, status: Status, *, card_in_street: bool = True, **fields) -> int:
+    """A petition of 红旗社区 in ``status``, routed to the community group; its card stands in
+    the street's group too (it was escalated) unless told otherwise."""
+    values = dict(
+        number=f"MY-20261123-{fields.pop('n', 1):04d}", status=status, community_code="hongqi",
+        street_code="xinhua", grid_code="g1", category="物业管理", text="楼道灯坏了",
+        group_chat_id=HONGQI_GROUP, created_at=EARLIER, last_message_at=EARLIER,
+        resolve_started_at=EARLIER, respond_due=bj(2026, 11, 24, 9),
+        resolve_due=bj(2026, 12, 2, 9), version=3,
+    )
+    values.update(fields)
+    with transaction(deps.engine) as session:
+        petition = Petition(**values)
+        session.add(petition)
+        session.flush()
+        if card_in_street:
+            session.add(CardMessage(petition_id=petition.id, chat_id=STREET_GROUP,
+                                    message_id=900 + petition.id, created_at=EARLIER))
+        return petition.id
+
+
+def act(deps, petition_id: int, action: Action, actor: Actor, **kwargs):
+    """Apply ``action``; return the petition after, its events and the chats of queued cards."""
+    with transaction(deps.engine) as session:
+        petition = session.get(Petition, petition_id)
+        original = kwargs.pop("original_id", None)
+        if original is not None:
+            kwargs["original"] = session.get(Petition, original)
+        Lifecycle(deps).apply(session, petition, action, actor=actor, **kwargs)
+        cards = [(q.petition_id, q.chat_id) for q in outbox.queued(session) if q.kind == "card"]
+    with transaction(deps.engine) as session:
+        after = session.get(Petition, petition_id)
+        events = list(queries.timeline(session, petition_id))
+        session.expunge_all()
+    return after, events, cards
+
+
+def staff(staff_id: int) -> Actor:
+    return Actor("staff", staff_id, "张网格员")
+
+
+RESIDENT = Actor("resident", 1)
+EVERYWHERE = sorted([HONGQI_GROUP, STREET_GROUP])  # every card sent, and the group's
+
+
+def test_claim_takes_the_petition(deps, staff_id):
+    pid = stored(deps, S.SUBMITTED)
+    after, events, cards = act(deps, pid, Action.CLAIM, staff(staff_id))
+    assert (after.status, after.version, after.handler_staff_id) == (S.CLAIMED, 4, staff_id)
+    assert after.first_response_at is None  # claiming is not answering
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [("claim", "submitted",
+                                                                         "claimed")]
+    assert events[0].detail == {"actor_name": "张网格员"}
+    assert cards == [(pid, chat) for chat in EVERYWHERE]
+
+
+def test_reply_is_the_first_response_and_moves_nothing(deps, staff_id):
+    pid = stored(deps, S.CLAIMED, handler_staff_id=staff_id)
+    after, events, cards = act(deps, pid, Action.REPLY, staff(staff_id), text="马上来", kind="text")
+    assert (after.status, after.version, after.first_response_at) == (S.CLAIMED, 3, NOW)
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [("reply", None, None)]
+    assert events[0].detail["text"] == "马上来"
+    assert cards == [(pid, chat) for chat in EVERYWHERE]
+
+
+def test_a_later_reply_keeps_the_first_response(deps, staff_id):
+    pid = stored(deps, S.CLAIMED, first_response_at=EARLIER)
+    after, _, _ = act(deps, pid, Action.REPLY, staff(staff_id), text="再说一句", kind="text")
+    assert after.first_response_at == EARLIER
+
+
+def test_ask_pauses_the_clock_and_keeps_the_handler(deps, staff_id):
+    with transaction(deps.engine) as session:
+        colleague = queries.staff_by_tg(session, DISTRICT_TG).id
+    pid = stored(deps, S.CLAIMED, handler_staff_id=colleague)
+    after, events, _ = act(deps, pid, Action.ASK, staff(staff_id), text="几楼？")
+    assert (after.status, after.version) == (S.WAITING, 4)
+    assert (after.paused_at, after.first_response_at, after.handler_staff_id) == (
+        NOW, NOW, colleague)
+    assert (events[0].from_status, events[0].to_status) == ("claimed", "waiting")
+
+
+def test_ask_on_an_unhandled_petition_makes_the_asker_its_handler(deps, staff_id):
+    pid = stored(deps, S.SUBMITTED)
+    after, _, _ = act(deps, pid, Action.ASK, staff(staff_id), text="几楼？")
+    assert after.handler_staff_id == staff_id
+
+
+def test_answer_resumes_the_clock_moving_the_deadlines_by_the_pause(deps):
+    # Paused Monday 08:00 (before office hours open at 08:30) to 09:00: 30 minutes of office
+    # time, so the resolve deadline (counted in working days) moves 30 minutes on.
+    pid = stored(deps, S.WAITING, paused_at=bj(2026, 11, 23, 8), first_response_at=EARLIER,
+                 resolve_due=bj(2026, 12, 2, 9))
+    after, events, cards = act(deps, pid, Action.ANSWER, RESIDENT, text="5楼", kind="text")
+    assert (after.status, after.version, after.paused_at) == (S.CLAIMED, 4, None)
+    assert after.resolve_due == bj(2026, 12, 2, 9, 30)
+    assert after.respond_due == bj(2026, 11, 24, 9)  # already responded: that clock is done
+    assert after.last_message_at == NOW
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [("answer", "waiting",
+                                                                         "claimed")]
+    assert cards == [(pid, HONGQI_GROUP)]  # the resident's actions refresh the group's card
+
+
+def test_append_keeps_the_status_and_refreshes_only_the_group_card(deps):
+    pid = stored(deps, S.CLAIMED)
+    after, events, cards = act(deps, pid, Action.APPEND, RESIDENT, text="还有", kind="text")
+    assert (after.status, after.version, after.last_message_at) == (S.CLAIMED, 4, NOW)
+    assert (events[0].from_status, events[0].to_status) == ("claimed", "claimed")
+    assert cards == [(pid, HONGQI_GROUP)]
+
+
+def test_reassign_releases_the_handler(deps, staff_id):
+    pid = stored(deps, S.CLAIMED, handler_staff_id=staff_id)
+    after, _, _ = act(deps, pid, Action.REASSIGN, staff(staff_id), target="「停车交通」分类")
+    assert (after.status, after.version, after.handler_staff_id) == (S.SUBMITTED, 4, None)
+
+
+def test_resolve_stamps_resolved_not_closed_and_unpauses(deps, staff_id):
+    pid = stored(deps, S.WAITING, paused_at=EARLIER)
+    after, events, _ = act(deps, pid, Action.RESOLVE, staff(staff_id), result="已修好")
+    assert (after.status, after.version) == (S.RESOLVED, 4)
+    assert (after.resolved_at, after.closed_at, after.paused_at) == (NOW, None, None)
+    assert (after.first_response_at, after.handler_staff_id) == (NOW, staff_id)
+    assert events[0].detail["result"] == "已修好"
+
+
+def test_reject_closes_and_leaves_the_handler_alone(deps, staff_id):
+    pid = stored(deps, S.WAITING, paused_at=EARLIER)
+    after, events, _ = act(deps, pid, Action.REJECT, staff(staff_id), reason="不属于社区职责")
+    assert (after.status, after.version, after.closed_at) == (S.REJECTED, 4, NOW)
+    assert (after.paused_at, after.handler_staff_id, after.resolved_at) == (None, None, None)
+    assert events[0].detail["reason"] == "不属于社区职责"
+
+
+def test_merge_closes_the_duplicate_and_notes_the_original(deps, staff_id):
+    original = stored(deps, S.CLAIMED, n=1, card_in_street=False)
+    duplicate = stored(deps, S.SUBMITTED, n=2, card_in_street=False)
+    after, events, cards = act(deps, duplicate, Action.MERGE, staff(staff_id),
+                               original_id=original, target="MY-20261123-0001")
+    assert (after.status, after.version, after.closed_at) == (S.MERGED, 4, NOW)
+    assert after.merged_into_id == original
+    assert [(e.action, e.to_status) for e in events] == [("merge", "merged")]
+    with transaction(deps.engine) as session:
+        target = session.get(Petition, original)
+        noted = [(e.action, e.from_status, e.detail["text"])
+                 for e in queries.timeline(session, original)]
+        assert (target.status, target.version) == (S.CLAIMED, 3)
+    assert noted == [("merge", None, "合并重复诉求 MY-20261123-0002")]
+    assert cards == [(duplicate, HONGQI_GROUP), (original, HONGQI_GROUP)]
+
+
+def test_merge_needs_the_original(deps, staff_id):
+    pid = stored(deps, S.SUBMITTED)
+    with pytest.raises(ValueError):
+        act(deps, pid, Action.MERGE, staff(staff_id))
+
+
+def test_cancel_closes_and_refreshes_the_group_card(deps):
+    pid = stored(deps, S.SUBMITTED)
+    after, _, cards = act(deps, pid, Action.CANCEL, RESIDENT)
+    assert (after.status, after.version, after.closed_at) == (S.CANCELLED, 4, NOW)
+    assert cards == [(pid, HONGQI_GROUP)]
+
+
+def test_rate_closes_and_refreshes_the_cards_that_were_sent(deps):
+    pid = stored(deps, S.RESOLVED, resolved_at=EARLIER)
+    after, events, cards = act(deps, pid, Action.RATE, RESIDENT, rating="satisfied",
+                               rating_label="满意")
+    assert (after.status, after.version, after.closed_at, after.resolved_at) == (
+        S.CLOSED, 4, NOW, EARLIER)
+    assert events[0].detail == {"rating": "satisfied", "rating_label": "满意"}
+    assert cards == [(pid, STREET_GROUP)]  # where a card stands; the group's was never sent
+
+
+def test_reopen_starts_a_new_resolve_clock(deps):
+    pid = stored(deps, S.CLOSED, resolved_at=EARLIER, closed_at=EARLIER, overdue=True,
+                 resolve_step=2, reopen_count=1, first_response_at=EARLIER)
+    after, events, cards = act(deps, pid, Action.REOPEN, RESIDENT)
+    assert (after.status, after.version, after.reopen_count) == (S.REOPENED, 4, 2)
+    assert (after.resolve_started_at, after.resolved_at, after.closed_at) == (NOW, None, None)
+    assert (after.overdue, after.resolve_step) == (False, 0)
+    # Seven working days from Monday 09:00 (after reopening: counted afresh).
+    assert after.resolve_due == bj(2026, 12, 2, 9)
+    assert after.resolve_remind_at is not None and NOW < after.resolve_remind_at < after.resolve_due
+    assert (events[0].from_status, events[0].to_status) == ("closed", "reopened")
+    assert cards == [(pid, STREET_GROUP)]
+
+
+def test_mark_complex_gives_the_complex_limit_from_the_same_start(deps, staff_id):
+    pid = stored(deps, S.CLAIMED, created_at=NOW, resolve_started_at=NOW, resolve_step=1)
+    after, events, _ = act(deps, pid, Action.MARK_COMPLEX, staff(staff_id))
+    assert (after.status, after.version, after.complex, after.resolve_step) == (
+        S.CLAIMED, 4, True, 0)
+    assert after.resolve_due == bj(2026, 12, 14, 9)  # 15 working days from Monday 23 Nov
+    assert (events[0].from_status, events[0].to_status) == ("claimed", "claimed")
+
+
+def test_submit_stores_the_new_petition_at_version_zero(deps):
+    petition = Petition(number="MY-20261123-0009", community_code="hongqi",
+                        street_code="xinhua", category="物业管理", text="楼道灯坏了",
+                        group_chat_id=HONGQI_GROUP, created_at=NOW, last_message_at=NOW)
+    with transaction(deps.engine) as session:
+        Lifecycle(deps).apply(session, petition, Action.SUBMIT, actor=RESIDENT, channel="telegram")
+        cards = [q.chat_id for q in outbox.queued(session) if q.kind == "card"]
+        pid = petition.id
+    with transaction(deps.engine) as session:
+        stored_petition = session.get(Petition, pid)
+        events = list(queries.timeline(session, pid))
+        assert (stored_petition.status, stored_petition.version) == (S.SUBMITTED, 0)
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [("submit", None,
+                                                                         "submitted")]
+    assert cards == [HONGQI_GROUP]
+
+
+def test_a_refused_action_changes_nothing(deps, staff_id):
+    pid = stored(deps, S.CLOSED, closed_at=EARLIER)
+    with pytest.raises(InvalidTransition, match="已办结"):
+        act(deps, pid, Action.CLAIM, staff(staff_id))
+    with transaction(deps.engine) as session:
+        petition = session.get(Petition, pid)
+        assert (petition.status, petition.version, petition.handler_staff_id) == (S.CLOSED, 3, None)
+        assert session.exec(select(PetitionEvent)).all() == []
+
+
+def test_a_note_records_and_moves_nothing(deps, staff_id):
+    pid = stored(deps, S.CLAIMED)
+    with transaction(deps.engine) as session:
+        petition = session.get(Petition, pid)
+        Lifecycle(deps).note(session, petition, Action.WALKIN, actor=staff(staff_id), text="登记")
+        Lifecycle(deps).note(session, petition, Note.VIEW_CONTACT, actor=staff(staff_id))
+        assert outbox.queued(session) == []
+    with transaction(deps.engine) as session:
+        petition = session.get(Petition, pid)
+        assert (petition.status, petition.version) == (S.CLAIMED, 3)
+        assert [e.action for e in queries.timeline(session, pid)] == ["walkin", "view_contact"]
+
+
+# Fields a transition's row decides: only Lifecycle.apply assigns them (rows built in one
+# piece, like a new Petition(...), are not assignments).
+TABLE_FIELDS = {"status", "version", "closed_at", "resolved_at", "paused_at",
+                "first_response_at", "handler_staff_id", "reopen_count", "merged_into_id",
+                "resolve_started_at", "last_message_at"}
+
+
+def test_only_the_lifecycle_sets_what_the_table_decides():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "reception"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "lifecycle.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AugAssign) else [])
+            for target in targets:
+                for item in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                    if (isinstance(item, ast.Attribute) and item.attr in TABLE_FIELDS
+                            and isinstance(item.value, ast.Name) and item.value.id != "row"):
+                        found.append(f"{path.relative_to(root)}:{node.lineno} {item.value.id}."
+                                     f"{item.attr}")
+    assert found == []
