@@ -30,12 +30,11 @@ def measure(url: str, repeat: int) -> tuple[float, float, int]:
     import logging
 
     logging.disable(logging.CRITICAL)
-    from tests.domain import make_deps
-
     from reception.clock import ManualClock
     from reception.handling.access import Access
     from reception.handling.emergency import repeat_alerts
     from reception.supervision.escalation import Escalation
+    from tests.domain import make_deps
 
     deps = make_deps(url, ManualClock(T0))
     escalation = Escalation(deps, Access(deps))
