@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
+from storage.db import StorageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "aiohttp.access"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if not hasattr(args, "func"):
         parser.print_help()
@@ -29,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StorageError as exc:  # a bad URL, a server that does not answer, a schema too new
+        print(f"数据库错误 / database error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -73,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "web", help="serve the supervisors' desk ([web] in config.toml) over the bot's database")
     desk.set_defaults(func=_web)
 
-    initdb = commands.add_parser("initdb", help="create the database tables")
+    initdb = commands.add_parser("initdb", help="create or upgrade the database tables (minyuan db upgrade)")
     initdb.set_defaults(func=_initdb)
 
     calendar = commands.add_parser(
@@ -103,9 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _plugins() -> list:
-    from bot import nlp_cli, reports_cli
+    from bot import db_cli, nlp_cli, reports_cli
 
-    return [nlp_cli, reports_cli]
+    return [db_cli, nlp_cli, reports_cli]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -251,9 +255,9 @@ def _calendar_import(args: argparse.Namespace) -> int:
 
 
 def _initdb(args: argparse.Namespace) -> int:
-    from storage.db import create_schema, make_engine
+    from storage.db import make_engine, shown_url
+    from storage.migrations import upgrade
 
     config = load_config(args.config)
-    create_schema(make_engine(config.database.url))
-    print(f"tables ready in {config.database.url}")
+    print(f"{upgrade(make_engine(config.database.url)).describe()}: {shown_url(config.database.url)}")
     return 0

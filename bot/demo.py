@@ -105,8 +105,12 @@ async def _week(s: Script) -> None:
     leak = s.number(wang.id)
 
     await s.say(liu, liu.id, "/start hongqi")
-    await s.say(liu, liu.id, "5号楼电梯坏了三天了，老人上下楼很困难，一直没人来修")
+    lift_message = emu.send_text(liu, liu.id, "4号楼电梯坏了三天了，老人上下楼很困难，一直没人来修")
+    await s.h.settle()
     lift = s.number(liu.id)
+    # He typed the wrong building and edits his message: the card follows (居民已修改).
+    emu.edit_text(liu, liu.id, lift_message.message_id, "5号楼电梯坏了三天了，老人上下楼很困难，一直没人来修")
+    await s.h.settle()
     await s.later(minutes=20)
     await s.say(zhou, zhou.id, "/start hongqi")
     await s.say(zhou, zhou.id, "5号楼的电梯已经坏了好几天，没人来修，我腿脚不好下不了楼")
@@ -117,6 +121,7 @@ async def _week(s: Script) -> None:
     park = s.number(chen.id)
 
     await s.say(wu, wu.id, "/start hongqi")
+    await s.say(wu, wu.id, "😡😡😡")  # nothing to act on yet: held, and he is asked what is wrong
     await s.say(wu, wu.id, "楼下饭店油烟太大，窗户都不敢开")
     fumes = s.number(wu.id)
     await s.later(minutes=10)

@@ -29,7 +29,8 @@ from reception.reports.metrics import MIN_SAMPLE
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
-from storage.db import create_schema, make_engine
+from storage.db import make_engine
+from storage.migrations import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,15 @@ def work_calendar(config: Config) -> WorkCalendar:
 
 def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | None = None) -> Deps:
     """Load everything the domain needs once: database, organisation, rules, calendar."""
-    engine = engine or make_engine(config.database.url)
-    create_schema(engine)
+    if engine is None:
+        engine = make_engine(config.database.url)
+        try:
+            log.info("%s", upgrade(engine).describe())  # refuses a database newer than this code
+        except BaseException:
+            engine.dispose()
+            raise
+    else:
+        log.info("%s", upgrade(engine).describe())
     calendar = work_calendar(config)
     settings = Settings(
         number_prefix=config.reception.number_prefix,

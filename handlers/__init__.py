@@ -54,8 +54,12 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(
         resident.choose_community, pattern=f"^{callback_data.COMMUNITY_PREFIX}"))
     application.add_handler(CallbackQueryHandler(resident.rate, pattern=f"^{callback_data.RATING_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        resident.submit_held, pattern=f"^{callback_data.DRAFT_PREFIX}"))
     application.add_handler(CallbackQueryHandler(staff.card_button, pattern=f"^{callback_data.CARD_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE
+                                           & (filters.TEXT | filters.CAPTION), resident.edited))
     application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, resident.contact))
     application.add_handler(MessageHandler(PRIVATE & RESIDENT_CONTENT & ~filters.UpdateType.EDITED,
                                            resident.submit))

@@ -6,8 +6,16 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Message, Update
+from telegram import (
+    Message,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from reception.errors import ReceptionError
@@ -51,7 +59,10 @@ async def refuse(update: Update, error: ReceptionError) -> None:
         log.info("refused button %.80r from user %s: %s", data, user.id if user else None,
                  error.reason)
     if update.callback_query is not None:
-        await update.callback_query.answer(_plain(str(error)), show_alert=True)
+        try:
+            await update.callback_query.answer(_plain(str(error)), show_alert=True)
+        except BadRequest as failure:
+            _harmless(failure, "answer")
     else:
         await say(update, str(error))
 
@@ -59,6 +70,33 @@ async def refuse(update: Update, error: ReceptionError) -> None:
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A press no other handler claims: a button of an older version, or forged data."""
     await refuse(update, BadCallbackData("no handler for this button"))
+
+
+# Telegram's answers to a button press that came twice (a double tap, a redelivered update):
+# the keyboard is already gone, or the press was already answered. Nothing is wrong.
+_HARMLESS = ("message is not modified", "query is too old", "query id is invalid")
+
+
+async def answer_press(update: Update, text: str) -> None:
+    """Answer a button press; a press answered before (a second tap) is left be."""
+    try:
+        await update.callback_query.answer(_plain(text))
+    except BadRequest as error:
+        _harmless(error, "answer")
+
+
+async def drop_keyboard(update: Update) -> None:
+    """Remove the buttons under the pressed message; already gone is fine."""
+    try:
+        await update.callback_query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        _harmless(error, "edit")
+
+
+def _harmless(error: BadRequest, what: str) -> None:
+    if not any(phrase in error.message.lower() for phrase in _HARMLESS):
+        raise error
+    log.info("button press %s skipped: %s", what, error.message)
 
 
 def _plain(text: str) -> str:
@@ -79,6 +117,8 @@ def inbound_from(message: Message) -> Inbound | None:
         "message_id": message.message_id,
         "reply_to_message_id": message.reply_to_message.message_id
         if message.reply_to_message else None,
+        "media_group_id": message.media_group_id,
+        **_forward_origin(message),
     }
     if message.text:
         return Inbound(kind="text", text=message.text, **base)
@@ -94,7 +134,28 @@ def inbound_from(message: Message) -> Inbound | None:
     if message.location:
         loc = message.location
         return Inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude, **base)
+    if message.sticker:  # kept while the bot asks what the resident needs
+        return Inbound(kind="sticker", file_id=message.sticker.file_id, **base)
     return None
+
+
+def _forward_origin(message: Message) -> dict[str, str | None]:
+    """Who wrote a forwarded message first, and when (Bot API ``forward_origin``)."""
+    origin = message.forward_origin
+    if origin is None:
+        return {}
+    if isinstance(origin, MessageOriginUser):
+        kind, name = "user", origin.sender_user.full_name
+    elif isinstance(origin, MessageOriginHiddenUser):
+        kind, name = "hidden_user", origin.sender_user_name
+    elif isinstance(origin, MessageOriginChat):
+        kind, name = "chat", origin.sender_chat.title or origin.author_signature or ""
+    elif isinstance(origin, MessageOriginChannel):
+        kind, name = "channel", origin.chat.title or origin.author_signature or ""
+    else:
+        kind, name = "unknown", ""
+    return {"forwarded_from": name or "—", "forwarded_kind": kind,
+            "forwarded_at": origin.date.isoformat() if origin.date else None}
 
 
 def parse_mode() -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update, WebAppInfo
 from telegram.ext import ContextTypes
 
-from handlers.common import args_text, display_name, inbound_from, refuse, runtime, say
+from handlers.common import (
+    answer_press,
+    args_text,
+    display_name,
+    drop_keyboard,
+    inbound_from,
+    refuse,
+    runtime,
+    say,
+)
 from reception import texts
 from reception.errors import InvalidInput, ReceptionError
 from reception.handling.signin import LINK_TTL
@@ -52,6 +61,32 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
         return
     rt.delivery.take(result.sends)  # claimed in the petition's own transaction
+
+
+async def submit_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """就这样提交: the held voice note becomes the petition as it is."""
+    rt, query = runtime(context), update.callback_query
+    try:
+        callback_data.parse_submit_held(query.data)
+        result = await rt.run(rt.services.intake.submit_held, tg_user_id=update.effective_user.id)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    rt.delivery.take(result.sends)
+    await answer_press(update, result.number or "")
+    await drop_keyboard(update)
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The resident edited a message they sent: the petition follows the new words."""
+    rt = runtime(context)
+    inbound = inbound_from(update.edited_message)
+    if inbound is None:
+        return
+    try:
+        await rt.call(rt.services.intake.edit, inbound)
+    except ReceptionError as error:
+        await refuse(update, error)
 
 
 async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,8 +152,8 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ReceptionError as error:
         await refuse(update, error)
         return
-    await query.answer(reply.split("\n")[0].replace("<b>", "").replace("</b>", "")[:200])
-    await query.edit_message_reply_markup(reply_markup=None)
+    await answer_press(update, reply.split("\n")[0])
+    await drop_keyboard(update)
 
 
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

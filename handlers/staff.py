@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from handlers.common import args_text, refuse, runtime, say
+from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime, say
 from reception import texts
 from reception.errors import ReceptionError
 from reception.petition import callback_data
@@ -52,9 +52,9 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except ReceptionError as error:
         await refuse(update, error)
         return
-    await query.answer(answer[:200])
+    await answer_press(update, answer)
     if press.action in (CardAction.TO_GROUP, CardAction.TO_CATEGORY):
-        await query.edit_message_reply_markup(reply_markup=None)
+        await drop_keyboard(update)
 
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

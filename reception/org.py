@@ -5,6 +5,7 @@ The file is edited by the office, not by programmers, so every error names the t
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ class Grid:
     name: str
     community: str
     buildings: frozenset[str]
+    # Where buildings stand, (building, latitude, longitude): a resident's shared location
+    # names the building (Organisation.building_at). Optional in org.toml.
+    locations: tuple[tuple[str, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class Organisation:
                     name=_name(grid, f"communities.{code}.grids.{grid_code}", source),
                     community=code,
                     buildings=frozenset(str(b) for b in grid.get("buildings", [])),
+                    locations=_locations(grid, f"communities.{code}.grids.{grid_code}", source),
                 )
                 for grid_code, grid in body.get("grids", {}).items()
             )
@@ -129,6 +134,18 @@ class Organisation:
                 return grid
         return None
 
+    def building_at(
+        self, community_code: str, latitude: float, longitude: float
+    ) -> tuple[Grid, str] | None:
+        """The nearest building with coordinates in org.toml, if within BUILDING_RADIUS_M."""
+        best: tuple[float, Grid, str] | None = None
+        for grid in self.community(community_code).grids:
+            for building, lat, lon in grid.locations:
+                distance = _metres(latitude, longitude, lat, lon)
+                if distance <= BUILDING_RADIUS_M and (best is None or distance < best[0]):
+                    best = (distance, grid, building)
+        return (best[1], best[2]) if best else None
+
     def grid(self, community_code: str, grid_code: str | None) -> Grid | None:
         if not grid_code:
             return None
@@ -152,6 +169,32 @@ class Organisation:
         if scope_kind == "district":
             return self.district_of(community_code).code == scope_code
         return False
+
+
+BUILDING_RADIUS_M = 60.0  # a phone's location indoors is off by tens of metres
+
+
+def _locations(grid: dict, key: str, source: str) -> tuple[tuple[str, float, float], ...]:
+    """``locations = { "3" = [39.9101, 116.4003] }``: a building's latitude and longitude."""
+    found = []
+    for building, point in dict(grid.get("locations", {})).items():
+        try:
+            lat, lon = (float(v) for v in point)
+        except (TypeError, ValueError):
+            raise OrganisationError(
+                f"{source}: {key}.locations.{building}: expected [latitude, longitude]") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise OrganisationError(f"{source}: {key}.locations.{building}: not a coordinate")
+        found.append((str(building), lat, lon))
+    return tuple(found)
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance on the Earth's surface (haversine; plenty for a neighbourhood)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def _name(body: object, key: str, source: str) -> str:

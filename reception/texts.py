@@ -145,7 +145,7 @@ MERGED_OK = "已将 {dup} 合并到 {into}。"
 MERGE_SELF = "不能把诉求合并到它自己。"
 MERGE_CLOSED_TARGET = "目标诉求 {number} 已不在办理中，不能合并。"
 REPLY_SENT = "✉️ 已转给居民。"
-REPLY_NOT_OPEN = "诉求 {number} 已{label}，回复未发送给居民。"
+REPLY_NOT_OPEN = "诉求 {number} 当前状态为「{label}」，回复未发送给居民。"
 WALKIN_USAGE = (
     "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话13800001111"
 )
@@ -299,6 +299,7 @@ EVENT_LABELS = {
     "reopen": "重新办理", "mark_complex": "标记为复杂诉求", "remind": "临期提醒",
     "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
     "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
+    "edit": "居民修改",  # reception.handling.edits
     "alert": "紧急提醒",
 }
 MEDIA_LABELS = {"photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
@@ -350,6 +351,40 @@ TIMELINE_LINE = "· {at} {label}{note}"
 TIMELINE_NOTE = "：{text}"
 LIST_LINE = "{flags}<b>{number}</b> {category} · {label} · 办结时限 {due}\n　{summary}"
 SEE_PHOTO = "（见图片）"  # a staff reply that is a photo without a caption
+
+# --- stray messages, edits, forwards, long texts (reception.handling.strays / edits) ---------
+# A message with nothing to act on yet (emoji, a sticker, a lone photo, voice note or location)
+# is held as a draft; the resident's next words turn it into a petition with it attached.
+STRAY_ASK = (
+    "收到您的{what}。请用一句话说明需要我们帮什么忙（例如：3号楼2单元楼道灯坏了），"
+    "我们收到文字说明后立即登记，您刚才发送的{what}会一并附上。"
+)
+STRAY_ASK_WORDS = "请用一句话说明需要我们帮什么忙（例如：3号楼2单元楼道灯坏了），我们收到文字说明后立即为您登记。"
+STRAY_ASK_AGAIN = "{what}已收到。请用一句话说明需要我们帮什么忙，收到文字说明后立即为您登记。"
+STRAY_WHAT = {"text": "消息", "photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
+              "video": "视频", "sticker": "表情"}
+STRAY_ATTACHED = "\n已附上您之前发送的 {count} 项内容（{what}）。"
+EDITED_TO_RESIDENT = "✏️ 已按您的修改更新诉求 <b>{number}</b>，工作人员会看到修改后的内容。"
+EDITED_CLOSED_TO_RESIDENT = (
+    "诉求 <b>{number}</b> 当前状态为「{label}」，您的修改已记录，但不会重新办理。"
+    "如问题仍未解决，请直接发送新的诉求。"
+)
+RESIDENT_EDITED = "✏️ 居民修改了 {number} 的内容：\n{text}"
+CARD_EDITED_MARK = "✏️ 居民已修改（{at}）"
+CARD_FORWARDED = "↪️ 转发自：{origin}（原消息 {at}）"
+FORWARD_KINDS = {"user": "", "hidden_user": "", "chat": "群 ", "channel": "频道 "}
+SHOW_FULL_TEXT = "📄 {number} 全文（共 {length} 字）：\n{text}"
+SHOW_FULL_TEXT_NOTE = "（内容较长，全文见下方消息）"
+CANCEL_ALREADY = "诉求 <b>{number}</b> 已经撤回，无需再次操作。如有需要，欢迎重新提交。"
+STRAY_ASK_VOICE = (
+    "收到您的语音。请用一句话文字说明需要我们帮什么忙；不方便打字的话，"
+    "点下方按钮直接提交这条语音，工作人员会收听后与您联系。"
+)
+STRAY_SUBMIT_BUTTON = "就这样提交语音"
+STRAY_NOTHING_HELD = "没有待提交的内容，您的留言可能已经登记。发送 /my 查看您的诉求。"
+TIMELINE_EDIT = "：{before} → {after}{closed}"
+TIMELINE_EDIT_CLOSED = "（诉求已结束，仅记录）"
+TIMELINE_FORWARDED = "（转发自 {origin}）"
 
 # --- emergencies: the resident's first reply and the alerts (reception.handling.emergency) ---
 # The calls to make come first, then what the office does; no "我们会尽快处理".

@@ -7,17 +7,41 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, create_engine
 
 from storage import models  # noqa: F401  (registers the tables)
 
 log = logging.getLogger(__name__)
 
 
+class StorageError(Exception):
+    """A database problem a user can act on (a bad URL, a server that does not answer, a schema
+    newer than the code); its message is one line."""
+
+
+def shown_url(url: str | URL) -> str:
+    """The URL as it may be printed: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL and a busy timeout so several connections coexist."""
+    """Create an engine; SQLite gets WAL and a busy timeout so several connections coexist.
+
+    Raises StorageError for a URL that names no database or a driver that is not installed.
+    """
+    try:
+        return _make_engine(url, echo=echo)
+    except (ArgumentError, ImportError) as exc:
+        raise StorageError(f"cannot use the database URL {shown_url(url)}: {exc}") from exc
+
+
+def _make_engine(url: str, *, echo: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
@@ -96,35 +120,12 @@ def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-# Indexes an earlier version made that nothing uses any more: (status, deadline) pairs the
-# deadline sweep never used, replaced by the partial ix_petition_ladder_* indexes.
-RETIRED_INDEXES = {
-    "petition": ("ix_petition_open_respond", "ix_petition_open_resolve",
-                 "ix_petition_open_respond_remind", "ix_petition_open_resolve_remind"),
-}
-
-
 def create_schema(engine: Engine) -> None:
-    """Create missing tables, and indexes a newer version added to existing ones; drop the
-    indexes it retired (idempotent).
+    """Bring the database to the newest schema: ``storage.migrations.upgrade``, for callers that
+    need no report of what it did (tests, benchmarks)."""
+    from storage.migrations import upgrade  # it imports this module
 
-    `create_all` skips a table that exists, indexes included; a database made by an earlier
-    version would then lack an index a query now relies on (the deadline sweep's, say).
-    """
-    with engine.begin() as connection:
-        existing = set(inspect(connection).get_table_names())
-        SQLModel.metadata.create_all(connection)
-        inspector = inspect(connection)
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in existing or not table.indexes:
-                continue
-            present = {index["name"] for index in inspector.get_indexes(table.name)}
-            for index in table.indexes:
-                if index.name not in present:
-                    index.create(connection)
-            for name in RETIRED_INDEXES.get(table.name, ()):
-                if name in present:
-                    connection.execute(text(f'DROP INDEX "{name}"'))
+    upgrade(engine)
 
 
 class _TransactionSession(Session):

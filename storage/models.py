@@ -223,6 +223,8 @@ class PetitionMessage(SQLModel, table=True):
     longitude: float | None = None
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _at(nullable=False)
+    # Telegram's album id: the later photos of an album join the petition of the first.
+    media_group_id: str | None = Field(default=None, index=True)
 
 
 class PetitionEvent(SQLModel, table=True):

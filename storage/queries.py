@@ -328,3 +328,31 @@ def staff_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Staff).where(col(Staff.id).in_(wanted)))
     return {s.id: s.name for s in rows if s.id is not None}
+
+
+def petition_of_media_group(session: Session, *, chat_id: int, media_group_id: str) -> int | None:
+    """The petition an album's earlier message (same chat, same media_group_id) went into."""
+    query = select(PetitionMessage.petition_id).where(
+        PetitionMessage.chat_id == chat_id,
+        PetitionMessage.media_group_id == media_group_id,
+        PetitionMessage.direction == "in",
+    )
+    return session.exec(query.limit(1)).first()
+
+
+def inbound_message(session: Session, *, chat_id: int, message_id: int) -> PetitionMessage | None:
+    """A resident's message stored with a petition."""
+    query = select(PetitionMessage).where(
+        PetitionMessage.chat_id == chat_id,
+        PetitionMessage.message_id == message_id,
+        PetitionMessage.direction == "in",
+    )
+    return session.exec(query).first()
+
+
+def events_of(session: Session, petition_id: int, actions: Iterable[str]) -> list[PetitionEvent]:
+    """A petition's events of some actions, oldest first."""
+    query = select(PetitionEvent).where(
+        PetitionEvent.petition_id == petition_id, col(PetitionEvent.action).in_(list(actions))
+    ).order_by(col(PetitionEvent.id))
+    return list(session.exec(query))

@@ -127,6 +127,7 @@ def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 _MESSAGE_DEFAULTS: dict[str, Any] = {
     "text": "", "file_id": None, "latitude": None, "longitude": None, "staff_id": None,
+    "media_group_id": None,
 }
 
 

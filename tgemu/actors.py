@@ -47,16 +47,66 @@ class UserActions:
         *,
         reply_to: int | None = None,
         thread_id: int | None = None,
+        forward_origin: dict[str, Any] | None = None,
     ) -> EmuMessage:
-        """``user`` writes ``text``; leading /commands get bot_command entities."""
+        """``user`` writes ``text``; leading /commands get bot_command entities.
+
+        ``forward_origin`` (a Bot API MessageOrigin, e.g. ``origin_user(...)``) makes it a
+        message the user forwarded from elsewhere.
+        """
         return self._post(
             user,
             chat_id,
             "text",
             text=text,
-            entities=text_entities(text),
+            entities=[] if forward_origin else text_entities(text),
             reply_to=reply_to,
             thread_id=thread_id,
+            content={"forward_origin": forward_origin} if forward_origin else None,
+        )
+
+    def edit_text(self, user: EmuUser, chat_id: int, message_id: int, text: str) -> EmuMessage:
+        """``user`` edits their own message: the bot gets an ``edited_message`` update."""
+        core = self._core
+        message = core.world.message(chat_id, message_id)
+        if message is None or message.sender.id != user.id:
+            raise LookupError(f"{user.full_name} has no message {message_id} in chat {chat_id}")
+        message.text, message.html, message.edited = text, text, message.edited + 1
+        message.edit_date = core.now()
+        if message.kind == "text":
+            message.entities = text_entities(text)
+        core.record(core.world.chat(chat_id), user.full_name, text, action="edited")
+        core.updates.push({"edited_message": core.world.message_to_api(message)})
+        return message
+
+    def send_album(
+        self, user: EmuUser, chat_id: int, count: int, *, caption: str | None = None
+    ) -> list[EmuMessage]:
+        """``count`` photos sent together: one message each with one ``media_group_id``, the
+        caption on the first, as Telegram delivers an album."""
+        group_id = f"{next(self._core.query_numbers)}{user.id}{count}"
+        messages = []
+        for index in range(count):
+            photo = self._core.world.store_file(
+                "photo", SAMPLE_JPEG, file_name=None, mime_type="image/jpeg"
+            )
+            content = {"photo": self._core.world.photo_sizes(photo), "media_group_id": group_id}
+            messages.append(
+                self._post(
+                    user,
+                    chat_id,
+                    "photo",
+                    text=caption if index == 0 else None,
+                    file=photo,
+                    content=content,
+                )
+            )
+        return messages
+
+    def send_dice(self, user: EmuUser, chat_id: int) -> EmuMessage:
+        """A 🎲 (a message kind few bots handle)."""
+        return self._post(
+            user, chat_id, "dice", content={"dice": {"emoji": "🎲", "value": 3}}
         )
 
     def send_photo(
@@ -138,7 +188,7 @@ class UserActions:
         return self._post(user, chat_id, "contact", content={"contact": contact})
 
     def send_sticker(self, user: EmuUser, chat_id: int) -> EmuMessage:
-        """A message type the bot is not expected to handle."""
+        """A sticker (a webp image with an emoji)."""
         stored = self._core.world.store_file(
             "sticker", SAMPLE_WEBP, file_name=None, mime_type="image/webp"
         )
@@ -188,6 +238,25 @@ class UserActions:
                     "message": core.world.message_to_api(message),
                     "chat_instance": str(abs(chat_id) * 7919 % 10**12),
                     "data": data,
+                }
+            }
+        )
+        return query_id
+
+    def press_again(self, query_id: str) -> str:
+        """The same press arrives once more under the same query id, as when a slow answer
+        makes the client retry; answering it again is "query is too old"."""
+        core = self._core
+        query = core.callback_queries[query_id]
+        message = core.world.message(query.chat_id, query.message_id)
+        core.updates.push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": query.user.to_api(),
+                    "message": core.world.message_to_api(message),
+                    "chat_instance": str(abs(query.chat_id) * 7919 % 10**12),
+                    "data": query.data,
                 }
             }
         )
@@ -277,6 +346,17 @@ class UserActions:
         else:
             core.notify()
         return message
+
+
+def origin_user(user: EmuUser, date: int) -> dict[str, Any]:
+    """A MessageOrigin for a message first written by ``user`` at ``date`` (Unix time)."""
+    return {"type": "user", "date": date, "sender_user": user.to_api()}
+
+
+def origin_channel(chat_id: int, title: str, date: int, message_id: int = 1) -> dict[str, Any]:
+    """A MessageOrigin for a post of the channel ``title``."""
+    chat = {"id": chat_id, "type": "channel", "title": title}
+    return {"type": "channel", "date": date, "chat": chat, "message_id": message_id}
 
 
 def _file_fields(stored: EmuFile) -> dict[str, Any]:

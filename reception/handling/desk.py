@@ -7,6 +7,7 @@ import re
 
 from sqlmodel import Session
 
+from nlp import mask_personal_data
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
@@ -16,6 +17,7 @@ from reception.handling.lifecycle import Lifecycle
 from reception.petition import callback_data, outbox
 from reception.petition.callback_data import CardAction
 from reception.petition.cards import (
+    CARD_TEXT_LIMIT,
     address_of,
     fmt_time,
     list_line,
@@ -289,7 +291,18 @@ class Desk:
     def show(self, *, tg_user_id: int, chat_id: int, number: str) -> str:
         with self._acting(tg_user_id, chat_id=chat_id, number=number) as (session, _staff, petition):
             card = render_card(session, self.deps, petition, chat_id=chat_id)
-            return card.text + "\n\n" + render_timeline(session, self.deps, petition)
+            shown = card.text + "\n\n" + render_timeline(session, self.deps, petition)
+            if len(petition.text) <= CARD_TEXT_LIMIT:
+                return shown
+            # The card shows the start; the resident was told the whole text can be read. The
+            # outbox sends it after the card, in as many messages as Telegram needs.
+            now = self.deps.clock.now()
+            outbox.message(session, chat_id=chat_id, now=now,
+                           text=shown + "\n" + texts.SHOW_FULL_TEXT_NOTE)
+            outbox.message(session, chat_id=chat_id, now=now, text=texts.SHOW_FULL_TEXT.format(
+                number=petition.number, length=len(petition.text),
+                text=html.escape(mask_personal_data(petition.text))))
+            return ""
 
     # --- plumbing -------------------------------------------------------------------------
     def _acting(self, tg_user_id: int, *, chat_id: int | None, petition_id: int | None = None,

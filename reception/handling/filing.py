@@ -39,9 +39,11 @@ class Filing:
         self, session: Session, *, community: str, text: str, actor: Actor,
         resident: Resident | None = None, channel: str = "telegram",
         visitor_name: str | None = None, visitor_phone: str | None = None,
+        detail: dict | None = None,
     ) -> Petition:
         """Classify, locate, route and time a new petition; queue its card. Used for
-        residents' messages and for visits registered at the desk."""
+        residents' messages and for visits registered at the desk. ``detail`` goes on the
+        submit event (a forwarded message's origin)."""
         deps, now = self.deps, self.deps.clock.now()
         analysis = deps.analyzer.analyse(text)
         decision, location = analysis.decision, analysis.location
@@ -82,6 +84,7 @@ class Filing:
             category=decision.category, confidence=round(decision.confidence, 3),
             keywords=list(decision.keywords), urgent=analysis.urgency.urgent,
             group=group.chat_id if group else None, duplicate_of=petition.duplicate_of_id,
+            **(detail or {}),
         )
         if group is None:
             log.warning("petition %s has no staff group: bind one with /bind %s",

@@ -13,7 +13,7 @@ from nlp import mask_personal_data, parse_location
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
-from reception.handling import emergency
+from reception.handling import edits, emergency, strays
 from reception.handling.dispatch import Dispatch, Item
 from reception.handling.filing import Filing
 from reception.handling.lifecycle import Lifecycle
@@ -34,7 +34,8 @@ from storage.models import Draft, Petition, Resident
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_KINDS = frozenset({"text", "photo", "location", "voice", "document", "video", "contact"})
+SUPPORTED_KINDS = frozenset(
+    {"text", "photo", "location", "voice", "document", "video", "contact", "sticker"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class Inbound:
     latitude: float | None = None
     longitude: float | None = None
     reply_to_message_id: int | None = None
+    media_group_id: str | None = None  # the album it is part of
+    forwarded_from: str | None = None  # a forwarded message's origin (see handlers.common)
+    forwarded_kind: str | None = None  # user | hidden_user | chat | channel
+    forwarded_at: str | None = None  # the original message's date, ISO 8601
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,18 @@ class Intake:
             log.info("duplicate delivery of message %s/%s", inbound.chat_id, inbound.message_id)
             return IntakeResult("duplicate")
 
+    def submit_held(self, *, tg_user_id: int) -> IntakeResult:
+        """The 就这样提交 button under a held voice note (see strays.py)."""
+        with transaction(self.deps.engine) as session:
+            resident = self._resident(session, tg_user_id, "", "")
+            result = strays.submit_held(self, session, resident)
+            return replace(result, sends=self.dispatch.hand_over(session))
+
+    def edit(self, inbound: Inbound) -> str:
+        """A resident edited a message (``inbound`` is its new version); see edits.py."""
+        with transaction(self.deps.engine) as session:
+            return edits.apply_edit(self, session, inbound)
+
     def _submit(self, session: Session, inbound: Inbound) -> IntakeResult:
         if queries.inbound_seen(session, chat_id=inbound.chat_id, message_id=inbound.message_id):
             return IntakeResult("duplicate")
@@ -155,10 +172,12 @@ class Intake:
             resident.community_code = next(iter(self.deps.org.communities))
         if not resident.community_code:
             return self._hold(session, resident, inbound)
+        if (album := strays.album_petition(session, inbound)) is not None:
+            return strays.add_to_album(self, session, album, resident, inbound)
         target = self._follow_up_target(session, resident, inbound)
         if target is not None:
             return self._append(session, target, resident, inbound)
-        return self._create(session, resident, inbound)
+        return strays.create_or_hold(self, session, resident, inbound)
 
     def _follow_up_target(
         self, session: Session, resident: Resident, inbound: Inbound
@@ -181,7 +200,7 @@ class Intake:
     def _create(self, session: Session, resident: Resident, inbound: Inbound) -> IntakeResult:
         petition = self.filing.new_petition(
             session, community=resident.community_code, text=inbound.text, resident=resident,
-            actor=Actor("resident", resident.id),
+            actor=Actor("resident", resident.id), detail=strays.origin_detail(inbound),
         )
         self._store_message(session, petition, inbound, petition.created_at)
         self._confirm(session, petition, len(inbound.text))
@@ -199,6 +218,7 @@ class Intake:
         if inbound.text:
             petition.text = f"{petition.text}\n{inbound.text}".strip()
         self._store_message(session, petition, inbound, now)
+        strays.place_by_location(self.deps, petition, inbound)
         # The resident's confirmation first, then the card edit (the order they are sent in).
         template = texts.CONFIRM_ANSWERED if waiting else texts.CONFIRM_APPENDED
         outbox.message(
@@ -206,7 +226,7 @@ class Intake:
             now=now, petition_id=petition.id,
         )
         self.lifecycle.apply(session, petition, action, actor=Actor("resident", resident.id),
-                             text=inbound.text, kind=inbound.kind)
+                             text=inbound.text, kind=inbound.kind, **strays.origin_detail(inbound))
         if petition.group_chat_id:
             if inbound.text and (waiting or before != Status.SUBMITTED):
                 # Masked like the card: the group sees what was said, not the phone or ID number.
@@ -249,11 +269,12 @@ class Intake:
         for item in draft.payload.get("held", []):
             inbound = Inbound(**item)
             if not queries.inbound_seen(session, chat_id=inbound.chat_id, message_id=inbound.message_id):
-                target = self._follow_up_target(session, resident, inbound)
-                if target is not None:
+                if (album := strays.album_petition(session, inbound)) is not None:
+                    strays.add_to_album(self, session, album, resident, inbound)
+                elif (target := self._follow_up_target(session, resident, inbound)) is not None:
                     self._append(session, target, resident, inbound)
                 else:
-                    self._create(session, resident, inbound)
+                    strays.create_or_hold(self, session, resident, inbound)
                 session.flush()
 
     # --- the resident's other actions -------------------------------------------------
@@ -261,6 +282,8 @@ class Intake:
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             petition, resident = self._own_petition(session, tg_user_id, number)
+            if petition.status == Status.CANCELLED:  # a second /cancel: nobody handled it
+                raise InvalidInput(texts.CANCEL_ALREADY.format(number=petition.number))
             # A refusal raises out of the transaction: the message below is never sent.
             outbox.message(session, chat_id=tg_user_id, now=now, petition_id=petition.id,
                            text=texts.CANCELLED.format(number=petition.number))
@@ -321,7 +344,7 @@ class Intake:
             petition_id=petition.id, direction="in", chat_id=inbound.chat_id,
             message_id=inbound.message_id, kind=inbound.kind, text=inbound.text,
             file_id=inbound.file_id, latitude=inbound.latitude, longitude=inbound.longitude,
-            created_at=now,
+            media_group_id=inbound.media_group_id, created_at=now,
         )])
 
     def _forward_media(self, session: Session, petition: Petition, inbound: Inbound, chat_id: int) -> None:

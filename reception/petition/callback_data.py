@@ -13,6 +13,7 @@ The wire format is the one the first cards were sent with, so their buttons keep
     p:merge:<petition id>:<petition id> merge the first into the second
     r:<petition id>:<rating>            the resident's satisfied | basic | unsatisfied
     c:<community code>                  the resident's community, from the welcome message
+    d:send                              submit the resident's held voice note as it is
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from reception.errors import InvalidInput
 
 LIMIT_BYTES = 64  # Telegram: callback_data is 1-64 bytes
 CARD_PREFIX, RATING_PREFIX, COMMUNITY_PREFIX = "p:", "r:", "c:"
+DRAFT_PREFIX = "d:"
+SUBMIT_HELD = f"{DRAFT_PREFIX}send"
 RATINGS = tuple(code for _, code in texts.RATE_BUTTONS)
 # Ids as the database keeps them: ASCII digits (int() would also take " 7", "+7", "1_0" and
 # other scripts' digits) within a signed 64-bit integer.
@@ -164,3 +167,9 @@ def _id(text: str, what: str, *, minimum: int | None) -> int:
     if minimum is not None and int(text) < minimum:
         raise BadCallbackData(f"{what} {text!r} is below {minimum}")
     return int(text)
+
+
+def parse_submit_held(data: str | None) -> None:
+    """The 就这样提交 button under a held voice note; anything else is refused."""
+    if data != SUBMIT_HELD:
+        raise BadCallbackData(f"not a draft button: {data!r:.80}")

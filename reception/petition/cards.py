@@ -86,6 +86,7 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
         body = body[:CARD_TEXT_LIMIT] + texts.CARD_TEXT_CUT.format(length=len(petition.text),
                                                                    number=petition.number)
     lines.append(texts.CARD_TEXT.format(text=html.escape(body) if body else texts.NO_TEXT))
+    lines.extend(provenance_lines(session, petition, tz))
     media = Counter(kind for kind in queries.inbound_kinds(session, petition.id) if kind in MEDIA_LABELS)
     if media:
         lines.append(texts.CARD_MEDIA + texts.LIST_SEPARATOR.join(
@@ -217,12 +218,47 @@ def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:
 
 
 def _event_note(detail: dict) -> str:
+    if "after" in detail:  # a resident's edit: both versions (reception.handling.edits)
+        before, after = (mask_personal_data(str(detail.get(k) or "")) for k in ("before", "after"))
+        closed = texts.TIMELINE_EDIT_CLOSED if detail.get("after_close") else ""
+        return html.escape(texts.TIMELINE_EDIT.format(
+            before=_cut(before, 40), after=_cut(after, 60), closed=closed))
+    origin = (html.escape(texts.TIMELINE_FORWARDED.format(origin=_origin(detail)))
+              if detail.get("forwarded_from") else "")
     for key in ("result", "reason", "text", "rating_label", "target"):
         if detail.get(key):
             value = mask_personal_data(str(detail[key]))  # the timeline is shown in groups
             return texts.TIMELINE_NOTE.format(
-                text=html.escape(value[:80] + ("…" if len(value) > 80 else "")))
-    return ""
+                text=html.escape(value[:80] + ("…" if len(value) > 80 else ""))) + origin
+    return origin
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _origin(detail: dict) -> str:
+    """Who first wrote a forwarded message; a person's name is masked (cards reach groups)."""
+    kind, name = detail.get("forwarded_kind") or "", str(detail.get("forwarded_from") or "")
+    if kind in ("user", "hidden_user"):
+        name = mask_name(name)
+    return texts.FORWARD_KINDS.get(kind, "") + name
+
+
+def provenance_lines(session: Session, petition: Petition, tz: ZoneInfo) -> list[str]:
+    """Where the petition's words came from: forwarded messages, the resident's edits."""
+    lines, edited_at = [], None
+    for event in queries.events_of(session, petition.id, ("submit", "append", "edit")):
+        detail = event.detail
+        if event.action == "edit" and not detail.get("after_close"):
+            edited_at = event.at
+        elif detail.get("forwarded_from"):
+            sent = detail.get("forwarded_at")
+            at = fmt_time(datetime.fromisoformat(sent) if sent else None, tz)
+            lines.append(texts.CARD_FORWARDED.format(origin=html.escape(_origin(detail)), at=at))
+    if edited_at is not None:
+        lines.append(texts.CARD_EDITED_MARK.format(at=fmt_time(edited_at, tz)))
+    return lines
 
 
 def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -> str:

@@ -192,7 +192,7 @@ async def test_html_in_resident_text_is_escaped(office, resident):
 
 
 async def test_unsupported_message_gets_a_friendly_answer(office, resident, harness):
-    office.emu.send_sticker(resident, resident.id)
+    office.emu.send_dice(resident, resident.id)
     await harness.settle()
     assert "暂不支持" in office.last_text(resident.id)
     assert count(harness, Petition) == 0

@@ -63,7 +63,7 @@ def test_the_same_message_twice_is_one_petition(office):
 
 
 @pytest.mark.parametrize(("inbound", "answer"), [
-    (message("", message_id=1, kind="sticker"), texts.UNSUPPORTED_MESSAGE),
+    (message("", message_id=1, kind="dice"), texts.UNSUPPORTED_MESSAGE),
     (message("   ", message_id=2), texts.EMPTY_MESSAGE),
 ])
 def test_what_cannot_be_a_petition_gets_a_friendly_answer(office, inbound, answer):

@@ -1,0 +1,1 @@
+"""One module per revision; `minyuan db revision -m "..."` writes the next one."""
