@@ -81,6 +81,15 @@ class DeadlineConfig:
 
 
 @dataclass(frozen=True)
+class EmergencyConfig:
+    """Urgent petitions: the numbers residents are told to call, and the repeat alert."""
+
+    numbers: dict[str, str] = field(default_factory=dict)  # over the national defaults
+    repeat_minutes: int = 10  # alert again this often until someone claims it; 0: never
+    safety: Path | None = None  # the hazard -> advice file; None: the shipped one
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     sweep_seconds: int
     outbox_seconds: int
@@ -113,6 +122,7 @@ class Config:
     min_sample: int = 5
     extra: dict[str, Any] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
+    emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
@@ -203,6 +213,7 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         satisfaction_weights=_weights(r.table("reports.satisfaction_weights")),
         min_sample=r.int("reports.min_sample", 5, minimum=1),
         web=_web(r),
+        emergency=_emergency(r, base),
     )
 
 
@@ -216,6 +227,28 @@ def _web(r: _Reader) -> WebConfig:
     return WebConfig(enabled=enabled, host=r.str("web.host", "127.0.0.1"),
                      port=r.int("web.port", 8080, minimum=1), public_url=public_url,
                      initdata_max_age_seconds=r.int("web.initdata_max_age_seconds", 3600, minimum=1))
+
+
+def _emergency(r: _Reader, base: Path) -> EmergencyConfig:
+    from nlp.rules import RulesError
+    from nlp.safety import SafetyRules
+
+    safety_name = r.str("emergency.safety", "")
+    safety = (base / safety_name).resolve() if safety_name else None
+    try:
+        rules = SafetyRules.load(safety) if safety else SafetyRules.load()
+    except RulesError as exc:
+        raise ConfigError(f"emergency.safety: {exc}") from exc
+    numbers = r.table("emergency.numbers")
+    for key, value in numbers.items():
+        if key not in rules.labels:
+            raise ConfigError(f"emergency.numbers.{key}: unknown number; "
+                              f"use one of {', '.join(sorted(rules.labels))}")
+        if not isinstance(value, str):
+            raise ConfigError(f"emergency.numbers.{key}: expected a string, got {value!r}")
+    return EmergencyConfig(numbers={k: v.strip() for k, v in numbers.items()},
+                           repeat_minutes=r.int("emergency.repeat_minutes", 10, minimum=0),
+                           safety=safety)
 
 
 def _weights(table: dict[str, Any]) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """`minyuan demo`: a scripted week in 红旗社区, on the emulator, with simulated time.
 
 Residents write in, staff claim, reply, reassign, merge, reject and resolve, residents rate
-and one reopens; the deadline sweep reminds and escalates; the weekly digest and the
+and one reopens; a gas smell at night gets safety advice and alerts everyone at once, a
+routine question at night waits for the office; the deadline sweep reminds and escalates; the weekly digest and the
 reception register are written to files. It prints what each person saw.
 """
 
@@ -147,8 +148,28 @@ async def _week(s: Script) -> None:
     await s.say(officer, parking.id, "陈先生您好，已联系物业加装道闸，外来车辆登记后方可进入。",
                 reply_to=s.card(parking.id, park).message_id)
 
+    # Monday night: a routine question waits for the office; a gas smell does not.
+    s.clock.set(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))  # 22:00 in Shanghai
+    await s.h.tick()
+    await s.say(chen, chen.id, "没有漏气，就是灶打不着火，想问问怎么弄")  # due Tuesday 14:00
+    stove = s.number(chen.id)
+    await s.later(minutes=40)
+    await s.say(liu, liu.id, "厨房一股很浓的煤气味，5号楼1单元302")  # advice, numbers, alerts
+    gas = s.number(liu.id)
+    await s.later(minutes=11)  # nobody has claimed it yet: everyone is alerted again
+    await s.press(grid_worker, main.id, s.card(main.id, gas), "认领")
+    await s.say(grid_worker, main.id, "刘师傅，燃气公司抢修车10分钟到，请在楼下等候，先不要回屋。",
+                reply_to=s.card(main.id, gas).message_id)
+    await s.later(minutes=30)  # claimed and answered in time: nothing reaches the street
+
     # Tuesday and Wednesday: results, ratings, a reopen.
-    await s.later(days=1)
+    s.clock.set(datetime(2026, 11, 24, 1, 30, tzinfo=UTC))  # Tuesday 09:30
+    await s.h.tick()
+    await s.say(grid_worker, main.id, f"/resolve {gas} 燃气公司已更换老化漏气的软管，检测无泄漏，已恢复供气。")
+    await s.press(liu, liu.id, s.last(liu.id), "满意")
+    await s.press(officer, main.id, s.card(main.id, stove), "认领")
+    await s.say(officer, main.id, "陈先生您好，灶具打不着火多是电池没电或点火针脏了，下午师傅上门看看。",
+                reply_to=s.card(main.id, stove).message_id)
     await s.press(grid_worker, main.id, s.card(main.id, leak), "办结")
     await s.say(grid_worker, main.id, "已更换楼上渗漏的水管并修补天花板，经回访不再滴水。")
     await s.press(wang, wang.id, s.last(wang.id), "不满意")

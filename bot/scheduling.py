@@ -72,9 +72,10 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     report = await runtime.call(escalation.sweep_batch)
     while report.resume is not None:
         report = report.then(await runtime.call(escalation.sweep_batch, report.resume))
-    if report.steps:
-        log.info("sweep: %s reminded, %s overdue, %s escalated",
-                 report.reminded, report.overdue, report.escalated)
+    alerted = await runtime.call(escalation.repeat_alerts)
+    if report.steps or alerted:
+        log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again",
+                 report.reminded, report.overdue, report.escalated, alerted)
 
 
 async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,10 +10,11 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config, ConfigError
 from nlp import Analyzer
+from nlp.safety import SafetyRules
 from reception.clock import Clock, SystemClock
 from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
 from reception.deadlines.workdays import WorkCalendar
-from reception.deps import Deps, Settings
+from reception.deps import NATIONAL_EMERGENCY_NUMBERS, Deps, Settings
 from reception.handling.access import Access
 from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
@@ -82,6 +83,8 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         reminder_share=config.deadlines.reminder_share,
         second_escalation=timedelta(hours=config.deadlines.second_escalation_hours),
         reports_dir=config.reports_dir,
+        emergency_numbers={**NATIONAL_EMERGENCY_NUMBERS, **config.emergency.numbers},
+        emergency_repeat=timedelta(minutes=config.emergency.repeat_minutes),
     )
     deps = Deps(
         engine=engine,
@@ -92,6 +95,8 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
             policy=DeadlinePolicy.from_mapping(config.deadlines.limits), calendar=calendar
         ),
         settings=settings,
+        safety=SafetyRules.load(config.emergency.safety) if config.emergency.safety
+        else SafetyRules.load(),
     )
     refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
     return deps

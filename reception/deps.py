@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,9 +11,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from nlp import Analyzer
+from nlp.safety import SafetyRules
 from reception.clock import Clock
 from reception.deadlines.calculator import DeadlineCalculator
 from reception.org import Organisation
+
+# Numbers that are the same all over China; gas, water and the property's duty phone are
+# local and come from config.toml or org.toml. 96333: the special-equipment (lift) emergency
+# line of the market regulator; 95598: State Grid's.
+NATIONAL_EMERGENCY_NUMBERS: Mapping[str, str] = {
+    "fire": "119", "ambulance": "120", "police": "110", "lift": "96333", "power": "95598",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,9 @@ class Settings:
     reminder_share: float = 0.75
     second_escalation: timedelta = timedelta(hours=24)
     reports_dir: Path = Path("reports")
+    emergency_numbers: Mapping[str, str] = field(
+        default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
+    emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
 
     @property
     def tz(self) -> ZoneInfo:
@@ -41,3 +53,4 @@ class Deps:
     analyzer: Analyzer
     deadlines: DeadlineCalculator
     settings: Settings
+    safety: SafetyRules = field(default_factory=SafetyRules.load)

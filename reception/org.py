@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,11 @@ class Community:
     street: str
     address: str
     grids: tuple[Grid, ...]
+    # Local emergency numbers over config.toml's ([emergency.numbers]): gas = "…", property = "…"
+    emergency_numbers: dict[str, str] = field(default_factory=dict)
+    # Staff alerted in private at once about an urgent petition, by the name they joined
+    # with; empty: the community's administrators.
+    on_duty: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,9 @@ class Organisation:
                 street=street,
                 address=str(body.get("address", "")),
                 grids=grids,
+                emergency_numbers=_numbers(body.get("emergency_numbers", {}),
+                                           f"communities.{code}.emergency_numbers", source),
+                on_duty=_names(body.get("on_duty", []), f"communities.{code}.on_duty", source),
             )
         if not communities:
             raise OrganisationError(f"{source}: no [communities.<code>] table")
@@ -194,3 +202,15 @@ def _name(body: object, key: str, source: str) -> str:
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         raise OrganisationError(f"{source}: {key}.name: missing")
     return str(body["name"])
+
+
+def _numbers(value: object, key: str, source: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise OrganisationError(f'{source}: {key}: expected a table like gas = "96777"')
+    return {str(k): v.strip() for k, v in value.items()}
+
+
+def _names(value: object, key: str, source: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise OrganisationError(f'{source}: {key}: expected a list of staff names')
+    return tuple(v.strip() for v in value)

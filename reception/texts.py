@@ -300,6 +300,7 @@ EVENT_LABELS = {
     "overdue": "超期督办", "escalate": "升级督办", "walkin": "登记来访",
     "view_contact": "查看居民联系方式（网页工作台）", "calendar": "节假日安排更新",
     "edit": "居民修改",  # reception.handling.edits
+    "alert": "紧急提醒",
 }
 MEDIA_LABELS = {"photo": "图片", "voice": "语音", "location": "位置", "document": "文件",
                 "video": "视频", "contact": "名片"}
@@ -384,3 +385,48 @@ STRAY_NOTHING_HELD = "没有待提交的内容，您的留言可能已经登记�
 TIMELINE_EDIT = "：{before} → {after}{closed}"
 TIMELINE_EDIT_CLOSED = "（诉求已结束，仅记录）"
 TIMELINE_FORWARDED = "（转发自 {origin}）"
+
+# --- emergencies: the resident's first reply and the alerts (reception.handling.emergency) ---
+# The calls to make come first, then what the office does; no "我们会尽快处理".
+SAFETY_HEADER = "🆘 <b>如有危险，请先保证人身安全：</b>"
+SAFETY_ADVICE = "· {advice}"
+SAFETY_CALL_HEADER = "📞 <b>请立即拨打：</b>"
+SAFETY_CALL = "{label} <b>{number}</b>"
+SAFETY_CALL_SEPARATOR = "　"
+CONFIRM_URGENT = (
+    "\n\n🚨 <b>紧急诉求已受理</b>，编号：<b>{number}</b>\n"
+    "我们已同时通知社区工作群、{duty}和街道督办。工作人员最迟 {respond_by} 前与您联系"
+    "（{limit}内），无人认领时每 {repeat} 分钟再次提醒，直到有人处置。\n"
+    "请保持电话畅通；有新情况直接发消息给我，会并入本诉求。"
+)
+CONFIRM_URGENT_ONCE = (
+    "\n\n🚨 <b>紧急诉求已受理</b>，编号：<b>{number}</b>\n"
+    "我们已同时通知社区工作群、{duty}和街道督办。工作人员最迟 {respond_by} 前与您联系"
+    "（{limit}内）。\n请保持电话畅通；有新情况直接发消息给我，会并入本诉求。"
+)
+URGENT_DUTY_STAFF = "社区值班人员"
+URGENT_ALERT_GROUP = (
+    "🚨🚨 <b>紧急诉求，请立即认领处置</b>：<b>{number}</b>（{hazard}）\n"
+    "{summary}\n地址：{address}\n"
+    "已提示居民：{calls}\n响应时限 {due}。{duty}"
+)
+URGENT_ALERT_REPEAT = (
+    "🚨 <b>紧急诉求仍无人认领</b>（第 {count} 次提醒）：<b>{number}</b>（{hazard}），"
+    "已过去 {minutes} 分钟。\n{summary}\n响应时限 {due}。{duty}"
+)
+URGENT_ALERT_SUPERVISORS = (
+    "🚨🚨 <b>紧急诉求</b>：{community}诉求 <b>{number}</b>（{hazard}），已通知社区处置。\n"
+    "{summary}\n响应时限 {due}，超时未认领将报街道督办。"
+)
+URGENT_ALERT_DUTY = (
+    "🚨 <b>紧急诉求</b>：{community}诉求 <b>{number}</b>（{hazard}）\n{summary}\n"
+    "地址：{address}\n请立即在社区工作群认领处置，响应时限 {due}。"
+)
+URGENT_DUTY_MENTION = "\n值班：{names}"
+URGENT_NO_ADDRESS = "未提供（请联系居民确认）"
+URGENT_ALERT_EVENT = "第 {count} 次，通知 {groups} 个工作群、{people} 名值班人员"
+# A routine petition received at night, at the weekend or on a holiday.
+CONFIRM_AFTER_HOURS = (
+    "\n\n🌙 现在是非工作时间，办理时限从 {opens} 起按工作时间计算。"
+    "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
+)

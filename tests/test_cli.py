@@ -33,7 +33,7 @@ def test_demo_runs_the_whole_week(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     steps = ("已受理", "认领", "转派", "合并办理", "未予受理", "不满意", "临期提醒", "超期督办",
-             "周报", "统一接待登记本")
+             "周报", "统一接待登记本", "不要开关任何电器", "紧急诉求，请立即认领", "仍无人认领")
     for step in steps:
         assert step in out, step
     assert list(tmp_path.glob("*.png")) and list(tmp_path.glob("*.xlsx"))
@@ -60,7 +60,9 @@ def test_invite_prints_a_code(config_file, capsys):
 @pytest.mark.parametrize(("edit", "key"), [
     (("timezone = \"Asia/Shanghai\"", "timezone = \"Mars/Base\""), "reception.timezone"),
     (("mode = \"polling\"", "mode = \"carrier-pigeon\""), "telegram.mode"),
-    (("urgent = { respond = \"2h\"", "urgent = { respond = \"soon\""), "deadlines"),
+    (("urgent = { respond = \"0.5h\"", "urgent = { respond = \"soon\""), "deadlines"),
+    (("repeat_minutes = 10", "repeat_minutes = -1"), "emergency.repeat_minutes"),
+    (("# gas = \"96777\"", "gaz = \"96777\""), "emergency.numbers.gaz"),
     (("reminder_share = 0.75", "reminder_share = 3"), "deadlines.reminder_share"),
 ])
 def test_bad_config_names_the_key(tmp_path, edit, key):

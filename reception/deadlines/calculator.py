@@ -9,7 +9,8 @@ complex (staff mark it) 1 / 15 working days.
 A limit has one of three units, and each is counted in its own kind of time:
 
 - ``h``, clock hours: wall-clock time around the clock, ignoring the calendar entirely.
-  A 2 h limit received at 23:15 on a public holiday is due at 01:15.
+  A 2 h limit received at 23:15 on a public holiday is due at 01:15. Only urgent
+  petitions count this way; see "Clock hours are for emergencies" below.
 - ``wh``, working hours: office time only (see ``reception.deadlines.workdays``). A received-at-night
   petition starts counting at the next opening; lunch breaks, evenings, weekends and
   holidays do not count. The deadline may be a closing time exactly (12:00, 17:30).
@@ -20,6 +21,13 @@ A limit has one of three units, and each is counted in its own kind of time:
   or the lunch break) the count starts at the next opening, 08:30 or 13:30, and the
   deadline is that opening time n working days later. A ``wd`` deadline therefore always
   falls inside office hours.
+
+Clock hours are for emergencies. A non-urgent petition whose limit is written in ``h`` (the
+水电气暖 category's 4 h / 24 h) counts it in office time instead (``DeadlinePolicy.limits_for``):
+``n h`` becomes ``n wh``, and a whole number of days (24 h, 48 h) becomes that many working
+days, since "within 24 hours" from an office means "by this time next working day". A routine
+"灶打不着火" sent at 22:00 is therefore due at the next working day's opening plus 4 office
+hours, not at 02:00 when nobody is on duty; an urgent petition keeps running round the clock.
 
 Pauses: while a petition waits on the resident the clock stops. ``extend_for_pause`` pushes
 a deadline out by the time that passed while paused, measured in the limit's own kind of
@@ -156,12 +164,16 @@ class DeadlinePolicy:
         return cls(tiers=tiers, categories=categories)
 
     def limits_for(self, *, urgent: bool, complex: bool, category: str) -> LimitPair:
-        """Urgent beats complex beats the category override beats normal."""
+        """Urgent beats complex beats the category override beats normal.
+
+        Only urgent petitions count clock hours round the clock; for the others an ``h``
+        limit is counted in office time (see ``office_time``).
+        """
         if urgent:
             return self.tiers["urgent"]
         if complex:
-            return self.tiers["complex"]
-        return self.categories.get(category, self.tiers["normal"])
+            return _in_office_time(self.tiers["complex"])
+        return _in_office_time(self.categories.get(category, self.tiers["normal"]))
 
 
 @dataclass(frozen=True)
@@ -247,6 +259,22 @@ class DeadlineCalculator:
         if limit.unit == "h":
             return (b - a).total_seconds()
         return self._calendar.working_seconds_between(a, b)
+
+
+def office_time(limit: Limit) -> Limit:
+    """``limit`` counted in office time: ``n h`` -> ``n wh``, whole days of hours -> ``wd``.
+
+    "24h" -> "1wd", "48h" -> "2wd", "4h" -> "4wh"; ``wh`` and ``wd`` limits are unchanged.
+    """
+    if limit.unit != "h":
+        return limit
+    if limit.amount % 24 == 0:
+        return Limit(limit.amount / 24, "wd")
+    return Limit(limit.amount, "wh")
+
+
+def _in_office_time(pair: LimitPair) -> LimitPair:
+    return LimitPair(office_time(pair.respond), office_time(pair.resolve))
 
 
 def _require_table(value: object, key: str) -> Mapping[str, Any]:

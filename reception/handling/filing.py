@@ -14,6 +14,7 @@ from sqlmodel import Session
 from nlp import similarity
 from reception.deadlines.ladder import set_reminders
 from reception.deps import Deps
+from reception.handling import emergency
 from reception.handling.lifecycle import Lifecycle
 from reception.petition.events import Actor
 from reception.petition.numbering import next_number
@@ -89,6 +90,8 @@ class Filing:
         if group is None:
             log.warning("petition %s has no staff group: bind one with /bind %s",
                         petition.number, community)
+        if petition.urgent:  # everyone who must act hears now, with the card
+            emergency.alert(session, deps, petition, now=now)
         return petition
 
     def _find_duplicate(self, session: Session, petition: Petition) -> int | None:

@@ -14,7 +14,7 @@ from nlp import mask_personal_data, parse_location
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
-from reception.handling import edits, strays
+from reception.handling import edits, emergency, strays
 from reception.handling.dispatch import Dispatch, Item
 from reception.handling.filing import Filing
 from reception.handling.lifecycle import Lifecycle
@@ -372,6 +372,10 @@ class Intake:
             respond_by=fmt_time(petition.respond_due, tz),
             resolve_by=fmt_time(petition.resolve_due, tz) + provisional_mark(self.deps, petition.resolve_due),
         )
+        if petition.urgent:  # the calls to make first, then what we do; no form letter
+            text = emergency.confirmation(self.deps, petition)
+        else:
+            text += emergency.after_hours_note(self.deps, petition)
         if length > self.deps.settings.max_text_chars:
             text += texts.CONFIRM_LONG_TEXT.format(length=length, shown=CARD_TEXT_LIMIT)
         resident = session.get(Resident, petition.resident_id)

@@ -30,6 +30,7 @@ class Note(StrEnum):
     VIEW_CONTACT = "view_contact"  # the handler unmasked the resident's contact on the web desk
     CALENDAR = "calendar"  # the year's holidays were published: the deadlines were recounted
     EDIT = "edit"  # the resident edited a message: detail keeps before and after (handling.edits)
+    ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
 
 
 @dataclass(frozen=True)

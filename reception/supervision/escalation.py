@@ -23,6 +23,7 @@ from reception import texts
 from reception.deadlines.ladder import RUNNING_STATUSES, Step, next_step
 from reception.deps import Deps
 from reception.handling.access import Access
+from reception.handling.emergency import repeat_alerts
 from reception.petition import outbox
 from reception.petition.cards import fmt_time, list_line
 from reception.petition.events import Actor, event_row, record_all
@@ -69,6 +70,7 @@ class SweepReport:
     lost: int = 0
     failed: int = 0
     resume: SweepResume | None = None
+    alerted: int = 0  # urgent petitions still unclaimed, alerted again
 
     @property
     def steps(self) -> int:
@@ -80,6 +82,7 @@ class SweepReport:
             at=self.at, reminded=self.reminded + later.reminded,
             overdue=self.overdue + later.overdue, escalated=self.escalated + later.escalated,
             lost=self.lost + later.lost, failed=self.failed + later.failed, resume=later.resume,
+            alerted=self.alerted + later.alerted,
         )
 
 
@@ -102,7 +105,11 @@ class Escalation:
         report = self.sweep_batch()
         while report.resume is not None:
             report = report.then(self.sweep_batch(report.resume))
-        return report
+        return report.then(SweepReport(at=report.at, alerted=self.repeat_alerts()))
+
+    def repeat_alerts(self) -> int:
+        """Alert again about urgent petitions still unclaimed (reception.handling.emergency)."""
+        return repeat_alerts(self.deps)
 
     def sweep_batch(self, resume: SweepResume | None = None) -> SweepReport:
         """One short transaction: up to ``SWEEP_BATCH`` petitions with a step due on one clock,

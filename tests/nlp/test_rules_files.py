@@ -9,6 +9,7 @@ import pytest
 from bot.config import load_config
 from nlp import Analyzer, RulesError
 from nlp.rules import BUILTIN_RULES, load_rules, load_urgency
+from nlp.safety import SafetyRules
 from nlp.segment import RULES_DIR
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +27,8 @@ def test_every_toml_in_the_rules_folder_loads():
     for path in RULES_DIR.glob("*.toml"):
         if path.name == "urgent.toml":
             assert load_urgency(path).words
+        elif path.name == "safety.toml":
+            assert SafetyRules.load(path).hazards
         else:
             assert load_rules(path).categories
 

@@ -88,7 +88,7 @@ def test_limit_rejects_an_unknown_unit():
 URGENT = pair("2h", "24h")
 NORMAL = pair("1wd", "7wd")
 COMPLEX = pair("1wd", "15wd")
-UTILITIES = pair("4h", "24h")
+UTILITIES = pair("4wh", "1wd")  # 4h / 24h, counted in office time when not urgent
 
 
 @pytest.mark.parametrize(
@@ -198,11 +198,25 @@ def test_due(calc, start, limit, expected):
             Deadlines(bj(2026, 3, 10, 8, 30), bj(2026, 3, 18, 8, 30)),
         ),
         (
-            bj(2026, 10, 3, 9, 0),  # utilities on a holiday: clock hours run anyway
+            bj(2026, 10, 3, 9, 0),  # routine utilities on a holiday: from the next opening
             False,
             False,
             "水电气暖",
-            Deadlines(bj(2026, 10, 3, 13, 0), bj(2026, 10, 4, 9, 0)),
+            Deadlines(bj(2026, 10, 8, 14, 0), bj(2026, 10, 9, 8, 30)),  # 4wh, 1wd
+        ),
+        (
+            bj(2026, 11, 23, 22, 0),  # routine utilities at 22:00: not 02:00, the next working day
+            False,
+            False,
+            "水电气暖",
+            Deadlines(bj(2026, 11, 24, 14, 0), bj(2026, 11, 25, 8, 30)),
+        ),
+        (
+            bj(2026, 11, 23, 22, 40),  # urgent at night: round the clock
+            True,
+            False,
+            "水电气暖",
+            Deadlines(bj(2026, 11, 24, 0, 40), bj(2026, 11, 24, 22, 40)),
         ),
         (
             bj(2026, 9, 18, 10, 0),  # complex: 调休 Sunday, Mid-Autumn, National Day, 调休 Sat
