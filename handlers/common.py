@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     Message,
@@ -81,6 +81,8 @@ _HARMLESS = ("message is not modified", "query is too old", "query id is invalid
 
 async def answer_press(update: Update, text: str) -> None:
     """Answer a button press; a press answered before (a second tap) is left be."""
+    if update.callback_query is None:
+        return
     try:
         await update.callback_query.answer(_plain(text))
     except BadRequest as error:
@@ -89,6 +91,8 @@ async def answer_press(update: Update, text: str) -> None:
 
 async def drop_keyboard(update: Update) -> None:
     """Remove the buttons under the pressed message; already gone is fine."""
+    if update.callback_query is None:
+        return
     try:
         await update.callback_query.edit_message_reply_markup(reply_markup=None)
     except BadRequest as error:
@@ -143,7 +147,7 @@ def inbound_from(message: Message) -> Inbound | None:
     return None
 
 
-def _forward_origin(message: Message) -> dict[str, str | None]:
+def _forward_origin(message: Message) -> dict[str, Any]:
     """Who wrote a forwarded message first, and when (Bot API ``forward_origin``)."""
     origin = message.forward_origin
     if origin is None:

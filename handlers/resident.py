@@ -72,8 +72,10 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def submit_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """就这样提交: the held voice note becomes the petition as it is."""
     rt, query = runtime(context), update.callback_query
+    if query is None or update.effective_user is None:
+        return
     try:
-        callback_data.parse_submit_held(query.data)
+        callback_data.parse_submit_held(query.data or "")
         result = await rt.run(rt.services.intake.submit_held, tg_user_id=update.effective_user.id)
     except ReceptionError as error:
         await refuse(update, error)
@@ -86,6 +88,8 @@ async def submit_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The resident edited a message they sent: the petition follows the new words."""
     rt = runtime(context)
+    if update.edited_message is None:
+        return
     inbound = inbound_from(update.edited_message)
     if inbound is None:
         return

@@ -175,7 +175,7 @@ class Organisation:
 BUILDING_RADIUS_M = 60.0  # a phone's location indoors is off by tens of metres
 
 
-def _locations(grid: dict, key: str, source: str) -> tuple[tuple[str, float, float], ...]:
+def _locations(grid: dict[str, Any], key: str, source: str) -> tuple[tuple[str, float, float], ...]:
     """``locations = { "3" = [39.9101, 116.4003] }``: a building's latitude and longitude."""
     found = []
     for building, point in dict(grid.get("locations", {})).items():

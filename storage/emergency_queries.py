@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from storage.models import Petition, PetitionEvent, Staff
@@ -36,7 +38,7 @@ def unclaimed_urgent(
         .order_by(col(Petition.created_at), col(Petition.id))
         .limit(limit)
     )
-    return [(int(pid), int(version)) for pid, version in session.exec(statement)]
+    return [(int(pid), int(version)) for pid, version in session.exec(statement) if pid is not None]
 
 
 def alerts_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, datetime]]:
@@ -61,4 +63,5 @@ def claim_alert(session: Session, *, petition_id: int, version: int, status: str
         .values(version=Petition.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]  # an UPDATE's result
+    return bool(result.rowcount == 1)

@@ -249,6 +249,8 @@ class UserActions:
         core = self._core
         query = core.callback_queries[query_id]
         message = core.world.message(query.chat_id, query.message_id)
+        if message is None:
+            raise ValueError(f"the pressed message of query {query_id} is gone")
         core.updates.push(
             {
                 "callback_query": {

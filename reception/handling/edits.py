@@ -39,6 +39,8 @@ def apply_edit(intake: Intake, session: Session, inbound: Inbound) -> str:
     if stored.text == inbound.text:
         return "unchanged"
     petition = session.get(Petition, stored.petition_id)
+    if petition is None:  # the message's petition is gone: nothing to follow
+        return "unchanged"
     if Status(petition.status).is_open:
         _edit_open(intake, session, petition, stored, resident, inbound)
         return "edited"

@@ -34,6 +34,7 @@ from reception.petition.states import Status
 from storage import emergency_queries, queries
 from storage.db import transaction
 from storage.models import Petition, Staff
+from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def alert(session: Session, deps: Deps, petition: Petition, *, now: datetime) ->
                        text=texts.URGENT_ALERT_GROUP.format(**fields),
                        in_thread_of=petition.id, reply_to_card=True)
     for chat_id in supervisors:
-        outbox.card(session, chat_id=chat_id, petition_id=petition.id, now=now)
+        outbox.card(session, chat_id=chat_id, petition_id=saved_id(petition), now=now)
         outbox.message(session, chat_id=chat_id, petition_id=petition.id, now=now,
                        text=texts.URGENT_ALERT_SUPERVISORS.format(**fields),
                        in_thread_of=petition.id, reply_to_card=True)

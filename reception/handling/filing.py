@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -39,7 +40,7 @@ class Filing:
         self, session: Session, *, community: str, text: str, actor: Actor,
         resident: Resident | None = None, channel: str = "telegram",
         visitor_name: str | None = None, visitor_phone: str | None = None,
-        detail: dict | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> Petition:
         """Classify, locate, route and time a new petition; queue its card. Used for
         residents' messages and for visits registered at the desk. ``detail`` goes on the

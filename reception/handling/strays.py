@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -53,13 +53,14 @@ def create_or_hold(intake: Intake, session: Session, resident: Resident, inbound
     result = intake._create(session, resident, inbound)
     if draft is not None:
         session.delete(draft)
-        petition = queries.petition_by_number(session, result.number)
-        _attach(intake, session, petition, resident, [held_inbound(item) for item in held])
+        petition = queries.petition_by_number(session, result.number) if result.number else None
+        if petition is not None:
+            _attach(intake, session, petition, resident, [held_inbound(item) for item in held])
     return result
 
 
 def _hold(intake: Intake, session: Session, resident: Resident, inbound: Inbound,
-          draft: Draft | None, held: list[dict]) -> IntakeResult:
+          draft: Draft | None, held: list[dict[str, Any]]) -> IntakeResult:
     now = intake.deps.clock.now()
     same_album = bool(held) and inbound.media_group_id is not None and any(
         item.get("media_group_id") == inbound.media_group_id for item in held)
@@ -94,8 +95,9 @@ def submit_held(intake: Intake, session: Session, resident: Resident) -> IntakeR
         raise InvalidInput(texts.STRAY_NOTHING_HELD)
     session.delete(draft)
     result = intake._create(session, resident, voice)
-    petition = queries.petition_by_number(session, result.number)
-    _attach(intake, session, petition, resident, [item for item in held if item is not voice])
+    petition = queries.petition_by_number(session, result.number) if result.number else None
+    if petition is not None:
+        _attach(intake, session, petition, resident, [item for item in held if item is not voice])
     return result
 
 
@@ -136,6 +138,7 @@ def add_to_album(intake: Intake, session: Session, petition: Petition, resident:
     if inbound.text.strip() and Status(petition.status).is_open:
         petition.text = f"{petition.text}\n{inbound.text}".strip()
     intake._store_message(session, petition, inbound, intake.deps.clock.now())
+    detail: dict[str, Any]
     actor, detail = Actor("resident", resident.id), {
         "kind": inbound.kind, "text": inbound.text, "media_group": inbound.media_group_id}
     if allowed(Action.APPEND, petition.status):
@@ -149,7 +152,8 @@ def add_to_album(intake: Intake, session: Session, petition: Petition, resident:
 
 def place_by_location(deps: Deps, petition: Petition, inbound: Inbound) -> None:
     """A shared location near a building of org.toml fills an address the words did not give."""
-    if inbound.kind != "location" or petition.building or inbound.latitude is None:
+    if (inbound.kind != "location" or petition.building or inbound.latitude is None
+            or inbound.longitude is None):
         return
     found = deps.org.building_at(petition.community_code, inbound.latitude, inbound.longitude)
     if found is not None:
@@ -157,7 +161,7 @@ def place_by_location(deps: Deps, petition: Petition, inbound: Inbound) -> None:
         petition.grid_code = grid.code
 
 
-def origin_detail(inbound: Inbound) -> dict[str, str | None]:
+def origin_detail(inbound: Inbound) -> dict[str, Any]:
     """A forwarded message's origin for its timeline event (the card shows it)."""
     if not inbound.forwarded_from:
         return {}
@@ -176,7 +180,7 @@ def _draft(session: Session, resident: Resident) -> Draft | None:
     return draft
 
 
-def held_inbound(item: dict) -> Inbound:
+def held_inbound(item: dict[str, Any]) -> Inbound:
     """A held message as it was stored in the draft."""
     from reception.handling.intake import Inbound
     return Inbound(**item)

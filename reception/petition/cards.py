@@ -238,7 +238,7 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
-def _origin(detail: dict) -> str:
+def _origin(detail: dict[str, Any]) -> str:
     """Who first wrote a forwarded message; a person's name is masked (cards reach groups)."""
     kind, name = detail.get("forwarded_kind") or "", str(detail.get("forwarded_from") or "")
     if kind in ("user", "hidden_user"):
@@ -249,7 +249,7 @@ def _origin(detail: dict) -> str:
 def provenance_lines(session: Session, petition: Petition, tz: ZoneInfo) -> list[str]:
     """Where the petition's words came from: forwarded messages, the resident's edits."""
     lines, edited_at = [], None
-    for event in queries.events_of(session, petition.id, ("submit", "append", "edit")):
+    for event in queries.events_of(session, saved_id(petition), ("submit", "append", "edit")):
         detail = event.detail
         if event.action == "edit" and not detail.get("after_close"):
             edited_at = event.at
