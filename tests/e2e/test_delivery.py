@@ -77,12 +77,17 @@ async def test_a_send_telegram_refuses_is_not_retried_and_the_admins_are_told(of
     assert "未能送达" in notice and "工作群" in notice and "被 Telegram 拒绝" in notice and "MY-" in notice
 
 
-async def test_a_full_length_answer_plus_the_relay_prefix_arrives_in_parts(office, resident, harness, clock):
+async def _asked_for_an_answer(office, resident, harness, clock) -> None:
+    """A resident's petition, and a staff /ask five minutes ago that waits for the answer."""
     office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
     await harness.settle()
     number = NUMBER.search(office.last_text(resident.id)).group(0)
     await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？")
     clock.advance(minutes=5)
+
+
+async def test_a_full_length_answer_plus_the_relay_prefix_arrives_in_parts(office, resident, harness, clock):
+    await _asked_for_an_answer(office, resident, harness, clock)
     answer = "老人八十二岁，户籍在本社区。" * 292 + "谢谢"  # 4,090 characters: the most a resident can send
     await office.say(resident, resident.id, answer)
     relayed = [m.text for m in office.emu.bot_messages(office.main_group.id) if not m.text.startswith("📋")]
@@ -159,11 +164,7 @@ async def test_everything_arrives_through_random_faults(office, harness, clock):
 
 
 async def test_a_split_send_failing_halfway_goes_on_from_the_part_that_failed(office, resident, harness, clock):
-    office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
-    await harness.settle()
-    number = NUMBER.search(office.last_text(resident.id)).group(0)
-    await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？")
-    clock.advance(minutes=5)
+    await _asked_for_an_answer(office, resident, harness, clock)
     # The resident's acknowledgement and the relay's first part go out; the second part meets
     # a network error.
     office.emu.fail_next("sendMessage", error="network", after=2)
