@@ -1,5 +1,5 @@
-"""The desk's aiohttp application: sign-in, overview, petition list, petition page, actions,
-the plan of grids and buildings, and the register and digest of any period.
+"""The desk's aiohttp application: sign-in, overview, petition list, petition page, actions
+(the plan and the reports are in web/reports.py).
 
 Safe by default: the session cookie is HttpOnly and SameSite=Strict; every POST carries the
 session's CSRF token (or, before sign-in, a double-submit cookie); sign-in attempts are
@@ -10,15 +10,13 @@ rate-limited per address; nothing personal goes into a URL (search text is poste
 from __future__ import annotations
 
 import asyncio
-import base64
 import hmac
 import logging
 import secrets
-import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NoReturn, Protocol
 from urllib.parse import urlencode
@@ -26,9 +24,8 @@ from urllib.parse import urlencode
 import jinja2
 from aiohttp import web
 
-from reception import texts
 from reception.deps import Deps
-from reception.errors import InvalidInput, ReceptionError
+from reception.errors import ReceptionError
 from reception.handling.access import Access
 from reception.handling.desk import Desk
 from reception.handling.signin import SignedIn, SignIn
@@ -97,7 +94,6 @@ def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["status_labels"] = {s.value: s.label for s in Status}
-    env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f}%"
     env.filters["pp"] = lambda v: "—" if v is None else (f"↑{v:.1f}" if v > 0 else f"↓{-v:.1f}" if v < 0 else "持平")
     tz = services.deps.settings.tz
     env.filters["t"] = lambda d: "—" if d is None else d.astimezone(tz).strftime("%m-%d %H:%M")
@@ -114,10 +110,10 @@ def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
     r.add_post("/petitions", petition_search, name="search")
     r.add_get("/petitions/{id:\\d+}", petition_page, name="petition")
     r.add_post("/petitions/{id:\\d+}/{action}", petition_action, name="action")
-    r.add_get("/plan", plan_page, name="plan")
-    r.add_get("/reports", reports_page, name="reports")
-    r.add_get("/reports/register.xlsx", register_download, name="register")
-    r.add_get("/reports/digest.png", digest_chart, name="digest_chart")
+    # The plan and the reports live in web/reports.py, which builds on this module's plumbing.
+    from web import reports
+
+    reports.add_routes(r)
     r.add_static("/static/", HERE / "static", name="static")
     return app
 
@@ -375,80 +371,3 @@ def _index(value: object) -> int:
         return int(str(value))
     except ValueError:
         return -1
-
-
-# --- plan and reports -----------------------------------------------------------------------
-async def plan_page(request: web.Request) -> web.Response:
-    """Grids and buildings from org.toml with their open petitions; a building opens its list."""
-    staff = await _signed_in(request)
-    plans = await _call(request, request.app[SERVICES].board.plan, tg_user_id=staff.tg_user_id)
-    return _render(request, "plan.html", {"plans": plans})
-
-
-def _day(request: web.Request, name: str, default: date) -> date:
-    value = request.query.get(name, "")
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise InvalidInput(texts.WEB_BAD_DATE) from error
-
-
-def _today(request: web.Request) -> date:
-    deps = request.app[SERVICES].deps
-    return deps.clock.now().astimezone(deps.settings.tz).date()
-
-
-async def reports_page(request: web.Request) -> web.Response:
-    """The register of any period, and the weekly digest (text and chart) of any week."""
-    staff = await _signed_in(request)
-    today = _today(request)
-    context = {"start": today.replace(day=1).isoformat(), "end": today.isoformat(),
-               "week": request.query.get("week", "") or today.isoformat(), "digest": None,
-               "chart": "", "error": ""}
-    if "week" in request.query:
-        try:
-            week_of = _day(request, "week", today)
-            with tempfile.TemporaryDirectory() as tmp:
-                digest = await _call(request, request.app[SERVICES].board.digest,
-                                     tg_user_id=staff.tg_user_id, week_of=week_of, out_dir=Path(tmp))
-                png = Path(digest.chart_path).read_bytes() if digest.chart_path else b""
-            context["digest"] = digest
-            context["chart"] = base64.b64encode(png).decode("ascii") if png else ""
-        except ReceptionError as error:
-            context["error"] = str(error)
-    return _render(request, "reports.html", context, status=400 if context["error"] else 200)
-
-
-async def register_download(request: web.Request) -> web.StreamResponse:
-    staff = await _signed_in(request)
-    today = _today(request)
-    try:
-        start, end = _day(request, "from", today.replace(day=1)), _day(request, "to", today)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = await _call(request, request.app[SERVICES].board.register_file,
-                               tg_user_id=staff.tg_user_id, start=start, end=end, out_dir=Path(tmp))
-            body = path.read_bytes()
-    except ReceptionError as error:
-        return _render(request, "message.html", {"title": "无法导出", "text": str(error)}, status=400)
-    return web.Response(body=body, headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="{path.name}"'})
-
-
-async def digest_chart(request: web.Request) -> web.StreamResponse:
-    staff = await _signed_in(request)
-    try:
-        week_of = _day(request, "week", _today(request))
-        with tempfile.TemporaryDirectory() as tmp:
-            digest = await _call(request, request.app[SERVICES].board.digest,
-                                 tg_user_id=staff.tg_user_id, week_of=week_of, out_dir=Path(tmp))
-            if not digest.chart_path:
-                raise web.HTTPNotFound()
-            path = Path(digest.chart_path)
-            body = path.read_bytes()
-    except ReceptionError as error:
-        return _render(request, "message.html", {"title": "无法生成", "text": str(error)}, status=400)
-    return web.Response(body=body, content_type="image/png",
-                        headers={"Content-Disposition": f'attachment; filename="{path.name}"'})

@@ -209,10 +209,8 @@ class Board:
             communities = self.access.communities_of(staff)
             scope = staff.scope_code
         out = Path(out_dir) / f"register-{scope}-{start:%Y%m%d}-{min(end, today):%Y%m%d}.xlsx"
-        xlsx, csv_path = self._register.export(start=start, end=min(end, today), out=out,
-                                               communities=communities, unmasked=False)
-        csv_path.unlink(missing_ok=True)
-        return xlsx
+        return self._register.workbook(start=start, end=min(end, today), out=out,
+                                       communities=communities)
 
     def digest(self, *, tg_user_id: int, week_of: date, out_dir: Path) -> Digest:
         """The weekly digest (text and chart) of the viewer's scope for the local week that

@@ -308,25 +308,30 @@ def write_csv(rows: Iterable[list[str]], path: Path) -> Path:
 
 
 class _CsvWriter:
-    """The register's CSV, written row by row as the rows pass through ``passing``."""
+    """The register's CSV, written row by row as the rows pass through ``passing``; with no
+    ``path`` the rows are only counted (a download wants the workbook alone)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self.count = 0
+        self._writer: Any = None
 
     def __enter__(self) -> _CsvWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._handle)
-        self._writer.writerow(REGISTER_COLUMNS)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(REGISTER_COLUMNS)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._handle.close()
+        if self.path is not None:
+            self._handle.close()
 
     def passing(self, rows: Iterable[list[str]]) -> Iterator[list[str]]:
         for row in rows:
-            self._writer.writerow([_csv_safe(_cell_text(v)) for v in row])
+            if self._writer is not None:
+                self._writer.writerow([_csv_safe(_cell_text(v)) for v in row])
             self.count += 1
             yield row
 
@@ -349,7 +354,17 @@ class Register:
         """
         xlsx, csv_path, _ = self._write(start=start, end=end, out=Path(out),
                                         communities=communities or None, unmasked=unmasked)
+        assert csv_path is not None
         return xlsx, csv_path
+
+    def workbook(self, *, start: date, end: date, out: Path, communities: list[str]) -> Path:
+        """The masked xlsx alone, no CSV beside it (the desk's download).
+
+        Raises InvalidInput as ``export`` does.
+        """
+        xlsx, _, _ = self._write(start=start, end=end, out=Path(out), communities=communities,
+                                 unmasked=False, with_csv=False)
+        return xlsx
 
     def export_for_chat(self, *, tg_user_id: int, chat_id: int) -> Path:
         """/export: this month so far for the group's (else the staff member's) scope, masked.
@@ -375,7 +390,7 @@ class Register:
         return xlsx
 
     def _write(self, *, start: date, end: date, out: Path, communities: list[str] | None,
-               unmasked: bool) -> tuple[Path, Path, int]:
+               unmasked: bool, with_csv: bool = True) -> tuple[Path, Path | None, int]:
         if end < start:
             raise InvalidInput(f"the period ends ({end}) before it starts ({start})")
         unknown = [c for c in communities or [] if c not in self.deps.org.communities]
@@ -385,7 +400,7 @@ class Register:
             log.warning("register %s..%s exported UNMASKED to %s", start, end, out)
         title = t.REGISTER_TITLE.format(scope=self._scope_name(communities), office=t.OFFICE,
                                         start=_ymd(start), end=_ymd(end))
-        csv_path = out.with_suffix(".csv")
+        csv_path = out.with_suffix(".csv") if with_csv else None
         # One streaming pass: each row goes to the CSV and to the workbook as it is read.
         # A plain read-only session: its identity map lets each written batch go.
         with Session(self.deps.engine) as session, _CsvWriter(csv_path) as csv_out:
