@@ -63,6 +63,14 @@ class ReceptionConfig:
 
 
 @dataclass(frozen=True)
+class CallbackConfig:
+    """回访: when a resolved petition goes on the call-back list."""
+
+    unrated_days: int = 3
+    sample_percent: int = 10
+
+
+@dataclass(frozen=True)
 class NlpConfig:
     rules: str
     userdict: Path | None
@@ -123,6 +131,7 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
+    callbacks: CallbackConfig = field(default_factory=CallbackConfig)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
@@ -214,7 +223,16 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         min_sample=r.int("reports.min_sample", 5, minimum=1),
         web=_web(r),
         emergency=_emergency(r, base),
+        callbacks=_callbacks(r),
     )
+
+
+def _callbacks(r: _Reader) -> CallbackConfig:
+    sample = r.int("callbacks.sample_percent", 10, minimum=0)
+    if sample > 100:
+        raise ConfigError(f"callbacks.sample_percent: must be at most 100, got {sample}")
+    return CallbackConfig(unrated_days=r.int("callbacks.unrated_days", 3, minimum=1),
+                          sample_percent=sample)
 
 
 def _web(r: _Reader) -> WebConfig:

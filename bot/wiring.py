@@ -16,6 +16,7 @@ from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
 from reception.deadlines.workdays import WorkCalendar
 from reception.deps import NATIONAL_EMERGENCY_NUMBERS, Deps, Settings
 from reception.handling.access import Access
+from reception.handling.callbacks import CallBacks
 from reception.handling.desk import Desk
 from reception.handling.feedback import Feedback
 from reception.handling.filing import Filing
@@ -48,6 +49,7 @@ class Services:
     inbox: Inbox
     signin: SignIn
     board: Board
+    callbacks: CallBacks
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -85,6 +87,8 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         reports_dir=config.reports_dir,
         emergency_numbers={**NATIONAL_EMERGENCY_NUMBERS, **config.emergency.numbers},
         emergency_repeat=timedelta(minutes=config.emergency.repeat_minutes),
+        callback_unrated_days=config.callbacks.unrated_days,
+        callback_sample_percent=config.callbacks.sample_percent,
     )
     deps = Deps(
         engine=engine,
@@ -126,6 +130,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
+        callbacks=CallBacks(deps, access),
     )
 
 

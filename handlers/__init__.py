@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, resident, staff
+from handlers import common, practice, resident, staff
 from handlers.common import runtime
 from reception import texts
 from reception.petition import callback_data
@@ -50,6 +50,9 @@ def register(application: Application) -> None:
     for name, callback in staff_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     application.add_handler(CommandHandler("bind", staff.bind, filters=GROUPS))
+    practice_commands = {"callbacks": practice.callbacks, "callback": practice.callback}
+    for name, callback in practice_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.
     application.add_handler(CallbackQueryHandler(
         resident.choose_community, pattern=f"^{callback_data.COMMUNITY_PREFIX}"))
@@ -57,6 +60,8 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(
         resident.submit_held, pattern=f"^{callback_data.DRAFT_PREFIX}"))
     application.add_handler(CallbackQueryHandler(staff.card_button, pattern=f"^{callback_data.CARD_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        practice.callback_button, pattern=f"^{callback_data.CALLBACK_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE
                                            & (filters.TEXT | filters.CAPTION), resident.edited))

@@ -39,6 +39,8 @@ class Settings:
     emergency_numbers: Mapping[str, str] = field(
         default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
+    callback_unrated_days: int = 3  # resolved and not rated this long: call the resident back
+    callback_sample_percent: int = 10  # and this share of all resolved petitions
 
     @property
     def tz(self) -> ZoneInfo:

@@ -430,3 +430,41 @@ CONFIRM_AFTER_HOURS = (
     "\n\n🌙 现在是非工作时间，办理时限从 {opens} 起按工作时间计算。"
     "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
 )
+
+# --- call-backs, 回访 (reception.handling.callbacks) -----------------------------------------
+CALLBACK_BUTTONS = (("满意", "satisfied"), ("基本满意", "basic"), ("不满意", "unsatisfied"),
+                    ("联系不上", "unreachable"))
+CALLBACK_LABELS = {code: label for label, code in CALLBACK_BUTTONS}
+CALLBACK_REASONS = {"unrated": "居民未评价", "sample": "抽样回访"}
+EVENT_LABELS.update({"call_back": "回访", "callback_due": "列入回访"})
+REFUSALS.update({"call_back": "该诉求当前状态为「{label}」，不在回访范围（仅已办结的诉求可回访）。"})
+CALLBACK_DUE_NOTE = "{reason}，{days} 天后列入回访"
+CALLBACK_EMPTY = "目前没有待回访的诉求。"
+CALLBACK_HEADER = "📞 <b>待回访诉求 {count} 件</b>（请点选回访结果，或发送 /callback 编号 结果 备注）"
+CALLBACK_ITEM = (
+    "📞 <b>{number}</b> · {category} · {reason}\n办结：{resolved}　处理人：{handler}\n"
+    "居民：{resident}　地点：{place}\n办理结果：{result}"
+)
+CALLBACK_CONTACTS_HEADER = "📞 回访联系方式（仅您可见，请勿转发）："
+CALLBACK_CONTACT_LINE = "{number}：{name} {phone}　{address}"
+CALLBACK_NOT_CALLER = "您不是该社区的回访员，不能记录回访结果。回访员名单在组织配置（org.toml 的 callers）中设定。"
+CALLBACK_NOT_ANY_CALLER = "您不是回访员，没有回访任务。回访员名单在组织配置（org.toml 的 callers）中设定。"
+CALLBACK_OWN_PETITION = "诉求 {number} 由您办理，回访须由其他工作人员进行。"
+CALLBACK_NOT_LISTED = "诉求 {number} 不在待回访名单中（尚未到回访时间，或已回访）。"
+CALLBACK_ALREADY = "诉求 {number} 已回访（{outcome}），无需重复记录。"
+CALLBACK_USAGE = (
+    "用法：/callback 编号 结果 [备注]，结果为 满意、基本满意、不满意 或 联系不上。\n"
+    "例如：/callback MY-20261123-0001 不满意 漏水仍未修好"
+)
+CALLBACK_RECORDED = "已记录 {number} 的回访结果：{outcome}。"
+CALLBACK_REOPENED = "已记录 {number} 的回访结果：不满意，诉求已重新交办。"
+CALLBACK_REOPENED_TO_RESIDENT = (
+    "感谢您接受回访。诉求 <b>{number}</b> 已按您反映的情况重新交办，工作人员会再次联系您。"
+)
+CALLBACK_REOPENED_GROUP = "📞 回访不满意，{number} 已重新办理。回访员：{caller}{note}"
+CALLBACK_NOTE_SUFFIX = "（{note}）"
+CALLBACK_DUE_TO_CALLER = "📞 您有 {count} 件已办结诉求待回访，发送 /callbacks 查看。"
+CARD_CALLBACK = "回访结果：{outcome}"
+STAFF_HELP_CALLBACKS = "\n回访员：/callbacks 待回访　/callback 编号 结果 备注"
+STAFF_HELP += STAFF_HELP_CALLBACKS
+STAFF_HELP_PRIVATE += STAFF_HELP_CALLBACKS

@@ -156,6 +156,10 @@ class Petition(SQLModel, table=True):
     resolve_step: int = 0
     overdue: bool = Field(default=False, index=True)
     version: int = 0
+    # The last call-back's outcome (satisfied | basic | unsatisfied | unreachable) and when
+    # it was recorded (reception.handling.callbacks); counts as the rating when none was given.
+    callback_outcome: str | None = None
+    callback_at: datetime | None = _at()
 
 
 
@@ -354,3 +358,25 @@ class CalendarDay(SQLModel, table=True):
     workday: bool
     name: str  # the festival, as the notice names it
     imported_at: datetime = _at(nullable=False)
+
+
+class CallBack(SQLModel, table=True):
+    """A resolved petition on the call-back list (回访): why it is there and how the call went.
+
+    One row per resolution: a petition reopened and resolved again is called back again.
+    """
+
+    __tablename__ = "callback"
+    __table_args__ = (UniqueConstraint("petition_id", "resolved_at"),
+                      Index("ix_callback_pending", "community_code", "done_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    community_code: str
+    resolved_at: datetime = _at(nullable=False)  # the resolution this call is about
+    reason: str  # unrated | sample
+    created_at: datetime = _at(nullable=False)
+    outcome: str | None = None  # satisfied | basic | unsatisfied | unreachable
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    caller_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    done_at: datetime | None = _at()

@@ -173,3 +173,31 @@ def parse_submit_held(data: str | None) -> None:
     """The 就这样提交 button under a held voice note; anything else is refused."""
     if data != SUBMIT_HELD:
         raise BadCallbackData(f"not a draft button: {data!r:.80}")
+
+
+# --- call-backs (回访): b:<call-back id>:<outcome> ---------------------------------------------
+CALLBACK_PREFIX = "b:"
+CALLBACK_OUTCOMES = tuple(code for _, code in texts.CALLBACK_BUTTONS)
+
+
+@dataclass(frozen=True)
+class CallBackPress:
+    callback_id: int
+    outcome: str
+
+
+def call_back(callback_id: int, outcome: str) -> str:
+    """An outcome button under an entry of the call-back list."""
+    if outcome not in CALLBACK_OUTCOMES:
+        raise ValueError(f"unknown call-back outcome {outcome!r}")
+    return _checked(f"{CALLBACK_PREFIX}{callback_id}:{outcome}")
+
+
+def parse_call_back(data: str | None) -> CallBackPress:
+    """``b:<call-back id>:<outcome>`` back into a CallBackPress. Raises BadCallbackData."""
+    fields = _fields(data, CALLBACK_PREFIX)
+    if len(fields) != 2:
+        raise BadCallbackData(f"a call-back takes 2 fields, got {len(fields)}")
+    if fields[1] not in CALLBACK_OUTCOMES:
+        raise BadCallbackData(f"unknown call-back outcome {fields[1]!r}")
+    return CallBackPress(_id(fields[0], "call-back id", minimum=1), fields[1])

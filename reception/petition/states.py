@@ -61,6 +61,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_COMPLEX = "mark_complex"
     WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
+    CALL_BACK = "call_back"  # someone other than the handler called the resident back (回访)
 
 
 class Handler(StrEnum):
@@ -142,6 +143,10 @@ TRANSITIONS: dict[Action, Transition] = {
                               counts=("reopen_count",), clocks=Clocks.RESTART_RESOLVE,
                               cards=Cards.SHOWN),
     Action.MARK_COMPLEX: Transition(_OPEN, None, clocks=Clocks.COMPLEX),
+    # The outcome is kept on the petition (callback_outcome, reception.handling.callbacks);
+    # 不满意 is then a REOPEN, as a rating is.
+    Action.CALL_BACK: Transition((Status.RESOLVED, Status.CLOSED), None, stamps=("callback_at",),
+                                 statuses=False, cards=Cards.SHOWN),
 }
 
 

@@ -30,6 +30,7 @@ rate          -          -          -          -          closed     -          
 reopen        -          -          -          -          reopened   reopened   -          -          -
 mark_complex  submitted  claimed    waiting    reopened   -          -          -          -          -
 walkin        -          -          -          -          -          -          -          -          -
+call_back     -          -          -          -          resolved   closed     -          -          -
 """
 
 

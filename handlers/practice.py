@@ -1,0 +1,41 @@
+"""The office's practice beyond the core loop: call-backs (回访)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers.common import answer_press, drop_keyboard, refuse, runtime
+from handlers.staff import _args, _call
+from reception import texts
+from reception.errors import ReceptionError
+from reception.petition import callback_data
+
+
+async def callbacks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/callbacks: the call-backs waiting for this caller, each with its outcome buttons."""
+    await _call(update, context, lambda s: s.callbacks.pending, chat=True)
+
+
+async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/callback <number> <outcome> [note]: record how a call-back went."""
+    if (parts := await _args(update, 2, texts.CALLBACK_USAGE)) is not None:
+        outcome, _, note = parts[1].partition(" ")
+        await _call(update, context, lambda s: s.callbacks.record, chat=True, number=parts[0],
+                    outcome=outcome, note=note)
+
+
+async def callback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """满意 / 基本满意 / 不满意 / 联系不上 under an entry of the call-back list."""
+    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    try:
+        press = callback_data.parse_call_back(query.data)
+        answer = await rt.call(rt.services.callbacks.record_press, tg_user_id=user.id,
+                               chat_id=chat.id, callback_id=press.callback_id, outcome=press.outcome)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await answer_press(update, answer)
+    await drop_keyboard(update)
