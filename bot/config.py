@@ -132,6 +132,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
     callbacks: CallbackConfig = field(default_factory=CallbackConfig)
+    answers: Path | None = None  # the knowledge base and templates file; None: the shipped one
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
@@ -224,7 +225,21 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         web=_web(r),
         emergency=_emergency(r, base),
         callbacks=_callbacks(r),
+        answers=_answers(r, base),
     )
+
+
+def _answers(r: _Reader, base: Path) -> Path | None:
+    from nlp.answers import AnswerBook
+    from nlp.rules import RulesError
+
+    name = r.str("knowledge.answers", "")
+    path = (base / name).resolve() if name else None
+    try:
+        AnswerBook.load(path) if path else AnswerBook.load()
+    except RulesError as exc:
+        raise ConfigError(f"knowledge.answers: {exc}") from exc
+    return path
 
 
 def _callbacks(r: _Reader) -> CallbackConfig:

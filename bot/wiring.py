@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config, ConfigError
 from nlp import Analyzer
+from nlp.answers import AnswerBook
 from nlp.safety import SafetyRules
 from reception.clock import Clock, SystemClock
 from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
@@ -22,6 +23,7 @@ from reception.handling.feedback import Feedback
 from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
+from reception.handling.knowledge import Knowledge
 from reception.handling.signin import SignIn
 from reception.org import Organisation
 from reception.reports.board import Board
@@ -50,6 +52,7 @@ class Services:
     signin: SignIn
     board: Board
     callbacks: CallBacks
+    knowledge: Knowledge
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -101,6 +104,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         settings=settings,
         safety=SafetyRules.load(config.emergency.safety) if config.emergency.safety
         else SafetyRules.load(),
+        answers=AnswerBook.load(config.answers) if config.answers else AnswerBook.load(),
     )
     refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
     return deps
@@ -118,11 +122,12 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
     filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
     digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
+    intake, desk = Intake(deps, filing), Desk(deps, access, filing)
     return Services(
         deps=deps,
-        intake=Intake(deps, filing),
+        intake=intake,
         access=access,
-        desk=Desk(deps, access, filing),
+        desk=desk,
         feedback=Feedback(deps),
         escalation=Escalation(deps, access),
         digests=digests,
@@ -131,6 +136,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
         callbacks=CallBacks(deps, access),
+        knowledge=Knowledge(deps, access, intake, desk),
     )
 
 

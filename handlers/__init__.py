@@ -50,7 +50,8 @@ def register(application: Application) -> None:
     for name, callback in staff_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     application.add_handler(CommandHandler("bind", staff.bind, filters=GROUPS))
-    practice_commands = {"callbacks": practice.callbacks, "callback": practice.callback}
+    practice_commands = {"callbacks": practice.callbacks, "callback": practice.callback,
+                         "tpl": practice.template}
     for name, callback in practice_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.
@@ -62,6 +63,8 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(staff.card_button, pattern=f"^{callback_data.CARD_PREFIX}"))
     application.add_handler(CallbackQueryHandler(
         practice.callback_button, pattern=f"^{callback_data.CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        practice.knowledge_button, pattern=f"^{callback_data.KNOWLEDGE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE
                                            & (filters.TEXT | filters.CAPTION), resident.edited))

@@ -1,11 +1,11 @@
-"""The office's practice beyond the core loop: call-backs (回访)."""
+"""The office's practice beyond the core loop: call-backs (回访), the knowledge base and templates."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.common import answer_press, drop_keyboard, refuse, runtime
+from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime
 from handlers.staff import _args, _call
 from reception import texts
 from reception.errors import ReceptionError
@@ -39,3 +39,34 @@ async def callback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     await answer_press(update, answer)
     await drop_keyboard(update)
+
+
+async def knowledge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """仍需人工处理 / 已解决 under a knowledge-base answer."""
+    rt, query, user = runtime(context), update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    try:
+        press = callback_data.parse_knowledge(query.data)
+        answer = await rt.call(rt.services.knowledge.decide, tg_user_id=user.id,
+                               question_id=press.question_id, choice=press.choice)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await answer_press(update, answer)
+    await drop_keyboard(update)
+
+
+async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tpl: the saved answers; /tpl <name> in reply to a card sends one to the resident."""
+    message = update.effective_message
+    name = args_text(update)
+    if message is None:
+        return
+    if not name:
+        await _call(update, context, lambda s: s.knowledge.templates, chat=True)
+        return
+    replied = message.reply_to_message
+    await _call(update, context, lambda s: s.knowledge.send_template, chat=True, name=name,
+                reply_to_message_id=replied.message_id if replied else None,
+                message_id=message.message_id, thread_id=message.message_thread_id)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from nlp import Analyzer
+from nlp.answers import AnswerBook
 from nlp.safety import SafetyRules
 from reception.clock import Clock
 from reception.deadlines.calculator import DeadlineCalculator
@@ -56,3 +57,4 @@ class Deps:
     deadlines: DeadlineCalculator
     settings: Settings
     safety: SafetyRules = field(default_factory=SafetyRules.load)
+    answers: AnswerBook = field(default_factory=AnswerBook.load)  # knowledge base, templates

@@ -468,3 +468,24 @@ CARD_CALLBACK = "回访结果：{outcome}"
 STAFF_HELP_CALLBACKS = "\n回访员：/callbacks 待回访　/callback 编号 结果 备注"
 STAFF_HELP += STAFF_HELP_CALLBACKS
 STAFF_HELP_PRIVATE += STAFF_HELP_CALLBACKS
+
+# --- the knowledge base and reply templates (reception.handling.knowledge) -------------------
+KNOWLEDGE_ANSWER = (
+    "💡 <b>{title}</b>\n{answer}\n\n"
+    "以上答复能解决您的问题吗？如仍需工作人员处理，请点「仍需人工处理」，我们会登记为诉求并按时限办理。"
+)
+KNOWLEDGE_FILE_BUTTON = "仍需人工处理"
+KNOWLEDGE_DONE_BUTTON = "已解决"
+KNOWLEDGE_SOLVED = "很高兴帮到您！如有其他问题，随时给我发消息。"
+KNOWLEDGE_ALREADY = "这条咨询已经处理过了。如有新的问题，请直接发消息。"
+KNOWLEDGE_NOT_YOURS = "这是其他居民的咨询，您无法操作。"
+KNOWLEDGE_NOTE = "居民先收到知识库答复「{title}」，选择仍需人工处理"
+EVENT_LABELS.update({"knowledge": "知识库答复后转人工"})
+TEMPLATE_LIST_HEADER = "📝 <b>常用答复模板</b>（回复诉求卡片并发送 /tpl 名称 即可发给居民）："
+TEMPLATE_LIST_LINE = "· <b>{name}</b>：{text}"
+TEMPLATE_NONE = "还没有答复模板，请在知识库文件（answers.toml 的 [templates]）中添加。"
+TEMPLATE_UNKNOWN = "没有名为「{name}」的模板。可用模板：{names}"
+TEMPLATE_NOT_A_REPLY = "请回复（引用）一张诉求卡片，再发送 /tpl {name}，模板内容会作为答复发给居民。"
+STAFF_HELP_TEMPLATES = "\n答复模板：/tpl 列表　回复卡片 /tpl 名称 发送模板"
+STAFF_HELP += STAFF_HELP_TEMPLATES
+STAFF_HELP_PRIVATE += STAFF_HELP_TEMPLATES

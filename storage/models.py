@@ -380,3 +380,27 @@ class CallBack(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     caller_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     done_at: datetime | None = _at()
+
+
+class KnowledgeQuestion(SQLModel, table=True):
+    """A resident's question the knowledge base answered at once (reception.handling.knowledge).
+
+    Kept whatever the resident does next: 仍需人工处理 files a petition from it (``petition_id``),
+    已解决 closes it, no press leaves it ``pending``; the digest counts all three.
+    """
+
+    __tablename__ = "knowledge_question"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),
+                      Index("ix_knowledge_question_community_asked", "community_code", "asked_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    community_code: str
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    answer_code: str
+    asked_at: datetime = _at(nullable=False)
+    outcome: str = "pending"  # pending | filed | solved
+    decided_at: datetime | None = _at()
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")

@@ -201,3 +201,29 @@ def parse_call_back(data: str | None) -> CallBackPress:
     if fields[1] not in CALLBACK_OUTCOMES:
         raise BadCallbackData(f"unknown call-back outcome {fields[1]!r}")
     return CallBackPress(_id(fields[0], "call-back id", minimum=1), fields[1])
+
+
+# --- knowledge-base answers: k:<question id>:file|done ----------------------------------------
+KNOWLEDGE_PREFIX = "k:"
+KNOWLEDGE_CHOICES = ("file", "done")  # 仍需人工处理 | 已解决
+
+
+@dataclass(frozen=True)
+class KnowledgePress:
+    question_id: int
+    choice: str
+
+
+def knowledge(question_id: int, choice: str) -> str:
+    """A button under a knowledge-base answer."""
+    if choice not in KNOWLEDGE_CHOICES:
+        raise ValueError(f"unknown knowledge choice {choice!r}")
+    return _checked(f"{KNOWLEDGE_PREFIX}{question_id}:{choice}")
+
+
+def parse_knowledge(data: str | None) -> KnowledgePress:
+    """``k:<question id>:<choice>`` back into a KnowledgePress. Raises BadCallbackData."""
+    fields = _fields(data, KNOWLEDGE_PREFIX)
+    if len(fields) != 2 or fields[1] not in KNOWLEDGE_CHOICES:
+        raise BadCallbackData(f"not a knowledge button: {data!r:.80}")
+    return KnowledgePress(_id(fields[0], "question id", minimum=1), fields[1])

@@ -32,6 +32,7 @@ class Note(StrEnum):
     EDIT = "edit"  # the resident edited a message: detail keeps before and after (handling.edits)
     ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
     CALLBACK_DUE = "callback_due"  # put on the call-back list (回访): not rated, or sampled
+    KNOWLEDGE = "knowledge"  # the resident had a knowledge-base answer first, and still asked
 
 
 @dataclass(frozen=True)

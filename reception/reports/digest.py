@@ -31,6 +31,7 @@ from reception.reports.metrics import (
     rates_by,
     week_bounds,
 )
+from reception.reports.practice import practice_lines
 from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage import queries
 from storage import reports as report_queries
@@ -101,6 +102,8 @@ class Digests:
                 session, since=end - CLUSTER_WINDOW, until=end, communities=communities
             ))
             staff = _staff_names(session, petitions)
+            practice = practice_lines(session, self.deps, communities=communities,
+                                      since=start, until=end)
         this_week: dict[str, Any] = dict(period_start=start, period_end=end, now=now, weights=self.weights)
         last_week: dict[str, Any] = dict(period_start=previous_start, period_end=start, now=now,
                          weights=self.weights)
@@ -142,6 +145,7 @@ class Digests:
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
             basic_weight=self.weights.get("basic", 0.0), min_sample=self.min_sample,
+            practice=practice,
         )
         chart = self._chart(out_dir or self.deps.settings.reports_dir,
                             f"digest-{scope_code}-{start:%Y%m%d}.png", title=title,

@@ -90,3 +90,6 @@ DESK_PERIOD_BACKWARDS = "结束日期早于开始日期，请重新选择。"
 DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时间段。"
 DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
 DESK_UNPLACED = "未登记楼栋"
+
+# --- the office's practice in the digest (reception.reports.practice) ------------------------
+DIGEST_KNOWLEDGE = "💡 知识库即时答复 {total} 条咨询：已解决 {solved} · 转人工 {filed} · 未确认 {pending}"
