@@ -71,6 +71,14 @@ class CallbackConfig:
 
 
 @dataclass(frozen=True)
+class VisitConfig:
+    """民情日记: each staff member's weekly norm of home visits."""
+
+    half_days: int = 4
+    households: int = 10
+
+
+@dataclass(frozen=True)
 class NlpConfig:
     rules: str
     userdict: Path | None
@@ -133,6 +141,7 @@ class Config:
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
     callbacks: CallbackConfig = field(default_factory=CallbackConfig)
     answers: Path | None = None  # the knowledge base and templates file; None: the shipped one
+    visits: VisitConfig = field(default_factory=VisitConfig)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
@@ -226,6 +235,8 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         emergency=_emergency(r, base),
         callbacks=_callbacks(r),
         answers=_answers(r, base),
+        visits=VisitConfig(half_days=r.int("visits.half_days", 4, minimum=0),
+                           households=r.int("visits.households", 10, minimum=0)),
     )
 
 

@@ -25,6 +25,7 @@ from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.knowledge import Knowledge
 from reception.handling.signin import SignIn
+from reception.handling.visits import Visits
 from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
@@ -53,6 +54,7 @@ class Services:
     board: Board
     callbacks: CallBacks
     knowledge: Knowledge
+    visits: Visits
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -92,6 +94,8 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         emergency_repeat=timedelta(minutes=config.emergency.repeat_minutes),
         callback_unrated_days=config.callbacks.unrated_days,
         callback_sample_percent=config.callbacks.sample_percent,
+        visit_half_days=config.visits.half_days,
+        visit_households=config.visits.households,
     )
     deps = Deps(
         engine=engine,
@@ -137,6 +141,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         board=Board(deps, access, register=register, digests=digests),
         callbacks=CallBacks(deps, access),
         knowledge=Knowledge(deps, access, intake, desk),
+        visits=Visits(deps, access, filing),
     )
 
 

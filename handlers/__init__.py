@@ -51,7 +51,8 @@ def register(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     application.add_handler(CommandHandler("bind", staff.bind, filters=GROUPS))
     practice_commands = {"callbacks": practice.callbacks, "callback": practice.callback,
-                         "tpl": practice.template}
+                         "tpl": practice.template, "visit": practice.visit,
+                         "visits": practice.visits}
     for name, callback in practice_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.
@@ -65,6 +66,8 @@ def register(application: Application) -> None:
         practice.callback_button, pattern=f"^{callback_data.CALLBACK_PREFIX}"))
     application.add_handler(CallbackQueryHandler(
         practice.knowledge_button, pattern=f"^{callback_data.KNOWLEDGE_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        practice.visit_button, pattern=f"^{callback_data.VISIT_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE
                                            & (filters.TEXT | filters.CAPTION), resident.edited))

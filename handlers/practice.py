@@ -1,4 +1,5 @@
-"""The office's practice beyond the core loop: call-backs (回访), the knowledge base and templates."""
+"""The office's practice beyond the core loop: call-backs (回访), the knowledge base and
+templates, home visits (民情日记)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,33 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _call(update, context, lambda s: s.knowledge.send_template, chat=True, name=name,
                 reply_to_message_id=replied.message_id if replied else None,
                 message_id=message.message_id, thread_id=message.message_thread_id)
+
+
+async def visit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/visit <household> <what was done> [问题:<what was found>]: log a home visit."""
+    message = update.effective_message
+    if message is None or (parts := await _args(update, 1, texts.VISIT_USAGE)) is None:
+        return
+    await _call(update, context, lambda s: s.visits.log, chat=True, message_id=message.message_id,
+                text=parts[0])
+
+
+async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/visits: this week's visits against the norm."""
+    await _call(update, context, lambda s: s.visits.week, chat=True)
+
+
+async def visit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """将走访内容登记为诉求 under a logged visit."""
+    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    if query is None or user is None or chat is None:
+        return
+    try:
+        visit_id = callback_data.parse_visit(query.data)
+        answer = await rt.call(rt.services.visits.file, tg_user_id=user.id, chat_id=chat.id,
+                               visit_id=visit_id)
+    except ReceptionError as error:
+        await refuse(update, error)
+        return
+    await answer_press(update, answer)
+    await drop_keyboard(update)

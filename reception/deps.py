@@ -42,6 +42,8 @@ class Settings:
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
     callback_unrated_days: int = 3  # resolved and not rated this long: call the resident back
     callback_sample_percent: int = 10  # and this share of all resolved petitions
+    visit_half_days: int = 4  # 民情日记: each staff member's weekly norm of half-days out
+    visit_households: int = 10  # ... and of households visited
 
     @property
     def tz(self) -> ZoneInfo:

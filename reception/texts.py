@@ -489,3 +489,37 @@ TEMPLATE_NOT_A_REPLY = "请回复（引用）一张诉求卡片，再发送 /tpl
 STAFF_HELP_TEMPLATES = "\n答复模板：/tpl 列表　回复卡片 /tpl 名称 发送模板"
 STAFF_HELP += STAFF_HELP_TEMPLATES
 STAFF_HELP_PRIVATE += STAFF_HELP_TEMPLATES
+
+# --- 民情日记: home visits (reception.handling.visits) ---------------------------------------
+VISIT_USAGE = (
+    "用法：/visit 户号 走访内容 [问题:发现的问题]\n"
+    "例如：/visit 3号楼2单元501 看望独居老人李奶奶，身体尚好\n"
+    "　　　/visit 5号楼1单元302 入户走访 问题:楼道灯不亮，老人夜里不敢出门"
+)
+VISIT_NEEDS_COMMUNITY = "请在社区工作群中登记走访，或由社区工作人员在私聊中登记。"
+VISIT_PROBLEM_MARKERS = ("问题:", "问题：")
+VISIT_HALF_DAYS = {"am": "上午", "pm": "下午"}
+VISIT_LOGGED = (
+    "🏠 已记录走访：{household}（{day}{half}）\n"
+    "本周：{half_days}/{norm_half_days} 个半天，{households}/{norm_households} 户{met}"
+)
+VISIT_MET = "，已达标 ✅"
+VISIT_PETITION = "\n发现的问题已登记为诉求 <b>{number}</b>（渠道：走访）。"
+VISIT_FILE_BUTTON = "将走访内容登记为诉求"
+VISIT_ALREADY = "这条走访已经记录。"
+VISIT_ALREADY_FILED = "这次走访已登记为诉求 {number}。"
+VISIT_NOT_YOURS = "只有登记这次走访的工作人员可以把它登记为诉求。"
+VISIT_FILED = "已将走访内容登记为诉求 {number}。"
+VISIT_NOTE = "{name} 入户走访（{household}）时发现"
+VISIT_WEEK_HEADER = (
+    "🏠 <b>{name} 本周民情日记</b>（{start}—{end}）\n"
+    "{half_days}/{norm_half_days} 个半天，{households}/{norm_households} 户{met}"
+)
+VISIT_WEEK_LINE = "· {at} {household}：{content}{petition}"
+VISIT_WEEK_PETITION = "（诉求 {number}）"
+VISIT_WEEK_EMPTY = "本周还没有走访记录。用 /visit 户号 走访内容 登记。"
+EVENT_LABELS.update({"visit": "走访发现"})
+CARD_CHANNELS["visit"] = " · 走访发现"
+STAFF_HELP_VISITS = "\n民情日记：/visit 户号 内容 [问题:…]　/visits 本周走访"
+STAFF_HELP += STAFF_HELP_VISITS
+STAFF_HELP_PRIVATE += STAFF_HELP_VISITS

@@ -404,3 +404,25 @@ class KnowledgeQuestion(SQLModel, table=True):
     outcome: str = "pending"  # pending | filed | solved
     decided_at: datetime | None = _at()
     petition_id: int | None = Field(default=None, foreign_key="petition.id")
+
+
+class Visit(SQLModel, table=True):
+    """A home visit logged by a staff member (民情日记, reception.handling.visits)."""
+
+    __table_args__ = (Index("ix_visit_staff_at", "staff_id", "visited_at"),
+                      Index("ix_visit_community_at", "community_code", "visited_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    community_code: str
+    grid_code: str | None = None
+    household: str  # the address as visited ("3号楼2单元501室"): one household per address
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    content: str = Field(default="", sa_column=Column(Text, nullable=False))
+    problem: str | None = Field(default=None, sa_column=Column(Text))
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    visited_at: datetime = _at(nullable=False)

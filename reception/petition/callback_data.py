@@ -227,3 +227,19 @@ def parse_knowledge(data: str | None) -> KnowledgePress:
     if len(fields) != 2 or fields[1] not in KNOWLEDGE_CHOICES:
         raise BadCallbackData(f"not a knowledge button: {data!r:.80}")
     return KnowledgePress(_id(fields[0], "question id", minimum=1), fields[1])
+
+
+# --- home visits: v:<visit id> (register what the visit found as a petition) ------------------
+VISIT_PREFIX = "v:"
+
+
+def visit(visit_id: int) -> str:
+    return _checked(f"{VISIT_PREFIX}{visit_id}")
+
+
+def parse_visit(data: str | None) -> int:
+    """``v:<visit id>`` back into the visit id. Raises BadCallbackData."""
+    fields = _fields(data, VISIT_PREFIX)
+    if len(fields) != 1:
+        raise BadCallbackData(f"not a visit button: {data!r:.80}")
+    return _id(fields[0], "visit id", minimum=1)

@@ -33,6 +33,7 @@ class Note(StrEnum):
     ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
     CALLBACK_DUE = "callback_due"  # put on the call-back list (回访): not rated, or sampled
     KNOWLEDGE = "knowledge"  # the resident had a knowledge-base answer first, and still asked
+    VISIT = "visit"  # found on a home visit (民情日记): who visited which household
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,7 @@ DESK_UNPLACED = "未登记楼栋"
 
 # --- the office's practice in the digest (reception.reports.practice) ------------------------
 DIGEST_KNOWLEDGE = "💡 知识库即时答复 {total} 条咨询：已解决 {solved} · 转人工 {filed} · 未确认 {pending}"
+CHANNEL_LABELS["visit"] = "走访"
+DIGEST_VISITS = "🏠 民情日记（每周 {half_days} 个半天、{households} 户）：{met}/{total} 人达标"
+DIGEST_VISITS_LINE = "· {name}：{half_days} 个半天 · {households} 户{mark}"
+DIGEST_VISITS_MET = " ✅"
