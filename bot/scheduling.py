@@ -40,6 +40,9 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
     # Mondays of December, 09:00: is next year's holiday arrangement in yet?
     queue.run_custom(_calendar_reminder, name="calendar-reminder", job_kwargs={
         "trigger": CronTrigger.from_crontab("0 9 * 12 mon", timezone=tz)})
+    # 每月一题: last month's recurring problems to every street group, on the first at 09:00.
+    queue.run_custom(_monthly_report, name="monthly-report", job_kwargs={
+        "trigger": CronTrigger.from_crontab("0 9 1 * *", timezone=tz)})
     # 回访: resolved petitions due for a call-back go on the lists; callers are told.
     queue.run_repeating(_callbacks, interval=timedelta(hours=1), first=120, name="callbacks")
     # A notice imported by `minyuan calendar import` (another process) counts from then on.
@@ -118,3 +121,9 @@ async def _callbacks(context: ContextTypes.DEFAULT_TYPE) -> None:
     queued = await runtime.call(runtime.services.callbacks.queue_due)
     if queued:
         log.info("call-backs: %s resolved petitions put on the lists", queued)
+
+
+async def _monthly_report(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    queued = await runtime.call(runtime.services.monthly.queue_monthly)
+    log.info("monthly report: %s messages queued", queued)

@@ -30,6 +30,7 @@ from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.metrics import MIN_SAMPLE
+from reception.reports.monthly import Monthly
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
@@ -55,6 +56,7 @@ class Services:
     callbacks: CallBacks
     knowledge: Knowledge
     visits: Visits
+    monthly: Monthly
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -142,6 +144,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         callbacks=CallBacks(deps, access),
         knowledge=Knowledge(deps, access, intake, desk),
         visits=Visits(deps, access, filing),
+        monthly=Monthly(deps, access),
     )
 
 

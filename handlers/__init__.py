@@ -52,7 +52,8 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("bind", staff.bind, filters=GROUPS))
     practice_commands = {"callbacks": practice.callbacks, "callback": practice.callback,
                          "tpl": practice.template, "visit": practice.visit,
-                         "visits": practice.visits}
+                         "visits": practice.visits, "monthly": practice.monthly,
+                         "topic": practice.topic}
     for name, callback in practice_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.

@@ -1,16 +1,17 @@
 """The office's practice beyond the core loop: call-backs (回访), the knowledge base and
-templates, home visits (民情日记)."""
+templates, home visits (民情日记), 每月一题."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime
+from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime, say
 from handlers.staff import _args, _call
 from reception import texts
 from reception.errors import ReceptionError
 from reception.petition import callback_data
+from reception.reports import texts as rtexts
 
 
 async def callbacks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,3 +102,24 @@ async def visit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     await answer_press(update, answer)
     await drop_keyboard(update)
+
+
+async def monthly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/monthly [YYYY-MM]: the month's recurring problems (每月一题) for this chat's scope."""
+    await _call(update, context, lambda s: s.monthly.on_demand, chat=True,
+                month=args_text(update))
+
+
+async def topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/topic, /topic pick N [YYYY-MM], /topic done ID 结果: the street's 每月一题."""
+    words = args_text(update).split(maxsplit=2)
+    if not words:
+        await _call(update, context, lambda s: s.monthly.topics, chat=True)
+    elif words[0] == "pick" and len(words) >= 2 and words[1].isdigit():
+        await _call(update, context, lambda s: s.monthly.pick, chat=True, index=int(words[1]),
+                    month=words[2] if len(words) > 2 else "")
+    elif words[0] == "done" and len(words) == 3 and words[1].lstrip("#").isdigit():
+        await _call(update, context, lambda s: s.monthly.done, chat=True,
+                    topic_id=int(words[1].lstrip("#")), result=words[2])
+    else:
+        await say(update, rtexts.TOPIC_USAGE)

@@ -523,3 +523,7 @@ CARD_CHANNELS["visit"] = " · 走访发现"
 STAFF_HELP_VISITS = "\n民情日记：/visit 户号 内容 [问题:…]　/visits 本周走访"
 STAFF_HELP += STAFF_HELP_VISITS
 STAFF_HELP_PRIVATE += STAFF_HELP_VISITS
+EVENT_LABELS.update({"topic": "列入每月一题"})
+STAFF_HELP_MONTHLY = "\n每月一题：/monthly [YYYY-MM] 月报　/topic 跟踪　/topic pick 序号"
+STAFF_HELP += STAFF_HELP_MONTHLY
+STAFF_HELP_PRIVATE += STAFF_HELP_MONTHLY

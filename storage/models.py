@@ -426,3 +426,28 @@ class Visit(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     visited_at: datetime = _at(nullable=False)
+
+
+class MonthlyTopic(SQLModel, table=True):
+    """每月一题: a recurring problem a street picked from a monthly report, tracked to the end
+    (reception.reports.monthly). The problem is a place and a category in one community."""
+
+    __tablename__ = "monthly_topic"
+    __table_args__ = (UniqueConstraint("street_code", "month", "community_code", "category",
+                                       "place_kind", "place"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_code: str = Field(index=True)
+    month: str  # the report it was picked from, "2026-11"
+    community_code: str
+    category: str
+    place_kind: str  # building | grid
+    place: str  # the building number or the grid code
+    numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = "tracking"  # tracking | solved
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    picked_by: int = Field(foreign_key="staff.id")
+    picked_at: datetime = _at(nullable=False)
+    closed_by: int | None = Field(default=None, foreign_key="staff.id")
+    closed_at: datetime | None = _at()
+    result: str = Field(default="", sa_column=Column(Text, nullable=False))

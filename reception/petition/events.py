@@ -34,6 +34,7 @@ class Note(StrEnum):
     CALLBACK_DUE = "callback_due"  # put on the call-back list (回访): not rated, or sampled
     KNOWLEDGE = "knowledge"  # the resident had a knowledge-base answer first, and still asked
     VISIT = "visit"  # found on a home visit (民情日记): who visited which household
+    TOPIC = "topic"  # behind the problem a street picked as its 每月一题 (reports.monthly)
 
 
 @dataclass(frozen=True)

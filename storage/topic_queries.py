@@ -1,0 +1,28 @@
+"""Queries behind 每月一题 (reception.reports.monthly). Never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import MonthlyTopic, Petition
+
+
+def topics_of_street(session: Session, street_code: str, *, limit: int = 20) -> list[MonthlyTopic]:
+    """The street's topics, those still tracked first, newest first."""
+    rows = session.exec(select(MonthlyTopic).where(MonthlyTopic.street_code == street_code)
+                        .order_by(col(MonthlyTopic.picked_at).desc(), col(MonthlyTopic.id).desc()))
+    topics = list(rows)
+    topics.sort(key=lambda t: t.status != "tracking")
+    return topics[:limit]
+
+
+def petitions_of_topic(session: Session, topic: MonthlyTopic, *, since: datetime) -> list[Petition]:
+    """The petitions at the topic's place with its category received since ``since``."""
+    # As the report groups them: by building when one is known, else by grid.
+    place = (col(Petition.building) == topic.place if topic.place_kind == "building"
+             else (col(Petition.grid_code) == topic.place) & col(Petition.building).is_(None))
+    return list(session.exec(select(Petition).where(
+        Petition.community_code == topic.community_code, Petition.category == topic.category,
+        place, col(Petition.created_at) >= since).order_by(col(Petition.created_at))))
