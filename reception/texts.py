@@ -527,3 +527,4 @@ EVENT_LABELS.update({"topic": "列入每月一题"})
 STAFF_HELP_MONTHLY = "\n每月一题：/monthly [YYYY-MM] 月报　/topic 跟踪　/topic pick 序号"
 STAFF_HELP += STAFF_HELP_MONTHLY
 STAFF_HELP_PRIVATE += STAFF_HELP_MONTHLY
+CALLBACK_NO_PHONE = "未留电话（无法电话回访时请记录为「联系不上」）"

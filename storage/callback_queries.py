@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists
+from sqlalchemy import and_, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -85,3 +85,14 @@ def active_staff_named(session: Session, names: Iterable[str]) -> list[Staff]:
 def active_admins(session: Session) -> list[Staff]:
     return list(session.exec(select(Staff).where(Staff.role == "admin",
                                                  col(Staff.active).is_(True))))
+
+
+def done_counts(session: Session, *, communities: Sequence[str], since: datetime,
+                until: datetime) -> dict[str, int]:
+    """Call-backs recorded in ``[since, until)`` per outcome (for the digest)."""
+    rows = session.exec(
+        select(CallBack.outcome, func.count())
+        .where(col(CallBack.community_code).in_(list(communities)),
+               col(CallBack.done_at) >= since, col(CallBack.done_at) < until)
+        .group_by(col(CallBack.outcome)))
+    return {str(outcome): int(count) for outcome, count in rows}

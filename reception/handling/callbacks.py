@@ -98,7 +98,7 @@ class CallBacks:
                                                                 handlers))
                 name, _, phone = resident_label(resident, petition, masked=False).partition(" ")
                 contacts.append(texts.CALLBACK_CONTACT_LINE.format(
-                    number=petition.number, name=html.escape(name), phone=html.escape(phone or texts.NO_PHONE),
+                    number=petition.number, name=html.escape(name), phone=html.escape(phone or texts.CALLBACK_NO_PHONE),
                     address=html.escape(address_of(petition) or texts.ADDRESS_NOT_GIVEN)))
             outbox.message(session, chat_id=staff.tg_user_id, now=now, text="\n".join(contacts))
             return ""

@@ -1,4 +1,5 @@
-"""The digest's lines about the office's practice: knowledge-base answers, home visits."""
+"""The digest's lines about the office's practice: knowledge-base answers, call-backs (回访),
+home visits."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlmodel import Session
 
 from reception.handling.visits import week_norm
 from reception.reports import texts as t
-from storage import knowledge_queries, queries, visit_queries
+from reception.texts import CALLBACK_BUTTONS
+from storage import callback_queries, knowledge_queries, queries, visit_queries
 from storage.tables import saved_id
 
 if TYPE_CHECKING:
@@ -28,6 +30,12 @@ def practice_lines(session: Session, deps: Deps, *, communities: Sequence[str], 
         lines.append(t.DIGEST_KNOWLEDGE.format(
             total=total, solved=asked.get("solved", 0), filed=asked.get("filed", 0),
             pending=asked.get("pending", 0)))
+    called = callback_queries.done_counts(session, communities=communities, since=since,
+                                          until=until)
+    if total := sum(called.values()):
+        lines.append(t.DIGEST_CALLBACKS.format(
+            total=total, outcomes=" · ".join(
+                f"{label} {called[code]}" for label, code in CALLBACK_BUTTONS if called.get(code))))
     lines += _visit_lines(session, deps, communities=communities, since=since, until=until)
     return lines
 

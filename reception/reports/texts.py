@@ -106,7 +106,7 @@ MONTHLY_ITEM = "{index}. {community}{place} · {category}：本月 {count} 件�
 MONTHLY_HISTORY = "{month}月 {count}"
 MONTHLY_TRENDS = {"up": "↑ 上升", "down": "↓ 下降", "flat": "→ 持平", "new": "🆕 本月新出现"}
 MONTHLY_NUMBERS = "　诉求：{numbers}"
-MONTHLY_PICK_HINT = "街道督办可发送 /topic pick 序号 [说明]，选定一个问题作为下月重点，从根上解决。"
+MONTHLY_PICK_HINT = "街道督办可发送 /topic pick 序号，选定一个问题作为下月重点，从根上解决。"
 MONTHLY_TRACKED_HEADER = "📌 每月一题跟踪："
 MONTHLY_TRACKED = (
     "· #{id} {community}{place} · {category}（{month}选定）：{status}；关联诉求 {linked} 件，"
@@ -130,3 +130,4 @@ TOPIC_DONE = "每月一题 #{id} 已标记为已解决：{result}"
 TOPIC_ALREADY_DONE = "每月一题 #{id} 已经解决。"
 TOPIC_NONE = "还没有选定的每月一题。发送 /monthly 查看月报，再用 /topic pick 序号 选定。"
 TOPIC_NOTE = "列入每月一题 #{id}（{month}）"
+DIGEST_CALLBACKS = "📞 回访 {total} 件：{outcomes}（未评价的诉求以回访结果计入满意率）"

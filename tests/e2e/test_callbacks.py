@@ -101,6 +101,7 @@ async def test_outcome_by_command_fills_the_register_and_the_satisfaction_rate(
     clock.advance(days=4)  # the digest of the week the petition came in
     digest = harness.services.digests.weekly(scope_kind="community", scope_code="hongqi")
     assert (digest.current.rated, digest.current.satisfied) == (1, 1)
+    assert "📞 回访 1 件：满意 1" in digest.text
 
 
 async def test_the_handler_never_calls_back_own_petition(office, resident, clock, harness):
