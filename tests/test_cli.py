@@ -64,6 +64,10 @@ def test_invite_prints_a_code(config_file, capsys):
     (("repeat_minutes = 10", "repeat_minutes = -1"), "emergency.repeat_minutes"),
     (("# gas = \"96777\"", "gaz = \"96777\""), "emergency.numbers.gaz"),
     (("reminder_share = 0.75", "reminder_share = 3"), "deadlines.reminder_share"),
+    (("sample_percent = 10", "sample_percent = 101"), "callbacks.sample_percent"),
+    (("unrated_days = 3", "unrated_days = 0"), "callbacks.unrated_days"),
+    (("# answers = \"answers.toml\"", "answers = \"missing.toml\""), "knowledge.answers"),
+    (("households = 10", "households = \"ten\""), "visits.households"),
 ])
 def test_bad_config_names_the_key(tmp_path, edit, key):
     source = load_config().path.read_text(encoding="utf-8")

@@ -143,6 +143,7 @@ async def test_a_rated_petition_in_the_sample_goes_to_the_named_caller(sampling_
     clock.advance(days=2, minutes=1)
     queued = await office.harness.runtime.call(office.harness.services.callbacks.queue_due)
     assert queued == 1
+    assert await office.harness.runtime.call(office.harness.services.callbacks.queue_due) == 0
     await office.harness.settle()
     assert "1 件已办结诉求待回访" in office.last_text(office.staff2.id)
     await office.say(office.admin, group, "/callbacks")
