@@ -66,6 +66,18 @@ def answer_question(intake: Intake, session: Session, resident: Resident,
     return IntakeResult("answered_by_knowledge")
 
 
+def edit_question(session: Session, inbound: Inbound) -> bool:
+    """The resident edited a question the knowledge base answered: a pending one keeps the
+    new words (they are what 仍需人工处理 files). Returns whether it was such a question."""
+    question = kq.question_of_message(session, chat_id=inbound.chat_id,
+                                      message_id=inbound.message_id)
+    if question is None:
+        return False
+    if question.outcome == "pending" and inbound.text.strip():
+        question.text = inbound.text
+    return True
+
+
 class Knowledge:
     def __init__(self, deps: Deps, access: Access, intake: Intake, desk: Desk) -> None:
         self.deps = deps

@@ -88,3 +88,15 @@ async def test_staff_reply_with_a_template(office, resident):
     before = len(office.emu.bot_messages(resident.id))
     await office.say(office.outsider, group, "/tpl received", reply_to=card.message_id)
     assert len(office.emu.bot_messages(resident.id)) == before  # not staff: nothing sent
+
+
+async def test_an_edited_question_is_filed_with_its_new_words(office, resident, harness):
+    message = office.emu.send_text(resident, resident.id, "低保申请条件是什么")
+    await office.harness.settle()
+    answer = office.emu.last_bot_message(resident.id)
+    office.emu.edit_text(resident, resident.id, message.message_id,
+                         "低保申请条件是什么？我家去年收入下降了，能不能申请")
+    await office.harness.settle()
+    await office.press(resident, resident.id, answer.message_id, office.button(answer, "仍需人工处理"))
+    number = NUMBER.search(office.last_text(resident.id)).group(0)
+    assert "去年收入下降" in office.card(office.main_group.id, number).text
