@@ -528,3 +528,8 @@ STAFF_HELP_MONTHLY = "\n每月一题：/monthly [YYYY-MM] 月报　/topic 跟踪
 STAFF_HELP += STAFF_HELP_MONTHLY
 STAFF_HELP_PRIVATE += STAFF_HELP_MONTHLY
 CALLBACK_NO_PHONE = "未留电话（无法电话回访时请记录为「联系不上」）"
+CALLBACK_NOTE_PROMPT = (
+    "📝 {number} 的回访结果已记录。如需备注（居民原话、问题所在），请在本聊天直接发送一句话；/skip 跳过。"
+)
+CALLBACK_NOTE_SAVED = "已保存 {number} 的回访备注。"
+EVENT_LABELS.update({"callback_note": "回访备注"})

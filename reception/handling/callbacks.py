@@ -36,9 +36,10 @@ from reception.petition.states import Action
 from storage import callback_queries as cq
 from storage import queries
 from storage.db import transaction
-from storage.models import CallBack, Petition, Resident, Staff
+from storage.models import CallBack, Draft, Petition, Resident, Staff
 from storage.tables import saved_id
 
+NOTE_DRAFT = "callback_note"  # Draft.kind: the caller's next message is the call's note
 # How far back a resolution is still looked at for the list: older ones are history.
 LOOKBACK = timedelta(days=30)
 OUTCOME_BY_LABEL = {label: code for label, code in texts.CALLBACK_BUTTONS}
@@ -111,7 +112,19 @@ class CallBacks:
             petition = session.get(Petition, callback.petition_id) if callback else None
             if callback is None or petition is None:
                 raise NotFound(texts.BUTTON_INVALID)
-            return self._record(session, tg_user_id, chat_id, petition, outcome, "")
+            done_before = callback.done_at is not None
+            answer = self._record(session, tg_user_id, chat_id, petition, outcome, "")
+            if not done_before:  # the caller's next message in this chat is the call's note
+                draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
+                    tg_user_id=tg_user_id, chat_id=chat_id, kind=NOTE_DRAFT,
+                    created_at=self.deps.clock.now())
+                draft.kind, draft.petition_id = NOTE_DRAFT, petition.id
+                draft.payload = {"callback_id": saved_id(callback)}
+                session.add(draft)
+                outbox.message(session, chat_id=chat_id, now=self.deps.clock.now(),
+                               petition_id=petition.id, text=texts.CALLBACK_NOTE_PROMPT.format(
+                                   number=petition.number))
+            return answer
 
     def record(self, *, tg_user_id: int, chat_id: int, number: str, outcome: str,
                note: str = "") -> str:
@@ -223,6 +236,20 @@ class CallBacks:
             resident=html.escape(resident_label(resident, petition, masked=True)),
             place=html.escape(community.name + address_of(petition)),
             result=html.escape(result[:80] + ("…" if len(result) > 80 else "")))
+
+
+def add_note(deps: Deps, session: Session, draft: Draft, text: str) -> str:
+    """The caller's line after an outcome button: the call's note (register, timeline)."""
+    callback = session.get(CallBack, int(draft.payload.get("callback_id", 0)))
+    petition = session.get(Petition, callback.petition_id) if callback else None
+    if callback is None or petition is None or not text.strip():
+        return texts.PROMPT_CANCELLED
+    callback.note = text.strip()
+    staff = session.get(Staff, callback.caller_staff_id) if callback.caller_staff_id else None
+    Lifecycle(deps).note(session, petition, Note.CALLBACK_NOTE,
+                         actor=Actor("staff", staff.id if staff else None, staff.name if staff else ""),
+                         text=callback.note)
+    return texts.CALLBACK_NOTE_SAVED.format(number=petition.number)
 
 
 def in_sample(number: str, percent: int) -> bool:

@@ -13,6 +13,7 @@ from nlp import mask_personal_data
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
+from reception.handling import callbacks
 from reception.handling.access import Access
 from reception.handling.filing import Filing
 from reception.handling.lifecycle import Lifecycle
@@ -124,6 +125,9 @@ class Desk:
         """A staff member's plain message answering a prompt; None when no prompt is pending."""
         with transaction(self.deps.engine) as session:
             draft = session.get(Draft, (tg_user_id, chat_id))
+            if draft is not None and draft.kind == callbacks.NOTE_DRAFT:  # after a 回访 button
+                session.delete(draft)
+                return callbacks.add_note(self.deps, session, draft, text)
             if draft is None or draft.kind not in ("resolve", "reject"):
                 return None
             session.delete(draft)

@@ -118,6 +118,16 @@ async def test_the_handler_never_calls_back_own_petition(office, resident, clock
                        office.button(item, "联系不上"))
     after = petition(harness, number)
     assert (after.status, after.callback_outcome) == ("resolved", "unreachable")
+    # The next line the caller sends in that chat is the call's note.
+    assert "如需备注" in office.last_text(office.street_group.id)
+    await office.say(office.supervisor, office.street_group.id, "打了三次电话无人接听")
+    assert "已保存" in office.last_text(office.street_group.id)
+    assert events(harness, number)[-2:] == ["call_back", "callback_note"]
+    deps = harness.services.deps
+    with transaction(deps.engine) as session:
+        rows = register_rows(session, deps, start=date(2026, 11, 1), end=date(2026, 11, 30),
+                             community_codes=["hongqi"])
+    assert dict(zip(REGISTER_COLUMNS, rows[0], strict=True))["回访结果"] == "联系不上（打了三次电话无人接听）"
 
 
 @pytest.fixture
