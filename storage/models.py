@@ -444,10 +444,10 @@ class MonthlyTopic(SQLModel, table=True):
     place_kind: str  # building | grid
     place: str  # the building number or the grid code
     numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = "tracking"  # tracking | solved
+    state: str = "tracking"  # tracking | solved
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     picked_by: int = Field(foreign_key="staff.id")
     picked_at: datetime = _at(nullable=False)
-    closed_by: int | None = Field(default=None, foreign_key="staff.id")
-    closed_at: datetime | None = _at()
+    solved_by: int | None = Field(default=None, foreign_key="staff.id")
+    solved_at: datetime | None = _at()
     result: str = Field(default="", sa_column=Column(Text, nullable=False))

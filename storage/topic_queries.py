@@ -14,7 +14,7 @@ def topics_of_street(session: Session, street_code: str, *, limit: int = 20) -> 
     rows = session.exec(select(MonthlyTopic).where(MonthlyTopic.street_code == street_code)
                         .order_by(col(MonthlyTopic.picked_at).desc(), col(MonthlyTopic.id).desc()))
     topics = list(rows)
-    topics.sort(key=lambda t: t.status != "tracking")
+    topics.sort(key=lambda t: t.state != "tracking")
     return topics[:limit]
 
 

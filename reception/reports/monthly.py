@@ -175,7 +175,7 @@ class Monthly:
                             if (x.month, x.community_code, x.category, x.place_kind, x.place)
                             == (topic.month, topic.community_code, topic.category,
                                 topic.place_kind, topic.place))
-                return t.TOPIC_ALREADY.format(id=same.id, status=t.TOPIC_STATUS[same.status])
+                return t.TOPIC_ALREADY.format(id=same.id, status=t.TOPIC_STATUS[same.state])
 
     def done(self, *, tg_user_id: int, chat_id: int, topic_id: int, result: str) -> str:
         """/topic done ID 结果: the problem is solved at the root."""
@@ -186,10 +186,10 @@ class Monthly:
             topic = session.get(MonthlyTopic, topic_id)
             if topic is None or topic.street_code != owner.scope_code:
                 raise NotFound(t.TOPIC_NOT_FOUND.format(id=topic_id))
-            if topic.status == "solved":
+            if topic.state == "solved":
                 return t.TOPIC_ALREADY_DONE.format(id=topic_id)
-            topic.status, topic.result = "solved", result.strip()
-            topic.closed_by, topic.closed_at = staff.id, self.deps.clock.now()
+            topic.state, topic.result = "solved", result.strip()
+            topic.solved_by, topic.solved_at = staff.id, self.deps.clock.now()
             return t.TOPIC_DONE.format(id=topic_id, result=html.escape(topic.result))
 
     def topics(self, *, tg_user_id: int, chat_id: int) -> str:
@@ -210,8 +210,8 @@ class Monthly:
             for topic in topic_queries.topics_of_street(session, street):
                 if topic.community_code not in communities:
                     continue
-                if topic.status == "solved" and since is not None and (
-                        topic.closed_at is None or topic.closed_at < since):
+                if topic.state == "solved" and since is not None and (
+                        topic.solved_at is None or topic.solved_at < since):
                     continue
                 lines.append(self._tracked(session, topic))
         return lines
@@ -226,7 +226,7 @@ class Monthly:
             id=topic.id, community=html.escape(self._community_name(topic.community_code)),
             place=html.escape(self._place(topic.community_code, topic.place_kind, topic.place)),
             category=html.escape(topic.category), month=f"{year}年{month}月",
-            status=t.TOPIC_STATUS.get(topic.status, topic.status), linked=len(linked),
+            status=t.TOPIC_STATUS.get(topic.state, topic.state), linked=len(linked),
             open=sum(p.status in OPEN_STATUSES for p in linked),
             since=sum(p.created_at > topic.picked_at for p in linked),
             result=t.MONTHLY_TRACKED_RESULT.format(result=html.escape(topic.result))

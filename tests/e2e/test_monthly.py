@@ -70,7 +70,7 @@ async def test_monthly_report_pick_and_track(office, resident, clock, harness):
     assert "已解决；" in office.last_text(street) and "防水层" in office.last_text(street)
     with Session(harness.services.deps.engine) as session:
         topic = session.exec(select(MonthlyTopic)).one()
-        assert (topic.status, topic.month, topic.place) == ("solved", "2026-11", "3")
+        assert (topic.state, topic.month, topic.place) == ("solved", "2026-11", "3")
 
 
 async def test_the_first_of_the_month_sends_last_months_report_to_street_groups(
