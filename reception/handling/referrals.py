@@ -126,7 +126,8 @@ class Referrals:
             shown = department if len(referrals) == 1 and department else Department(
                 code="", name=names, kind="")
             return self._done(session, petition, referrals, shown,
-                              Actor("staff", staff.id, staff.name), note=note)
+                              Actor("staff", staff.id, staff.name), note=note,
+                              tell_group=chat_id != petition.group_chat_id)
 
     def department_message(self, *, chat_id: int, sender: str, replied_text: str | None,
                            text: str) -> str | None:
@@ -197,7 +198,7 @@ class Referrals:
 
     # --- helpers -------------------------------------------------------------------------
     def _done(self, session: Session, petition: Petition, referrals: list[Referral],
-              department: Department, actor: Actor, *, note: str) -> str:
+              department: Department, actor: Actor, *, note: str, tell_group: bool = True) -> str:
         first = referrals[0]
         if first.done_at is not None:
             return texts.REFERRAL_DONE_ALREADY.format(department=html.escape(department.name),
@@ -210,7 +211,7 @@ class Referrals:
             referral.done_at, referral.done_note, referral.done_by = now, note, actor.name
         self.desk.lifecycle.apply(session, petition, Action.REFERRAL_DONE, actor=actor,
                                   target=department.name, text=note)
-        if petition.group_chat_id:
+        if petition.group_chat_id and tell_group:
             outbox.message(session, chat_id=petition.group_chat_id, now=now,
                            petition_id=saved_id(petition), text=texts.REFERRAL_DONE_TO_GROUP.format(
                                department=html.escape(department.name), number=petition.number,
