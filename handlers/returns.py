@@ -14,7 +14,7 @@ from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
 
 # The buttons this module answers (registered before the card buttons).
-BUTTONS = (CardAction.UPHOLD, CardAction.OVERTURN_GROUP, CardAction.OVERTURN_CATEGORY,
+BUTTONS = (CardAction.RETURN, CardAction.UPHOLD, CardAction.OVERTURN_GROUP, CardAction.OVERTURN_CATEGORY,
            CardAction.OVERTURN_COMMUNITY, CardAction.REFERRAL_DONE, CardAction.EXTEND_APPROVE,
            CardAction.EXTEND_REFUSE)
 PATTERN = "^" + callback_data.CARD_PREFIX + "(" + "|".join(str(a) for a in BUTTONS) + "):"
@@ -61,6 +61,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         press = callback_data.parse_card(query.data)
         pid, target = press.petition_id, press.target or 0
         match press.action:
+            case CardAction.RETURN:  # the reason is asked for; the card keeps its buttons
+                prompt = await rt.call(services.returns.prompt, tg_user_id=user_id,
+                                       chat_id=chat_id, petition_id=pid)
+                await answer_press(update, prompt)
+                return
             case CardAction.UPHOLD:
                 answer = await rt.call(services.returns.uphold, tg_user_id=user_id,
                                        chat_id=chat_id, petition_id=pid)

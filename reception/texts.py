@@ -583,3 +583,8 @@ PRACTICE_HELP = (
 )
 STAFF_HELP = STAFF_HELP + PRACTICE_HELP
 STAFF_HELP_PRIVATE = STAFF_HELP_PRIVATE + PRACTICE_HELP
+CARD_RETURN = "退单"
+PROMPT_RETURN = (
+    "请 {name} 直接发送退回 {number} 的理由（不属于本社区 / 分类有误 / 属于供电、燃气、城管等部门职责），"
+    "发送 /skip 取消。"
+)

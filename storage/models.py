@@ -318,7 +318,7 @@ class Draft(SQLModel, table=True):
 
     tg_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    kind: str  # held | resolve | reject
+    kind: str  # held | resolve | reject | return (its reason)
     petition_id: int | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _at(nullable=False)

@@ -30,12 +30,13 @@ from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES, Action, next_status
 from storage import practice_queries, queries
 from storage.db import transaction
-from storage.models import Correction, Petition, PetitionReturn, Staff, StaffGroup
+from storage.models import Correction, Draft, Petition, PetitionReturn, Staff, StaffGroup
 from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
 _OPEN = sorted(str(s) for s in OPEN_STATUSES)
+DRAFT_KIND = "return"  # a Draft waiting for the reason after the card's 退单 button
 
 
 def reason_kind(reason: str) -> str:
@@ -50,22 +51,37 @@ class Returns:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.deps = desk.deps
+        desk.draft_takers[DRAFT_KIND] = self._from_draft
 
     # --- returning ---------------------------------------------------------------------
-    def give_back(self, *, tg_user_id: int, number: str, reason: str,
-                  chat_id: int | None = None) -> str:
+    def prompt(self, *, tg_user_id: int, chat_id: int, petition_id: int) -> str:
+        """The card's 退单 button: ask the staff member for the reason (their next message)."""
+        with self.desk._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (
+                session, staff, petition):
+            self._may_return(session, staff, petition, chat_id)
+            now = self.deps.clock.now()
+            draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
+                tg_user_id=tg_user_id, chat_id=chat_id, kind=DRAFT_KIND, created_at=now)
+            draft.kind, draft.petition_id = DRAFT_KIND, petition.id
+            session.add(draft)
+            text = texts.PROMPT_RETURN.format(name=html.escape(staff.name), number=petition.number)
+            outbox.message(session, chat_id=chat_id, text=text, now=now,
+                           petition_id=petition.id, in_thread_of=petition.id)
+            return text.split(texts.CLAUSE_BREAK)[0]
+
+    def _from_draft(self, *, tg_user_id: int, chat_id: int, petition_id: int | None,
+                    text: str) -> str:
+        return self.give_back(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
+                              reason=text)
+
+    def give_back(self, *, tg_user_id: int, reason: str, number: str | None = None,
+                  petition_id: int | None = None, chat_id: int | None = None) -> str:
         """/return: the petition's group (or its handler) says it is not theirs."""
         if not reason.strip():
             raise InvalidInput(texts.RETURN_USAGE)
-        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number) as (
-                session, staff, petition):
-            in_its_group = chat_id is not None and chat_id == petition.group_chat_id
-            its_handler = chat_id == staff.tg_user_id and petition.handler_staff_id == staff.id
-            if not (in_its_group or its_handler):
-                raise NotAllowed(texts.RETURN_NOT_YOURS)
-            next_status(Action.RETURN, petition.status)  # refuse before anything is written
-            if practice_queries.pending_return(session, saved_id(petition)) is not None:
-                raise InvalidInput(texts.RETURN_PENDING.format(number=petition.number))
+        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number,
+                               petition_id=petition_id) as (session, staff, petition):
+            self._may_return(session, staff, petition, chat_id)
             dispatchers, triage = self._dispatchers(session, petition)
             if not dispatchers:
                 raise InvalidInput(texts.RETURN_NO_DISPATCHER)
@@ -166,6 +182,17 @@ class Returns:
         return reminded
 
     # --- helpers -----------------------------------------------------------------------
+    @staticmethod
+    def _may_return(session: Session, staff: Staff, petition: Petition, chat_id: int | None) -> None:
+        """Its group, or its handler in private; open and not already waiting for a ruling."""
+        in_its_group = chat_id is not None and chat_id == petition.group_chat_id
+        its_handler = chat_id == staff.tg_user_id and petition.handler_staff_id == staff.id
+        if not (in_its_group or its_handler):
+            raise NotAllowed(texts.RETURN_NOT_YOURS)
+        next_status(Action.RETURN, petition.status)  # refuse before anything is written
+        if practice_queries.pending_return(session, saved_id(petition)) is not None:
+            raise InvalidInput(texts.RETURN_PENDING.format(number=petition.number))
+
     def _dispatchers(self, session: Session, petition: Petition,
                      exclude: int | None = None) -> tuple[list[int], bool]:
         """The chats that rule on a return, and whether they are the triage group's."""

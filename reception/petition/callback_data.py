@@ -11,6 +11,7 @@ The wire format is the one the first cards were sent with, so their buttons keep
     p:to:<petition id>:<chat id>        reassign to another group of the community
     p:cat:<petition id>:<index>         reassign to the analyzer's category number <index>
     p:merge:<petition id>:<petition id> merge the first into the second
+    p:ret:<petition id>                 退单: return it (the reason is asked for)
     p:uph:<petition id>                 a dispatcher upholds the dispatch a group returned
     p:otg:<petition id>:<chat id>       ... overturns it: to another group of the community
     p:otc:<petition id>:<index>         ... to the analyzer's category number <index>
@@ -52,6 +53,7 @@ class CardAction(StrEnum):
     TO_GROUP = "to"
     TO_CATEGORY = "cat"
     MERGE = "merge"
+    RETURN = "ret"  # 退单 on the card: the group is asked for the reason
     UPHOLD = "uph"
     OVERTURN_GROUP = "otg"
     OVERTURN_CATEGORY = "otc"

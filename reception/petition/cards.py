@@ -164,7 +164,8 @@ def _outcome_lines(session: Session, petition: Petition) -> list[str]:
 def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     pid = saved_id(petition)
     button = callback_data.card
-    first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid))]
+    first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid)),
+             (texts.CARD_RETURN, button(CardAction.RETURN, pid))]
     if status in (Status.SUBMITTED, Status.REOPENED):
         first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
     rows: Buttons = [

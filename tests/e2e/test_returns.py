@@ -155,3 +155,22 @@ async def test_the_street_moves_a_petition_to_another_community(office, resident
     # 青年社区 has no group bound yet: the street's group holds it meanwhile (routing's rule).
     assert after.community_code == "qingnian" and after.group_chat_id == office.street_group.id
     assert "青年社区" in office.last_text(resident.id)
+
+
+async def test_the_cards_return_button_asks_for_the_reason(office, resident, harness):
+    number = await parking_petition(office, resident)
+    card = office.card(office.parking_group.id, number)
+    answer = await office.press(office.staff, office.parking_group.id, card.message_id,
+                                office.button(card, "退单"))
+    assert "退回" in answer.get("text", "") and "理由" in office.last_text(office.parking_group.id)
+    assert returns_of(harness, number) == []
+    await office.say(office.staff, office.parking_group.id, "这是青年社区的小区，不属于本社区")
+    assert "已退单" in office.last_text(office.parking_group.id)
+    (returned,) = returns_of(harness, number)
+    assert returned.reason_kind == "community" and "青年社区" in returned.reason
+    assert ruling_message(office, office.street_group.id, number)
+    # Another group's staff cannot use the button on a card that is not theirs to return.
+    answer = await office.press_forged(office.staff, office.main_group.id,
+                                       office.emu.last_bot_message(office.main_group.id).message_id,
+                                       office.button(card, "退单"))
+    assert "只有承办该诉求的工作群" in answer.get("text", "")
