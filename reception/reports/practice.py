@@ -33,6 +33,9 @@ class PracticeCounts:
     extension_days: int = 0  # working days granted
 
     def lines(self) -> list[str]:
+        """The digest's section; none in a week without any of them."""
+        if not (self.returns or self.referrals or self.extensions["asked"]):
+            return []
         out = ["", t.DIGEST_PRACTICE]
         if self.returns:
             out += [t.DIGEST_RETURNS_LINE.format(group=html.escape(name), count=g.count,
