@@ -20,7 +20,7 @@ from reception import texts
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
 from reception.petition.outbox import Buttons
-from reception.petition.states import Status
+from reception.petition.states import Action, Status, allowed
 from storage import practice_queries, queries
 from storage.models import Petition, Resident, Staff
 from storage.tables import saved_id
@@ -164,8 +164,9 @@ def _outcome_lines(session: Session, petition: Petition) -> list[str]:
 def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     pid = saved_id(petition)
     button = callback_data.card
-    first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid)),
-             (texts.CARD_RETURN, button(CardAction.RETURN, pid))]
+    first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid))]
+    if allowed(Action.RETURN, status):  # 退单 (reception.handling.returns)
+        first.append((texts.CARD_RETURN, button(CardAction.RETURN, pid)))
     if status in (Status.SUBMITTED, Status.REOPENED):
         first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
     rows: Buttons = [
