@@ -82,7 +82,8 @@ class Extensions:
                         (texts.EXTEND_REFUSE_BUTTON, callback_data.card(CardAction.EXTEND_REFUSE, pid, eid))]]
             for chat in chats:
                 outbox.message(session, chat_id=chat, text=text, now=now, petition_id=pid,
-                               buttons=buttons)
+                               buttons=buttons,
+                               in_thread_of=pid if chat == petition.group_chat_id else None)
             return texts.EXTEND_OK.format(number=petition.number, days=count, approver=approver,
                                           due=self._fmt(petition.resolve_due))
 
@@ -142,7 +143,8 @@ class Extensions:
     def _tell_group(self, session: Session, petition: Petition, text: str) -> None:
         if petition.group_chat_id:
             outbox.message(session, chat_id=petition.group_chat_id, text=text,
-                           now=self.deps.clock.now(), petition_id=saved_id(petition))
+                           now=self.deps.clock.now(), petition_id=saved_id(petition),
+                           in_thread_of=saved_id(petition))
 
     def _fmt(self, when: datetime | None) -> str:
         return fmt_time(when, self.deps.settings.tz)

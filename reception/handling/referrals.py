@@ -156,7 +156,8 @@ class Referrals:
             self.desk.lifecycle.note(session, petition, Note.DEPARTMENT_REPLY, actor=actor, text=text)
             if petition.group_chat_id:
                 outbox.message(session, chat_id=petition.group_chat_id, now=now,
-                               petition_id=saved_id(petition), text=texts.REFERRAL_REPLY_TO_GROUP.format(
+                               petition_id=saved_id(petition), in_thread_of=saved_id(petition),
+                               text=texts.REFERRAL_REPLY_TO_GROUP.format(
                                    department=html.escape(department.name), number=petition.number,
                                    name=html.escape(sender), text=html.escape(mask_personal_data(text))))
             return texts.REFERRAL_REPLY_OK
@@ -189,7 +190,9 @@ class Referrals:
                     chats.append(department.chat_id)
                 for chat in chats:
                     outbox.message(session, chat_id=chat, text=text, now=now,
-                                   petition_id=saved_id(petition))
+                                   petition_id=saved_id(petition),
+                                   in_thread_of=saved_id(petition) if chat == petition.group_chat_id
+                                   else None)
                 self.desk.lifecycle.note(
                     session, petition, Note.REFERRAL_OVERDUE if overdue else Note.REFERRAL_REMIND,
                     actor=Actor.system(), target=name)
@@ -213,7 +216,8 @@ class Referrals:
                                   target=department.name, text=note)
         if petition.group_chat_id and tell_group:
             outbox.message(session, chat_id=petition.group_chat_id, now=now,
-                           petition_id=saved_id(petition), text=texts.REFERRAL_DONE_TO_GROUP.format(
+                           petition_id=saved_id(petition), in_thread_of=saved_id(petition),
+                           text=texts.REFERRAL_DONE_TO_GROUP.format(
                                department=html.escape(department.name), number=petition.number,
                                note=html.escape(mask_personal_data(note))))
         return texts.REFERRAL_DONE_OK.format(department=html.escape(department.name),

@@ -106,7 +106,8 @@ class Returns:
             for dispatcher in dispatchers:
                 outbox.card(session, chat_id=dispatcher, petition_id=saved_id(petition), now=now)
                 outbox.message(session, chat_id=dispatcher, text=text, now=now,
-                               petition_id=saved_id(petition), buttons=buttons)
+                               petition_id=saved_id(petition), buttons=buttons,
+                               in_thread_of=saved_id(petition))
             who = texts.RETURN_DISPATCHER_TRIAGE if triage else texts.RETURN_DISPATCHER_STREET
             return texts.RETURN_OK.format(number=petition.number, kind=texts.RETURN_REASON_KINDS[kind],
                                           dispatcher=who, due=self._fmt(due))
@@ -126,7 +127,8 @@ class Returns:
             returned.target = title
             if petition.group_chat_id:
                 outbox.message(session, chat_id=petition.group_chat_id, now=now,
-                               petition_id=saved_id(petition), text=texts.RETURN_UPHELD_TO_GROUP.format(
+                               petition_id=saved_id(petition), in_thread_of=saved_id(petition),
+                               text=texts.RETURN_UPHELD_TO_GROUP.format(
                                    number=petition.number, name=html.escape(staff.name),
                                    due=self._fmt(petition.resolve_due)))
             return texts.RETURN_UPHELD.format(number=petition.number, group=html.escape(title))
@@ -145,7 +147,8 @@ class Returns:
                 target = self._to_community(session, petition, to_community_index)
             else:
                 group = queries.group_by_chat(session, to_chat_id or 0)
-                if group is None or not group.active or group.scope_code != petition.community_code:
+                if (group is None or not group.active or group.scope_code != petition.community_code
+                        or group.chat_id == returned.from_chat_id):  # that is upholding it
                     raise NotFound(texts.BUTTON_INVALID)  # unbound since the choice was offered
                 petition.group_chat_id = group.chat_id
                 target = texts.REASSIGN_TARGET_GROUP.format(title=group.title)
@@ -156,6 +159,7 @@ class Returns:
             returned.target = target
             if old_group and old_group != petition.group_chat_id:
                 outbox.message(session, chat_id=old_group, now=now, petition_id=saved_id(petition),
+                               in_thread_of=saved_id(petition),
                                text=texts.RETURN_OVERTURNED_TO_GROUP.format(
                                    number=petition.number, target=html.escape(target),
                                    name=html.escape(staff.name)))
