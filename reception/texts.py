@@ -588,3 +588,4 @@ PROMPT_RETURN = (
     "请 {name} 直接发送退回 {number} 的理由（不属于本社区 / 分类有误 / 属于供电、燃气、城管等部门职责），"
     "发送 /skip 取消。"
 )
+EXTEND_NONE_PENDING = "这件诉求没有待审批的延期申请。"

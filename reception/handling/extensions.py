@@ -40,16 +40,16 @@ class Extensions:
     def usage(self) -> str:
         return texts.EXTEND_USAGE.format(max_days=self.deps.settings.extension_max_days)
 
-    def ask(self, *, tg_user_id: int, number: str, days: str, reason: str,
-            chat_id: int | None = None) -> str:
+    def ask(self, *, tg_user_id: int, days: str, reason: str, number: str | None = None,
+            petition_id: int | None = None, chat_id: int | None = None) -> str:
         """/extend: the handler asks for ``days`` more working days, before the deadline."""
         most = self.deps.settings.extension_max_days
         if not days.isdigit() or not 1 <= int(days) <= most:
             raise InvalidInput(texts.EXTEND_BAD_DAYS.format(max_days=most))
         if not reason.strip():
             raise InvalidInput(self.usage())
-        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number) as (
-                session, staff, petition):
+        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number,
+                               petition_id=petition_id) as (session, staff, petition):
             next_status(Action.EXTEND, petition.status)
             if petition.handler_staff_id != staff.id:
                 raise NotAllowed(texts.EXTEND_NOT_HANDLER)
@@ -125,6 +125,17 @@ class Extensions:
                 number=petition.number, reason=html.escape(mask_personal_data(extension.reason)),
                 days=extension.days, due=due))
             return texts.EXTEND_APPROVED.format(number=petition.number, days=extension.days, due=due)
+
+    def decide_pending(self, *, tg_user_id: int, chat_id: int, petition_id: int,
+                       approve: bool) -> str:
+        """The desk's 批准 / 不批准: on the petition's pending request, if there is one."""
+        with transaction(self.deps.engine) as session:
+            pending = practice_queries.pending_extension(session, petition_id)
+            extension_id = saved_id(pending) if pending is not None else None
+        if extension_id is None:
+            raise InvalidInput(texts.EXTEND_NONE_PENDING)
+        return self.decide(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
+                           extension_id=extension_id, approve=approve)
 
     # --- helpers -------------------------------------------------------------------------
     def _approver_chats(self, session: Session, petition: Petition) -> list[int]:

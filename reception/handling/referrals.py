@@ -46,15 +46,15 @@ class Referrals:
         return texts.REFER_USAGE.format(departments=self._known())
 
     # --- referring -----------------------------------------------------------------------
-    def refer(self, *, tg_user_id: int, number: str, department: str, note: str = "",
-              chat_id: int | None = None) -> str:
+    def refer(self, *, tg_user_id: int, department: str, note: str = "", number: str | None = None,
+              petition_id: int | None = None, chat_id: int | None = None) -> str:
         """/refer: send the petition to a department and track it."""
         found = self.deps.org.department_named(department)
         if found is None:
             raise InvalidInput(texts.REFER_UNKNOWN.format(name=html.escape(department),
                                                           departments=self._known()))
-        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number) as (
-                session, staff, petition):
+        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number,
+                               petition_id=petition_id) as (session, staff, petition):
             next_status(Action.REFER, petition.status)  # refuse before anything is written
             if any(r.department == found.code
                    for r in practice_queries.open_referrals(session, saved_id(petition))):
