@@ -589,3 +589,4 @@ PROMPT_RETURN = (
     "发送 /skip 取消。"
 )
 EXTEND_NONE_PENDING = "这件诉求没有待审批的延期申请。"
+EXTEND_TIMELINE = "延长 {days} 个工作日，办结时限 {due}"

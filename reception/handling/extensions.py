@@ -114,11 +114,13 @@ class Extensions:
                     due=self._fmt(petition.resolve_due)))
                 return texts.EXTEND_REFUSED.format(number=petition.number,
                                                    due=self._fmt(petition.resolve_due))
+            new_due = self.deps.deadlines.due(petition.resolve_due or now, Limit(extension.days, "wd"))
+            due = self._fmt(new_due)
             self.desk.lifecycle.apply(session, petition, Action.EXTEND_APPROVE,
                                       actor=self.desk._actor(staff), extend_by=extension.days,
-                                      days=extension.days, text=extension.reason)
+                                      days=extension.days,
+                                      target=texts.EXTEND_TIMELINE.format(days=extension.days, due=due))
             extension.decision, extension.new_due = "approved", petition.resolve_due
-            due = self._fmt(petition.resolve_due)
             self._tell_group(session, petition, texts.EXTEND_APPROVED_TO_GROUP.format(
                 number=petition.number, name=html.escape(staff.name), days=extension.days, due=due))
             self.desk._tell_resident(session, petition, texts.EXTEND_APPROVED_TO_RESIDENT.format(
