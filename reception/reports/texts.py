@@ -91,7 +91,7 @@ DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时
 DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
 DESK_UNPLACED = "未登记楼栋"
 
-# --- 退单, referrals, extensions in the digest (reception.reports.practice) --------------------
+# --- 退单, referrals, extensions in the digest (reception.reports.returns_counts) --------------------
 DIGEST_PRACTICE = "<b>退单、转交与延期</b>"
 DIGEST_RETURNS_LINE = "· 退单 {group}：{count} 件（维持原派 {upheld}，改派 {overturned}，待裁定 {pending}）"
 DIGEST_RETURNS_NONE = "· 退单：无"

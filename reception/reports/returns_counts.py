@@ -24,7 +24,7 @@ class GroupReturns:
 
 
 @dataclass(frozen=True)
-class PracticeCounts:
+class ReturnsCounts:
     """What the week's returns, referrals and extensions came to."""
 
     returns: dict[str, GroupReturns] = field(default_factory=dict)  # by the returning group
@@ -61,8 +61,8 @@ class PracticeCounts:
         return out
 
 
-def practice_counts(session: Session, org: Organisation, *, since: datetime, until: datetime,
-                    communities: list[str], now: datetime) -> PracticeCounts:
+def returns_counts(session: Session, org: Organisation, *, since: datetime, until: datetime,
+                    communities: list[str], now: datetime) -> ReturnsCounts:
     """Returns, referrals and extensions made in ``[since, until)`` on the communities."""
     returns: dict[str, GroupReturns] = {}
     for returned in practice_queries.returns_between(session, since=since, until=until,
@@ -90,5 +90,5 @@ def practice_counts(session: Session, org: Organisation, *, since: datetime, unt
         extensions["asked"] += 1
         extensions[extension.decision or "pending"] += 1
         days += extension.days if extension.decision == "approved" else 0
-    return PracticeCounts(returns=returns, referrals=referrals, extensions=extensions,
+    return ReturnsCounts(returns=returns, referrals=referrals, extensions=extensions,
                           extension_days=days)
