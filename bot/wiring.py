@@ -13,17 +13,20 @@ from nlp import Analyzer
 from nlp.answers import AnswerBook
 from nlp.safety import SafetyRules
 from reception.clock import Clock, SystemClock
-from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy, Limit
 from reception.deadlines.workdays import WorkCalendar
 from reception.deps import NATIONAL_EMERGENCY_NUMBERS, Deps, Settings
 from reception.handling.access import Access
 from reception.handling.callbacks import CallBacks
 from reception.handling.desk import Desk
+from reception.handling.extensions import Extensions
 from reception.handling.feedback import Feedback
 from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.knowledge import Knowledge
+from reception.handling.referrals import Referrals
+from reception.handling.returns import Returns
 from reception.handling.signin import SignIn
 from reception.handling.visits import Visits
 from reception.org import Organisation
@@ -57,6 +60,9 @@ class Services:
     knowledge: Knowledge
     visits: Visits
     monthly: Monthly
+    returns: Returns
+    referrals: Referrals
+    extensions: Extensions
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -98,6 +104,10 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         callback_sample_percent=config.callbacks.sample_percent,
         visit_half_days=config.visits.half_days,
         visit_households=config.visits.households,
+        return_ruling=Limit.parse(config.practice.return_ruling),
+        referral_limit=Limit.parse(config.practice.referral_limit),
+        extension_max_days=config.practice.extension_max_days,
+        extension_approver=config.practice.extension_approver,
     )
     deps = Deps(
         engine=engine,
@@ -129,22 +139,28 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
     digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
     intake, desk = Intake(deps, filing), Desk(deps, access, filing)
+    referrals = Referrals(desk)
+    returns = Returns(desk)
     return Services(
         deps=deps,
         intake=intake,
         access=access,
         desk=desk,
         feedback=Feedback(deps),
-        escalation=Escalation(deps, access),
+        escalation=Escalation(deps, access, practice_sweeps=(returns.remind_late_rulings,
+                                                             referrals.sweep)),
         digests=digests,
         register=register,
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
-        callbacks=CallBacks(deps, access),
+        callbacks=CallBacks(deps, access, desk),
         knowledge=Knowledge(deps, access, intake, desk),
         visits=Visits(deps, access, filing),
         monthly=Monthly(deps, access),
+        returns=returns,
+        referrals=referrals,
+        extensions=Extensions(desk),
     )
 
 

@@ -14,7 +14,7 @@ from nlp import Analyzer
 from nlp.answers import AnswerBook
 from nlp.safety import SafetyRules
 from reception.clock import Clock
-from reception.deadlines.calculator import DeadlineCalculator
+from reception.deadlines.calculator import DeadlineCalculator, Limit
 from reception.org import Organisation
 
 # Numbers that are the same all over China; gas, water and the property's duty phone are
@@ -44,6 +44,11 @@ class Settings:
     callback_sample_percent: int = 10  # and this share of all resolved petitions
     visit_half_days: int = 4  # 民情日记: each staff member's weekly norm of half-days out
     visit_households: int = 10  # ... and of households visited
+    # The office's practice (config.toml [returns], [referrals], [extensions]).
+    return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
+    referral_limit: Limit = field(default_factory=lambda: Limit(10, "wd"))
+    extension_max_days: int = 15
+    extension_approver: str = "street"  # street | community
 
     @property
     def tz(self) -> ZoneInfo:

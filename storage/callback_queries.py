@@ -96,3 +96,12 @@ def done_counts(session: Session, *, communities: Sequence[str], since: datetime
                col(CallBack.done_at) >= since, col(CallBack.done_at) < until)
         .group_by(col(CallBack.outcome)))
     return {str(outcome): int(count) for outcome, count in rows}
+
+
+def latest_done_callback(session: Session, petition_id: int, *,
+                         caller_staff_id: int | None) -> CallBack | None:
+    """The petition's last recorded call-back by this caller."""
+    return session.exec(select(CallBack).where(
+        CallBack.petition_id == petition_id, CallBack.caller_staff_id == caller_staff_id,
+        col(CallBack.done_at).is_not(None)).order_by(col(CallBack.done_at).desc(),
+                                                     col(CallBack.id).desc())).first()

@@ -68,6 +68,10 @@ def test_invite_prints_a_code(config_file, capsys):
     (("unrated_days = 3", "unrated_days = 0"), "callbacks.unrated_days"),
     (("# answers = \"answers.toml\"", "answers = \"missing.toml\""), "knowledge.answers"),
     (("households = 10", "households = \"ten\""), "visits.households"),
+    (("ruling_limit = \"4wh\"", "ruling_limit = \"soon\""), "returns.ruling_limit"),
+    (("limit = \"10wd\"", "limit = \"2.5wd\""), "referrals.limit"),
+    (("approver = \"street\"", "approver = \"mayor\""), "extensions.approver"),
+    (("max_days = 15", "max_days = 0"), "extensions.max_days"),
 ])
 def test_bad_config_names_the_key(tmp_path, edit, key):
     source = load_config().path.read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotAllowed, NotFound
 from reception.handling.access import Access
+from reception.handling.desk import Desk
 from reception.handling.lifecycle import Lifecycle
 from reception.petition import callback_data, outbox
 from reception.petition.callback_data import CALLBACK_OUTCOMES
@@ -52,10 +53,26 @@ class _Entry:
 
 
 class CallBacks:
-    def __init__(self, deps: Deps, access: Access) -> None:
+    def __init__(self, deps: Deps, access: Access, desk: Desk | None = None) -> None:
         self.deps = deps
         self.access = access
         self.lifecycle = Lifecycle(deps)
+        if desk is not None:  # the caller's line after an outcome button is the call's note
+            desk.draft_takers[NOTE_DRAFT] = self.take_note
+
+    def take_note(self, *, tg_user_id: int, chat_id: int, petition_id: int | None,
+                  text: str) -> str:
+        """The caller's line after an outcome button: the call's note (register, timeline)."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            callback = cq.latest_done_callback(session, petition_id or 0, caller_staff_id=staff.id)
+            petition = session.get(Petition, petition_id) if petition_id else None
+            if callback is None or petition is None or not text.strip():
+                return texts.PROMPT_CANCELLED
+            callback.note = text.strip()
+            self.lifecycle.note(session, petition, Note.CALLBACK_NOTE,
+                                actor=Actor("staff", staff.id, staff.name), text=callback.note)
+            return texts.CALLBACK_NOTE_SAVED.format(number=petition.number)
 
     # --- the list ---------------------------------------------------------------------------
     def queue_due(self) -> int:
@@ -119,7 +136,6 @@ class CallBacks:
                     tg_user_id=tg_user_id, chat_id=chat_id, kind=NOTE_DRAFT,
                     created_at=self.deps.clock.now())
                 draft.kind, draft.petition_id = NOTE_DRAFT, petition.id
-                draft.payload = {"callback_id": saved_id(callback)}
                 session.add(draft)
                 outbox.message(session, chat_id=chat_id, now=self.deps.clock.now(),
                                petition_id=petition.id, text=texts.CALLBACK_NOTE_PROMPT.format(
@@ -236,20 +252,6 @@ class CallBacks:
             resident=html.escape(resident_label(resident, petition, masked=True)),
             place=html.escape(community.name + address_of(petition)),
             result=html.escape(result[:80] + ("…" if len(result) > 80 else "")))
-
-
-def add_note(deps: Deps, session: Session, draft: Draft, text: str) -> str:
-    """The caller's line after an outcome button: the call's note (register, timeline)."""
-    callback = session.get(CallBack, int(draft.payload.get("callback_id", 0)))
-    petition = session.get(Petition, callback.petition_id) if callback else None
-    if callback is None or petition is None or not text.strip():
-        return texts.PROMPT_CANCELLED
-    callback.note = text.strip()
-    staff = session.get(Staff, callback.caller_staff_id) if callback.caller_staff_id else None
-    Lifecycle(deps).note(session, petition, Note.CALLBACK_NOTE,
-                         actor=Actor("staff", staff.id if staff else None, staff.name if staff else ""),
-                         text=callback.note)
-    return texts.CALLBACK_NOTE_SAVED.format(number=petition.number)
 
 
 def in_sample(number: str, percent: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,6 @@ from nlp import mask_personal_data
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
-from reception.handling import callbacks
 from reception.handling.access import Access
 from reception.handling.filing import Filing
 from reception.handling.lifecycle import Lifecycle
@@ -45,6 +45,9 @@ class Desk:
         self.access = access
         self.lifecycle = Lifecycle(deps)
         self.filing = filing or Filing(deps)
+        # Other services' prompts answered by the staff member's next message, by draft kind
+        # (a return's reason: reception.handling.returns registers "return").
+        self.draft_takers: dict[str, Callable[..., str]] = {}
 
     # --- claiming and replying ---------------------------------------------------------
     def claim(self, *, tg_user_id: int, petition_id: int, chat_id: int | None = None) -> str:
@@ -125,13 +128,13 @@ class Desk:
         """A staff member's plain message answering a prompt; None when no prompt is pending."""
         with transaction(self.deps.engine) as session:
             draft = session.get(Draft, (tg_user_id, chat_id))
-            if draft is not None and draft.kind == callbacks.NOTE_DRAFT:  # after a 回访 button
-                session.delete(draft)
-                return callbacks.add_note(self.deps, session, draft, text)
-            if draft is None or draft.kind not in ("resolve", "reject"):
+            if draft is None or draft.kind not in ("resolve", "reject", *self.draft_takers):
                 return None
             session.delete(draft)
             kind, petition_id = draft.kind, draft.petition_id
+        if kind in self.draft_takers:
+            return self.draft_takers[kind](tg_user_id=tg_user_id, chat_id=chat_id,
+                                           petition_id=petition_id, text=text)
         if kind == "resolve":
             return self.resolve(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
                                 result=text)

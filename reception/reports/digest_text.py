@@ -40,6 +40,7 @@ def render(
     basic_weight: float,
     min_sample: int = MIN_SAMPLE,
     practice: Sequence[str] = (),
+    extra: Sequence[str] = (),
 ) -> str:
     """The digest's HTML; breakdowns shrink until the text fits in one Telegram message.
 
@@ -55,6 +56,7 @@ def render(
         lines += _topics(top_topics)
         lines += _clusters(clusters[:limit], place_names)
         lines += (["", *practice] if practice else [])  # reception.reports.practice
+        lines += list(extra)  # complete lines, escaped by their maker (reports.returns_counts)
         lines += ["", t.DIGEST_FOOTNOTE.format(basic=_number(basic_weight))]
         text = "\n".join(lines)
         if len(text) <= TELEGRAM_TEXT_LIMIT:

@@ -28,10 +28,10 @@ from reception.petition.states import Status
 from reception.reports import texts as t
 from reception.reports.metrics import is_overdue, local_midnight
 from reception.texts import RATING_LABELS
-from storage import callback_queries, queries
+from storage import callback_queries, practice_queries, queries
 from storage import reports as report_queries
 from storage.db import transaction
-from storage.models import Petition, Resident
+from storage.models import Petition, Referral, Resident
 from storage.tables import saved_id
 
 if TYPE_CHECKING:
@@ -111,13 +111,23 @@ def iter_register_rows(
         merged = report_queries.numbers_by_id(session, (p.merged_into_id for p in petitions))
         notes = callback_queries.callback_notes(
             session, (saved_id(p) for p in petitions if p.callback_outcome))
+        referred = practice_queries.referrals_of(session, (saved_id(p) for p in petitions))
         for p in petitions:
             yield _row(deps, p, residents.get(p.resident_id or 0), staff, merged,
-                       unmasked=unmasked, callback_note=notes.get(saved_id(p), ""))
+                       unmasked=unmasked, referred=_departments(deps, referred.get(saved_id(p), [])),
+                       callback_note=notes.get(saved_id(p), ""))
+
+
+def _departments(deps: Deps, referrals: list[Referral]) -> str:
+    """The 转交部门 cell: each department referred to, once, in order."""
+    names = [deps.org.departments[r.department].name if r.department in deps.org.departments
+             else r.department for r in referrals]
+    return "、".join(dict.fromkeys(names))
 
 
 def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[int, str],
-         merged: dict[int, str], *, unmasked: bool, callback_note: str = "") -> RegisterRow:
+         merged: dict[int, str], *, unmasked: bool, referred: str = "",
+         callback_note: str = "") -> RegisterRow:
     tz = deps.settings.tz
     name, phone = _who(petition, resident, unmasked=unmasked)
     community = deps.org.communities.get(petition.community_code)
@@ -140,7 +150,7 @@ def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[
         _time(petition.resolved_at, tz),
         _time(petition.resolve_due, tz),
         _overdue_label(petition, deps.clock.now()),
-        "",  # 转交部门: referrals to departments are not recorded yet
+        referred,  # 转交部门
         _callback_label(petition, callback_note, unmasked=unmasked),
         _rating_label(petition.rating),
     ])

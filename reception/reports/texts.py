@@ -131,3 +131,14 @@ TOPIC_ALREADY_DONE = "每月一题 #{id} 已经解决。"
 TOPIC_NONE = "还没有选定的每月一题。发送 /monthly 查看月报，再用 /topic pick 序号 选定。"
 TOPIC_NOTE = "列入每月一题 #{id}（{month}）"
 DIGEST_CALLBACKS = "📞 回访 {total} 件：{outcomes}（未评价的诉求以回访结果计入满意率）"
+# --- 退单, referrals, extensions in the digest (reception.reports.returns_counts) --------------------
+DIGEST_PRACTICE = "<b>退单、转交与延期</b>"
+DIGEST_RETURNS_LINE = "· 退单 {group}：{count} 件（维持原派 {upheld}，改派 {overturned}，待裁定 {pending}）"
+DIGEST_RETURNS_NONE = "· 退单：无"
+DIGEST_REFERRALS_LINE = "· 转交部门 {department}：{count} 件（已办结 {done}，超期 {late}）"
+DIGEST_REFERRALS_NONE = "· 转交部门：无"
+DIGEST_EXTENSIONS_LINE = (
+    "· 延期申请：{count} 件（批准 {approved}，不批准 {refused}，待审批 {pending}；共延长 {days} 个工作日）"
+)
+DIGEST_EXTENSIONS_NONE = "· 延期申请：无"
+DIGEST_NO_GROUP = "（未分组）"
