@@ -227,7 +227,9 @@ async def _week(s: Script) -> None:
     outage = s.number(wang.id)
     await s.press(grid_worker, main.id, s.card(main.id, outage), "认领")
     await s.say(grid_worker, main.id, f"/refer {outage} 供电公司 3号楼整栋停电，疑似变压器故障，请尽快抢修")
+    await s.later(minutes=2)  # the group's cards and notes stay within Telegram's 20 a minute
     await s.say(grid_worker, main.id, f"/extend {outage} 3 需等待供电公司更换变压器")
+    await s.later(minutes=2)
     request = next(m for m in reversed(emu.bot_messages(street.id)) if "延期申请" in m.text)
     await s.press(supervisor, street.id, request, "✅ 批准延期")
 
