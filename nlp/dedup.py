@@ -52,15 +52,13 @@ class Link:
 
 def signature(rules: TopicRules, *, text: str, tokens: Iterable[str], category: str,
               building: str | None = None) -> Signature:
-    """A petition's signature. Problems are read from its one line (the title of a web-form
-    letter, else its first sentence) when that names one: the rest of a long letter mentions
-    every neighbouring problem; the places from its start."""
-    line = short_text(text)
-    problems = rules.problems_of(line) or rules.problems_of(text)
+    """A petition's signature: its places and main problems (`TopicRules`), its words with
+    synonyms merged, and the character pairs of its one line (title or first sentence)."""
     return Signature(
-        places=rules.places_of(text, building=building), problems=frozenset(problems),
+        places=rules.places_of(text, building=building),
+        problems=frozenset(rules.main_problems(text)),
         words=rules.canonical(frozenset(tokens)), category=category, building=building,
-        line=_bigrams(line),
+        line=_bigrams(short_text(text)),
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nlp.data import short_text
 from nlp.segment import RULES_DIR
 
 TOPICS_FILE = RULES_DIR / "topics.toml"
@@ -87,6 +88,19 @@ class TopicRules:
             if problem.pattern.search(scanned):
                 found.append(problem.name)
         return tuple(found)
+
+    def main_problems(self, text: str) -> tuple[str, ...]:
+        """The problems of a message's one line (a web-form letter's title, else its first
+        sentence) when it names any, else of its start: a long letter mentions every
+        neighbouring problem, its title says which one it is about."""
+        return self.problems_of(short_text(text)) or self.problems_of(text)
+
+    def phrases(self, text: str, *, building: str | None = None) -> tuple[str, ...]:
+        """Hot-topic phrases: each main problem with the first place named ("3号楼 电梯故障",
+        "东门 占道经营"), or alone when no place is ("电梯故障"). Never a single word."""
+        places = self.places_of(text, building=building)
+        where = f"{places[0]} " if places else ""
+        return tuple(f"{where}{problem}" for problem in self.main_problems(text))
 
     def places_of(self, text: str, *, building: str | None = None) -> tuple[str, ...]:
         """The places the start of a message names: its building first ("3号楼"), then gates,
