@@ -95,6 +95,9 @@ def _add_dedup_eval(commands: argparse._SubParsersAction) -> None:
                        help="rules file path or builtin name (the category is part of a match)")
     dedup.add_argument("--threshold", type=float, default=None, metavar="T",
                        help="word similarity (default: nlp.duplicate_threshold of the config)")
+    dedup.add_argument("--wording-only", action="store_true",
+                       help="score the former detector instead: word similarity alone, "
+                            "same building")
     dedup.add_argument("--json", action="store_true",
                        help="print one JSON object (precision, recall, f1, n, …)")
     dedup.set_defaults(func=dedup_eval_command)
@@ -200,7 +203,8 @@ def dedup_eval_command(args: argparse.Namespace) -> int:
         print(f"minyuan nlp dedup-eval: {exc}", file=sys.stderr)
         return 2
     chosen = [p for p in pairs if args.split == "all" or p.split == args.split]
-    report = evaluate_pairs(analyzer, topics, chosen, texts, threshold=threshold)
+    report = evaluate_pairs(analyzer, topics, chosen, texts, threshold=threshold,
+                            wording_only=args.wording_only)
     if report.n == 0:
         print("minyuan nlp dedup-eval: none of the pairs' messages is in the CSV",
               file=sys.stderr)

@@ -1,15 +1,16 @@
-"""Similarity of two petitions' content tokens, for duplicate detection.
+"""Duplicate detection: do two petitions report one problem at one place?
 
 The domain decides which open petitions to compare (same building, recent, still open); this
-module says whether two of them report one problem (`link`: same place and same named problem,
-however worded; see nlp/topics.py) and how alike their words are (`similarity`). Jaccard over jieba content words is transparent
-(staff can see the shared words) and, for messages of a few dozen words, as good as SimHash.
+module says whether two of them report one problem (`link`: the same place and the same named
+problem, however worded, see nlp/topics.py) and how alike their words are (`similarity`,
+Jaccard over jieba content words: transparent, staff can see the shared words).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from nlp.data import short_text
 from nlp.topics import TopicRules, same_place
@@ -26,6 +27,11 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 def shared_words(a: frozenset[str], b: frozenset[str]) -> tuple[str, ...]:
     """The words two petitions have in common, sorted, to show why they were matched."""
     return tuple(sorted(a & b))
+
+
+# One lines this alike (character pairs) are one letter posted twice, whatever places were read
+# from them: a place name in a long letter is read less reliably than its title is copied.
+SAME_LINE = 0.8
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def signature(rules: TopicRules, *, text: str, tokens: Iterable[str], category: 
 
 def _bigrams(line: str) -> frozenset[str]:
     chars = [c for c in line if c.isalnum()]
-    return frozenset(a + b for a, b in zip(chars, chars[1:], strict=False))
+    return frozenset(a + b for a, b in pairwise(chars))
 
 
 def link(a: Signature, b: Signature, *, threshold: float = 0.3,
@@ -92,8 +98,8 @@ def link(a: Signature, b: Signature, *, threshold: float = 0.3,
         if problems or line >= threshold or (a.category == b.category and score >= threshold):
             return Link(place=place, problems=problems, words=shared, score=score)
         return None
-    if _named(a) and _named(b) and line < wording_alone:
-        return None  # both say where, and not the same place
+    if _named(a) and _named(b) and line < SAME_LINE:
+        return None  # both say where, not the same place, and not in the same words
     if max(score, line) >= wording_alone or (
             problems and a.category == b.category and score >= threshold):
         return Link(place=None, problems=problems, words=shared, score=score)

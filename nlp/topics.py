@@ -81,10 +81,8 @@ class TopicRules:
         head = text[:self.scan_chars]
         found = []
         for problem in self.problems:
-            if problem.cancel is not None:
-                scanned = problem.cancel.sub("　", head)
-            else:
-                scanned = head
+            # A cancelling phrase is blanked out where it stands ("电梯间" is not a lift fault).
+            scanned = problem.cancel.sub("\u3000", head) if problem.cancel else head
             if problem.pattern.search(scanned):
                 found.append(problem.name)
         return tuple(found)

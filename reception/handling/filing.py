@@ -131,7 +131,7 @@ class Filing:
         if missing:
             if len(cache) > SIGNATURE_CACHE_SIZE:
                 cache.clear()
-            for pid, text, tokens, building in queries.duplicate_rows(session, missing):
-                cache[pid] = signature(self.deps.topics, text=text, tokens=tokens,
-                                       category="", building=building)
+            for row in queries.duplicate_rows(session, missing):
+                cache[row.id] = signature(self.deps.topics, text=row.text, tokens=row.tokens,
+                                          category="", building=row.building)
         return {i: cache[i] for i in ids if i in cache}

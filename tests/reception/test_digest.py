@@ -11,11 +11,11 @@ import re
 import pytest
 from sqlmodel import Session, select
 
+from nlp.topics import TopicRules
 from reception.errors import InvalidInput, NotAllowed
 from reception.handling.access import Access
 from reception.reports.digest import Digests
 from reception.reports.digest_text import TELEGRAM_TEXT_LIMIT
-from nlp.topics import TopicRules
 from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage.models import Outbox
 from tests.reception.report_fixtures import add, add_staff, bj, group, hours, make_deps, petition
