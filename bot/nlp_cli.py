@@ -1,4 +1,4 @@
-"""`minyuan nlp learn | eval | dedup-eval | classify`: the rules files' command-line tools (see docs/nlp.md)."""
+"""`minyuan nlp learn | eval | dedup-eval | topics | classify`: the rules tools (docs/nlp.md)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_learn(commands)
     _add_eval(commands)
     _add_dedup_eval(commands)
+    _add_topics(commands)
     _add_classify(commands)
 
 
@@ -101,6 +102,20 @@ def _add_dedup_eval(commands: argparse._SubParsersAction) -> None:
     dedup.add_argument("--json", action="store_true",
                        help="print one JSON object (precision, recall, f1, n, …)")
     dedup.set_defaults(func=dedup_eval_command)
+
+
+def _add_topics(commands: argparse._SubParsersAction) -> None:
+    topics = commands.add_parser(
+        "topics", help="the hot topics of a CSV of messages, as the weekly digest counts them",
+        description="Count each message's problems with their place (\"3号楼 电梯故障\"), "
+                    "once per message, with the topics file nlp/rules/topics.toml.")
+    topics.add_argument("--data", required=True, type=Path, metavar="CSV",
+                        help="messages, a CSV with a text column")
+    topics.add_argument("--limit", type=int, default=20, metavar="N", help="show N (default 20)")
+    topics.add_argument("--minimum", type=int, default=2, metavar="N",
+                        help="only phrases of at least N messages (default 2, as the digest)")
+    topics.add_argument("--json", action="store_true", help="print a JSON list of [phrase, count]")
+    topics.set_defaults(func=topics_command)
 
 
 def _add_classify(commands: argparse._SubParsersAction) -> None:
@@ -210,6 +225,29 @@ def dedup_eval_command(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     print(report.to_json() if args.json else report.format())
+    return 0
+
+
+def topics_command(args: argparse.Namespace) -> int:
+    """Print the hot topics of a CSV; 2 when it or the topics file cannot be read."""
+    from nlp.dedup_eval import read_texts
+    from nlp.location import parse_location
+    from nlp.topics import TopicRules, TopicsError, hot_topics
+
+    try:
+        rules = TopicRules.load()
+        texts = list(read_texts(args.data).values())
+    except (TopicsError, ValueError, OSError) as exc:
+        print(f"minyuan nlp topics: {exc}", file=sys.stderr)
+        return 2
+    ranked = hot_topics(rules, ((t, parse_location(t).building) for t in texts),
+                        minimum=args.minimum, limit=args.limit)
+    if args.json:
+        print(json.dumps(ranked, ensure_ascii=False))
+    else:
+        print(f"{len(texts)} messages")
+        for phrase, count in ranked:
+            print(f"{count:5d}  {phrase}")
     return 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,17 @@ class TopicRules:
     def canonical(self, words: frozenset[str]) -> frozenset[str]:
         """Words with every synonym replaced by its group's representative word."""
         return frozenset(self.synonyms.get(w, w) for w in words)
+
+
+def hot_topics(rules: TopicRules, messages: Iterable[tuple[str, str | None]], *,
+               minimum: int = 2, limit: int = 8) -> list[tuple[str, int]]:
+    """The phrases (`TopicRules.phrases`) of the most messages, each (text, building) counting a
+    phrase once; only phrases of at least ``minimum`` messages, ties by the phrase."""
+    counter: Counter[str] = Counter()
+    for text, building in messages:
+        counter.update(set(rules.phrases(text, building=building)))
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+    return [(phrase, n) for phrase, n in ranked if n >= minimum][:limit]
 
 
 def same_place(a: str, b: str) -> bool:

@@ -7,12 +7,12 @@ analyzer's, best first), ``building`` and ``category``.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from nlp.topics import TopicRules
+from nlp.topics import TopicRules, hot_topics
 from storage.models import Petition
 
 # Words that are in almost every petition and say nothing about its topic.
@@ -52,11 +52,8 @@ def top_topics(
     does not drown out ten short ones; only phrases of at least ``minimum`` petitions are
     topics. Ties are broken by the phrase itself, so the order is stable.
     """
-    counter: Counter[str] = Counter()
-    for petition in petitions:
-        counter.update(set(topics.phrases(petition.text, building=petition.building)))
-    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-    return [(phrase, n) for phrase, n in ranked if n >= minimum][:limit]
+    return hot_topics(topics, ((p.text, p.building) for p in petitions),
+                      minimum=minimum, limit=limit)
 
 
 def recurring_clusters(

@@ -24,7 +24,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 def test_every_nlp_subcommand_has_help_text():
     nlp = _subcommands(_nlp_parser())["nlp"]
     subcommands = _subcommands(nlp)
-    assert set(subcommands) == {"learn", "eval", "dedup-eval", "classify"}
+    assert set(subcommands) == {"learn", "eval", "dedup-eval", "topics", "classify"}
     action = next(a for a in nlp._actions if isinstance(a, argparse._SubParsersAction))
     helps = {choice.dest: choice.help for choice in action._choices_actions}
     for name in subcommands:
@@ -104,3 +104,12 @@ def test_dedup_eval_with_unreadable_input_exits_2(tmp_path, capsys, run_cli):
     assert run_cli("nlp", "dedup-eval", "--data", str(data), "--pairs", str(bad), "--threshold", "0.3") == 2
     assert "bad pair line" in capsys.readouterr().err
     assert run_cli("nlp", "dedup-eval", "--data", str(tmp_path / "missing.csv"), "--threshold", "0.3") == 2
+
+
+def test_topics_counts_a_csv_as_the_digest_does(tmp_path, capsys, run_cli):
+    data = tmp_path / "messages.csv"
+    data.write_text("text\n3号楼的电梯坏了，一直停在一楼不动\n3号楼电梯又坏了！！我家住18楼\n"
+                    "晚上很大声音，单元楼\n", encoding="utf-8")
+    assert run_cli("nlp", "topics", "--data", str(data), "--json") == 0
+    assert json.loads(capsys.readouterr().out) == [["3号楼 电梯故障", 2]]
+    assert run_cli("nlp", "topics", "--data", str(tmp_path / "none.csv")) == 2
