@@ -103,7 +103,7 @@ def test_one_clear_keyword_is_routed_a_mere_hint_goes_to_triage(community, text,
 
 
 def test_nothing_matched_is_the_fallback_with_zero_confidence(community):
-    decision = community.classify("今天天气不错")
+    decision = community.classify("在吗")  # what residents send before saying anything
     assert (decision.category, decision.confidence, decision.runner_up) == ("其他", 0.0, None)
     assert decision.keywords == ()
 
