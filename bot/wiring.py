@@ -22,6 +22,7 @@ from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.signin import SignIn
+from reception.handling.urgency import Urgency
 from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
@@ -48,6 +49,7 @@ class Services:
     inbox: Inbox
     signin: SignIn
     board: Board
+    urgency: Urgency
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -114,11 +116,12 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
     filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
     digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
+    desk = Desk(deps, access, filing)
     return Services(
         deps=deps,
         intake=Intake(deps, filing),
         access=access,
-        desk=Desk(deps, access, filing),
+        desk=desk,
         feedback=Feedback(deps),
         escalation=Escalation(deps, access),
         digests=digests,
@@ -126,6 +129,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
+        urgency=Urgency(deps, desk),
     )
 
 

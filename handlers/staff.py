@@ -54,6 +54,9 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             case CardAction.MERGE:
                 answer = await rt.call(desk.merge, tg_user_id=user_id, chat_id=chat_id,
                                        duplicate=pid, into=target)
+            case CardAction.URGENT:
+                answer = await rt.call(rt.services.urgency.mark_urgent, tg_user_id=user_id,
+                                       chat_id=chat_id, petition_id=pid)
     except ReceptionError as error:
         await refuse(update, error)
         return
@@ -228,3 +231,17 @@ async def _args(update: Update, count: int, usage: str) -> list[str] | None:
         await say(update, usage)
         return None
     return parts
+
+
+async def urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/urgent <number>: handle it as an emergency (advice, alerts, urgent limits)."""
+    if (parts := await _args(update, 1, texts.URGENT_USAGE)) is not None:
+        await _call(update, context, lambda s: s.urgency.mark_urgent, chat=True,
+                    number=parts[0].split()[0])
+
+
+async def not_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/noturgent <number> <reason>: routine limits again; the reason goes on the timeline."""
+    if (parts := await _args(update, 2, texts.NOTURGENT_USAGE)) is not None:
+        await _call(update, context, lambda s: s.urgency.mark_routine, chat=True,
+                    number=parts[0], reason=parts[1])

@@ -430,3 +430,31 @@ CONFIRM_AFTER_HOURS = (
     "\n\n🌙 现在是非工作时间，办理时限从 {opens} 起按工作时间计算。"
     "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
 )
+
+# --- urgency judged again: a follow-up's danger words, staff's /urgent and /noturgent -------
+# (reception.handling.urgency)
+URGENT_UPGRADED_TO_RESIDENT = (
+    "\n\n🚨 <b>已按紧急诉求处理</b>：诉求 <b>{number}</b>\n"
+    "根据您刚补充的情况，我们已同时通知社区工作群、社区值班人员和街道督办，"
+    "工作人员最迟 {respond_by} 前与您联系。请保持电话畅通，有新情况直接发消息给我。"
+)
+URGENT_BY_STAFF = "{name}标为紧急"
+URGENT_ALREADY = "诉求 {number} 已是紧急诉求。"
+URGENT_MARKED = "🔴 已将 {number} 标为紧急诉求，已通知工作群、值班人员和街道督办。{due}"
+URGENT_MARKED_TO_RESIDENT = (
+    "🚨 您的诉求 <b>{number}</b> 已由工作人员列为紧急诉求，最迟 {respond_by} 前与您联系。"
+    "如有危险，请先保证人身安全，必要时拨打 119/120/110。"
+)
+URGENT_MARKED_TO_RESIDENT_HANDLED = "🚨 您的诉求 <b>{number}</b> 已由工作人员列为紧急诉求，将加快办理。"
+URGENT_USAGE = "用法：/urgent 诉求编号"
+NOTURGENT_USAGE = "用法：/noturgent 诉求编号 理由（例如：/noturgent MY-20261123-0001 已核实无燃气泄漏）"
+NOTURGENT_ALREADY = "诉求 {number} 不是紧急诉求，无需调整。"
+NOTURGENT_MARKED = "已将 {number} 改为非紧急（理由：{reason}），时限按常规重新计算。{due}"
+URGENCY_DUES = "响应时限 {respond}，办结时限 {resolve}。"
+URGENCY_DUE_RESOLVE = "办结时限 {resolve}。"
+CARD_MARK_URGENT = "🔴 标为紧急"
+EVENT_LABELS["mark_urgent"] = "标为紧急"
+EVENT_LABELS["mark_routine"] = "改为非紧急"
+REFUSALS["mark_urgent"] = REFUSALS["mark_routine"] = "该诉求当前状态为「{label}」，不能调整紧急程度。"
+STAFF_HELP += "\n/urgent 编号 标为紧急　/noturgent 编号 理由 改为非紧急　/duty 值班"
+STAFF_HELP_PRIVATE += "\n/urgent 编号 标为紧急　/noturgent 编号 理由　/duty 值班安排"
