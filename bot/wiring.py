@@ -21,6 +21,7 @@ from reception.handling.feedback import Feedback
 from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
+from reception.handling.roster import Roster
 from reception.handling.signin import SignIn
 from reception.handling.urgency import Urgency
 from reception.org import Organisation
@@ -50,6 +51,7 @@ class Services:
     signin: SignIn
     board: Board
     urgency: Urgency
+    roster: Roster
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -130,6 +132,7 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
         urgency=Urgency(deps, desk),
+        roster=Roster(deps, access),
     )
 
 

@@ -46,7 +46,7 @@ def register(application: Application) -> None:
         "complex": staff.mark_complex, "merge": staff.merge, "walkin": staff.walkin,
         "skip": staff.skip, "help": staff.staff_help, "overdue": staff.overdue,
         "digest": staff.digest, "export": staff.export,
-        "urgent": staff.urgent, "noturgent": staff.not_urgent,
+        "urgent": staff.urgent, "noturgent": staff.not_urgent, "duty": staff.duty,
     }
     for name, callback in staff_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))

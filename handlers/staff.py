@@ -245,3 +245,8 @@ async def not_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if (parts := await _args(update, 2, texts.NOTURGENT_USAGE)) is not None:
         await _call(update, context, lambda s: s.urgency.mark_routine, chat=True,
                     number=parts[0], reason=parts[1])
+
+
+async def duty(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/duty [on|off] [@name] [date]: who is on duty, or put someone on or off the roster."""
+    await _call(update, context, lambda s: s.roster.duty, chat=True, args=args_text(update))
