@@ -71,7 +71,7 @@ def claim_alert(session: Session, *, petition_id: int, version: int, status: str
 def shifts(session: Session, *, community_code: str, first: date, last: date) -> list[tuple[date, Staff]]:
     """(day, staff) on duty for a community from ``first`` to ``last``, by day then joining."""
     statement = (
-        select(DutyShift.day, Staff)
+        select(col(DutyShift.day), Staff)
         .join(Staff, col(Staff.id) == DutyShift.staff_id)
         .where(DutyShift.community_code == community_code, col(DutyShift.day) >= first,
                col(DutyShift.day) <= last, Staff.active)
