@@ -80,6 +80,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         number_prefix=config.reception.number_prefix,
         timezone=config.reception.timezone,
         merge_window=timedelta(seconds=config.reception.merge_window_seconds),
+        stray_expiry=timedelta(hours=config.reception.stray_expire_hours),
         reopen_days=config.reception.reopen_days,
         max_text_chars=config.reception.max_text_chars,
         triage_threshold=config.nlp.triage_threshold,

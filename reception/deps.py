@@ -39,6 +39,7 @@ class Settings:
     emergency_numbers: Mapping[str, str] = field(
         default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
+    stray_expiry: timedelta = timedelta(hours=24)  # unanswered stray drafts close; zero: never
 
     @property
     def tz(self) -> ZoneInfo:

@@ -474,3 +474,16 @@ DUTY_ADMIN_ONLY = "抱歉，只有社区管理员可以为其他人登记值班�
 DUTY_UNKNOWN_STAFF = "本社区没有名为“{name}”的工作人员（请写工作人员登记的姓名，如 /duty @张网格员 明天）。"
 DUTY_ONE_COMMUNITY = "请在社区工作群中使用 /duty（您负责多个社区，私聊时无法确定是哪个社区）。"
 DUTY_USAGE = "用法：/duty 查看值班　/duty on 本人值班　/duty off　/duty @姓名 日期"
+
+# --- stray drafts nobody explained (reception.handling.strays.expire) ---------------------
+STRAY_EXPIRED_FILED = "您之前发来的语音一直没有补充文字说明，我们已直接登记为诉求，工作人员会收听后与您联系。"
+STRAY_EXPIRED_CLOSED = (
+    "您之前发来的{what}我们已经保存，但一直没有收到需要帮忙的说明，这次就先不登记为诉求了。"
+    "如有需要，随时用一句话告诉我们，例如“5号楼楼道灯坏了”。"
+)
+
+# --- an edit classified again (reception.handling.edits) ---------------------------------
+EDIT_RECLASSIFIED = "居民修改后重新分类：{before} → {after}{moved}"
+EDIT_RECLASSIFIED_MOVED = "，转至 {title}"
+EDIT_REROUTED_AWAY = "↪️ 诉求 <b>{number}</b> 经居民修改后已转至更合适的工作群办理，本群无需处理。"
+EVENT_LABELS["reclassify"] = "重新分类"

@@ -161,6 +161,10 @@ class Intake:
             result = strays.submit_held(self, session, resident)
             return replace(result, sends=self.dispatch.hand_over(session))
 
+    def expire_strays(self) -> int:
+        """Close stray drafts nobody explained in time (see strays.expire); run by the sweep."""
+        return strays.expire(self)
+
     def edit(self, inbound: Inbound) -> str:
         """A resident edited a message (``inbound`` is its new version); see edits.py."""
         with transaction(self.deps.engine) as session:

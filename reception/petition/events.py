@@ -31,6 +31,7 @@ class Note(StrEnum):
     CALENDAR = "calendar"  # the year's holidays were published: the deadlines were recounted
     EDIT = "edit"  # the resident edited a message: detail keeps before and after (handling.edits)
     ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
+    RECLASSIFY = "reclassify"  # a resident's edit changed the category or the group (handling.edits)
 
 
 @dataclass(frozen=True)
