@@ -147,7 +147,7 @@ MERGE_CLOSED_TARGET = "目标诉求 {number} 已不在办理中，不能合并�
 REPLY_SENT = "✉️ 已转给居民。"
 REPLY_NOT_OPEN = "诉求 {number} 当前状态为「{label}」，回复未发送给居民。"
 WALKIN_USAGE = (
-    "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话13800001111"
+    "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话138xxxxxxxx"
 )
 WALKIN_OK = "已登记来访：{number}"
 OPEN_EMPTY = "目前没有待办诉求。"
@@ -447,7 +447,7 @@ URGENT_MARKED_TO_RESIDENT = (
 )
 URGENT_MARKED_TO_RESIDENT_HANDLED = "🚨 您的诉求 <b>{number}</b> 已由工作人员列为紧急诉求，将加快办理。"
 URGENT_USAGE = "用法：/urgent 诉求编号"
-NOTURGENT_USAGE = "用法：/noturgent 诉求编号 理由（例如：/noturgent MY-20261123-0001 已核实无燃气泄漏）"
+NOTURGENT_USAGE = "用法：/noturgent 诉求编号 理由（例如：/noturgent 编号 已电话核实，无燃气泄漏）"
 NOTURGENT_ALREADY = "诉求 {number} 不是紧急诉求，无需调整。"
 NOTURGENT_MARKED = "已将 {number} 改为非紧急（理由：{reason}），时限按常规重新计算。{due}"
 URGENCY_DUES = "响应时限 {respond}，办结时限 {resolve}。"
@@ -487,3 +487,4 @@ EDIT_RECLASSIFIED = "居民修改后重新分类：{before} → {after}{moved}"
 EDIT_RECLASSIFIED_MOVED = "，转至 {title}"
 EDIT_REROUTED_AWAY = "↪️ 诉求 <b>{number}</b> 经居民修改后已转至更合适的工作群办理，本群无需处理。"
 EVENT_LABELS["reclassify"] = "重新分类"
+DUTY_COMMUNITY_STAFF_ONLY = "值班表只登记社区工作人员；街道、区的同志请在督办群关注紧急提醒。"

@@ -98,6 +98,8 @@ class Roster:
                 raise InvalidInput(texts.DUTY_PAST)
             if target.id != staff.id and staff.role != "admin":
                 raise NotAllowed(texts.DUTY_ADMIN_ONLY)
+            if target.scope_kind != "community":  # the street's supervisors are not on its roster
+                raise NotAllowed(texts.DUTY_COMMUNITY_STAFF_ONLY)
             return self._set(session, community, target, staff, day, on=on)
 
     def _set(self, session: Session, community: str, target: Staff, by: Staff, day: date, *,
