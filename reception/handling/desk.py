@@ -340,7 +340,7 @@ class Desk:
             name=html.escape(resident_label(resident, petition, masked=False).split(" ")[0]),
             phone=html.escape(phone), address=html.escape(address_of(petition) or texts.ADDRESS_NOT_GIVEN))
         outbox.message(session, chat_id=staff.tg_user_id, text=text, now=self.deps.clock.now(),
-                       petition_id=None)
+                       petition_id=None, protect=True)
 
     @staticmethod
     def _actor(staff: Staff) -> Actor:
