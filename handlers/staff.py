@@ -57,6 +57,9 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             case CardAction.URGENT:
                 answer = await rt.call(rt.services.urgency.mark_urgent, tg_user_id=user_id,
                                        chat_id=chat_id, petition_id=pid)
+            case CardAction.NOT_URGENT:
+                answer = await rt.call(rt.services.urgency.prompt_routine, tg_user_id=user_id,
+                                       chat_id=chat_id, petition_id=pid)
     except ReceptionError as error:
         await refuse(update, error)
         return

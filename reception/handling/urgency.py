@@ -9,8 +9,9 @@ and the on-duty staff are alerted, then alerted again until someone claims it, e
 for a petition urgent from the start (reception.handling.emergency).
 
 Staff can judge it themselves: ``/urgent 编号`` (or the card's 🔴 button) and
-``/noturgent 编号 理由`` (``Action.MARK_ROUTINE``: the routine limits again, from the
-petition's own start, in office time). Both are on the timeline with who and why.
+``/noturgent 编号 理由`` (or the card's 取消紧急 button, then the reason;
+``Action.MARK_ROUTINE``: the routine limits again, from the petition's own start, in office
+time). Both are on the timeline with who and why.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ from reception.errors import InvalidInput
 from reception.handling import emergency
 from reception.handling.desk import Desk
 from reception.handling.lifecycle import Lifecycle
+from reception.petition import outbox
 from reception.petition.cards import fmt_time
 from reception.petition.events import Actor
-from reception.petition.states import Action, Status, allowed
-from storage.models import Petition
+from reception.petition.states import Action, Status, allowed, next_status
+from storage.models import Draft, Petition
+
+ROUTINE_PROMPT = "noturgent"  # Draft.kind: the card's 取消紧急 waits for the reason
 
 
 def follow_up_danger(deps: Deps, petition: Petition, text: str) -> tuple[str, ...]:
@@ -63,6 +67,7 @@ class Urgency:
     def __init__(self, deps: Deps, desk: Desk) -> None:
         self.deps = deps
         self.desk = desk
+        desk.draft_takers[ROUTINE_PROMPT] = self._take_reason
 
     def mark_urgent(self, *, tg_user_id: int, chat_id: int | None = None,
                     number: str | None = None, petition_id: int | None = None) -> str:
@@ -81,12 +86,34 @@ class Urgency:
             return texts.URGENT_MARKED.format(
                 number=petition.number, due=self._due(petition))
 
+    def prompt_routine(self, *, tg_user_id: int, chat_id: int, petition_id: int) -> str:
+        """The card's 取消紧急 button: ask the staff member for the reason (their next line)."""
+        with self.desk._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (
+                session, staff, petition):
+            if not petition.urgent:
+                return texts.NOTURGENT_ALREADY.format(number=petition.number)
+            next_status(Action.MARK_ROUTINE, petition.status)
+            now = self.deps.clock.now()
+            draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
+                tg_user_id=tg_user_id, chat_id=chat_id, kind=ROUTINE_PROMPT, created_at=now)
+            draft.kind, draft.petition_id = ROUTINE_PROMPT, petition.id
+            session.add(draft)
+            text = texts.NOTURGENT_PROMPT.format(name=html.escape(staff.name), number=petition.number)
+            outbox.message(session, chat_id=chat_id, text=text, now=now, petition_id=petition.id,
+                           in_thread_of=petition.id)
+            return text.split(texts.CLAUSE_BREAK)[0]
+
+    def _take_reason(self, *, tg_user_id: int, chat_id: int, petition_id: int | None,
+                     text: str) -> str:
+        return self.mark_routine(tg_user_id=tg_user_id, chat_id=chat_id, reason=text,
+                                 petition_id=petition_id)
+
     def mark_routine(self, *, tg_user_id: int, reason: str, chat_id: int | None = None,
-                     number: str | None = None) -> str:
+                     number: str | None = None, petition_id: int | None = None) -> str:
         if not reason.strip():
             raise InvalidInput(texts.NOTURGENT_USAGE)
-        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number) as (
-                session, staff, petition):
+        with self.desk._acting(tg_user_id, chat_id=chat_id, number=number,
+                               petition_id=petition_id) as (session, staff, petition):
             if not petition.urgent:
                 return texts.NOTURGENT_ALREADY.format(number=petition.number)
             self.desk.lifecycle.apply(session, petition, Action.MARK_ROUTINE,

@@ -166,7 +166,9 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid))]
     if status in (Status.SUBMITTED, Status.REOPENED):
         first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
-    if not petition.urgent:
+    if petition.urgent:
+        first.append((texts.CARD_MARK_ROUTINE, button(CardAction.NOT_URGENT, pid)))
+    else:
         first.append((texts.CARD_MARK_URGENT, button(CardAction.URGENT, pid)))
     rows: Buttons = [
         first,

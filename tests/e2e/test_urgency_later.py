@@ -107,3 +107,22 @@ async def test_urgent_by_command_refuses_outsiders_and_closed_petitions(office, 
     await office.say(office.staff, group, f"/urgent {number}")
     assert "不能调整紧急程度" in office.last_text(group)
     assert not stored(harness, number).urgent
+
+
+async def test_the_cards_not_urgent_button_asks_for_the_reason(office, resident, harness, clock):
+    clock.set(bj(23, 22, 40))
+    number = await report(office, resident, "厨房一股很浓的煤气味")
+    group, card = office.find_card(number)
+    await office.press(office.outsider, group, card.message_id, office.button(card, "取消紧急"))
+    assert stored(harness, number).urgent, "not staff: refused"
+    await office.press(office.staff, group, card.message_id, office.button(card, "取消紧急"))
+    assert "改为非紧急的理由" in office.last_text(group)
+    await office.say(office.staff, group, "已电话核实，是邻居家在炖肉，没有燃气泄漏")
+    assert "改为非紧急" in office.last_text(group)
+    after = stored(harness, number)
+    assert not after.urgent
+    assert after.respond_due.astimezone(BJ) > bj(24, 8, 30), "routine: counted from office hours"
+    assert any(e.action == "mark_routine" and "炖肉" in e.detail["reason"]
+               for e in events(harness, number))
+    card = office.card(group, number)
+    assert office.button(card, "🔴 标为紧急"), "it can be marked urgent again"
