@@ -76,9 +76,11 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     strays = await runtime.call(runtime.services.intake.expire_strays)
     if strays:
         log.info("sweep: %s unexplained stray drafts closed or filed", strays)
-    if report.steps or alerted:
-        log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again",
-                 report.reminded, report.overdue, report.escalated, alerted)
+    practice = await runtime.call(escalation.practice_steps)
+    if report.steps or alerted or practice:
+        log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again, "
+                 "%s return/referral steps", report.reminded, report.overdue, report.escalated,
+                 alerted, practice)
 
 
 async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:

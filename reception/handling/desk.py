@@ -45,8 +45,9 @@ class Desk:
         self.access = access
         self.lifecycle = Lifecycle(deps)
         self.filing = filing or Filing(deps)
-        # Other services' prompts answered by the staff member's next line, by Draft.kind:
-        # each takes tg_user_id, chat_id, petition_id and text (reception.handling.urgency).
+        # Other services' prompts answered by the staff member's next message, by draft kind
+        # (a return's reason: reception.handling.returns registers "return"; the reason for
+        # 取消紧急: reception.handling.urgency registers "noturgent").
         self.draft_takers: dict[str, Callable[..., str]] = {}
 
     # --- claiming and replying ---------------------------------------------------------

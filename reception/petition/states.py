@@ -63,6 +63,14 @@ class Action(StrEnum):
     WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
     MARK_URGENT = "mark_urgent"  # a follow-up's danger words, or staff: urgent from now
     MARK_ROUTINE = "mark_routine"  # staff: not urgent after all (the reason is recorded)
+    RETURN = "return"  # 退单: the handling group says it is not theirs; a dispatcher rules
+    UPHOLD = "uphold"  # the dispatcher keeps the dispatch: back to the group that returned it
+    OVERTURN = "overturn"  # the dispatcher routes it elsewhere (group, category, community)
+    REFER = "refer"  # referred to a department (org.toml); tracked until it reports done
+    REFERRAL_DONE = "referral_done"  # the department reported it done
+    EXTEND = "extend"  # 延期申请: the handler asks for more working days
+    EXTEND_APPROVE = "extend_approve"  # the approver grants them: the resolve deadline moves
+    EXTEND_REFUSE = "extend_refuse"
 
 
 class Handler(StrEnum):
@@ -89,6 +97,7 @@ class Clocks(StrEnum):
     COMPLEX = "complex"  # the resolve limit becomes the complex one, from the same start
     URGENT = "urgent"  # urgent limits from now, where they fall before the current deadlines
     ROUTINE = "routine"  # the routine limits, from the petition's own starts
+    EXTEND = "extend"  # the resolve deadline moves out by approved working days; ladder resets
 
 
 _OPEN = tuple(OPEN_STATUSES)
@@ -148,6 +157,16 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.MARK_COMPLEX: Transition(_OPEN, None, clocks=Clocks.COMPLEX),
     Action.MARK_URGENT: Transition(_OPEN, None, clocks=Clocks.URGENT),
     Action.MARK_ROUTINE: Transition(_OPEN, None, clocks=Clocks.ROUTINE),
+    # The office's practice (reception.handling.returns, referrals, extensions). The
+    # resident's clocks keep running through a return and a referral.
+    Action.RETURN: Transition(_BEFORE_ANSWER, Status.SUBMITTED, handler=Handler.RELEASE),
+    Action.UPHOLD: Transition(_OPEN, None),
+    Action.OVERTURN: Transition(_OPEN, Status.SUBMITTED, handler=Handler.RELEASE),
+    Action.REFER: Transition(_OPEN, None, first_response=True, handler=Handler.TAKE_IF_NONE),
+    Action.REFERRAL_DONE: Transition(_OPEN, None, statuses=False),
+    Action.EXTEND: Transition(_BEFORE_ANSWER, None, statuses=False),
+    Action.EXTEND_APPROVE: Transition(_OPEN, None, clocks=Clocks.EXTEND),
+    Action.EXTEND_REFUSE: Transition(_OPEN, None, statuses=False),
 }
 
 

@@ -31,7 +31,7 @@ from telegram.ext import CommandHandler
 
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
-from storage.models import Petition
+from storage.models import InboxUpdate, Petition
 from tests.e2e.conftest import ID_NUMBER, PHONE
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
@@ -197,6 +197,10 @@ async def test_nobody_acts_or_sees_outside_their_scope(office, resident, scene, 
         tried += len(commands) * len(ARGUMENTS) + len(button_data(petitions, office))
         assert changes(before, snapshot(harness, community=only)) == [], label
     assert tried > 1000
+    # Every attempt was handled (a refusal is an answer): none failed and was parked.
+    with Session(harness.services.deps.engine) as session:
+        parked = session.exec(select(InboxUpdate).where(InboxUpdate.status != "handled")).all()
+    assert [(u.kind, u.last_error) for u in parked] == []
 
     # No petition data in a chat it does not belong to.
     for chat, marks in ((office.outsider.id, SECRETS + DESK_MARKS),

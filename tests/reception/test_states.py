@@ -32,6 +32,14 @@ mark_complex  submitted  claimed    waiting    reopened   -          -          
 walkin        -          -          -          -          -          -          -          -          -
 mark_urgent   submitted  claimed    waiting    reopened   -          -          -          -          -
 mark_routine  submitted  claimed    waiting    reopened   -          -          -          -          -
+return        submitted  submitted  -          submitted  -          -          -          -          -
+uphold        submitted  claimed    waiting    reopened   -          -          -          -          -
+overturn      submitted  submitted  submitted  submitted  -          -          -          -          -
+refer         submitted  claimed    waiting    reopened   -          -          -          -          -
+referral_done submitted  claimed    waiting    reopened   -          -          -          -          -
+extend        submitted  claimed    -          reopened   -          -          -          -          -
+extend_approve submitted claimed    waiting    reopened   -          -          -          -          -
+extend_refuse submitted  claimed    waiting    reopened   -          -          -          -          -
 """
 
 

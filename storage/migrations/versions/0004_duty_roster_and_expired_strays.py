@@ -1,6 +1,6 @@
 """duty roster and expired strays
 
-Revision 0003, after 0002; made 2026-12-03 12:18:42.152715.
+Revision 0004, after 0003; made 2026-12-03 12:18:42.152715.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0004'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
