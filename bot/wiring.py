@@ -27,7 +27,9 @@ from reception.handling.intake import Intake
 from reception.handling.knowledge import Knowledge
 from reception.handling.referrals import Referrals
 from reception.handling.returns import Returns
+from reception.handling.roster import Roster
 from reception.handling.signin import SignIn
+from reception.handling.urgency import Urgency
 from reception.handling.visits import Visits
 from reception.org import Organisation
 from reception.reports.board import Board
@@ -60,6 +62,8 @@ class Services:
     knowledge: Knowledge
     visits: Visits
     monthly: Monthly
+    urgency: Urgency
+    roster: Roster
     returns: Returns
     referrals: Referrals
     extensions: Extensions
@@ -91,6 +95,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         number_prefix=config.reception.number_prefix,
         timezone=config.reception.timezone,
         merge_window=timedelta(seconds=config.reception.merge_window_seconds),
+        stray_expiry=timedelta(hours=config.reception.stray_expire_hours),
         reopen_days=config.reception.reopen_days,
         max_text_chars=config.reception.max_text_chars,
         triage_threshold=config.nlp.triage_threshold,
@@ -159,6 +164,8 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         knowledge=Knowledge(deps, access, intake, desk),
         visits=Visits(deps, access, filing),
         monthly=Monthly(deps, access),
+        urgency=Urgency(deps, desk),
+        roster=Roster(deps, access),
         returns=returns,
         referrals=referrals,
         extensions=Extensions(desk),

@@ -21,7 +21,7 @@ async def callbacks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/callback <number> <outcome> [note]: record how a call-back went."""
-    if (parts := await _args(update, 2, texts.CALLBACK_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.CALLBACK_USAGE)) is not None:
         outcome, _, note = parts[1].partition(" ")
         await _call(update, context, lambda s: s.callbacks.record, chat=True, number=parts[0],
                     outcome=outcome, note=note)
@@ -77,7 +77,7 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def visit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/visit <household> <what was done> [问题:<what was found>]: log a home visit."""
     message = update.effective_message
-    if message is None or (parts := await _args(update, 1, texts.VISIT_USAGE)) is None:
+    if message is None or (parts := await _args(update, context, 1, texts.VISIT_USAGE)) is None:
         return
     await _call(update, context, lambda s: s.visits.log, chat=True, message_id=message.message_id,
                 text=parts[0])

@@ -46,6 +46,7 @@ class Settings:
     callback_sample_percent: int = 10  # and this share of all resolved petitions
     visit_half_days: int = 4  # 民情日记: each staff member's weekly norm of half-days out
     visit_households: int = 10  # ... and of households visited
+    stray_expiry: timedelta = timedelta(hours=24)  # unanswered stray drafts close; zero: never
     # The office's practice (config.toml [returns], [referrals], [extensions]).
     return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
     referral_limit: Limit = field(default_factory=lambda: Limit(10, "wd"))

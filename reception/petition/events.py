@@ -36,6 +36,7 @@ class Note(StrEnum):
     KNOWLEDGE = "knowledge"  # the resident had a knowledge-base answer first, and still asked
     VISIT = "visit"  # found on a home visit (民情日记): who visited which household
     TOPIC = "topic"  # behind the problem a street picked as its 每月一题 (reports.monthly)
+    RECLASSIFY = "reclassify"  # a resident's edit changed the category or the group (handling.edits)
     DEPARTMENT_REPLY = "department_reply"  # a department answered a referral in its group
     REFERRAL_REMIND = "referral_remind"  # a referral's deadline is near (the sweep)
     REFERRAL_OVERDUE = "referral_overdue"  # ... and passed

@@ -62,6 +62,8 @@ class Action(StrEnum):
     MARK_COMPLEX = "mark_complex"
     WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
     CALL_BACK = "call_back"  # someone other than the handler called the resident back (回访)
+    MARK_URGENT = "mark_urgent"  # a follow-up's danger words, or staff: urgent from now
+    MARK_ROUTINE = "mark_routine"  # staff: not urgent after all (the reason is recorded)
     RETURN = "return"  # 退单: the handling group says it is not theirs; a dispatcher rules
     UPHOLD = "uphold"  # the dispatcher keeps the dispatch: back to the group that returned it
     OVERTURN = "overturn"  # the dispatcher routes it elsewhere (group, category, community)
@@ -94,6 +96,8 @@ class Clocks(StrEnum):
     RESUME = "resume"  # a paused clock runs again; deadlines and reminders move by the pause
     RESTART_RESOLVE = "restart_resolve"  # a fresh resolve deadline from now; the ladder resets
     COMPLEX = "complex"  # the resolve limit becomes the complex one, from the same start
+    URGENT = "urgent"  # urgent limits from now, where they fall before the current deadlines
+    ROUTINE = "routine"  # the routine limits, from the petition's own starts
     EXTEND = "extend"  # the resolve deadline moves out by approved working days; ladder resets
 
 
@@ -156,6 +160,8 @@ TRANSITIONS: dict[Action, Transition] = {
     # 不满意 is then a REOPEN, as a rating is.
     Action.CALL_BACK: Transition((Status.RESOLVED, Status.CLOSED), None, stamps=("callback_at",),
                                  statuses=False, cards=Cards.SHOWN),
+    Action.MARK_URGENT: Transition(_OPEN, None, clocks=Clocks.URGENT),
+    Action.MARK_ROUTINE: Transition(_OPEN, None, clocks=Clocks.ROUTINE),
     # The office's practice (reception.handling.returns, referrals, extensions). The
     # resident's clocks keep running through a return and a referral.
     Action.RETURN: Transition(_BEFORE_ANSWER, Status.SUBMITTED, handler=Handler.RELEASE),

@@ -31,6 +31,8 @@ reopen        -          -          -          -          reopened   reopened   
 mark_complex  submitted  claimed    waiting    reopened   -          -          -          -          -
 walkin        -          -          -          -          -          -          -          -          -
 call_back     -          -          -          -          resolved   closed     -          -          -
+mark_urgent   submitted  claimed    waiting    reopened   -          -          -          -          -
+mark_routine  submitted  claimed    waiting    reopened   -          -          -          -          -
 return        submitted  submitted  -          submitted  -          -          -          -          -
 uphold        submitted  claimed    waiting    reopened   -          -          -          -          -
 overturn      submitted  submitted  submitted  submitted  -          -          -          -          -

@@ -1,6 +1,6 @@
 """monthly_topic: 每月一题 picked by a street
 
-Revision 0007, after 0006; made 2026-12-03 12:47:27.274665.
+Revision 0008, after 0007; made 2026-12-03 12:47:27.274665.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
