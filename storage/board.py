@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from storage import search
 from storage.models import Petition
 
 
@@ -68,9 +69,11 @@ def open_by_building(session: Session, *, communities: Sequence[str], open_statu
 
 
 def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,
-                  open_statuses: Sequence[str], now: datetime, offset: int,
-                  limit: int) -> tuple[list[Petition], int]:
-    """One page of petitions, newest first, and how many match in all."""
+                  open_statuses: Sequence[str], now: datetime, offset: int, limit: int,
+                  viewer_staff_id: int | None = None) -> tuple[list[Petition], int]:
+    """One page of petitions, newest first, and how many match in all. The search text is
+    matched against what everyone in scope sees (masked), and for ``viewer_staff_id`` also
+    against the unmasked text of the petitions they handle (storage.search)."""
     conditions: list[ColumnElement[bool]] = [col(Petition.community_code).in_(list(communities))]
     if filters.statuses:
         conditions.append(col(Petition.status).in_(list(filters.statuses)))
@@ -91,9 +94,8 @@ def petition_page(session: Session, *, communities: Sequence[str], filters: Filt
     if filters.until is not None:
         conditions.append(col(Petition.created_at) < filters.until)
     if filters.text:
-        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(col(Petition.text).like(pattern, escape="\\"),
-                              col(Petition.number).like(pattern, escape="\\")))
+        conditions.append(search.matches(filters.text, dialect=session.get_bind().dialect.name,
+                                         handler_staff_id=viewer_staff_id))
     total = session.exec(select(func.count()).select_from(Petition).where(*conditions)).one()
     rows = session.exec(select(Petition).where(*conditions)
                         .order_by(col(Petition.created_at).desc(), col(Petition.id).desc())

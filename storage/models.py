@@ -127,6 +127,10 @@ class Petition(SQLModel, table=True):
     unit: str | None = None
     room: str | None = None
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # What the desk's full-text search reads: the number and the text as everyone in scope sees
+    # it (masked), set on every flush by reception.petition.searchable; NULL until then (rows of
+    # a release before search, filled at start-up). Indexed per dialect (storage.search).
+    search_text: str | None = Field(default=None, sa_column=Column(Text))
     group_chat_id: int | None = _chat_id(index=True)
     handler_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="petition.id", index=True)

@@ -156,7 +156,7 @@ class Board:
                 return [], 0  # another scope's community: nothing, as if it had none
             return board_queries.petition_page(
                 session, communities=communities, filters=filters, open_statuses=_OPEN, now=now,
-                offset=(max(page, 1) - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                offset=(max(page, 1) - 1) * PAGE_SIZE, limit=PAGE_SIZE, viewer_staff_id=staff.id)
 
     def plan(self, *, tg_user_id: int) -> list[CommunityPlan]:
         """Every grid and building of the viewer's communities (org.toml), with open and late

@@ -78,7 +78,9 @@ def postgres_server(*, durable: bool = False) -> Iterator[PgServer]:
             entry = pwd.getpwnam(owner)
             os.chown(datadir, entry.pw_uid, entry.pw_gid)
         _run(owner, [str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
-                     "--auth=trust", "--encoding=UTF8", "--locale=C"])
+                     "--auth=trust", "--encoding=UTF8", "--locale=C",
+                     # pg_trgm makes trigrams of what LC_CTYPE calls letters; under C Chinese is not
+                     "--lc-ctype=C.UTF-8"])
         port = _free_port()
         options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1"
         if not durable:
