@@ -145,3 +145,29 @@ async def test_filters_narrow_the_list(desk):
     await desk.sign_in(desk.office.staff)
     overdue = await (await desk.client.get("/petitions?overdue=1")).text()
     assert desk.petitions["leak"] in overdue
+
+
+async def test_expired_sessions_and_links_are_purged_by_the_scheduled_job(desk):
+    from types import SimpleNamespace
+
+    from sqlmodel import Session, select
+
+    from bot.scheduling import _purge_sign_ins
+    from storage.models import WebLogin, WebSession
+
+    def rows() -> tuple[int, int]:
+        with Session(desk.harness.services.deps.engine) as session:
+            return (len(session.exec(select(WebSession)).all()), len(session.exec(select(WebLogin)).all()))
+
+    await desk.sign_in(desk.office.staff)  # a used link and a session
+    await desk.link_token(desk.office.staff)  # a link never used
+    job = SimpleNamespace(application=desk.harness.app)
+    desk.harness.clock.advance(timedelta(minutes=11))  # both links expired, the session lives
+    await _purge_sign_ins(job)
+    assert rows() == (1, 0)
+    assert (await desk.client.get("/", allow_redirects=False)).status == 200
+    desk.harness.clock.advance(timedelta(hours=12))
+    await _purge_sign_ins(job)
+    assert rows() == (0, 0)
+    answer = await desk.client.get("/", allow_redirects=False)
+    assert answer.status == 302 and answer.headers["Location"] == "/signin"
