@@ -14,7 +14,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage import search
-from storage.models import Petition
+from storage.models import Petition, PetitionMessage
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,10 @@ def petition_page(session: Session, *, communities: Sequence[str], filters: Filt
                         .order_by(col(Petition.created_at).desc(), col(Petition.id).desc())
                         .offset(offset).limit(limit))
     return list(rows), total
+
+
+def attachments(session: Session, *, petition_id: int) -> list[PetitionMessage]:
+    """What the resident sent with a file (photos, documents, voice…), oldest first."""
+    return list(session.exec(select(PetitionMessage).where(
+        col(PetitionMessage.petition_id) == petition_id, col(PetitionMessage.direction) == "in",
+        col(PetitionMessage.file_id).is_not(None)).order_by(col(PetitionMessage.id))))

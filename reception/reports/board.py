@@ -27,7 +27,7 @@ from storage import board as board_queries
 from storage import queries
 from storage.board import Filters
 from storage.db import transaction
-from storage.models import Petition, Resident, Staff
+from storage.models import Petition, PetitionMessage, Resident, Staff
 from storage.rates import rate_counts
 from storage.tables import saved_id
 
@@ -79,6 +79,22 @@ class CommunityPlan:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the resident sent with the petition; ``file_id`` stays on the server."""
+
+    id: int
+    kind: str
+    label: str
+    at: datetime
+    caption: str  # masked, as the text is
+    file_id: str = field(repr=False)
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == "photo"
+
+
+@dataclass(frozen=True)
 class PetitionView:
     petition: Petition
     status_label: str
@@ -91,6 +107,7 @@ class PetitionView:
     unmasked: bool
     late: bool  # open and past a deadline, whether or not the sweep has marked it yet
     timeline: list[tuple[datetime, str, str]] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 class Board:
@@ -247,6 +264,8 @@ class Board:
             grid = org.grid(petition.community_code, petition.grid_code)
             label = resident_label(resident, petition, masked=not unmasked)
             address = address_of(petition)
+            files = [_attachment(m, unmasked=unmasked)
+                     for m in board_queries.attachments(session, petition_id=saved_id(petition))]
             events = [(e.at, ACTION_LABELS.get(e.action, e.action),
                        str(e.detail.get("actor_name", "")))
                       for e in queries.timeline(session, saved_id(petition))]
@@ -257,7 +276,29 @@ class Board:
                 resident=label + (f" · {address}" if address and unmasked else ""),
                 text=petition.text if unmasked else mask_personal_data(petition.text),
                 handler=handler.name if handler else "—", is_handler=is_handler,
-                unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events)
+                unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events,
+                attachments=files)
+
+    def attachment(self, *, tg_user_id: int, petition_id: int, attachment_id: int) -> Attachment:
+        """One file of a petition the viewer may see; raises NotFound (also for another scope's)."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            petition = session.get(Petition, petition_id)
+            if petition is None:
+                raise NotFound(t.DESK_NO_ATTACHMENT)
+            self.access.require_scope(staff, petition)
+            for message in board_queries.attachments(session, petition_id=petition_id):
+                if message.id == attachment_id:
+                    return _attachment(message, unmasked=False)
+            raise NotFound(t.DESK_NO_ATTACHMENT)
+
+
+def _attachment(message: PetitionMessage, *, unmasked: bool) -> Attachment:
+    return Attachment(id=saved_id(message), kind=message.kind,
+                      label=t.DESK_ATTACHMENT_KINDS.get(message.kind, t.DESK_ATTACHMENT_KINDS["document"]),
+                      at=message.created_at,
+                      caption=message.text if unmasked else mask_personal_data(message.text),
+                      file_id=message.file_id or "")
 
 
 def _with_basis(rates: Rates, name: str, minimum: int) -> str:

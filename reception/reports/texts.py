@@ -90,3 +90,8 @@ DESK_PERIOD_BACKWARDS = "结束日期早于开始日期，请重新选择。"
 DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时间段。"
 DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
 DESK_UNPLACED = "未登记楼栋"
+DESK_ATTACHMENT_KINDS = {"photo": "图片", "document": "文件", "video": "视频", "voice": "语音",
+                         "video_note": "视频", "audio": "音频", "animation": "动图"}
+DESK_NO_ATTACHMENT = "没有找到这个附件。"
+DESK_ATTACHMENT_UNAVAILABLE = "附件暂时无法下载，请稍后再试。"
+DESK_ATTACHMENTS_OFF = "本工作台未连接机器人，无法下载附件。"
