@@ -29,8 +29,8 @@ from reception.errors import ReceptionError
 from reception.handling.access import Access
 from reception.handling.desk import Desk
 from reception.handling.signin import SignedIn, SignIn
-from reception.reports import texts as rt
 from reception.petition.states import OPEN_STATUSES, Status
+from reception.reports import texts as rt
 from reception.reports.board import Board
 from storage.board import Filters
 from web.initdata import InitDataError, check_init_data

@@ -9,7 +9,6 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from storage.models import PetitionMessage
-
 from tests.web.conftest import CSRF
 from web.initdata import sign_init_data
 
