@@ -157,7 +157,7 @@ QUERIES = (
     ("list: all, page 20", "/petitions?page=20"),
     ("list: search 楼道灯", "search:楼道灯"),  # three characters: the trigram index (1 in 6 match)
     ("list: search 垃圾", "search:垃圾"),  # two: no trigram, a scan of the scope
-    ("list: search a number", "search:MY-20261201"),  # one day's petitions
+    ("list: search a number", "search:MY-20261201-0999999"),  # a number pasted whole
 )
 
 

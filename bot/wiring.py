@@ -31,7 +31,7 @@ from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
 from storage import search
-from storage.db import make_engine
+from storage.db import make_engine, refresh_statistics
 from storage.migrations import upgrade
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
     filled = fill_missing(engine)  # rows of a release before search: once, then none are left
     if filled:
         log.info("made %d petitions searchable", filled)
+    refresh_statistics(engine)  # and daily (bot.scheduling)
     with engine.connect() as connection:
         if not search.chinese_indexed(connection):
             log.warning("this PostgreSQL database's LC_CTYPE is C: the desk's search cannot index "

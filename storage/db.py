@@ -120,6 +120,19 @@ def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Give SQLite's query planner fresh statistics (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite takes any index on an ``IN`` list for selective, and sorts a
+    district's whole history to show its newest 30. ``analysis_limit`` samples each index
+    (https://sqlite.org/lang_analyze.html#approx), so this takes milliseconds at any size."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
+
+
 def create_schema(engine: Engine) -> None:
     """Bring the database to the newest schema: ``storage.migrations.upgrade``, for callers that
     need no report of what it did (tests, benchmarks)."""

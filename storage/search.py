@@ -21,6 +21,7 @@ Read-only apart from ``ensure`` and ``fill``; never commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import ColumnElement, and_, bindparam, literal_column, or_, select, text, update
@@ -33,6 +34,9 @@ from storage.tables import table_of
 FTS_TABLE = "petition_fts"
 TRIGRAM_INDEX = "ix_petition_search_trgm"
 MIN_INDEXED = 3  # trigram: shorter queries have nothing for an index to look up
+# A whole public number (reception.petition.numbering: PREFIX-YYYYMMDD-NNNN). Its trigrams
+# ("MY-", "202"…) are in every row, so it is looked up by number instead.
+_WHOLE_NUMBER = re.compile(r"[A-Za-z]{1,10}-\d{8}-\d{3,7}")
 
 # The same statements as revision 0003 made (the migration keeps its own frozen copy).
 _SQLITE_TRIGGERS = (
@@ -80,9 +84,12 @@ def _escaped(query: str) -> str:
 
 
 def matches(query: str, *, dialect: str, handler_staff_id: int | None = None) -> ColumnElement[bool]:
-    """Petitions whose number or (masked) text holds ``query``, case-insensitively; and, for
+    """Petitions whose number or (masked) text holds ``query``, case-insensitively (a whole
+    public number finds that petition only); and, for
     ``handler_staff_id``, also those they handle whose unmasked text holds it (a handler may
     read their residents' contact data, so may find a petition by it)."""
+    if _WHOLE_NUMBER.fullmatch(query):  # a pasted public number: the unique index, not trigrams
+        return col(Petition.number) == query.upper()
     pattern = f"%{_escaped(query)}%"
     if dialect == "sqlite" and len(query) >= MIN_INDEXED:
         phrase = '"' + query.replace('"', '""') + '"'  # FTS5: a phrase of trigrams is a substring
