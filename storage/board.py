@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, or_
 from sqlalchemy import select as core_select
@@ -69,12 +70,29 @@ def open_by_building(session: Session, *, communities: Sequence[str], open_statu
     return [(c, g, b, int(n), int(k or 0)) for c, g, b, n, k in session.execute(query)]
 
 
+class Listed(NamedTuple):
+    """What the list shows of a petition."""
+
+    id: int
+    number: str
+    category: str
+    urgent: bool
+    status: str
+    overdue: bool
+    community_code: str
+    resolve_due: datetime | None
+
+
+COUNT_CAP = 1000  # a list says "1000+" beyond this: counting a district's history row by row is slow
+
+
 def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,
                   open_statuses: Sequence[str], now: datetime, offset: int, limit: int,
-                  viewer_staff_id: int | None = None) -> tuple[list[Petition], int]:
-    """One page of petitions, newest first, and how many match in all. The search text is
-    matched against what everyone in scope sees (masked), and for ``viewer_staff_id`` also
-    against the unmasked text of the petitions they handle (storage.search)."""
+                  viewer_staff_id: int | None = None, cap: int = COUNT_CAP) -> tuple[list[Listed], int]:
+    """One page of petitions, newest first, and how many match in all up to ``cap`` (more
+    than that counts as ``cap + 1``). The search text is matched against what everyone in
+    scope sees (masked), and for ``viewer_staff_id`` also against the unmasked text of the
+    petitions they handle (storage.search)."""
     conditions: list[ColumnElement[bool]] = [col(Petition.community_code).in_(list(communities))]
     if filters.statuses:
         conditions.append(col(Petition.status).in_(list(filters.statuses)))
@@ -97,11 +115,13 @@ def petition_page(session: Session, *, communities: Sequence[str], filters: Filt
     if filters.text:
         conditions.append(search.matches(filters.text, dialect=session.get_bind().dialect.name,
                                          handler_staff_id=viewer_staff_id))
-    total = session.exec(select(func.count()).select_from(Petition).where(*conditions)).one()
-    rows = session.exec(select(Petition).where(*conditions)
-                        .order_by(col(Petition.created_at).desc(), col(Petition.id).desc())
-                        .offset(offset).limit(limit))
-    return list(rows), total
+    capped = core_select(col(Petition.id)).where(*conditions).limit(cap + 1).subquery()
+    total = session.execute(core_select(func.count()).select_from(capped)).scalar_one()
+    shown = [getattr(Petition, name) for name in Listed._fields]
+    rows = session.execute(core_select(*shown).where(*conditions)
+                           .order_by(col(Petition.created_at).desc(), col(Petition.id).desc())
+                           .offset(offset).limit(limit))
+    return [Listed(*row) for row in rows], int(total)
 
 
 def attachments(session: Session, *, petition_id: int) -> list[PetitionMessage]:

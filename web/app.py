@@ -325,11 +325,12 @@ async def petition_list(request: web.Request) -> web.Response:
     communities = services.access.communities_of(staff)
     grids = [(f"{c}:{g.code}", f"{org.communities[c].name}·{g.name}")
              for c in communities for g in org.communities[c].grids]
-    from reception.reports.board import PAGE_SIZE
+    from reception.reports.board import COUNT_CAP, PAGE_SIZE
 
     query = urlencode({k: v for k, v in chosen.items() if v})
     return _render(request, "list.html", {
-        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "rows": rows, "total": f"{COUNT_CAP}+" if total > COUNT_CAP else total, "page": page,
+        "pages": max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)), "more": total > COUNT_CAP,
         "chosen": chosen, "q": text or "", "grids": grids, "query": query,
         "categories": services.deps.analyzer.categories,
         "communities": {c: org.communities[c].name for c in communities}})

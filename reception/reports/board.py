@@ -25,13 +25,14 @@ from reception.reports.metrics import Rates, local_midnight, rate_change, rates_
 from reception.reports.register import Register
 from storage import board as board_queries
 from storage import queries
-from storage.board import Filters
+from storage.board import COUNT_CAP, Filters, Listed
 from storage.db import transaction
 from storage.models import Petition, PetitionMessage, Resident, Staff
 from storage.rates import rate_counts
 from storage.tables import saved_id
 
 PAGE_SIZE = 30
+__all__ = ["COUNT_CAP", "PAGE_SIZE", "Board"]
 REGISTER_MAX_DAYS = 366  # one download; longer periods go through `minyuan register`
 RATE_NAMES = ("response_rate", "resolution_rate", "satisfaction_rate")
 _OPEN = sorted(OPEN_STATUSES)
@@ -163,8 +164,9 @@ class Board:
         )
 
     def petitions(self, *, tg_user_id: int, filters: Filters, page: int = 1
-                  ) -> tuple[list[Petition], int]:
-        """One page of the petitions in the viewer's scope that match ``filters``."""
+                  ) -> tuple[list[Listed], int]:
+        """One page of the petitions in the viewer's scope that match ``filters``, and how
+        many match (COUNT_CAP + 1 standing for "more than COUNT_CAP")."""
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)

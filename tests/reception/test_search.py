@@ -117,3 +117,18 @@ def test_sqlite_triggers_lost_in_a_table_rebuild_are_made_again(office):
         search.ensure(connection)
     petition = office.submit(TEXT)
     assert found(office, "电梯坏") == [petition.number]
+
+
+def test_a_list_counts_up_to_its_cap(office):
+    from storage.board import petition_page
+
+    numbers = [office.submit(f"{n}号楼楼道灯坏了", resident_tg=9100 + n).number for n in range(1, 5)]
+    with transaction(office.deps.engine) as session:
+        def page(offset: int, cap: int) -> tuple[list[str], int]:
+            rows, total = petition_page(session, communities=["hongqi"], filters=Filters(),
+                                        open_statuses=["submitted"], now=office.clock.now(),
+                                        offset=offset, limit=2, cap=cap)
+            return [row.number for row in rows], total
+
+        assert page(0, 10) == (numbers[:1:-1], 4)
+        assert page(2, 2) == (numbers[1::-1], 3)  # "more than 2"; the pages still reach the end
