@@ -81,6 +81,7 @@ class Listed(NamedTuple):
     overdue: bool
     community_code: str
     resolve_due: datetime | None
+    late: bool  # open and past a deadline, whether or not the sweep has flagged it yet
 
 
 COUNT_CAP = 1000  # a list says "1000+" beyond this: counting a district's history row by row is slow
@@ -117,11 +118,12 @@ def petition_page(session: Session, *, communities: Sequence[str], filters: Filt
                                          handler_staff_id=viewer_staff_id))
     capped = core_select(col(Petition.id)).where(*conditions).limit(cap + 1).subquery()
     total = session.execute(core_select(func.count()).select_from(capped)).scalar_one()
-    shown = [getattr(Petition, name) for name in Listed._fields]
-    rows = session.execute(core_select(*shown).where(*conditions)
+    shown = [getattr(Petition, name) for name in Listed._fields if name != "late"]
+    late = case((_late(open_statuses, now), True), else_=False)
+    rows = session.execute(core_select(*shown, late).where(*conditions)
                            .order_by(col(Petition.created_at).desc(), col(Petition.id).desc())
                            .offset(offset).limit(limit))
-    return [Listed(*row) for row in rows], int(total)
+    return [Listed._make((*row[:-1], bool(row[-1]))) for row in rows], int(total)
 
 
 def attachments(session: Session, *, petition_id: int) -> list[PetitionMessage]:
