@@ -171,8 +171,45 @@ def _insert(engine, table, rows) -> None:
 
     from storage.db import transaction
 
+    if engine.dialect.name == "postgresql":
+        _copy(engine, table, rows)
+        return
     with transaction(engine) as session:
         session.execute(insert(table), rows)
+
+
+def _copy(engine, table, rows) -> None:
+    """PostgreSQL's COPY, many times faster than INSERTs for a million rows; values as the
+    column types store them (naive UTC instants, JSON text)."""
+    import json
+
+    from storage.tables import table_of
+
+    columns = list(rows[0])
+    defaults = {}  # what an INSERT would have added: the models' Python-side defaults
+    for column in table_of(table).c:
+        if column.name not in columns and column.default is not None:
+            arg = column.default.arg  # type: ignore[attr-defined]
+            defaults[column.name] = arg(None) if callable(arg) else arg
+    names = columns + list(defaults)
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table.__tablename__} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_stored(row[c], json) for c in columns]
+                               + [_stored(v, json) for v in defaults.values()])
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _stored(value, json):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 QUERIES = (
@@ -295,6 +332,9 @@ def histories(stack: ExitStack, args: argparse.Namespace) -> Iterator[tuple[str,
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the kept server on kill too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="SQLite history sizes")
     parser.add_argument("--pg-sizes", default="100000,1000000", help="PostgreSQL history sizes")
@@ -308,15 +348,20 @@ def main() -> None:
     with ExitStack() as stack:
         for database, size, url, tmp in histories(stack, args):
             columns.append((database, size, asyncio.run(measure(url, args.repeat, tmp))))
-    print(f"\np95 (p50) in ms over {args.repeat} requests; goal: p95 < 200 ms")
+            _table(columns[-1:], args.repeat)  # each history as soon as it is measured
+    if len(columns) > 1:
+        _table(columns, args.repeat)
+
+
+def _table(columns: list[tuple[str, int, dict]], repeat: int) -> None:
+    print(f"\np95 (p50) in ms over {repeat} requests; goal: p95 < 200 ms")
     header = "".join(f"{f'{db} {size:,}':>24}" for db, size, _ in columns)
     for viewer in ("district", "community"):
         print(f"\n{viewer + ' viewer':<26}{header}")
         for label, _ in QUERIES:
             cells = "".join(f"{f'{r[(viewer, label)][1]:.0f} ({r[(viewer, label)][0]:.0f})':>24}"
                             for _, _, r in columns)
-            print(f"{label:<26}{cells}")
-
+            print(f"{label:<26}{cells}", flush=True)
 
 if __name__ == "__main__":
     main()
