@@ -102,6 +102,8 @@ class Petition(SQLModel, table=True):
         # The desk and the reports: one community's petitions of a period, and its open ones.
         Index("ix_petition_community_created", "community_code", "created_at"),
         Index("ix_petition_community_status", "community_code", "status"),
+        # The desk's list by category, often of the open ones only.
+        Index("ix_petition_category_status", "category", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,7 +116,7 @@ class Petition(SQLModel, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id", index=True)
     visitor_name: str | None = None  # walk-ins without Telegram
     visitor_phone: str | None = None
-    category: str = Field(index=True)
+    category: str
     confidence: float = 0.0
     runner_up: str | None = None
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
