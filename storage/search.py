@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, literal_column, or_, select, text, update
 from sqlalchemy.engine import Connection
-from sqlmodel import col
 
 from storage.models import Petition
 from storage.tables import table_of
@@ -83,28 +83,31 @@ def _escaped(query: str) -> str:
     return query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def matches(query: str, *, dialect: str, handler_staff_id: int | None = None) -> ColumnElement[bool]:
+def matches(query: str, *, dialect: str, handler_staff_id: int | None = None,
+            column: Callable[[str], Any] | None = None) -> ColumnElement[bool]:
     """Petitions whose number or (masked) text holds ``query``, case-insensitively (a whole
     public number finds that petition only); and, for
     ``handler_staff_id``, also those they handle whose unmasked text holds it (a handler may
-    read their residents' contact data, so may find a petition by it)."""
+    read their residents' contact data, so may find a petition by it). ``column`` names the
+    petition's columns as the caller's other conditions do (storage.board)."""
+    c = column or table_of(Petition).c.__getitem__
     if _WHOLE_NUMBER.fullmatch(query):  # a pasted public number: the unique index, not trigrams
-        return col(Petition.number) == query.upper()
+        return c("number") == query.upper()
     pattern = f"%{_escaped(query)}%"
     if dialect == "sqlite" and len(query) >= MIN_INDEXED:
         phrase = '"' + query.replace('"', '""') + '"'  # FTS5: a phrase of trigrams is a substring
-        found: ColumnElement[bool] = col(Petition.id).in_(
+        found: ColumnElement[bool] = c("id").in_(
             select(literal_column("rowid")).select_from(text(FTS_TABLE))
             .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=phrase)))
     elif dialect == "postgresql":
-        found = col(Petition.search_text).ilike(pattern, escape="\\")
+        found = c("search_text").ilike(pattern, escape="\\")
     else:  # SQLite under three characters: LIKE is case-insensitive for ASCII, as FTS5 is
-        found = col(Petition.search_text).like(pattern, escape="\\")
+        found = c("search_text").like(pattern, escape="\\")
     if handler_staff_id is None:
         return found
-    raw = (col(Petition.text).ilike(pattern, escape="\\") if dialect == "postgresql"
-           else col(Petition.text).like(pattern, escape="\\"))
-    return or_(found, and_(col(Petition.handler_staff_id) == handler_staff_id, raw))
+    raw = (c("text").ilike(pattern, escape="\\") if dialect == "postgresql"
+           else c("text").like(pattern, escape="\\"))
+    return or_(found, and_(c("handler_staff_id") == handler_staff_id, raw))
 
 
 def fill(connection: Connection, searchable: Callable[[str, str], str], *,
