@@ -324,8 +324,13 @@ def histories(stack: ExitStack, args: argparse.Namespace) -> Iterator[tuple[str,
             create_schema(engine)
             started = time.perf_counter()
             build_history(engine, size)
-            if database == "postgresql":  # what autovacuum does on a live server
+            if database == "postgresql":
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                    # The rows went in at random ages; an office's go in as they come, so its
+                    # recent weeks sit together at the end of the table. CLUSTER lays them out
+                    # so; VACUUM ANALYZE is what autovacuum does on a live server.
+                    connection.exec_driver_sql("SET maintenance_work_mem = '256MB'")
+                    connection.exec_driver_sql("CLUSTER petition USING ix_petition_created_at")
                     connection.exec_driver_sql("VACUUM ANALYZE")
             engine.dispose()
             if cache:

@@ -101,7 +101,9 @@ class Petition(SQLModel, table=True):
         Index("ix_petition_building", "community_code", "building", "id"),
         # The desk and the reports: one community's petitions of a period, and its open ones.
         Index("ix_petition_community_created", "community_code", "created_at"),
-        Index("ix_petition_community_status", "community_code", "status"),
+        # With the deadlines: the overview counts a scope's open and late ones from the index alone.
+        Index("ix_petition_community_status", "community_code", "status", "resolve_due", "respond_due",
+              "first_response_at", "overdue"),
         # The desk's list by category, often of the open ones only.
         Index("ix_petition_category_status", "category", "status"),
     )

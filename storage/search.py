@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, literal_column, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, literal_column, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from storage.models import Petition
@@ -99,8 +99,12 @@ def matches(query: str, *, dialect: str, handler_staff_id: int | None = None,
         found: ColumnElement[bool] = c("id").in_(
             select(literal_column("rowid")).select_from(text(FTS_TABLE))
             .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=phrase)))
-    elif dialect == "postgresql":
+    elif dialect == "postgresql" and len(query) >= MIN_INDEXED:
         found = c("search_text").ilike(pattern, escape="\\")
+    elif dialect == "postgresql":
+        # No trigram to look up: ILIKE would send the planner through the whole GIN index.
+        # strpos is not an operator the index serves, so the scope's own indexes lead.
+        found = func.strpos(func.lower(c("search_text")), query.lower()) > 0
     else:  # SQLite under three characters: LIKE is case-insensitive for ASCII, as FTS5 is
         found = c("search_text").like(pattern, escape="\\")
     if handler_staff_id is None:
