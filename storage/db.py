@@ -48,7 +48,12 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # psycopg prepares a statement run five times, and PostgreSQL then may plan it once for any
+    # parameters: for a scope's IN list and a period that generic plan can read a district's
+    # whole history (the desk's overview went from 0.25 s to 0.5 s on its sixth call, see
+    # benchmarks/bench_desk.py). Every call is planned for its own values instead.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                         connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
