@@ -14,7 +14,7 @@ both indexes cut text into trigrams (three characters):
   (``minyuan db check`` cannot see this; README "The supervisors' desk" says so).
 
 A query shorter than three characters has no trigram; it is a substring scan of the rows
-in scope on both databases. Revision 0003 creates the indexes; ``ensure`` (run after every
+in scope on both databases. Revision 0004 creates the indexes; ``ensure`` (run after every
 upgrade) re-makes SQLite's triggers should a later batch migration rebuild the table.
 Read-only apart from ``ensure`` and ``fill``; never commits.
 """
@@ -38,7 +38,7 @@ MIN_INDEXED = 3  # trigram: shorter queries have nothing for an index to look up
 # ("MY-", "202"…) are in every row, so it is looked up by number instead.
 _WHOLE_NUMBER = re.compile(r"[A-Za-z]{1,10}-\d{8}-\d{3,7}")
 
-# The same statements as revision 0003 made (the migration keeps its own frozen copy).
+# The same statements as revision 0004 made (the migration keeps its own frozen copy).
 _SQLITE_TRIGGERS = (
     f"""CREATE TRIGGER IF NOT EXISTS petition_fts_insert AFTER INSERT ON petition
 WHEN new.search_text IS NOT NULL BEGIN

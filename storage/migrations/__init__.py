@@ -107,7 +107,7 @@ def context_options() -> dict[str, Any]:
 
 
 def _include_object(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
-    # The search index is dialect-specific DDL (revision 0003, storage.search), not in the models:
+    # The search index is dialect-specific DDL (revision 0004, storage.search), not in the models:
     # SQLite's FTS5 table with its shadow tables, PostgreSQL's GIN trigram index.
     return not (reflected and compare_to is None and kind in ("table", "index") and is_search_object(name))
 
