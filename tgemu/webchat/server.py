@@ -185,8 +185,8 @@ class WebChat:
         try:
             if request.content_type.startswith("multipart/"):
                 form = await request.post()
-                body = {k: v for k, v in form.items()}
-                body["photos"] = [v for k, v in form.items() if k == "photos"]
+                body: dict[str, Any] = {k: v for k, v in form.items()}
+                body["photos"] = form.getall("photos", [])  # an album's several files
             else:
                 body = await request.json()
             result = await getattr(self, f"_do_{action}")(body)
