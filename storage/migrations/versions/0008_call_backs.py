@@ -1,6 +1,6 @@
 """call-backs: callback table, petition.callback_outcome and callback_at
 
-Revision 0005, after 0004; made 2026-12-03 12:17:26.868763.
+Revision 0008, after 0007; made 2026-12-03 12:17:26.868763.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """visit: home visits (民情日记)
 
-Revision 0007, after 0006; made 2026-12-03 12:42:22.620501.
+Revision 0010, after 0009; made 2026-12-03 12:42:22.620501.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """knowledge_question: questions the knowledge base answered
 
-Revision 0006, after 0005; made 2026-12-03 12:25:41.581174.
+Revision 0009, after 0008; made 2026-12-03 12:25:41.581174.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """monthly_topic: 每月一题 picked by a street
 
-Revision 0008, after 0007; made 2026-12-03 12:47:27.274665.
+Revision 0011, after 0010; made 2026-12-03 12:47:27.274665.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
