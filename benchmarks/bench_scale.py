@@ -31,6 +31,7 @@ import math
 import os
 import sys
 import time
+import traceback
 from argparse import Namespace
 from contextlib import ExitStack
 from dataclasses import replace
@@ -55,16 +56,17 @@ def exponent(small: tuple[int, float], large: tuple[int, float]) -> float:
 
 
 # --- the parts ------------------------------------------------------------------------------
-def sweep(databases: list[str], stack: ExitStack) -> dict:
+def sweep(databases: list[str], stack: ExitStack, *, open_count: int, closed: int) -> dict:
     bench = _module("bench_sweep")
-    args = Namespace(open=100_000, due=1200, idle_open=10_000, days=40, repeat=5)
+    args = Namespace(open=open_count, due=max(10, open_count * 12 // 1000), idle_open=10_000, days=40,
+                     repeat=5)
     trees = [("new", ROOT)]
     out: dict = {}
     for database in databases:
         rows: list = []
         dbs = bench.Databases(stack, database)
         bench.drain(dbs, database, args, trees, rows)
-        bench.idle(dbs, database, args, trees, rows, [0, 100_000])
+        bench.idle(dbs, database, args, trees, rows, [0, closed])
         (_, _, _, drain_s, drain_longest, _, steps), idle0, idle100 = rows
         out[database] = dict(drain=drain_s, longest=drain_longest, steps=steps,
                              idle0=idle0[3], idle100=idle100[3])
@@ -153,9 +155,10 @@ def table(databases: list[str], results: dict, args) -> list[str]:
 
     if "sweep" in results:
         s = results["sweep"]
-        row("deadline sweep: drain (longest call)", f"100k open, {s[databases[0]]['steps']:,} steps due",
+        row("deadline sweep: drain (longest call)",
+            f"{args.sweep_open // 1000}k open, {s[databases[0]]['steps']:,} steps due",
             [f"{s[d]['drain']:.2f} s ({s[d]['longest']:.2f} s)" for d in databases], "", "< 1 s")
-        row("sweep, nothing due", "10k open + 0 / 100k closed",
+        row("sweep, nothing due", f"10k open + 0 / {args.idle_closed // 1000}k closed",
             [f"{s[d]['idle0'] * 1000:.1f} / {s[d]['idle100'] * 1000:.1f} ms" for d in databases],
             "x" + " / x".join(f"{s[d]['idle100'] / s[d]['idle0']:.2f}" for d in databases),
             "independent of closed history")
@@ -199,6 +202,8 @@ def table(databases: list[str], results: dict, args) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--sweep-open", type=int, default=100_000, help="open petitions to drain")
+    parser.add_argument("--idle-closed", type=int, default=100_000, help="closed history of the idle sweep")
     parser.add_argument("--digest-sizes", default="10000,100000,1000000")
     parser.add_argument("--register-sizes", default="10000,50000")
     parser.add_argument("--rate", type=float, default=100)
@@ -210,15 +215,22 @@ def main() -> None:
     parts = args.parts.split(",")
     results: dict = {}
     started = time.perf_counter()
-    with ExitStack() as stack:
-        if "sweep" in parts:
-            results["sweep"] = sweep(databases, stack)
-        if "digest" in parts:
-            results["digest"] = digest(databases, args.digest_sizes, stack)
-        if "register" in parts:
-            results["register"] = register(databases, [int(n) for n in args.register_sizes.split(",")], stack)
-        if "reception" in parts:
-            results["reception"] = reception(databases, args.rate, args.seconds, stack)
+    runs = {
+        "sweep": lambda stack: sweep(databases, stack, open_count=args.sweep_open, closed=args.idle_closed),
+        "digest": lambda stack: digest(databases, args.digest_sizes, stack),
+        "register": lambda stack: register(databases, [int(n) for n in args.register_sizes.split(",")],
+                                           stack),
+        "reception": lambda stack: reception(databases, args.rate, args.seconds, stack),
+    }
+    for part in parts:
+        # Each part cleans up after itself (its servers and scratch folders) before the next,
+        # and one that fails leaves the others' figures standing.
+        try:
+            with ExitStack() as stack:
+                results[part] = runs[part](stack)
+        except Exception:
+            traceback.print_exc()
+            print(f"{part}: failed, left out of the table", flush=True)
     print(f"\n{' '.join(sys.argv)}  ({(time.perf_counter() - started) / 60:.0f} min)\n")
     print("\n".join(table(databases, results, args)))
 
