@@ -12,15 +12,13 @@ from sqlmodel import Session, col, select
 
 from storage.models import Petition, Resident, StaffGroup
 
-# What the digest reads of a petition (reception.reports.metrics, topics, digest): plain
-# rows, not ORM objects. A petition object has 47 columns and costs ~5 KB of Python; building
-# them was half the time of a district's digest over a large history.
+# What the digest reads of a petition beyond the counts the database makes for it
+# (storage.rates.week_breakdown): the hot topics and recurring clusters of
+# reception.reports.topics, and who is in the cohort. Plain rows, not ORM objects: a petition
+# object has 47 columns and costs ~5 KB of Python, and on SQLite every datetime read is parsed.
 DIGEST_COLUMNS = (
-    Petition.id, Petition.number, Petition.community_code, Petition.grid_code,
-    Petition.category, Petition.building, Petition.keywords, Petition.handler_staff_id,
-    Petition.created_at, Petition.status, Petition.first_response_at, Petition.respond_due,
-    Petition.resolved_at, Petition.resolve_due, Petition.paused_at, Petition.overdue,
-    Petition.reopen_count, Petition.rating, Petition.rated_at, Petition.closed_at,
+    Petition.number, Petition.community_code, Petition.category, Petition.building,
+    Petition.keywords, Petition.created_at, Petition.status,
 )
 
 
