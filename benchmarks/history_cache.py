@@ -40,8 +40,10 @@ def sqlite_history(name: str, size: int, build: Callable[[object, int], None],
 
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"{name}-{size}-{fingerprint(build, *extra)}.db"
+    partial = path.with_suffix(".part")
+    while not path.exists() and _recently_written(partial):
+        time.sleep(10)  # another run is building it: wait rather than build it twice
     if not path.exists():
-        partial = path.with_suffix(".part")
         partial.unlink(missing_ok=True)
         engine = make_engine(f"sqlite:///{partial}")
         create_schema(engine)
@@ -54,6 +56,12 @@ def sqlite_history(name: str, size: int, build: Callable[[object, int], None],
         print(f"sqlite: {size:,} petitions built in {time.perf_counter() - started:.0f} s -> {path}",
               flush=True)
     return f"sqlite:///{path}"
+
+
+def _recently_written(partial: Path) -> bool:
+    """True while a build writes ``partial`` (or its WAL) within the last two minutes."""
+    stamps = [f.stat().st_mtime for f in partial.parent.glob(partial.name + "*")]
+    return bool(stamps) and time.time() - max(stamps) < 120
 
 
 class KeptCluster:
