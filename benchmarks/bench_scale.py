@@ -12,7 +12,8 @@ linear, 0 is flat):
   on the history; the growth exponent is of the latter, from the last size but one;
 - register export (bench_register.py): 10k and 50k rows, time and peak memory (forked child);
 - reception (bench_reception.py): the bot as its own process at 100 petitions/s for 20 s,
-  rate, p99 and CPU per petition; with rjieba (the default when installed) and with jieba.
+  rate, p99 and CPU per petition; with rjieba (the default when installed) and with jieba;
+  and two processes sharing the PostgreSQL database (webhook mode behind a round-robin proxy).
 
     python3 benchmarks/bench_scale.py [--databases sqlite,postgresql] [--digest-sizes 10000,100000,1000000]
                                       [--register-sizes 10000,50000] [--rate 100] [--seconds 20]
@@ -142,6 +143,11 @@ def reception(databases: list[str], rate: float, seconds: float, stack: ExitStac
             print(f"reception {database} {segmenter}: {result['throughput']:.1f}/s, "
                   f"p99 {result['p99_ms']:.1f} ms, CPU {result['cpu_ms']:.1f} ms/petition", flush=True)
     os.environ.pop("MINYUAN_SEGMENTER", None)
+    if server is not None:  # two bot processes sharing the database, behind a webhook proxy
+        result = asyncio.run(bench.load(rate, seconds, 200, stack.enter_context(server.database()), 2))
+        out[("postgresql-x2", "rjieba")] = result
+        print(f"reception postgresql, two processes: {result['throughput']:.1f}/s, "
+              f"p99 {result['p99_ms']:.1f} ms, CPU {result['cpu_ms']:.1f} ms/petition", flush=True)
     return out
 
 
@@ -196,6 +202,12 @@ def table(databases: list[str], results: dict, args) -> list[str]:
                      f"{c[(d, segmenter)]['cpu_ms']:.1f} ms CPU" for d in databases]
             row(f"reception, one process ({segmenter})", f"{args.rate:.0f}/s for {args.seconds:.0f} s", cells, "",
                 "100/s, p99 < 100 ms, ≤ 8 ms CPU" if segmenter == "rjieba" else "")
+        two = c.get(("postgresql-x2", "rjieba"))
+        if two is not None:
+            cells = [f"{two['throughput']:.1f}/s, p99 {two['p99_ms']:.0f} ms, {two['cpu_ms']:.1f} ms CPU"
+                     if d == "postgresql" else "—" for d in databases]
+            row("reception, two processes, one PostgreSQL", f"{args.rate:.0f}/s for {args.seconds:.0f} s",
+                cells, "", "")
     return lines
 
 
