@@ -132,7 +132,11 @@ async def load(rate: float, seconds: float, residents: int, url: str | None = No
                 for bot in bots:
                     bot.send_signal(signal.SIGINT)
                 for bot in bots:
-                    bot.wait(timeout=120)
+                    try:
+                        bot.wait(timeout=120)
+                    except subprocess.TimeoutExpired:  # a backlog it could not finish: the figures stand
+                        bot.kill()
+                        bot.wait()
                 if proxy is not None:
                     await proxy.stop()
             result["stop_s"] = time.perf_counter() - stopping
