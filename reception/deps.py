@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 
 from nlp import Analyzer
 from nlp.safety import SafetyRules
+from nlp.topics import TopicRules
 from reception.clock import Clock
-from reception.deadlines.calculator import DeadlineCalculator
+from reception.deadlines.calculator import DeadlineCalculator, Limit
 from reception.org import Organisation
 
 # Numbers that are the same all over China; gas, water and the property's duty phone are
@@ -33,12 +34,18 @@ class Settings:
     max_text_chars: int = 2000
     triage_threshold: float = 0.35
     duplicate_threshold: float = 0.3
+    duplicate_window: timedelta = timedelta(days=30)  # how far back an original may be
     reminder_share: float = 0.75
     second_escalation: timedelta = timedelta(hours=24)
     reports_dir: Path = Path("reports")
     emergency_numbers: Mapping[str, str] = field(
         default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
+    # The office's practice (config.toml [returns], [referrals], [extensions]).
+    return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
+    referral_limit: Limit = field(default_factory=lambda: Limit(10, "wd"))
+    extension_max_days: int = 15
+    extension_approver: str = "street"  # street | community
 
     @property
     def tz(self) -> ZoneInfo:
@@ -54,3 +61,4 @@ class Deps:
     deadlines: DeadlineCalculator
     settings: Settings
     safety: SafetyRules = field(default_factory=SafetyRules.load)
+    topics: TopicRules = field(default_factory=TopicRules.load)

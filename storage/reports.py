@@ -15,10 +15,11 @@ from storage.tables import table_of
 
 # What the digest reads of a petition beyond the counts the database makes for it
 # (storage.rates.week_breakdown): the hot topics and recurring clusters of
-# reception.reports.topics, and who is in the cohort. Plain rows, not ORM objects: a petition
-# object has 47 columns and costs ~5 KB of Python, and on SQLite every datetime read is parsed.
+# reception.reports.topics (which read the problem and its place from the text too), and who
+# is in the cohort. Plain rows, not ORM objects: a petition object has 47 columns and costs
+# ~5 KB of Python, and on SQLite every datetime read is parsed.
 DIGEST_COLUMNS = ("number", "community_code", "category", "building", "keywords", "created_at",
-                  "status")
+                  "status", "text")
 _petition = table_of(Petition).c
 
 

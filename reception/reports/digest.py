@@ -31,6 +31,7 @@ from reception.reports.metrics import (
     rates_from_counts,
     week_bounds,
 )
+from reception.reports.returns_counts import ReturnsCounts, returns_counts
 from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage import queries
 from storage import rates as rate_queries
@@ -72,6 +73,8 @@ class Digest:
     # Street and district digests also break down by community.
     by_community: dict[str, Rates] = field(default_factory=dict)
     previous_by_community: dict[str, Rates] = field(default_factory=dict)
+    # 退单 per group and their rulings, referrals per department, extensions (the week's).
+    returns: ReturnsCounts = field(default_factory=ReturnsCounts)
 
     @property
     def plain_text(self) -> str:
@@ -107,6 +110,8 @@ class Digests:
             petitions = cast("list[Petition]", report_queries.petitions_received(
                 session, since=end - CLUSTER_WINDOW, until=end, communities=communities
             ))
+            disputes = returns_counts(session, self.deps.org, since=start, until=end,
+                                      communities=communities, now=now)
 
         def both(key: Callable[[GroupCounts], str]) -> tuple[dict[str, Rates], dict[str, Rates]]:
             return (_rates_by(groups, key, week=0, weights=self.weights),
@@ -127,7 +132,8 @@ class Digests:
                   if in_cohort(p, period_start=start, period_end=end, now=now)]
         window = [p for p in petitions
                   if in_cohort(p, period_start=end - CLUSTER_WINDOW, period_end=end, now=now)]
-        topics, clusters = top_topics(cohort), recurring_clusters(window)
+        topics = top_topics(cohort, topics=self.deps.topics)
+        clusters = recurring_clusters(window)
 
         scope_name = self._scope_name(scope_kind, scope_code)
         last_day = end - timedelta(days=1)
@@ -147,6 +153,7 @@ class Digests:
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
             basic_weight=self.weights.get("basic", 0.0), min_sample=self.min_sample,
+            extra=disputes.lines(),
         )
         chart = self._chart(out_dir or self.deps.settings.reports_dir,
                             f"digest-{scope_code}-{start:%Y%m%d}.png", title=title,
@@ -159,7 +166,7 @@ class Digests:
             period_start=start, period_end=end, as_of=now,
             previous_by_grid=previous_by_grid, previous_by_category=previous_by_category,
             previous_by_staff=previous_by_staff, by_community=by_community,
-            previous_by_community=previous_by_community,
+            previous_by_community=previous_by_community, returns=disputes,
         )
 
     def queue_weekly(self) -> int:

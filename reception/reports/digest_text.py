@@ -39,6 +39,7 @@ def render(
     place_names: Mapping[str, str],
     basic_weight: float,
     min_sample: int = MIN_SAMPLE,
+    extra: Sequence[str] = (),
 ) -> str:
     """The digest's HTML; breakdowns shrink until the text fits in one Telegram message.
 
@@ -53,6 +54,7 @@ def render(
             lines += _section(section, limit, min_sample)
         lines += _topics(top_topics)
         lines += _clusters(clusters[:limit], place_names)
+        lines += list(extra)  # complete lines, escaped by their maker (reports.returns_counts)
         lines += ["", t.DIGEST_FOOTNOTE.format(basic=_number(basic_weight))]
         text = "\n".join(lines)
         if len(text) <= TELEGRAM_TEXT_LIMIT:
@@ -165,10 +167,10 @@ def _topics(top_topics: Sequence[tuple[str, int]]) -> list[str]:
     if not top_topics:
         return []
     items = "　".join(
-        t.DIGEST_TOPIC_ITEM.format(word=html.escape(word), count=count)
-        for word, count in top_topics
+        t.DIGEST_HOT_TOPIC_ITEM.format(phrase=html.escape(phrase), count=count)
+        for phrase, count in top_topics
     )
-    return ["", t.DIGEST_TOPICS, items]
+    return ["", t.DIGEST_HOT_TOPICS, items]
 
 
 def _clusters(clusters: Sequence[Cluster], place_names: Mapping[str, str]) -> list[str]:

@@ -35,8 +35,6 @@ DIGEST_GROUP_LINE = (
     "｜满意 {satisfaction}"
 )
 DIGEST_MORE = "　…另有 {count} 项"
-DIGEST_TOPICS = "<b>热点话题</b>（本周提到该词的诉求件数，≥2 件）"
-DIGEST_TOPIC_ITEM = "{word} {count}"
 DIGEST_CLUSTERS = "<b>反复出现的问题</b>（近四周同一楼栋同一问题 ≥{minimum} 次）"
 DIGEST_CLUSTER_LINE = "· {place} · {topic}：{count} 次（{numbers}）"
 DIGEST_NO_CLUSTERS = "近四周没有同一楼栋反复出现的问题。"
@@ -90,3 +88,19 @@ DESK_PERIOD_BACKWARDS = "结束日期早于开始日期，请重新选择。"
 DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时间段。"
 DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
 DESK_UNPLACED = "未登记楼栋"
+
+# --- 退单, referrals, extensions in the digest (reception.reports.returns_counts) --------------------
+DIGEST_PRACTICE = "<b>退单、转交与延期</b>"
+DIGEST_RETURNS_LINE = "· 退单 {group}：{count} 件（维持原派 {upheld}，改派 {overturned}，待裁定 {pending}）"
+DIGEST_RETURNS_NONE = "· 退单：无"
+DIGEST_REFERRALS_LINE = "· 转交部门 {department}：{count} 件（已办结 {done}，超期 {late}）"
+DIGEST_REFERRALS_NONE = "· 转交部门：无"
+DIGEST_EXTENSIONS_LINE = (
+    "· 延期申请：{count} 件（批准 {approved}，不批准 {refused}，待审批 {pending}；共延长 {days} 个工作日）"
+)
+DIGEST_EXTENSIONS_NONE = "· 延期申请：无"
+DIGEST_NO_GROUP = "（未分组）"
+
+# --- hot topics: a problem and its place, counted per petition -----------------------------
+DIGEST_HOT_TOPICS = "<b>热点问题</b>（本周反映同一问题的诉求件数，≥2 件）"
+DIGEST_HOT_TOPIC_ITEM = "{phrase}（{count} 件）"
