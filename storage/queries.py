@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     CardMessage,
     DailyCounter,
+    Draft,
     Outbox,
     Petition,
     PetitionEvent,
@@ -365,3 +366,11 @@ def events_of(session: Session, petition_id: int, actions: Iterable[str]) -> Seq
     Every card render reads these (provenance_lines), so it is a prepared Core statement.
     """
     return session.execute(_EVENTS_OF, {"petition_id": petition_id, "actions": list(actions)}).all()
+
+
+def stale_drafts(session: Session, *, kind: str, before: datetime, limit: int) -> list[tuple[int, int]]:
+    """(user, chat) of drafts of ``kind`` started before ``before``, oldest first."""
+    query = (select(Draft.tg_user_id, Draft.chat_id)
+             .where(Draft.kind == kind, col(Draft.created_at) < before)
+             .order_by(col(Draft.created_at)).limit(limit))
+    return [(int(user), int(chat)) for user, chat in session.exec(query)]
