@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.models import MonthlyTopic, Petition
@@ -26,3 +30,16 @@ def petitions_of_topic(session: Session, topic: MonthlyTopic, *, since: datetime
     return list(session.exec(select(Petition).where(
         Petition.community_code == topic.community_code, Petition.category == topic.category,
         place, col(Petition.created_at) >= since).order_by(col(Petition.created_at))))
+
+
+def petitions_for_report(session: Session, *, communities: Sequence[str], since: datetime,
+                         until: datetime) -> list[Row[Any]]:
+    """What the monthly report reads of the petitions received in ``[since, until)``: plain
+    rows (id, number, community_code, category, building, grid_code, status, created_at)."""
+    p = Petition
+    query = (core_select(col(p.id), col(p.number), col(p.community_code), col(p.category),
+                         col(p.building), col(p.grid_code), col(p.status), col(p.created_at))
+             .where(col(p.community_code).in_(list(communities)), col(p.created_at) >= since,
+                    col(p.created_at) < until)
+             .order_by(col(p.created_at), col(p.id)))
+    return list(session.execute(query))

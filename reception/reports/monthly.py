@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -35,7 +35,7 @@ from reception.reports.metrics import EXCLUDED_STATUSES
 from storage import queries, topic_queries
 from storage import reports as report_queries
 from storage.db import transaction
-from storage.models import MonthlyTopic, Petition, Staff, StaffGroup
+from storage.models import MonthlyTopic, Staff, StaffGroup
 
 if TYPE_CHECKING:
     from reception.deps import Deps
@@ -91,8 +91,8 @@ class Monthly:
         since = datetime.combine(starts[0], time(0), tzinfo=tz)
         until = datetime.combine(_add_months(month, 1), time(0), tzinfo=tz)
         with transaction(self.deps.engine) as session:
-            rows = cast("list[Petition]", report_queries.petitions_received(
-                session, since=since, until=until, communities=communities))
+            rows = topic_queries.petitions_for_report(session, communities=communities,
+                                                      since=since, until=until)
             problems = _recurring(rows, starts, tz)
             tracked = self._tracked_lines(session, communities, since=datetime.combine(
                 month, time(0), tzinfo=tz))
