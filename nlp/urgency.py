@@ -67,6 +67,7 @@ class UrgencyDetector:
         # One named group per hazard and strength, so one scan finds them all.
         groups: list[str] = []
         self._groups: dict[str, tuple[str, bool]] = {}
+        self._per_hazard: list[tuple[re.Pattern[str], str, bool]] = []
         for index, hazard in enumerate(rules.hazards):
             for weak, regex in ((False, _alternation(hazard.words, hazard.patterns)),
                                 (True, _alternation((), hazard.weak))):
@@ -75,6 +76,7 @@ class UrgencyDetector:
                 name = f"h{index}{'w' if weak else 's'}"
                 self._groups[name] = (hazard.code, weak)
                 groups.append(f"(?P<{name}>{regex.pattern})")
+                self._per_hazard.append((regex, hazard.code, weak))
         self._danger = re.compile("|".join(groups))
         self._negation = _alternation(rules.negations)
         self._not_negation = _alternation(rules.not_negations)
@@ -87,36 +89,56 @@ class UrgencyDetector:
 
     def detect(self, text: str) -> Urgency:
         """The live danger expressions of `text` in order of appearance, and their hazards."""
-        words: list[str] = []
-        hazards: list[str] = []
+        candidates = list(self._matches(text))
+        if not candidates:
+            return Urgency(urgent=False)
+        # The one scan keeps the leftmost expression where two overlap ("插头烧了" as fire
+        # before electric); a message with any candidate is scanned once per hazard, so
+        # each hazard it names is found.
+        candidates = sorted(
+            {m for regex, code, weak in self._per_hazard
+             for m in self._matches(text, regex, code, weak)},
+            key=lambda m: (m.start, m.start - m.end))
         long_text = len(text) > self._long_text
         short_text = len(text) <= self._short_text
-        for match in self._matches(text):
-            word = text[match.start:match.end]
+        live: list[_Match] = []
+        for match in candidates:
             needs_now = match.weak and not short_text
-            if word in words or self._cancelled(text, match, needs_now=needs_now,
-                                                near_now=long_text):
-                continue
-            words.append(word)
+            if not self._cancelled(text, match, needs_now=needs_now, near_now=long_text):
+                live.append(match)
+        words: list[str] = []
+        hazards: list[str] = []
+        kept: list[_Match] = []
+        for match in live:
             if match.hazard not in hazards:
                 hazards.append(match.hazard)
+            word = text[match.start:match.end]
+            if word in words or any(k.start <= match.start and match.end <= k.end for k in kept):
+                continue  # "冒火" inside "冒火星": one word shown
+            kept.append(match)
+            words.append(word)
         return Urgency(urgent=bool(words), words=tuple(words), hazards=tuple(hazards))
 
     def hazards_of(self, words: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         """The hazards of danger expressions found earlier (e.g. a petition's stored words)."""
         found: list[str] = []
         for word in words:
-            match = next(self._matches(word), None)
-            if match is not None and match.hazard not in found:
-                found.append(match.hazard)
+            for regex, code, _ in self._per_hazard:
+                if code not in found and regex.search(word):
+                    found.append(code)
         return tuple(found)
 
-    def _matches(self, text: str) -> Iterator[_Match]:
-        for found in self._danger.finditer(text):
-            name = found.lastgroup
-            if name is None or found.end() == found.start():
+    def _matches(self, text: str, regex: re.Pattern[str] | None = None, hazard: str = "",
+                 weak: bool = False) -> Iterator[_Match]:
+        """Danger expressions of the one scan, or of one hazard's `regex`."""
+        for found in (regex or self._danger).finditer(text):
+            if found.end() == found.start():
                 continue
-            hazard, weak = self._groups[name]
+            if regex is None:
+                name = found.lastgroup
+                if name is None:
+                    continue
+                hazard, weak = self._groups[name]
             yield _Match(found.start(), found.end(), hazard, weak)
 
     def _cancelled(self, text: str, match: _Match, *, needs_now: bool, near_now: bool) -> bool:

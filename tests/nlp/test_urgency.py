@@ -18,7 +18,7 @@ from nlp import Analyzer, RulesError
         ("我们被困在电梯里了，在8楼和9楼中间", ("lift",)),
         ("隔壁老人摔倒了起不来", ("injury",)),
         ("不知道怎么回事，楼下一直冒烟", ("fire",)),        # "不知道" is not a negation
-        ("配电箱不停冒烟", ("electric",)),
+        ("配电箱不停冒烟", ("electric", "fire")),        # smoke from a fuse box: both
         ("地下室爆管了，水漫出来", ("water",)),
         ("楼道的电线在冒火花，啪啪响", ("electric",)),
         ("客厅天花板往下塌，还在掉", ("collapse",)),
