@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nlp._dispatch import Dispatcher
 from nlp.model import Urgency
 from nlp.urgency_rules import UrgencyRules
 
@@ -64,20 +65,18 @@ class UrgencyDetector:
     def __init__(self, rules: UrgencyRules) -> None:
         self._long_text = rules.long_text
         self._short_text = rules.short_text
-        # One named group per hazard and strength, so one scan finds them all.
-        groups: list[str] = []
-        self._groups: dict[str, tuple[str, bool]] = {}
-        self._per_hazard: list[tuple[re.Pattern[str], str, bool]] = []
-        for index, hazard in enumerate(rules.hazards):
-            for weak, regex in ((False, _alternation(hazard.words, hazard.patterns)),
-                                (True, _alternation((), hazard.weak))):
-                if regex.pattern == r"(?!x)x":
-                    continue
-                name = f"h{index}{'w' if weak else 's'}"
-                self._groups[name] = (hazard.code, weak)
-                groups.append(f"(?P<{name}>{regex.pattern})")
-                self._per_hazard.append((regex, hazard.code, weak))
-        self._danger = re.compile("|".join(groups))
+        # One group of expressions per hazard and strength (words longest first, so
+        # "燃气泄漏" wins over a shorter word inside it; then patterns).
+        groups: list[list[str]] = []
+        self._groups: list[tuple[str, bool]] = []
+        for hazard in rules.hazards:
+            words = [re.escape(w) for w in sorted(set(hazard.words), key=len, reverse=True)]
+            for weak, alternatives in ((False, [*words, *hazard.patterns]),
+                                       (True, list(hazard.weak))):
+                if alternatives:
+                    groups.append(alternatives)
+                    self._groups.append((hazard.code, weak))
+        self._danger = Dispatcher(groups)
         self._negation = _alternation(rules.negations)
         self._not_negation = _alternation(rules.not_negations)
         self._not_now = _alternation((), rules.hypothetical + rules.past + rules.chronic)
@@ -89,27 +88,15 @@ class UrgencyDetector:
 
     def detect(self, text: str) -> Urgency:
         """The live danger expressions of `text` in order of appearance, and their hazards."""
-        candidates = list(self._matches(text))
-        if not candidates:
-            return Urgency(urgent=False)
-        # The one scan keeps the leftmost expression where two overlap ("插头烧了" as fire
-        # before electric); a message with any candidate is scanned once per hazard, so
-        # each hazard it names is found.
-        candidates = sorted(
-            {m for regex, code, weak in self._per_hazard
-             for m in self._matches(text, regex, code, weak)},
-            key=lambda m: (m.start, m.start - m.end))
         long_text = len(text) > self._long_text
         short_text = len(text) <= self._short_text
-        live: list[_Match] = []
-        for match in candidates:
-            needs_now = match.weak and not short_text
-            if not self._cancelled(text, match, needs_now=needs_now, near_now=long_text):
-                live.append(match)
         words: list[str] = []
         hazards: list[str] = []
         kept: list[_Match] = []
-        for match in live:
+        for match in sorted(self._matches(text), key=lambda m: (m.start, m.start - m.end)):
+            needs_now = match.weak and not short_text
+            if self._cancelled(text, match, needs_now=needs_now, near_now=long_text):
+                continue
             if match.hazard not in hazards:
                 hazards.append(match.hazard)
             word = text[match.start:match.end]
@@ -123,23 +110,16 @@ class UrgencyDetector:
         """The hazards of danger expressions found earlier (e.g. a petition's stored words)."""
         found: list[str] = []
         for word in words:
-            for regex, code, _ in self._per_hazard:
-                if code not in found and regex.search(word):
-                    found.append(code)
+            for match in self._matches(word):
+                if match.hazard not in found:
+                    found.append(match.hazard)
         return tuple(found)
 
-    def _matches(self, text: str, regex: re.Pattern[str] | None = None, hazard: str = "",
-                 weak: bool = False) -> Iterator[_Match]:
-        """Danger expressions of the one scan, or of one hazard's `regex`."""
-        for found in (regex or self._danger).finditer(text):
-            if found.end() == found.start():
-                continue
-            if regex is None:
-                name = found.lastgroup
-                if name is None:
-                    continue
-                hazard, weak = self._groups[name]
-            yield _Match(found.start(), found.end(), hazard, weak)
+    def _matches(self, text: str) -> Iterator[_Match]:
+        """Every danger expression of every hazard (one hazard's do not overlap)."""
+        for start, end, group in self._danger.matches(text):
+            hazard, weak = self._groups[group]
+            yield _Match(start, end, hazard, weak)
 
     def _cancelled(self, text: str, match: _Match, *, needs_now: bool, near_now: bool) -> bool:
         """Whether the danger does not count; `needs_now`: unless an immediate cue is in its
