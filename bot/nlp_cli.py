@@ -71,6 +71,9 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:
                                "(text before the first space), else its first sentence")
     evaluate.add_argument("--threshold", type=float, default=None, metavar="T",
                           help="triage threshold (default: nlp.triage_threshold of the config)")
+    evaluate.add_argument("--urgent-default", choices=("0", "1"), default=None,
+                          help="gold urgent flag of rows without one; 0 scores a file of board "
+                               "messages (even one with only a text column) for false alarms")
     evaluate.add_argument("--json", action="store_true",
                           help="print one JSON object (accuracy, macro_f1, n, triage_share, "
                                "routed_accuracy, urgent_recall, …)")
@@ -144,7 +147,8 @@ def eval_command(args: argparse.Namespace) -> int:
 
     try:
         analyzer = Analyzer.load(args.rules)
-        data = read_eval_data(args.data)
+        data = read_eval_data(args.data, urgent_default=None if args.urgent_default is None
+                              else args.urgent_default == "1")
         threshold = args.threshold if args.threshold is not None else _triage_threshold(args)
     except (RulesError, ValueError, OSError) as exc:
         print(f"minyuan nlp eval: {exc}", file=sys.stderr)

@@ -58,11 +58,17 @@ def read_eval_csv(path: Path | str) -> tuple[list[Row], list[bool | None] | None
     return data.rows, data.urgent
 
 
-def read_eval_data(path: Path | str) -> EvalData:
-    """`read_eval_csv` and the optional `hazard` column (gas, fire … as in urgent.toml)."""
+def read_eval_data(path: Path | str, *, urgent_default: bool | None = None) -> EvalData:
+    """`read_eval_csv` and the optional `hazard` column (gas, fire … as in urgent.toml).
+
+    `urgent_default` is the gold flag of a row without an urgent cell (False for a file of
+    board messages, nearly none urgent); with it a file with only a text column is read.
+    """
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = _reader(path, handle)
         columns = set(reader.fieldnames or ())
+        if urgent_default is not None and "text" in columns:
+            columns.add("urgent")
         if "text" not in columns or not columns & {"label", "urgent"}:
             raise ValueError(f"{path}: expected CSV columns text,label and/or text,urgent, "
                              f"got {reader.fieldnames}")
@@ -75,10 +81,10 @@ def read_eval_data(path: Path | str) -> EvalData:
             cell = (record.get("urgent") or "").strip()
             if cell not in ("", "0", "1"):
                 raise ValueError(f"{path}, line {line}: urgent must be 0 or 1, got {cell!r}")
-            if not text or not (label or cell):
+            if not text or not (label or cell or urgent_default is not None):
                 continue
             rows.append((text, label))
-            flags.append(None if cell == "" else cell == "1")
+            flags.append(urgent_default if cell == "" else cell == "1")
             hazards.append((record.get("hazard") or "").strip() or None)
     return EvalData(rows, flags if "urgent" in columns else None,
                     hazards if "hazard" in columns else None)
