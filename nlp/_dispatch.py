@@ -19,6 +19,7 @@ from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 MAX_CLASS = 400  # a character class larger than this is treated as "any character"
+MAX_PREFIXES = 2000  # beyond this many two-character prefixes only the first characters count
 _DIGITS = "0123456789０１２３４５６７８９"
 
 
@@ -27,6 +28,72 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     (or the pattern can match the empty string)."""
     chars, nullable = _first_of_sequence(list(_parser.parse(pattern)))
     return None if chars is None or nullable else frozenset(chars)
+
+
+def prefixes(pattern: str) -> frozenset[str] | None:
+    """The first two characters a match of `pattern` can start with, as strings: "燃气" for
+    two, "燃" when anything may follow the first (or the match may end there); None when even
+    the first is unbounded."""
+    found = _prefixes(list(_parser.parse(pattern)), 2)
+    if found is None or "" in found:
+        return None
+    return frozenset(found)
+
+
+def _prefixes(items: list[tuple[Any, Any]], k: int) -> set[str] | None:
+    """Prefixes of at most k characters of the sequence `items` (shorter: anything follows)."""
+    done: set[str] = set()  # shorter than k but nothing known about what follows
+    growing: set[str] = {""}
+    for op, av in items:
+        if not growing:
+            break
+        following = _item_prefixes(op, av, k)
+        if following is None:
+            if "" in growing:
+                return None  # not even the first character is known
+            done |= growing
+            growing = set()
+            break
+        nxt: set[str] = set()
+        for head in growing:
+            for tail in following:
+                joined = (head + tail)[:k]
+                (done if len(joined) == k else nxt).add(joined)
+            if len(nxt) + len(done) > MAX_PREFIXES:
+                return {p[:1] for p in done | nxt} if "" not in done | nxt else None
+        growing = nxt
+    return done | growing
+
+
+def _item_prefixes(op: Any, av: Any, k: int) -> set[str] | None:
+    if op is sre.LITERAL:
+        return {chr(av)}
+    if op is sre.IN:
+        chars = _class(av)
+        return None if chars is None else chars
+    if op is sre.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            found = _prefixes(list(branch), k)
+            if found is None:
+                return None
+            out |= found
+        return out
+    if op is sre.SUBPATTERN:
+        return _prefixes(list(av[-1]), k)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+        low, high, body = av
+        once = _prefixes(list(body), k)
+        if once is None:
+            return None
+        out = {""} if low == 0 else set()
+        out |= once
+        if high >= 2:  # twice covers k = 2
+            out |= {(a + b)[:k] for a in once for b in once}
+        return out
+    if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+        return {""}
+    return None
 
 
 def _first_of_sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
@@ -105,9 +172,10 @@ class Dispatcher:
         }
         self._anywhere = tuple((index, _compile(alts)) for index, alts in enumerate(anywhere)
                                if alts)
-        self._starts = re.compile(
-            "[" + "".join(re.escape(c) for c in sorted(self._by_char)) + "]"
-            if self._by_char else r"(?!x)x")
+        # Where an expression can start; an expression with a bounded first character has
+        # bounded prefixes too (see `prefixes`).
+        self._starts = _trigger([p for alts in groups for a in alts
+                                 if (p := prefixes(a)) is not None])
         self._groups = len(groups)
 
     def matches(self, text: str) -> Iterator[tuple[int, int, int]]:
@@ -129,6 +197,29 @@ class Dispatcher:
         if self._anywhere:
             found.sort()
         return iter(found)
+
+
+def _trigger(prefix_sets: list[frozenset[str]]) -> re.Pattern[str]:
+    """One regular expression that matches, one character wide, where an expression can
+    start: "燃(?=[气])|煤(?=[气])|着": every alternative begins with a literal, so `re`
+    skips other positions in C, and the lookahead checks the second character there."""
+    seconds: dict[str, set[str] | None] = {}
+    for prefix_set in prefix_sets:
+        for prefix in prefix_set:
+            first = prefix[0]
+            known = seconds.setdefault(first, set())
+            if len(prefix) == 1 or known is None:
+                seconds[first] = None  # anything may follow
+            else:
+                known.add(prefix[1])
+    if not seconds:
+        return re.compile(r"(?!x)x")
+    parts = []
+    for first, after in sorted(seconds.items()):
+        head = re.escape(first)
+        parts.append(head if after is None else
+                     head + "(?=[" + "".join(re.escape(c) for c in sorted(after)) + "])")
+    return re.compile("|".join(parts))
 
 
 def _compile(alternatives: list[str]) -> re.Pattern[str]:

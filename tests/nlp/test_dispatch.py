@@ -41,3 +41,21 @@ def test_the_dispatcher_finds_what_finditer_finds():
             for m in re.finditer("|".join(f"(?:{a})" for a in alternatives), text)
             if m.end() > m.start())
         assert sorted(dispatcher.matches(text)) == expected, text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "found"),
+    [
+        ("着火", {"着火"}),
+        ("(燃气|煤气)[^，]{0,6}味", {"燃气", "煤气"}),
+        ("(?<![污粪])水[^，,。]{0,4}(喷|涌)", {"水"}),      # anything may follow 水
+        ("(在|正在)烧", {"在烧", "正在"}),
+        ("ab?", {"ab", "a"}),
+        ("火?", None),
+        (".火", None),
+    ],
+)
+def test_two_character_prefixes(pattern, found):
+    from nlp._dispatch import prefixes
+
+    assert prefixes(pattern) == (None if found is None else frozenset(found))
