@@ -60,6 +60,7 @@ def test_present_dangers_are_urgent_with_their_hazard(community, text, hazards):
         "楼下饭店油烟太大",
         "水管冻裂了的话找谁修？提前问一下",
         "楼上漏水渗到我家卫生间，已经好几个月了",
+        "3号楼2单元501，楼上漏水严重，天花板一直在滴水，墙皮都泡掉了",  # a leak, not a flood
     ],
 )
 def test_not_happening_now_is_not_urgent(community, text):
