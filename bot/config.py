@@ -60,6 +60,7 @@ class ReceptionConfig:
     merge_window_seconds: int
     reopen_days: int
     max_text_chars: int
+    stray_expire_hours: int = 24  # an unexplained stray message is closed (a voice note filed) after this
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class NlpConfig:
     userdict: Path | None
     triage_threshold: float
     duplicate_threshold: float
+    duplicate_days: int
 
 
 @dataclass(frozen=True)
@@ -196,12 +198,14 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
             merge_window_seconds=r.int("reception.merge_window_seconds", 120, minimum=0),
             reopen_days=r.int("reception.reopen_days", 7, minimum=0),
             max_text_chars=r.int("reception.max_text_chars", 2000, minimum=100),
+            stray_expire_hours=r.int("reception.stray_expire_hours", 24, minimum=0),
         ),
         nlp=NlpConfig(
             rules=_resolve_rules(r.str("nlp.rules", "community"), base),
             userdict=(base / userdict) if userdict else None,
             triage_threshold=r.float("nlp.triage_threshold", 0.35, lo=0.0, hi=1.0),
             duplicate_threshold=r.float("nlp.duplicate_threshold", 0.3, lo=0.0, hi=1.0),
+            duplicate_days=r.int("nlp.duplicate_days", 30, minimum=1),
         ),
         deadlines=DeadlineConfig(
             limits=limits,

@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application, ContextTypes
 
 from bot.config import ScheduleConfig
+from storage.db import refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
                         name="outbox")
     queue.run_repeating(_inbox, interval=timedelta(seconds=5), first=5, name="inbox")
     queue.run_daily(_purge_inbox, time=time(3, 30, tzinfo=tz), name="purge-inbox")
+    queue.run_daily(_statistics, time=time(4, 0, tzinfo=tz), name="statistics")
+    queue.run_repeating(_purge_sign_ins, interval=timedelta(hours=1), first=60, name="purge-sign-ins")
     queue.run_repeating(_sweep, interval=timedelta(seconds=config.sweep_seconds), first=1,
                         name="sweep")
     queue.run_daily(_morning_brief, time=config.morning_brief.replace(tzinfo=tz),
@@ -63,6 +66,20 @@ async def _purge_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("inbox: forgot %s updates handled more than a week ago", purged)
 
 
+async def _statistics(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Fresh planner statistics for SQLite, as the history grows (storage.db.refresh_statistics)."""
+    runtime = context.application.bot_data["runtime"]
+    await runtime.run(refresh_statistics, runtime.services.deps.engine)
+
+
+async def _purge_sign_ins(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget the desk's expired sessions and login links."""
+    runtime = context.application.bot_data["runtime"]
+    purged = await runtime.run(runtime.services.signin.purge)
+    if purged:
+        log.info("desk: forgot %s expired sessions and login links", purged)
+
+
 async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Take every due reminder/overdue/escalation step once."""
     runtime = context.application.bot_data["runtime"]
@@ -73,6 +90,9 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
     while report.resume is not None:
         report = report.then(await runtime.call(escalation.sweep_batch, report.resume))
     alerted = await runtime.call(escalation.repeat_alerts)
+    strays = await runtime.call(runtime.services.intake.expire_strays)
+    if strays:
+        log.info("sweep: %s unexplained stray drafts closed or filed", strays)
     practice = await runtime.call(escalation.practice_steps)
     if report.steps or alerted or practice:
         log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again, "

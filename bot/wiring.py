@@ -24,15 +24,19 @@ from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.referrals import Referrals
 from reception.handling.returns import Returns
+from reception.handling.roster import Roster
 from reception.handling.signin import SignIn
+from reception.handling.urgency import Urgency
 from reception.org import Organisation
+from reception.petition.searchable import fill_missing
 from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.metrics import MIN_SAMPLE
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
-from storage.db import make_engine
+from storage import search
+from storage.db import make_engine, refresh_statistics
 from storage.migrations import upgrade
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,8 @@ class Services:
     inbox: Inbox
     signin: SignIn
     board: Board
+    urgency: Urgency
+    roster: Roster
     returns: Returns
     referrals: Referrals
     extensions: Extensions
@@ -82,10 +88,12 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         number_prefix=config.reception.number_prefix,
         timezone=config.reception.timezone,
         merge_window=timedelta(seconds=config.reception.merge_window_seconds),
+        stray_expiry=timedelta(hours=config.reception.stray_expire_hours),
         reopen_days=config.reception.reopen_days,
         max_text_chars=config.reception.max_text_chars,
         triage_threshold=config.nlp.triage_threshold,
         duplicate_threshold=config.nlp.duplicate_threshold,
+        duplicate_window=timedelta(days=config.nlp.duplicate_days),
         reminder_share=config.deadlines.reminder_share,
         second_escalation=timedelta(hours=config.deadlines.second_escalation_hours),
         reports_dir=config.reports_dir,
@@ -109,6 +117,14 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         else SafetyRules.load(),
     )
     refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
+    filled = fill_missing(engine)  # rows of a release before search: once, then none are left
+    if filled:
+        log.info("made %d petitions searchable", filled)
+    refresh_statistics(engine)  # and daily (bot.scheduling)
+    with engine.connect() as connection:
+        if not search.chinese_indexed(connection):
+            log.warning("this PostgreSQL database's LC_CTYPE is C: the desk's search cannot index "
+                        "Chinese (create the database with LC_CTYPE C.UTF-8 or zh_CN.UTF-8)")
     return deps
 
 def build(config: Config, *, clock: Clock | None = None) -> Services:
@@ -140,6 +156,8 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
+        urgency=Urgency(deps, desk),
+        roster=Roster(deps, access),
         returns=returns,
         referrals=referrals,
         extensions=Extensions(desk),

@@ -101,7 +101,11 @@ class Petition(SQLModel, table=True):
         Index("ix_petition_building", "community_code", "building", "id"),
         # The desk and the reports: one community's petitions of a period, and its open ones.
         Index("ix_petition_community_created", "community_code", "created_at"),
-        Index("ix_petition_community_status", "community_code", "status"),
+        # With the deadlines: the overview counts a scope's open and late ones from the index alone.
+        Index("ix_petition_community_status", "community_code", "status", "resolve_due", "respond_due",
+              "first_response_at", "overdue"),
+        # The desk's list by category, often of the open ones only.
+        Index("ix_petition_category_status", "category", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,7 +118,7 @@ class Petition(SQLModel, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id", index=True)
     visitor_name: str | None = None  # walk-ins without Telegram
     visitor_phone: str | None = None
-    category: str = Field(index=True)
+    category: str
     confidence: float = 0.0
     runner_up: str | None = None
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -127,6 +131,10 @@ class Petition(SQLModel, table=True):
     unit: str | None = None
     room: str | None = None
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # What the desk's full-text search reads: the number and the text as everyone in scope sees
+    # it (masked), set on every flush by reception.petition.searchable; NULL until then (rows of
+    # a release before search, filled at start-up). Indexed per dialect (storage.search).
+    search_text: str | None = Field(default=None, sa_column=Column(Text))
     group_chat_id: int | None = _chat_id(index=True)
     handler_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="petition.id", index=True)
@@ -356,6 +364,34 @@ class CalendarDay(SQLModel, table=True):
     imported_at: datetime = _at(nullable=False)
 
 
+class DutyShift(SQLModel, table=True):
+    """A staff member on duty for a community on one day (`/duty on`, `/duty @name 日期`);
+    emergency alerts name them together with org.toml's ``on_duty``."""
+
+    __tablename__ = "duty_shift"
+    __table_args__ = (UniqueConstraint("community_code", "day", "staff_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_code: str = Field(index=True)
+    day: date = Field(index=True)  # the local (Beijing) date of the shift
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    set_by: int = Field(foreign_key="staff.id")
+    set_at: datetime = _at(nullable=False)
+
+
+class StrayRecord(SQLModel, table=True):
+    """Stray messages (an emoji, a lone photo or location) a resident never explained, kept
+    after their draft expired: closed with a friendly message, never silently dropped."""
+
+    __tablename__ = "stray_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    held: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str  # closed | filed (a voice note filed as it was)
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")
+    received_at: datetime = _at(nullable=False)
+    closed_at: datetime = _at(nullable=False)
 class PetitionReturn(SQLModel, table=True):
     """退单: a handling group said "this is not ours"; a dispatcher rules on it.
 

@@ -169,10 +169,12 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
         first.append((texts.CARD_RETURN, button(CardAction.RETURN, pid)))
     if status in (Status.SUBMITTED, Status.REOPENED):
         first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
+    urgency = ((texts.CARD_MARK_ROUTINE, button(CardAction.NOT_URGENT, pid)) if petition.urgent
+               else (texts.CARD_MARK_URGENT, button(CardAction.URGENT, pid)))
     rows: Buttons = [
         first,
         [(texts.CARD_RESOLVE, button(CardAction.RESOLVE, pid)),
-         (texts.CARD_REJECT, button(CardAction.REJECT, pid))],
+         (texts.CARD_REJECT, button(CardAction.REJECT, pid)), urgency],
     ]
     if petition.duplicate_of_id:
         original = queries.number_and_status(session, petition.duplicate_of_id)
