@@ -65,18 +65,20 @@ class UrgencyDetector:
     def __init__(self, rules: UrgencyRules) -> None:
         self._long_text = rules.long_text
         self._short_text = rules.short_text
-        # One group of expressions per hazard and strength (words longest first, so
-        # "燃气泄漏" wins over a shorter word inside it; then patterns).
+        # Per hazard one group of words (longest first, so "燃气泄漏" wins over a shorter
+        # word inside it), one of patterns and one of weak patterns: a word inside a
+        # pattern's span is found too, and shown rather than the span.
         groups: list[list[str]] = []
         self._groups: list[tuple[str, bool]] = []
         for hazard in rules.hazards:
             words = [re.escape(w) for w in sorted(set(hazard.words), key=len, reverse=True)]
-            for weak, alternatives in ((False, [*words, *hazard.patterns]),
+            for weak, alternatives in ((False, words), (False, list(hazard.patterns)),
                                        (True, list(hazard.weak))):
                 if alternatives:
                     groups.append(alternatives)
                     self._groups.append((hazard.code, weak))
         self._danger = Dispatcher(groups)
+        self._words = frozenset(w for hazard in rules.hazards for w in hazard.words)
         self._negation = _alternation(rules.negations)
         self._not_negation = _alternation(rules.not_negations)
         self._not_now = _alternation((), rules.hypothetical + rules.past + rules.chronic)
@@ -90,20 +92,18 @@ class UrgencyDetector:
         """The live danger expressions of `text` in order of appearance, and their hazards."""
         long_text = len(text) > self._long_text
         short_text = len(text) <= self._short_text
-        words: list[str] = []
-        hazards: list[str] = []
+        live = [m for m in sorted(self._matches(text), key=lambda m: (m.start, m.start - m.end))
+                if not self._cancelled(text, m, needs_now=m.weak and not short_text,
+                                       near_now=long_text)]
+        hazards = list(dict.fromkeys(m.hazard for m in live))
+        # One word per place, as staff should read it: a listed word ("冒火花") before a
+        # pattern's longer span around it ("电线那里在冒火花"), else the longest.
         kept: list[_Match] = []
-        for match in sorted(self._matches(text), key=lambda m: (m.start, m.start - m.end)):
-            needs_now = match.weak and not short_text
-            if self._cancelled(text, match, needs_now=needs_now, near_now=long_text):
-                continue
-            if match.hazard not in hazards:
-                hazards.append(match.hazard)
-            word = text[match.start:match.end]
-            if word in words or any(k.start <= match.start and match.end <= k.end for k in kept):
-                continue  # "冒火" inside "冒火星": one word shown
-            kept.append(match)
-            words.append(word)
+        for match in sorted(live, key=lambda m: (text[m.start:m.end] not in self._words,
+                                                 m.start - m.end, m.start)):
+            if not any(k.start < match.end and match.start < k.end for k in kept):
+                kept.append(match)
+        words = dict.fromkeys(text[m.start:m.end] for m in sorted(kept, key=lambda m: m.start))
         return Urgency(urgent=bool(words), words=tuple(words), hazards=tuple(hazards))
 
     def hazards_of(self, words: tuple[str, ...] | list[str]) -> tuple[str, ...]:
