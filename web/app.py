@@ -24,8 +24,8 @@ from urllib.parse import urlencode
 import jinja2
 from aiohttp import web
 
-from reception.deps import Deps
 from reception import texts
+from reception.deps import Deps
 from reception.errors import ReceptionError
 from reception.handling.access import Access
 from reception.handling.callbacks import CallBacks
