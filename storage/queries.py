@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, bindparam, func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -14,7 +13,6 @@ from sqlmodel import Session, col, select
 from storage.models import (
     CardMessage,
     DailyCounter,
-    Outbox,
     Petition,
     PetitionEvent,
     PetitionMessage,
@@ -32,7 +30,6 @@ _petition = table_of(Petition).c
 _message = table_of(PetitionMessage).c
 _card = table_of(CardMessage).c
 _group = table_of(StaffGroup).c
-_outbox = table_of(Outbox).c
 
 _RESIDENT_BY_TG = select(Resident).where(Resident.tg_user_id == bindparam("tg_user_id"))
 _GROUP_BY_CHAT = select(StaffGroup).where(StaffGroup.chat_id == bindparam("chat_id"))
@@ -84,30 +81,6 @@ _DUPLICATE_CANDIDATES = {
 _TOKENS = core_select(_petition.id, _petition.tokens).where(
     _petition.id.in_(bindparam("ids", expanding=True))
 )
-_DUE_OUTBOX = (
-    core_select(_outbox.id, _outbox.kind, _outbox.chat_id, _outbox.petition_id, _outbox.payload,
-                _outbox.attempts)
-    .where(
-        _outbox.next_attempt_at <= bindparam("now"),
-        or_(
-            _outbox.status == "pending",
-            (_outbox.status == "sending") & (_outbox.claimed_until < bindparam("now")),
-        ),
-    )
-    .order_by(_outbox.id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-_OUTBOX_HAS_DUE = core_select(_outbox.id).where(
-    _outbox.status == "pending", _outbox.next_attempt_at <= bindparam("now")
-).limit(1)
-_UNSENT_CARD_BEFORE = core_select(_outbox.id).where(
-    _outbox.kind == "card",
-    _outbox.petition_id == bindparam("petition_id"),
-    _outbox.chat_id == bindparam("chat_id"),
-    _outbox.status.in_(["pending", "sending"]),
-    _outbox.id < bindparam("before"),
-).limit(1)
 _counter = table_of(DailyCounter).c
 _NEXT_COUNTER = (
     update(table_of(DailyCounter))
@@ -198,6 +171,13 @@ def open_petitions(
     return list(session.exec(query.order_by(col(Petition.id)).limit(limit)))
 
 
+def open_petitions_of_group(session: Session, *, chat_id: int, statuses: Sequence[str]) -> list[Petition]:
+    """The petitions in ``statuses`` whose responsible group is chat ``chat_id``, by id."""
+    return list(session.exec(select(Petition).where(
+        Petition.group_chat_id == chat_id, col(Petition.status).in_(list(statuses)),
+    ).order_by(col(Petition.id))))
+
+
 def open_petitions_due_after(session: Session, *, statuses: Sequence[str], after: datetime) -> list[Petition]:
     """Open petitions with a deadline still ahead (a new holiday arrangement may move it)."""
     return list(session.exec(select(Petition).where(
@@ -283,23 +263,6 @@ def duplicate_candidates(
 def tokens_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     """Petitions' content tokens (set when a petition is created, never changed)."""
     return {row[0]: row[1] for row in session.execute(_TOKENS, {"ids": list(ids)})} if ids else {}
-
-
-def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row[Any]]:
-    """Sends due now, oldest first: pending ones and those whose claim has expired. Rows
-    are locked (PostgreSQL) and skipped by other workers until the transaction ends."""
-    return session.execute(_DUE_OUTBOX, {"now": now, "limit": limit}).all()
-
-
-def outbox_has_due(session: Session, *, now: datetime) -> bool:
-    return session.execute(_OUTBOX_HAS_DUE, {"now": now}).first() is not None
-
-
-def unsent_card_before(session: Session, *, petition_id: int, chat_id: int, before: int) -> bool:
-    """Whether a card of the petition queued for the chat before outbox row ``before`` is
-    still unsent (pending, or claimed and on its way)."""
-    params = {"petition_id": petition_id, "chat_id": chat_id, "before": before}
-    return session.execute(_UNSENT_CARD_BEFORE, params).first() is not None
 
 
 def next_counter(session: Session, key: str) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage import writes
+from storage import outbox as outbox_rows
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -114,7 +114,7 @@ def _add(
     payload: dict[str, Any],
     now: datetime,
 ) -> None:
-    row_id = writes.insert_outbox(
+    row_id = outbox_rows.insert_one(
         session, kind=kind, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now
     )
     session.info.setdefault(_QUEUED, []).append(Queued(row_id, kind, chat_id, petition_id, payload))
@@ -147,6 +147,6 @@ def queue_all(session: Session, sends: list[Send], *, now: datetime) -> None:
     not take them: the delivery worker sends them from the table (it is kicked after every
     domain call).
     """
-    writes.insert_outbox_many(session, [
+    outbox_rows.insert_many(session, [
         {"kind": s.kind, "chat_id": s.chat_id, "petition_id": s.petition_id,
          "payload": s.payload} for s in sends], now=now)
