@@ -1,11 +1,12 @@
-"""Helpers every handler uses: the runtime, the caller's identity, polite refusals."""
+"""Helpers every handler uses: the callback context with the runtime, the caller's identity,
+polite refusals."""
 
 from __future__ import annotations
 
 import html
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram import (
     Message,
@@ -15,9 +16,8 @@ from telegram import (
     MessageOriginUser,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from reception.errors import ReceptionError
 from reception.handling.intake import Inbound
@@ -29,8 +29,38 @@ if TYPE_CHECKING:  # the composition root hands handlers their runtime; no impor
 log = logging.getLogger(__name__)
 
 
-def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    return context.application.bot_data["runtime"]
+class OfficeData:
+    """The application's ``bot_data``: the runtime, handed over once by the composition root
+    (bot/app.py) before any update or job runs."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime; RuntimeError before the composition root set it."""
+        if self._runtime is None:
+            raise RuntimeError("the application has no runtime yet (bot.app.build_application sets it)")
+        return self._runtime
+
+    @runtime.setter
+    def runtime(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], OfficeData]):
+    """What every handler, error handler and job gets as ``context`` (PTB's ContextTypes)."""
+
+    @property
+    def runtime(self) -> Runtime:
+        """The services, the database runner and the workers (bot/runtime.py)."""
+        return self.bot_data.runtime
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=OfficeData)
+# The Application built with CONTEXT_TYPES, as type checkers see it.
+OfficeApplication: TypeAlias = Application[
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], OfficeData, JobQueue[Any]]
 
 
 def display_name(update: Update) -> str:
@@ -69,7 +99,7 @@ async def refuse(update: Update, error: ReceptionError) -> None:
         await say(update, str(error))
 
 
-async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_button(update: Update, context: Context) -> None:
     """A press no other handler claims: a button of an older version, or forged data."""
     await refuse(update, BadCallbackData("no handler for this button"))
 
@@ -165,6 +195,3 @@ def _forward_origin(message: Message) -> dict[str, Any]:
     return {"forwarded_from": name or "—", "forwarded_kind": kind,
             "forwarded_at": origin.date.isoformat() if origin.date else None}
 
-
-def parse_mode() -> str:
-    return ParseMode.HTML
