@@ -120,7 +120,6 @@ class Config:
     reports_dir: Path
     satisfaction_weights: dict[str, float] = field(default_factory=dict)
     min_sample: int = 5
-    extra: dict[str, Any] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
 

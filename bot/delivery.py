@@ -79,7 +79,8 @@ class Delivery:
             self._run()
 
     async def drain(self) -> None:
-        """Send everything due now (used by the periodic job and at start-up)."""
+        """Send everything due now and wait until this run is over (the tests wait so; the
+        periodic job and start-up only ``kick``)."""
         self.kick()
         if self._task is not None:
             await asyncio.shield(self._task)

@@ -233,14 +233,6 @@ def petition_by_message(session: Session, *, chat_id: int, message_id: int) -> P
     return session.get(Petition, petition_id) if petition_id is not None else None
 
 
-def petition_by_thread(session: Session, *, chat_id: int, thread_id: int) -> Petition | None:
-    query = select(CardMessage.petition_id).where(
-        CardMessage.chat_id == chat_id, CardMessage.thread_id == thread_id
-    )
-    petition_id = session.exec(query).first()
-    return session.get(Petition, petition_id) if petition_id is not None else None
-
-
 def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
     query = (
         select(PetitionEvent)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from nlp import Location, mask_name, mask_personal_data, mask_phone
+from nlp import Location, mask_name, mask_personal_data
 from reception import texts
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
@@ -273,7 +273,3 @@ def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -
     return texts.LIST_LINE.format(flags=flag + late, number=petition.number,
                                   category=html.escape(category), label=status.label,
                                   due=fmt_time(petition.resolve_due, tz), summary=summary)
-
-
-def masked_phone(phone: str | None) -> str:
-    return mask_phone(phone) if phone else ""
