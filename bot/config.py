@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reception.reports.metrics import DEFAULT_WEIGHTS
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
 
@@ -252,7 +254,7 @@ def _emergency(r: _Reader, base: Path) -> EmergencyConfig:
 
 def _weights(table: dict[str, Any]) -> dict[str, float]:
     """满意率 weights per rating (hotline practice: 满意 1, 基本满意 0.9, 不满意 0)."""
-    weights = {"satisfied": 1.0, "basic": 0.9, "unsatisfied": 0.0}
+    weights = dict(DEFAULT_WEIGHTS)
     for key, value in table.items():
         if key not in weights:
             raise ConfigError(f"reports.satisfaction_weights.{key}: unknown rating "

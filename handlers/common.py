@@ -22,6 +22,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from reception.errors import ReceptionError
 from reception.handling.intake import Inbound
 from reception.petition.callback_data import BadCallbackData
+from storage.enums import MessageKind
 
 if TYPE_CHECKING:  # the composition root hands handlers their runtime; no import at run time
     from bot.runtime import Runtime
@@ -159,21 +160,21 @@ def inbound_from(message: Message) -> Inbound | None:
         **_forward_origin(message),
     )
     if message.text:
-        return inbound(kind="text", text=message.text)
+        return inbound(kind=MessageKind.TEXT, text=message.text)
     caption = message.caption or ""
     if message.photo:
-        return inbound(kind="photo", text=caption, file_id=message.photo[-1].file_id)
+        return inbound(kind=MessageKind.PHOTO, text=caption, file_id=message.photo[-1].file_id)
     if message.voice:
-        return inbound(kind="voice", text=caption, file_id=message.voice.file_id)
+        return inbound(kind=MessageKind.VOICE, text=caption, file_id=message.voice.file_id)
     if message.document:
-        return inbound(kind="document", text=caption, file_id=message.document.file_id)
+        return inbound(kind=MessageKind.DOCUMENT, text=caption, file_id=message.document.file_id)
     if message.video:
-        return inbound(kind="video", text=caption, file_id=message.video.file_id)
+        return inbound(kind=MessageKind.VIDEO, text=caption, file_id=message.video.file_id)
     if message.location:
         loc = message.location
-        return inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude)
+        return inbound(kind=MessageKind.LOCATION, latitude=loc.latitude, longitude=loc.longitude)
     if message.sticker:  # kept while the bot asks what the resident needs
-        return inbound(kind="sticker", file_id=message.sticker.file_id)
+        return inbound(kind=MessageKind.STICKER, file_id=message.sticker.file_id)
     return None
 
 

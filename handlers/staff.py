@@ -12,9 +12,14 @@ from reception import texts
 from reception.errors import ReceptionError
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
+from storage.enums import DraftKind, MessageKind
 
 if TYPE_CHECKING:
     from bot.wiring import Services
+
+
+# The card buttons that ask for a result or a reason, and what the desk then waits for.
+_PROMPTS = {CardAction.RESOLVE: DraftKind.RESOLVE, CardAction.REJECT: DraftKind.REJECT}
 
 
 async def card_button(update: Update, context: Context) -> None:
@@ -32,7 +37,7 @@ async def card_button(update: Update, context: Context) -> None:
                                        petition_id=pid)
             case CardAction.RESOLVE | CardAction.REJECT:
                 answer = await rt.call(desk.prompt, tg_user_id=user_id, chat_id=chat_id,
-                                       petition_id=pid, kind=str(press.action))
+                                       petition_id=pid, kind=_PROMPTS[press.action])
             case CardAction.REASSIGN:
                 prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id,
                                                chat_id=chat_id, petition_id=pid)
@@ -78,13 +83,13 @@ async def group_message(update: Update, context: Context) -> None:
         replied_to = message.reply_to_message
         if replied_to is None:
             return
-        kind, file_id = "text", None
+        kind, file_id = MessageKind.TEXT, None
         if message.photo:
-            kind, file_id = "photo", message.photo[-1].file_id
+            kind, file_id = MessageKind.PHOTO, message.photo[-1].file_id
         elif message.document:
-            kind, file_id = "document", message.document.file_id
+            kind, file_id = MessageKind.DOCUMENT, message.document.file_id
         elif message.voice:
-            kind, file_id = "voice", message.voice.file_id
+            kind, file_id = MessageKind.VOICE, message.voice.file_id
         answer = await rt.call(
             desk.reply, tg_user_id=user.id, chat_id=message.chat_id,
             reply_to_message_id=replied_to.message_id,

@@ -13,12 +13,13 @@ from sqlalchemy import ColumnElement, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from storage.enums import Status
 from storage.models import Petition
 
 
 @dataclass(frozen=True)
 class Filters:
-    statuses: Sequence[str] = ()
+    statuses: Sequence[Status] = ()
     category: str | None = None
     community: str | None = None
     grid: str | None = None
@@ -30,7 +31,7 @@ class Filters:
     building: str | None = None
 
 
-def _late(open_statuses: Sequence[str], now: datetime) -> ColumnElement[bool]:
+def _late(open_statuses: Sequence[Status], now: datetime) -> ColumnElement[bool]:
     return (col(Petition.status).in_(list(open_statuses))) & or_(
         col(Petition.overdue).is_(True),
         col(Petition.resolve_due) < now,
@@ -38,7 +39,7 @@ def _late(open_statuses: Sequence[str], now: datetime) -> ColumnElement[bool]:
     )
 
 
-def counts(session: Session, *, communities: Sequence[str], open_statuses: Sequence[str],
+def counts(session: Session, *, communities: Sequence[str], open_statuses: Sequence[Status],
            now: datetime, day_start: datetime, day_end: datetime) -> dict[str, int]:
     """received today, open, overdue (open and late), due today (open, resolve due today)."""
     scope = col(Petition.community_code).in_(list(communities))
@@ -55,7 +56,7 @@ def counts(session: Session, *, communities: Sequence[str], open_statuses: Seque
     }
 
 
-def open_by_building(session: Session, *, communities: Sequence[str], open_statuses: Sequence[str],
+def open_by_building(session: Session, *, communities: Sequence[str], open_statuses: Sequence[Status],
                      now: datetime) -> list[tuple[str, str | None, str | None, int, int]]:
     """(community, grid, building, open, of them late) for every place with open petitions."""
     late = _late(open_statuses, now)
@@ -68,7 +69,7 @@ def open_by_building(session: Session, *, communities: Sequence[str], open_statu
 
 
 def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,
-                  open_statuses: Sequence[str], now: datetime, offset: int,
+                  open_statuses: Sequence[Status], now: datetime, offset: int,
                   limit: int) -> tuple[list[Petition], int]:
     """One page of petitions, newest first, and how many match in all."""
     conditions: list[ColumnElement[bool]] = [col(Petition.community_code).in_(list(communities))]

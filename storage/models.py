@@ -18,8 +18,22 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.enums import (
+    ActorKind,
+    Channel,
+    Direction,
+    DraftKind,
+    InboxStatus,
+    MessageKind,
+    OutboxKind,
+    OutboxStatus,
+    Rating,
+    Role,
+    ScopeKind,
+    Status,
+)
 from storage.tables import table_of
-from storage.types import UTCDateTime
+from storage.types import EnumString, UTCDateTime
 
 
 def _at(index: bool = False, nullable: bool = True) -> Any:
@@ -51,8 +65,8 @@ class Staff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     name: str
-    role: str  # staff | admin | supervisor
-    scope_kind: str  # community | street | district
+    role: Role = Field(sa_type=EnumString(Role))
+    scope_kind: ScopeKind = Field(sa_type=EnumString(ScopeKind))
     scope_code: str = Field(index=True)
     active: bool = True
     joined_at: datetime = _at(nullable=False)
@@ -60,8 +74,8 @@ class Staff(SQLModel, table=True):
 
 class InviteCode(SQLModel, table=True):
     code: str = Field(primary_key=True)
-    role: str
-    scope_kind: str
+    role: Role = Field(sa_type=EnumString(Role))
+    scope_kind: ScopeKind = Field(sa_type=EnumString(ScopeKind))
     scope_code: str
     note: str = ""
     created_at: datetime = _at(nullable=False)
@@ -76,7 +90,7 @@ class StaffGroup(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     title: str = ""
-    scope_kind: str  # community | street | district
+    scope_kind: ScopeKind = Field(sa_type=EnumString(ScopeKind))
     scope_code: str = Field(index=True)
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     grids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -106,8 +120,8 @@ class Petition(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)
-    channel: str = "telegram"  # telegram | walkin | phone
-    status: str = Field(index=True)
+    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=EnumString(Channel))
+    status: Status = Field(index=True, sa_type=EnumString(Status))
     community_code: str = Field(index=True)
     street_code: str = Field(index=True)
     grid_code: str | None = Field(default=None, index=True)
@@ -133,7 +147,7 @@ class Petition(SQLModel, table=True):
     duplicate_of_id: int | None = Field(default=None, foreign_key="petition.id", index=True)
     result: str | None = Field(default=None, sa_column=Column(Text))
     reject_reason: str | None = None
-    rating: str | None = None  # satisfied | basic | unsatisfied
+    rating: Rating | None = Field(default=None, sa_type=EnumString(Rating))
     reopen_count: int = 0
     created_at: datetime = _at(index=True, nullable=False)
     last_message_at: datetime = _at(nullable=False)
@@ -161,7 +175,7 @@ class Petition(SQLModel, table=True):
 
 # The statuses in which the deadline clocks count (reception.deadlines.ladder.RUNNING_STATUSES;
 # a test keeps the two equal). The ladder indexes hold only rows whose clock is counting.
-CLOCK_RUNNING_STATUSES = ("claimed", "reopened", "submitted")
+CLOCK_RUNNING_STATUSES = (Status.CLAIMED, Status.REOPENED, Status.SUBMITTED)
 LADDER_CLOCKS = ("respond", "resolve")
 
 
@@ -214,10 +228,10 @@ class PetitionMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     petition_id: int = Field(foreign_key="petition.id", index=True)
-    direction: str  # in | out
+    direction: Direction = Field(sa_type=EnumString(Direction))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    kind: str  # text | photo | location | voice | document | contact | video
+    kind: MessageKind = Field(sa_type=EnumString(MessageKind))
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     file_id: str | None = None
     latitude: float | None = None
@@ -234,11 +248,11 @@ class PetitionEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     petition_id: int = Field(foreign_key="petition.id", index=True)
     at: datetime = _at(index=True, nullable=False)
-    actor_kind: str  # resident | staff | system
+    actor_kind: ActorKind = Field(sa_type=EnumString(ActorKind))
     actor_id: int | None = None
-    action: str
-    from_status: str | None = None
-    to_status: str | None = None
+    action: str  # a reception.petition.states.Action or a reception.petition.events.Note
+    from_status: Status | None = Field(default=None, sa_type=EnumString(Status))
+    to_status: Status | None = Field(default=None, sa_type=EnumString(Status))
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -264,11 +278,11 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str  # message | card | photo | document | copy
+    kind: OutboxKind = Field(sa_type=EnumString(OutboxKind))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     petition_id: int | None = Field(default=None, foreign_key="petition.id")
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = "pending"  # pending | sending | sent | failed
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=EnumString(OutboxStatus))
     attempts: int = 0
     created_at: datetime = _at(nullable=False)
     next_attempt_at: datetime = _at(nullable=False)
@@ -290,9 +304,11 @@ class InboxUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     chat_id: int | None = _chat_id()
-    kind: str = ""  # message | callback_query | edited_message | … ("" when unreadable)
+    # The update's field that holds its content: message, callback_query, edited_message, …
+    # (whatever Telegram adds next; "" when unreadable), so a string, not an enum.
+    kind: str = ""
     payload: str = Field(sa_column=Column(Text, nullable=False))  # the update's JSON, as received
-    status: str = "pending"  # pending | handled | dead
+    status: InboxStatus = Field(default=InboxStatus.PENDING, sa_type=EnumString(InboxStatus))
     attempts: int = 0
     received_at: datetime = _at(nullable=False)
     next_attempt_at: datetime = _at(nullable=False)
@@ -318,7 +334,7 @@ class Draft(SQLModel, table=True):
 
     tg_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    kind: str  # held | resolve | reject
+    kind: DraftKind = Field(sa_type=EnumString(DraftKind))
     petition_id: int | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _at(nullable=False)

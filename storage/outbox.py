@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, CursorResult, Result, Row, bindparam, inse
 from sqlalchemy import select as core_select
 from sqlmodel import Session
 
+from storage.enums import OutboxKind, OutboxStatus
 from storage.models import Outbox
 from storage.tables import table_of
 
@@ -26,8 +27,8 @@ _outbox = table_of(Outbox).c
 def _claimable() -> ColumnElement[bool]:
     """Free to claim at ``:now``: pending, or claimed by a process whose claim has expired."""
     return or_(
-        _outbox.status == "pending",
-        (_outbox.status == "sending") & (_outbox.claimed_until < bindparam("now")),
+        _outbox.status == OutboxStatus.PENDING,
+        (_outbox.status == OutboxStatus.SENDING) & (_outbox.claimed_until < bindparam("now")),
     )
 
 
@@ -41,36 +42,37 @@ _DUE = (
     .with_for_update(skip_locked=True)
 )
 _HAS_DUE = core_select(_outbox.id).where(
-    _outbox.status == "pending", _outbox.next_attempt_at <= bindparam("now")
+    _outbox.status == OutboxStatus.PENDING, _outbox.next_attempt_at <= bindparam("now")
 ).limit(1)
 _UNSENT_CARD_BEFORE = core_select(_outbox.id).where(
-    _outbox.kind == "card",
+    _outbox.kind == OutboxKind.CARD,
     _outbox.petition_id == bindparam("petition_id"),
     _outbox.chat_id == bindparam("chat_id"),
-    _outbox.status.in_(["pending", "sending"]),
+    _outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
     _outbox.id < bindparam("before"),
 ).limit(1)
 _ids = _outbox.id.in_(bindparam("ids", expanding=True))
-_TAKE = update(table_of(Outbox)).where(_ids).values(status="sending", claimed_until=bindparam("until"))
+_TAKE = update(table_of(Outbox)).where(_ids).values(
+    status=OutboxStatus.SENDING, claimed_until=bindparam("until"))
 _CLAIM = (
     update(table_of(Outbox))
     .where(_ids, _claimable())
-    .values(status="sending", claimed_until=bindparam("until"))
+    .values(status=OutboxStatus.SENDING, claimed_until=bindparam("until"))
     .returning(_outbox.id)
 )
 _SENT = update(table_of(Outbox)).where(_ids).values(
-    status="sent", sent_at=bindparam("at"), claimed_until=None)
+    status=OutboxStatus.SENT, sent_at=bindparam("at"), claimed_until=None)
 _AGE = core_select(_outbox.attempts, _outbox.created_at).where(_outbox.id == bindparam("id"))
 
 
 def insert_one(
-    session: Session, *, kind: str, chat_id: int, petition_id: int | None,
+    session: Session, *, kind: OutboxKind, chat_id: int, petition_id: int | None,
     payload: dict[str, Any], now: datetime,
 ) -> int:
     """Queue one send (pending, due now); returns its id."""
     result = _dml(session.execute(_INSERT, {
         "kind": kind, "chat_id": chat_id, "petition_id": petition_id, "payload": payload,
-        "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now,
+        "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now, "next_attempt_at": now,
     }))
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - a one-row INSERT always has its key
@@ -84,7 +86,7 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]], *, now: dateti
     on PostgreSQL): the delivery worker finds them in the table."""
     if rows:
         session.execute(_INSERT, [{
-            **row, "status": "pending", "attempts": 0, "created_at": now,
+            **row, "status": OutboxStatus.PENDING, "attempts": 0, "created_at": now,
             "next_attempt_at": now} for row in rows])
 
 
@@ -142,14 +144,14 @@ def attempts_and_age(session: Session, outbox_id: int) -> tuple[int, datetime]:
 
 def retry(session: Session, outbox_id: int, *, error: str, at: datetime) -> None:
     """Count a failed attempt and make the send due again at ``at``."""
-    _update(session, [outbox_id], status="pending", claimed_until=None, next_attempt_at=at,
+    _update(session, [outbox_id], status=OutboxStatus.PENDING, claimed_until=None, next_attempt_at=at,
             last_error=error[:500], attempts=_outbox.attempts + 1)
 
 
 def defer(session: Session, ids: Sequence[int], *, at: datetime, error: str | None = None) -> None:
     """Put sends back, due at ``at``, without counting an attempt (Telegram asked to wait,
     or an earlier send must go first); ``error`` is remembered when given."""
-    values: dict[str, Any] = {"status": "pending", "claimed_until": None, "next_attempt_at": at}
+    values: dict[str, Any] = {"status": OutboxStatus.PENDING, "claimed_until": None, "next_attempt_at": at}
     if error is not None:
         values["last_error"] = error[:500]
     _update(session, ids, **values)
@@ -157,7 +159,7 @@ def defer(session: Session, ids: Sequence[int], *, at: datetime, error: str | No
 
 def failed(session: Session, outbox_id: int, *, error: str) -> None:
     """Count a last attempt: the send is given up and never claimed again."""
-    _update(session, [outbox_id], status="failed", claimed_until=None, last_error=error[:500],
+    _update(session, [outbox_id], status=OutboxStatus.FAILED, claimed_until=None, last_error=error[:500],
             attempts=_outbox.attempts + 1)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.enums import Direction, Role, ScopeKind, Status
 from storage.models import (
     CardMessage,
     DailyCounter,
@@ -46,7 +47,7 @@ _ACTIVE_GROUPS = (
 _INBOUND_SEEN = core_select(_message.id).where(
     _message.chat_id == bindparam("chat_id"),
     _message.message_id == bindparam("message_id"),
-    _message.direction == "in",
+    _message.direction == Direction.IN,
 ).limit(1)
 _LATEST_OF_RESIDENT = (
     core_select(_petition.id, _petition.status, _petition.last_message_at)
@@ -55,7 +56,7 @@ _LATEST_OF_RESIDENT = (
     .limit(1)
 )
 _INBOUND_KINDS = core_select(_message.kind).where(
-    _message.petition_id == bindparam("petition_id"), _message.direction == "in"
+    _message.petition_id == bindparam("petition_id"), _message.direction == Direction.IN
 ).order_by(_message.id)
 _MERGED_NUMBERS = core_select(_petition.number).where(
     _petition.merged_into_id == bindparam("petition_id")
@@ -104,7 +105,7 @@ def staff_by_tg(session: Session, tg_user_id: int) -> Staff | None:
 def active_admin_chat_ids(session: Session) -> list[int]:
     """The private chats of every active administrator."""
     return list(session.exec(select(Staff.tg_user_id).where(
-        Staff.role == "admin", Staff.active == True)).all())  # noqa: E712 (SQL)
+        Staff.role == Role.ADMIN, Staff.active == True)).all())  # noqa: E712 (SQL)
 
 
 def group_by_chat(session: Session, chat_id: int) -> StaffGroup | None:
@@ -116,7 +117,7 @@ def group_is_forum(session: Session, chat_id: int) -> bool:
     return bool(session.execute(_GROUP_IS_FORUM, {"chat_id": chat_id}).scalar())
 
 
-def active_groups(session: Session, *, scope_kind: str, scope_code: str) -> list[StaffGroup]:
+def active_groups(session: Session, *, scope_kind: ScopeKind, scope_code: str) -> list[StaffGroup]:
     params = {"scope_kind": scope_kind, "scope_code": scope_code}
     return list(session.exec(_ACTIVE_GROUPS, params=params))
 
@@ -134,7 +135,7 @@ def inbound_seen_staff(session: Session, *, chat_id: int, message_id: int) -> bo
     query = select(PetitionMessage.id).where(
         PetitionMessage.chat_id == chat_id,
         PetitionMessage.message_id == message_id,
-        PetitionMessage.direction == "staff",
+        PetitionMessage.direction == Direction.STAFF,
     )
     return session.exec(query).first() is not None
 
@@ -159,7 +160,7 @@ def open_petitions(
     session: Session,
     *,
     communities: Iterable[str],
-    statuses: Sequence[str],
+    statuses: Sequence[Status],
     group_chat_id: int | None = None,
     limit: int = 30,
 ) -> list[Petition]:
@@ -171,14 +172,14 @@ def open_petitions(
     return list(session.exec(query.order_by(col(Petition.id)).limit(limit)))
 
 
-def open_petitions_of_group(session: Session, *, chat_id: int, statuses: Sequence[str]) -> list[Petition]:
+def open_petitions_of_group(session: Session, *, chat_id: int, statuses: Sequence[Status]) -> list[Petition]:
     """The petitions in ``statuses`` whose responsible group is chat ``chat_id``, by id."""
     return list(session.exec(select(Petition).where(
         Petition.group_chat_id == chat_id, col(Petition.status).in_(list(statuses)),
     ).order_by(col(Petition.id))))
 
 
-def open_petitions_due_after(session: Session, *, statuses: Sequence[str], after: datetime) -> list[Petition]:
+def open_petitions_due_after(session: Session, *, statuses: Sequence[Status], after: datetime) -> list[Petition]:
     """Open petitions with a deadline still ahead (a new holiday arrangement may move it)."""
     return list(session.exec(select(Petition).where(
         col(Petition.status).in_(list(statuses)),
@@ -190,7 +191,7 @@ def merged_into(session: Session, petition_id: int) -> list[Petition]:
     return list(session.exec(select(Petition).where(Petition.merged_into_id == petition_id)))
 
 
-def number_and_status(session: Session, petition_id: int) -> tuple[str, str] | None:
+def number_and_status(session: Session, petition_id: int) -> tuple[str, Status] | None:
     row = session.execute(_NUMBER_AND_STATUS, {"petition_id": petition_id}).first()
     return (row[0], row[1]) if row is not None else None
 
@@ -243,7 +244,7 @@ def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
 
 
 def duplicate_candidates(
-    session: Session, *, community_code: str, building: str | None, statuses: Sequence[str],
+    session: Session, *, community_code: str, building: str | None, statuses: Sequence[Status],
     since: datetime,
 ) -> list[int]:
     """Ids of recent open petitions of the same community and building, newest first."""
@@ -255,6 +256,12 @@ def duplicate_candidates(
 def tokens_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     """Petitions' content tokens (set when a petition is created, never changed)."""
     return {row[0]: row[1] for row in session.execute(_TOKENS, {"ids": list(ids)})} if ids else {}
+
+
+def status_counts(session: Session) -> dict[Status, int]:
+    """How many petitions stand in each status (statuses with none are left out)."""
+    rows = session.execute(core_select(_petition.status, func.count()).group_by(_petition.status))
+    return {status: count for status, count in rows}  # the column type hands back Status
 
 
 def next_counter(session: Session, key: str) -> int:
@@ -292,7 +299,7 @@ def petition_of_media_group(session: Session, *, chat_id: int, media_group_id: s
     query = select(PetitionMessage.petition_id).where(
         PetitionMessage.chat_id == chat_id,
         PetitionMessage.media_group_id == media_group_id,
-        PetitionMessage.direction == "in",
+        PetitionMessage.direction == Direction.IN,
     )
     return session.exec(query.limit(1)).first()
 
@@ -302,7 +309,7 @@ def inbound_message(session: Session, *, chat_id: int, message_id: int) -> Petit
     query = select(PetitionMessage).where(
         PetitionMessage.chat_id == chat_id,
         PetitionMessage.message_id == message_id,
-        PetitionMessage.direction == "in",
+        PetitionMessage.direction == Direction.IN,
     )
     return session.exec(query).first()
 

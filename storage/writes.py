@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, bindparam, insert, update
 from sqlmodel import Session
 
+from storage.enums import ActorKind, Status
 from storage.models import CardMessage, PetitionEvent, PetitionMessage
 from storage.tables import table_of
 
@@ -27,8 +28,8 @@ _UPDATE_CARD = (
     .values(message_id=bindparam("card_message_id"), thread_id=bindparam("card_thread_id"))
 )
 def insert_event(
-    session: Session, *, petition_id: int, at: datetime, actor_kind: str, actor_id: int | None,
-    action: str, from_status: str | None, to_status: str | None, detail: dict[str, Any],
+    session: Session, *, petition_id: int, at: datetime, actor_kind: ActorKind, actor_id: int | None,
+    action: str, from_status: Status | None, to_status: Status | None, detail: dict[str, Any],
 ) -> None:
     session.execute(_INSERT_EVENT, {
         "petition_id": petition_id, "at": at, "actor_kind": actor_kind, "actor_id": actor_id,

@@ -24,6 +24,7 @@ from reception.petition.states import OPEN_STATUSES
 from storage import outbox as outbox_rows
 from storage import queries, writes
 from storage.db import transaction
+from storage.enums import Direction, MessageKind, OutboxKind
 from storage.models import Petition, StaffGroup
 from storage.tables import saved_id
 
@@ -45,7 +46,7 @@ def backoff(attempts: int) -> timedelta:
 @dataclass(frozen=True)
 class Item:
     id: int
-    kind: str
+    kind: OutboxKind
     chat_id: int
     petition_id: int | None
     payload: dict[str, Any]
@@ -62,7 +63,7 @@ class Sent:
     item: Item
     message_id: int | None
     thread_id: int | None = None
-    kind: str = "text"
+    kind: MessageKind = MessageKind.TEXT
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Dispatch:
         session.flush()  # render from the transaction's final state
         first = queued[0].id
         for row in queued:
-            about = row.petition_id if row.kind == "card" else row.payload.get("in_thread_of")
+            about = row.petition_id if row.kind == OutboxKind.CARD else row.payload.get("in_thread_of")
             if about is not None and outbox_rows.unsent_card_before(
                     session, petition_id=about, chat_id=row.chat_id, before=first):
                 return None
@@ -127,7 +128,7 @@ class Dispatch:
         return [self._item(session, row, 0, until) for row in queued]
 
     def _item(self, session: Session, row: Row[Any] | outbox.Queued, attempts: int, claimed_until: datetime) -> Item:
-        plan = self._plan(session, row) if row.kind == "card" else None
+        plan = self._plan(session, row) if row.kind == OutboxKind.CARD else None
         anchor = None
         if row.payload.get("in_thread_of") is not None:
             anchor = self._anchor(session, petition_id=row.payload["in_thread_of"],
@@ -144,13 +145,13 @@ class Dispatch:
             messages = []
             for result in results:
                 item = result.item
-                if item.kind == "card" and item.petition_id is not None and result.message_id is not None:
+                if item.kind == OutboxKind.CARD and item.petition_id is not None and result.message_id is not None:
                     writes.place_card(session, petition_id=item.petition_id, chat_id=item.chat_id,
                                       message_id=result.message_id, thread_id=result.thread_id,
                                       now=now)
                 elif item.petition_id is not None and result.message_id is not None:
                     messages.append(dict(
-                        petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
+                        petition_id=item.petition_id, direction=Direction.OUT, chat_id=item.chat_id,
                         message_id=result.message_id, kind=result.kind,
                         text=item.payload.get("text", "")[:500], created_at=now))
             writes.insert_messages(session, messages)

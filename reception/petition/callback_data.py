@@ -25,12 +25,13 @@ from enum import StrEnum
 
 from reception import texts
 from reception.errors import InvalidInput
+from storage.enums import Rating
 
 LIMIT_BYTES = 64  # Telegram: callback_data is 1-64 bytes
 CARD_PREFIX, RATING_PREFIX, COMMUNITY_PREFIX = "p:", "r:", "c:"
 DRAFT_PREFIX = "d:"
 SUBMIT_HELD = f"{DRAFT_PREFIX}send"
-RATINGS = tuple(code for _, code in texts.RATE_BUTTONS)
+RATINGS = tuple(Rating(code) for _, code in texts.RATE_BUTTONS)
 # Ids as the database keeps them: ASCII digits (int() would also take " 7", "+7", "1_0" and
 # other scripts' digits) within a signed 64-bit integer.
 _ID = re.compile(r"-?[0-9]{1,19}")
@@ -76,7 +77,7 @@ class CardPress:
 @dataclass(frozen=True)
 class RatingPress:
     petition_id: int
-    rating: str
+    rating: Rating
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def card(action: CardAction, petition_id: int, target: int | None = None) -> str
     return _checked(":".join(fields))
 
 
-def rating(petition_id: int, code: str) -> str:
+def rating(petition_id: int, code: Rating) -> str:
     """A resident's rating button under a resolved petition."""
     if code not in RATINGS:
         raise ValueError(f"unknown rating {code!r}")
@@ -139,7 +140,7 @@ def parse_rating(data: str | None) -> RatingPress:
         raise BadCallbackData(f"a rating takes 2 fields, got {len(fields)}")
     if fields[1] not in RATINGS:
         raise BadCallbackData(f"unknown rating {fields[1]!r}")
-    return RatingPress(_id(fields[0], "petition id", minimum=1), fields[1])
+    return RatingPress(_id(fields[0], "petition id", minimum=1), Rating(fields[1]))
 
 
 def parse_community(data: str | None, *, known: Container[str]) -> str:

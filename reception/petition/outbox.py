@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from storage import outbox as outbox_rows
+from storage.enums import MessageKind, OutboxKind
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -43,14 +44,14 @@ def message(
     if in_thread_of is not None:
         payload["in_thread_of"] = in_thread_of
         payload["reply_to_card"] = reply_to_card
-    _add(session, kind="message", chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
+    _add(session, kind=OutboxKind.MESSAGE, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
 
 
 def media(
     session: Session,
     *,
     chat_id: int,
-    media_kind: str,
+    media_kind: MessageKind,
     file_id: str | None,
     now: datetime,
     caption: str = "",
@@ -66,7 +67,7 @@ def media(
     if in_thread_of is not None:
         payload["in_thread_of"] = in_thread_of
         payload["reply_to_card"] = True
-    _add(session, kind="media", chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
+    _add(session, kind=OutboxKind.MEDIA, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
 
 
 def upload(
@@ -74,7 +75,7 @@ def upload(
 ) -> None:
     """Queue a file from disk (a digest chart, an exported register)."""
     payload = {"path": path, "caption": caption, "as_photo": as_photo}
-    _add(session, kind="upload", chat_id=chat_id, petition_id=None, payload=payload, now=now)
+    _add(session, kind=OutboxKind.UPLOAD, chat_id=chat_id, petition_id=None, payload=payload, now=now)
 
 
 def card(session: Session, *, chat_id: int, petition_id: int, now: datetime) -> None:
@@ -83,7 +84,7 @@ def card(session: Session, *, chat_id: int, petition_id: int, now: datetime) -> 
     The card's text is rendered when it is sent, so several queued refreshes of one card
     show the latest state.
     """
-    _add(session, kind="card", chat_id=chat_id, petition_id=petition_id, payload={}, now=now)
+    _add(session, kind=OutboxKind.CARD, chat_id=chat_id, petition_id=petition_id, payload={}, now=now)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Queued:
     """A send queued in the current transaction."""
 
     id: int
-    kind: str
+    kind: OutboxKind
     chat_id: int
     petition_id: int | None
     payload: dict[str, Any]
@@ -108,7 +109,7 @@ _QUEUED = "reception.petition.outbox.queued"
 def _add(
     session: Session,
     *,
-    kind: str,
+    kind: OutboxKind,
     chat_id: int,
     petition_id: int | None,
     payload: dict[str, Any],
@@ -124,20 +125,20 @@ def _add(
 class Send:
     """One send to queue with others (``queue_all``): what ``message``/``card`` would queue."""
 
-    kind: str
+    kind: OutboxKind
     chat_id: int
     petition_id: int | None
     payload: dict[str, Any]
 
     @classmethod
     def card(cls, *, chat_id: int, petition_id: int) -> Send:
-        return cls("card", chat_id, petition_id, {})
+        return cls(OutboxKind.CARD, chat_id, petition_id, {})
 
     @classmethod
     def message_in_thread(cls, *, chat_id: int, text: str, petition_id: int) -> Send:
         """A text message under the petition's card (or in its forum topic)."""
         payload = {"text": text, "in_thread_of": petition_id, "reply_to_card": True}
-        return cls("message", chat_id, petition_id, payload)
+        return cls(OutboxKind.MESSAGE, chat_id, petition_id, payload)
 
 
 def queue_all(session: Session, sends: list[Send], *, now: datetime) -> None:

@@ -17,7 +17,7 @@ from reception.errors import InvalidInput, NotFound
 from reception.handling.access import Access
 from reception.petition.cards import ACTION_LABELS, address_of, resident_label
 from reception.petition.events import Actor, Note, record
-from reception.petition.states import OPEN_STATUSES, Status
+from reception.petition.states import OPEN_STATUSES, status_label
 from reception.reports import texts as t
 from reception.reports.digest import Digest, Digests
 from reception.reports.digest_text import shown_rate, trusted
@@ -27,6 +27,7 @@ from storage import board as board_queries
 from storage import queries
 from storage.board import Filters
 from storage.db import transaction
+from storage.enums import ActorKind
 from storage.models import Petition, Resident, Staff
 from storage.rates import rate_counts
 from storage.tables import saved_id
@@ -239,7 +240,7 @@ class Board:
             unmasked = reveal and is_handler
             if unmasked:
                 record(session, petition, action=Note.VIEW_CONTACT,
-                       actor=Actor("staff", staff.id, staff.name), at=self.deps.clock.now(),
+                       actor=Actor(ActorKind.STAFF, staff.id, staff.name), at=self.deps.clock.now(),
                        channel="web")
             resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
             handler = session.get(Staff, petition.handler_staff_id) if petition.handler_staff_id else None
@@ -251,7 +252,7 @@ class Board:
                        str(e.detail.get("actor_name", "")))
                       for e in queries.timeline(session, saved_id(petition))]
             return PetitionView(
-                petition=petition, status_label=Status(petition.status).label,
+                petition=petition, status_label=status_label(petition.status),
                 community=org.community(petition.community_code).name,
                 grid=grid.name if grid else "—",
                 resident=label + (f" · {address}" if address and unmasked else ""),
@@ -275,7 +276,7 @@ def _building_order(name: str) -> tuple[int, str]:
 
 def _late(petition: Petition, now: datetime) -> bool:
     """The list's 超期 filter, for one petition (storage.board._late)."""
-    if not Status(petition.status).is_open:
+    if not petition.status.is_open:
         return False
     return bool(petition.overdue
                 or (petition.resolve_due is not None and petition.resolve_due < now)

@@ -35,6 +35,7 @@ from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage import queries
 from storage import reports as report_queries
 from storage.db import transaction
+from storage.enums import Rating, ScopeKind
 from storage.models import Petition
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLUSTER_WINDOW = timedelta(days=28)
-WEEKLY_SCOPE_KINDS = ("community", "street")
+WEEKLY_SCOPE_KINDS = (ScopeKind.COMMUNITY, ScopeKind.STREET)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Digest:
     by_staff: dict[str, Rates]
     top_topics: list[tuple[str, int]]
     clusters: list[Cluster]
-    scope_kind: str
+    scope_kind: ScopeKind
     scope_code: str
     period_start: datetime  # local Monday 00:00
     period_end: datetime  # the next Monday 00:00 (exclusive)
@@ -84,7 +85,7 @@ class Digests:
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.min_sample = min_sample
 
-    def weekly(self, *, scope_kind: str, scope_code: str, week_ending: datetime | None = None,
+    def weekly(self, *, scope_kind: ScopeKind, scope_code: str, week_ending: datetime | None = None,
                out_dir: Path | None = None) -> Digest:
         """The digest of the local week before the Monday 00:00 on or before ``week_ending``.
 
@@ -108,7 +109,7 @@ class Digests:
         def both(key: Callable[[Petition], str]) -> tuple[dict[str, Rates], dict[str, Rates]]:
             return rates_by(petitions, key, **this_week), rates_by(petitions, key, **last_week)
 
-        multi = scope_kind != "community"
+        multi = scope_kind != ScopeKind.COMMUNITY
         by_grid, previous_by_grid = both(lambda p: self._grid_label(p, qualified=multi))
         by_category, previous_by_category = both(lambda p: p.category)
         by_staff, previous_by_staff = both(
@@ -141,7 +142,7 @@ class Digests:
             title=title, subtitle=subtitle, current=current, previous=previous,
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
-            basic_weight=self.weights.get("basic", 0.0), min_sample=self.min_sample,
+            basic_weight=self.weights.get(Rating.BASIC, 0.0), min_sample=self.min_sample,
         )
         chart = self._chart(out_dir or self.deps.settings.reports_dir,
                             f"digest-{scope_code}-{start:%Y%m%d}.png", title=title,
@@ -200,20 +201,22 @@ class Digests:
         return digest
 
     # --- helpers ---------------------------------------------------------------------------
-    def _communities(self, scope_kind: str, scope_code: str) -> list[str]:
+    def _communities(self, scope_kind: ScopeKind, scope_code: str) -> list[str]:
         org = self.deps.org
-        known: dict[str, Mapping[str, Community | Street | District]] = {
-            "community": org.communities, "street": org.streets, "district": org.districts}
+        known: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
+            ScopeKind.DISTRICT: org.districts}
         if scope_code not in known.get(scope_kind, {}):
             raise InvalidInput(f"unknown {scope_kind} {scope_code!r}")
         return [code for code in org.communities
                 if org.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
                                       community_code=code)]
 
-    def _scope_name(self, scope_kind: str, scope_code: str) -> str:
+    def _scope_name(self, scope_kind: ScopeKind, scope_code: str) -> str:
         org = self.deps.org
-        table: dict[str, Mapping[str, Community | Street | District]] = {
-            "community": org.communities, "street": org.streets, "district": org.districts}
+        table: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
+            ScopeKind.DISTRICT: org.districts}
         return table[scope_kind][scope_code].name
 
     def _grid_label(self, petition: Petition, *, qualified: bool) -> str:

@@ -42,7 +42,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
 from storage.db import StorageError, make_engine, shown_url
-from storage.types import UTCDateTime
+from storage.types import EnumString, UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _render_item(kind: str, obj: object, _context: object) -> str | bool:
     # Revisions name plain SQLAlchemy types, so they never depend on code that may change later.
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
-    if kind == "type" and isinstance(obj, AutoString):
+    if kind == "type" and isinstance(obj, (AutoString, EnumString)):
         return "sa.String()"
     return False
 

@@ -1,0 +1,130 @@
+"""The closed sets of values the tables hold, one StrEnum each.
+
+A column of one of these types (``storage.types.EnumString``) stores the member's value in a
+plain VARCHAR and hands the member back on load, so the schema is that of plain strings while
+the code compares members, not literals. What a value means to people (labels, refusals)
+lives in the domain's text modules, never here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a petition stands (the transitions: reception.petition.states)."""
+
+    SUBMITTED = "submitted"
+    CLAIMED = "claimed"
+    WAITING = "waiting"  # staff asked the resident a question; the clock is paused
+    REOPENED = "reopened"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        """Still being worked on (its deadlines count unless it waits for the resident)."""
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.CLAIMED, Status.WAITING, Status.REOPENED})
+
+
+class Channel(StrEnum):
+    """How a petition came in."""
+
+    TELEGRAM = "telegram"  # a resident's message to the bot
+    WALKIN = "walkin"  # a visit registered at the desk
+    PHONE = "phone"  # a call registered at the desk
+
+
+class Rating(StrEnum):
+    """The resident's verdict on a resolved petition."""
+
+    SATISFIED = "satisfied"
+    BASIC = "basic"  # 基本满意
+    UNSATISFIED = "unsatisfied"
+
+
+class Role(StrEnum):
+    """What a staff member may do (reception.handling.access)."""
+
+    STAFF = "staff"
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+
+
+class ScopeKind(StrEnum):
+    """The level of the organisation a staff member or a group answers for."""
+
+    COMMUNITY = "community"  # 社区
+    STREET = "street"  # 街道
+    DISTRICT = "district"  # 区
+
+
+class ActorKind(StrEnum):
+    """Who did what a timeline event records."""
+
+    RESIDENT = "resident"
+    STAFF = "staff"
+    SYSTEM = "system"  # the bot itself: deadlines, escalation, the calendar
+
+
+class Direction(StrEnum):
+    """Which way a petition's message went."""
+
+    IN = "in"  # from the resident
+    OUT = "out"  # sent by the bot (delivery records it)
+    STAFF = "staff"  # a staff member's message in a group, kept with the petition
+
+
+class MessageKind(StrEnum):
+    """What a petition's message is (Telegram's content types that we keep, and cards)."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    LOCATION = "location"
+    STICKER = "sticker"
+    CONTACT = "contact"  # a phone number shared with the contact button
+    CARD = "card"  # a petition card sent to a staff group
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row sends (bot/delivery.py)."""
+
+    MESSAGE = "message"  # HTML text, maybe with buttons or a keyboard
+    CARD = "card"  # the petition's card, rendered when sent, edited in place afterwards
+    MEDIA = "media"  # a photo, voice, document, video or location by Telegram file_id
+    UPLOAD = "upload"  # a file from disk: a digest chart, an exported register
+
+
+class OutboxStatus(StrEnum):
+    """An outbox row's state (storage.outbox)."""
+
+    PENDING = "pending"  # due at next_attempt_at
+    SENDING = "sending"  # claimed by one process until claimed_until
+    SENT = "sent"
+    FAILED = "failed"  # given up or refused by Telegram; never retried
+
+
+class InboxStatus(StrEnum):
+    """A stored update's state (storage.inbox)."""
+
+    PENDING = "pending"  # not handled yet, due at next_attempt_at
+    HANDLED = "handled"
+    DEAD = "dead"  # parked: failed repeatedly or unreadable; `minyuan inbox replay` revives it
+
+
+class DraftKind(StrEnum):
+    """A pending multi-step input."""
+
+    HELD = "held"  # a resident's messages held until they choose to submit
+    STRAY = "stray"  # a resident's stray messages, kept while the bot asks what they need
+    RESOLVE = "resolve"  # a staff member's result awaited
+    REJECT = "reject"  # a staff member's reason awaited
