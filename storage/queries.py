@@ -140,7 +140,7 @@ def inbound_seen_staff(session: Session, *, chat_id: int, message_id: int) -> bo
     return session.exec(query).first() is not None
 
 
-def latest_petition_of(session: Session, resident_id: int) -> tuple[int, str, datetime] | None:
+def latest_petition_of(session: Session, resident_id: int) -> tuple[int, Status, datetime] | None:
     """(id, status, last_message_at) of a resident's most recently active petition."""
     row = session.execute(_LATEST_OF_RESIDENT, {"resident_id": resident_id}).first()
     return (row[0], row[1], row[2]) if row is not None else None
