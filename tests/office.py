@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import Session, select
+
 from bot.harness import Harness
+from storage.models import Draft, Outbox, Petition, PetitionEvent, Resident
 from tgemu import BotApiEmulator
 
 
@@ -101,3 +104,16 @@ async def open_office(harness: Harness) -> Office:
     await office.say(admin, parking_group.id, "/bind hongqi 停车交通")
     await office.say(supervisor, street_group.id, "/bind xinhua")
     return office
+
+
+def snapshot(harness: Harness) -> dict:
+    """Everything a press or a message could change: petitions, their timeline, queued
+    sends, drafts, residents (compare two to show that nothing changed)."""
+    with Session(harness.services.deps.engine) as session:
+        return {
+            "petitions": [p.model_dump() for p in session.exec(select(Petition).order_by(Petition.id))],
+            "events": len(session.exec(select(PetitionEvent)).all()),
+            "outbox": len(session.exec(select(Outbox)).all()),
+            "drafts": [d.model_dump() for d in session.exec(select(Draft))],
+            "residents": [r.model_dump() for r in session.exec(select(Resident).order_by(Resident.id))],
+        }

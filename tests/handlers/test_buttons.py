@@ -20,7 +20,8 @@ from handlers import common
 from reception import texts
 from reception.petition import callback_data
 from reception.petition.states import Action, Status, status_label
-from storage.models import Draft, Outbox, Petition, PetitionEvent
+from storage.models import Petition
+from tests.office import snapshot
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
 
@@ -36,17 +37,6 @@ async def submit(office, user, text: str) -> str:
     confirmation = office.last_text(user.id)
     assert "已受理" in confirmation, confirmation
     return NUMBER.search(confirmation).group(0)
-
-
-def state(harness) -> dict:
-    """What a press could change: the petitions, their timelines, queued sends, drafts."""
-    with Session(harness.services.deps.engine) as session:
-        return {
-            "petitions": [p.model_dump() for p in session.exec(select(Petition).order_by(Petition.id))],
-            "events": len(session.exec(select(PetitionEvent)).all()),
-            "outbox": len(session.exec(select(Outbox)).all()),
-            "drafts": [d.model_dump() for d in session.exec(select(Draft))],
-        }
 
 
 def status_of(harness, number: str) -> Status:
@@ -118,19 +108,19 @@ async def test_a_press_of_no_known_prefix_is_refused_in_a_group_and_in_private(
     number = await submit(office, resident, "小区东门的路灯坏了一个星期")
     card = office.card(office.main_group.id, number)
     welcome = next(m for m in office.emu.bot_messages(resident.id) if m.buttons)
-    before = state(harness)
+    before = snapshot(harness)
     log.clear()
     answer = await office.press_forged(office.staff, office.main_group.id, card.message_id, data)
     assert "no handler" in refused(answer, log)
     answer = await office.press_forged(resident, resident.id, welcome.message_id, data)
     assert "no handler" in refused(answer, log)
-    assert state(harness) == before
+    assert snapshot(harness) == before
 
 
 async def test_data_over_64_bytes_is_refused_for_its_size_counted_in_bytes(office, resident, harness, log):
     number = await submit(office, resident, "小区东门的路灯坏了一个星期")
     card = office.card(office.main_group.id, number)
-    before = state(harness)
+    before = snapshot(harness)
     log.clear()
     # 65 bytes each; the last is 23 characters only, so counting characters would let it by.
     for data in ("p:claim:" + "1" * 57, "r:1:" + "x" * 61, "c:" + "红" * 21):
@@ -141,7 +131,7 @@ async def test_data_over_64_bytes_is_refused_for_its_size_counted_in_bytes(offic
     answer = await office.press_forged(office.staff, office.main_group.id, card.message_id,
                                        "c:" + "x" * 62)
     assert "unknown community" in refused(answer, log)
-    assert state(harness) == before
+    assert snapshot(harness) == before
 
 
 async def test_a_card_button_pressed_after_the_petition_moved_on_says_why(office, resident, harness, log):
@@ -151,29 +141,29 @@ async def test_a_card_button_pressed_after_the_petition_moved_on_says_why(office
     claim, reject = office.button(card, "认领"), office.button(card, "驳回")  # the card changes
     await office.press(office.staff, group, card.message_id, claim)
     # Another member's copy of the card still shows 认领 (a slow client): told who has it.
-    before = state(harness)
+    before = snapshot(harness)
     answer = await office.press_forged(office.staff2, group, card.message_id, claim)
     assert answer["text"] == texts.ALREADY_CLAIMED.format(name="张网格员") and not answer["show_alert"]
-    assert state(harness) == before
+    assert snapshot(harness) == before
     await office.say(office.staff, group, f"/resolve {number} 已更换灯泡")
     assert status_of(harness, number) is Status.RESOLVED
-    before = state(harness)
+    before = snapshot(harness)
     log.clear()
     for data, action in ((claim, Action.CLAIM), (reject, Action.REJECT)):
         answer = await office.press_forged(office.staff2, group, card.message_id, data)
         template = texts.REFUSALS.get(action, texts.REFUSAL_DEFAULT)
         refused(answer, log, template.format(label=status_label(Status.RESOLVED)))
-    assert state(harness) == before
+    assert snapshot(harness) == before
 
 
 async def test_someone_who_is_not_staff_cannot_act_on_a_card_in_the_group(office, resident, harness, log):
     number = await submit(office, resident, "小区东门的路灯坏了一个星期")
     group = office.main_group.id
     card = office.card(group, number)
-    before = state(harness)
+    before = snapshot(harness)
     log.clear()
     for label in ("认领", "转派", "办结", "驳回"):
         answer = await office.press(office.outsider, group, card.message_id, office.button(card, label))
         refused(answer, log, common._plain(texts.NOT_STAFF))
-    assert state(harness) == before
+    assert snapshot(harness) == before
     assert status_of(harness, number) is Status.SUBMITTED
