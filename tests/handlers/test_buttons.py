@@ -10,7 +10,6 @@ tests/e2e/test_bad_input.py.
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
 from sqlmodel import Session, select
@@ -23,20 +22,11 @@ from reception.petition.states import Action, Status, status_label
 from storage.models import Petition
 from tests.office import snapshot
 
-NUMBER = re.compile(r"MY-\d{8}-\d{4}")
-
 
 @pytest.fixture
 def log(caplog):
     caplog.set_level(logging.INFO)
     return caplog
-
-
-async def submit(office, user, text: str) -> str:
-    await office.say(user, user.id, text)
-    confirmation = office.last_text(user.id)
-    assert "已受理" in confirmation, confirmation
-    return NUMBER.search(confirmation).group(0)
 
 
 def status_of(harness, number: str) -> Status:
@@ -73,8 +63,8 @@ async def test_every_button_the_bot_sends_fits_and_reaches_its_own_handler(offic
     await harness.settle()
     neighbour = emu.add_user(first_name="刘大爷")
     await office.say(neighbour, neighbour.id, "/start hongqi")
-    original = await submit(office, resident, "5号楼电梯坏了三天没人修")
-    await submit(office, neighbour, "5号楼的电梯坏了好几天了，没人来修")  # 合并到 …
+    original = await office.submit(resident, "5号楼电梯坏了三天没人修")
+    await office.submit(neighbour, "5号楼的电梯坏了好几天了，没人来修")  # 合并到 …
     group = office.main_group.id
     card = office.card(group, original)
     await office.press(office.staff, group, card.message_id, office.button(card, "转派"))
@@ -105,7 +95,7 @@ async def test_every_button_the_bot_sends_fits_and_reaches_its_own_handler(offic
 @pytest.mark.parametrize("data", ["z:1", "P:claim:1", "pclaim1", " p:claim:1", "claim", ":", "谢谢"])
 async def test_a_press_of_no_known_prefix_is_refused_in_a_group_and_in_private(
         office, resident, harness, log, data):
-    number = await submit(office, resident, "小区东门的路灯坏了一个星期")
+    number = await office.submit(resident, "小区东门的路灯坏了一个星期")
     card = office.card(office.main_group.id, number)
     welcome = next(m for m in office.emu.bot_messages(resident.id) if m.buttons)
     before = snapshot(harness)
@@ -118,7 +108,7 @@ async def test_a_press_of_no_known_prefix_is_refused_in_a_group_and_in_private(
 
 
 async def test_data_over_64_bytes_is_refused_for_its_size_counted_in_bytes(office, resident, harness, log):
-    number = await submit(office, resident, "小区东门的路灯坏了一个星期")
+    number = await office.submit(resident, "小区东门的路灯坏了一个星期")
     card = office.card(office.main_group.id, number)
     before = snapshot(harness)
     log.clear()
@@ -135,7 +125,7 @@ async def test_data_over_64_bytes_is_refused_for_its_size_counted_in_bytes(offic
 
 
 async def test_a_card_button_pressed_after_the_petition_moved_on_says_why(office, resident, harness, log):
-    number = await submit(office, resident, "小区东门的路灯坏了一个星期")
+    number = await office.submit(resident, "小区东门的路灯坏了一个星期")
     group = office.main_group.id
     card = office.card(group, number)
     claim, reject = office.button(card, "认领"), office.button(card, "驳回")  # the card changes
@@ -157,7 +147,7 @@ async def test_a_card_button_pressed_after_the_petition_moved_on_says_why(office
 
 
 async def test_someone_who_is_not_staff_cannot_act_on_a_card_in_the_group(office, resident, harness, log):
-    number = await submit(office, resident, "小区东门的路灯坏了一个星期")
+    number = await office.submit(resident, "小区东门的路灯坏了一个星期")
     group = office.main_group.id
     card = office.card(group, number)
     before = snapshot(harness)
