@@ -111,6 +111,16 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class PracticeConfig:
+    """退单, referrals to departments and 延期申请: their limits and who approves."""
+
+    return_ruling: str = "4wh"  # a dispatcher rules on a return within this
+    referral_limit: str = "10wd"  # a department reports a referral done within this
+    extension_max_days: int = 15  # working days one extension may ask for
+    extension_approver: str = "street"  # street (its supervisors) | community (its head)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: DatabaseConfig
@@ -124,6 +134,7 @@ class Config:
     min_sample: int = 5
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
+    practice: PracticeConfig = field(default_factory=PracticeConfig)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
@@ -215,7 +226,27 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         min_sample=r.int("reports.min_sample", 5, minimum=1),
         web=_web(r),
         emergency=_emergency(r, base),
+        practice=_practice(r),
     )
+
+
+def _practice(r: _Reader) -> PracticeConfig:
+    from reception.deadlines.calculator import Limit
+
+    limits = {"returns.ruling_limit": r.str("returns.ruling_limit", "4wh"),
+              "referrals.limit": r.str("referrals.limit", "10wd")}
+    for key, text in limits.items():
+        try:
+            Limit.parse(text)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    approver = r.str("extensions.approver", "street")
+    if approver not in ("street", "community"):
+        raise ConfigError(f"extensions.approver: must be 'street' or 'community', not {approver!r}")
+    return PracticeConfig(
+        return_ruling=limits["returns.ruling_limit"], referral_limit=limits["referrals.limit"],
+        extension_max_days=r.int("extensions.max_days", 15, minimum=1),
+        extension_approver=approver)
 
 
 def _web(r: _Reader) -> WebConfig:

@@ -195,6 +195,21 @@ async def _week(s: Script) -> None:
     await s.h.settle()
     await s.say(admin, main.id, "/export")
 
+    # The second week: a return and its ruling, a referral to a department, an extension.
+    await s.later(hours=1)
+    await s.say(chen, chen.id, "小区东门有车乱停，把消防通道都堵死了，消防车根本进不来")
+    blocked = s.number(chen.id)
+    await s.say(officer, parking.id, f"/return {blocked} 占用消防通道属城管执法部门职责，不是停车协调的事")
+    ruling = next(m for m in reversed(emu.bot_messages(street.id)) if "退单待裁定" in m.text)
+    await s.press(supervisor, street.id, ruling, "城市管理")  # re-routed by category
+    await s.say(wang, wang.id, "3号楼整栋停电了，冰箱里的东西都要坏了，电梯也停了")
+    outage = s.number(wang.id)
+    await s.press(grid_worker, main.id, s.card(main.id, outage), "认领")
+    await s.say(grid_worker, main.id, f"/refer {outage} 供电公司 3号楼整栋停电，疑似变压器故障，请尽快抢修")
+    await s.say(grid_worker, main.id, f"/extend {outage} 3 需等待供电公司更换变压器")
+    request = next(m for m in reversed(emu.bot_messages(street.id)) if "延期申请" in m.text)
+    await s.press(supervisor, street.id, request, "✅ 批准延期")
+
 
 def _export_register(harness: Harness, out_dir: Path) -> tuple[Path, Path]:
     from datetime import date

@@ -75,9 +75,11 @@ async def _sweep(context: Context) -> None:
     while report.resume is not None:
         report = report.then(await runtime.call(escalation.sweep_batch, report.resume))
     alerted = await runtime.call(escalation.repeat_alerts)
-    if report.steps or alerted:
-        log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again",
-                 report.reminded, report.overdue, report.escalated, alerted)
+    practice = await runtime.call(escalation.practice_steps)
+    if report.steps or alerted or practice:
+        log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again, "
+                 "%s return/referral steps", report.reminded, report.overdue, report.escalated,
+                 alerted, practice)
 
 
 async def _morning_brief(context: Context) -> None:

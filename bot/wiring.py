@@ -12,15 +12,18 @@ from bot.config import Config, ConfigError
 from nlp import Analyzer
 from nlp.safety import SafetyRules
 from reception.clock import Clock, SystemClock
-from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy
+from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy, Limit
 from reception.deadlines.workdays import WorkCalendar
 from reception.deps import NATIONAL_EMERGENCY_NUMBERS, Deps, Settings
 from reception.handling.access import Access
 from reception.handling.desk import Desk
+from reception.handling.extensions import Extensions
 from reception.handling.feedback import Feedback
 from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
+from reception.handling.referrals import Referrals
+from reception.handling.returns import Returns
 from reception.handling.signin import SignIn
 from reception.org import Organisation
 from reception.reports.board import Board
@@ -48,6 +51,9 @@ class Services:
     inbox: Inbox
     signin: SignIn
     board: Board
+    returns: Returns
+    referrals: Referrals
+    extensions: Extensions
 
 
 def work_calendar(config: Config) -> WorkCalendar:
@@ -85,6 +91,10 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         reports_dir=config.reports_dir,
         emergency_numbers={**NATIONAL_EMERGENCY_NUMBERS, **config.emergency.numbers},
         emergency_repeat=timedelta(minutes=config.emergency.repeat_minutes),
+        return_ruling=Limit.parse(config.practice.return_ruling),
+        referral_limit=Limit.parse(config.practice.referral_limit),
+        extension_max_days=config.practice.extension_max_days,
+        extension_approver=config.practice.extension_approver,
     )
     deps = Deps(
         engine=engine,
@@ -114,18 +124,25 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
     filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
     digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
+    desk = Desk(deps, access, filing)
+    referrals = Referrals(desk)
+    returns = Returns(desk)
     return Services(
         deps=deps,
         intake=Intake(deps, filing),
         access=access,
-        desk=Desk(deps, access, filing),
+        desk=desk,
         feedback=Feedback(deps),
-        escalation=Escalation(deps, access),
+        escalation=Escalation(deps, access, practice_sweeps=(returns.remind_late_rulings,
+                                                             referrals.sweep)),
         digests=digests,
         register=register,
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
+        returns=returns,
+        referrals=referrals,
+        extensions=Extensions(desk),
     )
 
 

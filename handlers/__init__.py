@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, resident, staff
+from handlers import common, resident, returns, staff
 from handlers.common import Context, OfficeApplication
 from reception import texts
 from reception.petition import callback_data
@@ -45,6 +45,8 @@ def register(application: OfficeApplication) -> None:
         "complex": staff.mark_complex, "merge": staff.merge, "walkin": staff.walkin,
         "skip": staff.skip, "help": staff.staff_help, "overdue": staff.overdue,
         "digest": staff.digest, "export": staff.export,
+        "return": returns.give_back, "refer": returns.refer, "refdone": returns.referral_done,
+        "extend": returns.extend,
     }
     for name, callback in staff_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
@@ -55,6 +57,7 @@ def register(application: OfficeApplication) -> None:
     application.add_handler(CallbackQueryHandler(resident.rate, pattern=f"^{callback_data.RATING_PREFIX}"))
     application.add_handler(CallbackQueryHandler(
         resident.submit_held, pattern=f"^{callback_data.DRAFT_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(returns.button, pattern=returns.PATTERN))
     application.add_handler(CallbackQueryHandler(staff.card_button, pattern=f"^{callback_data.CARD_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE
@@ -66,6 +69,9 @@ def register(application: OfficeApplication) -> None:
     application.add_handler(MessageHandler(PRIVATE & ~filters.UpdateType.EDITED, resident.submit))
     application.add_handler(MessageHandler(GROUPS & STAFF_CONTENT & ~filters.UpdateType.EDITED,
                                            staff.group_message))
+    # A department's group (org.toml) first: its replies to referrals are not staff messages.
+    application.add_handler(MessageHandler(GROUPS & STAFF_CONTENT & ~filters.UpdateType.EDITED,
+                                           returns.department_message), group=-1)
     application.add_error_handler(on_error)
 
 

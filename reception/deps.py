@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from nlp import Analyzer
 from nlp.safety import SafetyRules
 from reception.clock import Clock
-from reception.deadlines.calculator import DeadlineCalculator
+from reception.deadlines.calculator import DeadlineCalculator, Limit
 from reception.org import Organisation
 
 # Numbers that are the same all over China; gas, water and the property's duty phone are
@@ -39,6 +39,11 @@ class Settings:
     emergency_numbers: Mapping[str, str] = field(
         default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
+    # The office's practice (config.toml [returns], [referrals], [extensions]).
+    return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
+    referral_limit: Limit = field(default_factory=lambda: Limit(10, "wd"))
+    extension_max_days: int = 15
+    extension_approver: str = "street"  # street | community
 
     @property
     def tz(self) -> ZoneInfo:

@@ -55,10 +55,26 @@ class District:
 
 
 @dataclass(frozen=True)
+class Department:
+    """A body outside the community that petitions are referred to (供电, 燃气, 城管…).
+
+    With ``chat_id`` the bot posts a masked card in the department's Telegram group, where
+    its people reply and mark it done; without, staff get a referral sheet to send.
+    """
+
+    code: str
+    name: str
+    kind: str  # 供电 | 燃气 | 自来水 | 城管 | 派出所 | …
+    chat_id: int | None = None
+    contact: str = ""  # phone, e-mail, address: printed on the referral sheet
+
+
+@dataclass(frozen=True)
 class Organisation:
     districts: dict[str, District]
     streets: dict[str, Street]
     communities: dict[str, Community]
+    departments: dict[str, Department] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Organisation:
@@ -119,7 +135,22 @@ class Organisation:
             )
         if not communities:
             raise OrganisationError(f"{source}: no [communities.<code>] table")
-        return cls(districts=districts, streets=streets, communities=communities)
+        departments = {code: _department(code, body, source)
+                       for code, body in data.get("departments", {}).items()}
+        return cls(districts=districts, streets=streets, communities=communities,
+                   departments=departments)
+
+    def department_named(self, word: str) -> Department | None:
+        """The department a staff member named: by code, name, or kind when only one has it."""
+        word = word.strip()
+        for department in self.departments.values():
+            if word in (department.code, department.name):
+                return department
+        of_kind = [d for d in self.departments.values() if d.kind == word]
+        return of_kind[0] if len(of_kind) == 1 else None
+
+    def department_of_chat(self, chat_id: int) -> Department | None:
+        return next((d for d in self.departments.values() if d.chat_id == chat_id), None)
 
     def community(self, code: str) -> Community:
         try:
@@ -215,3 +246,17 @@ def _names(value: object, key: str, source: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise OrganisationError(f'{source}: {key}: expected a list of staff names')
     return tuple(v.strip() for v in value)
+
+
+def _department(code: str, body: object, source: str) -> Department:
+    key = f"departments.{code}"
+    name = _name(body, key, source)
+    assert isinstance(body, dict)  # _name checked it
+    chat_id = body.get("chat_id")
+    if chat_id is not None and (isinstance(chat_id, bool) or not isinstance(chat_id, int)):
+        raise OrganisationError(f"{source}: {key}.chat_id: expected the group's chat id, a number")
+    kind, contact = body.get("kind", ""), body.get("contact", "")
+    if not isinstance(kind, str) or not isinstance(contact, str):
+        raise OrganisationError(f"{source}: {key}: kind and contact are text")
+    return Department(code=code, name=name, kind=kind.strip(), chat_id=chat_id,
+                      contact=contact.strip())

@@ -425,3 +425,163 @@ CONFIRM_AFTER_HOURS = (
     "\n\n🌙 现在是非工作时间，办理时限从 {opens} 起按工作时间计算。"
     "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
 )
+
+# --- 退单, referrals to departments, 延期申请 (reception.handling.returns, referrals, extensions) ---
+EVENT_LABELS.update({
+    "return": "退单（派单异议）", "uphold": "退单裁定：维持原派", "overturn": "退单裁定：改派",
+    "refer": "转交部门", "referral_done": "部门办结", "department_reply": "部门回复",
+    "referral_remind": "转交临期提醒", "referral_overdue": "转交超期",
+    "return_late": "退单裁定超时提醒",
+    "extend": "申请延期", "extend_approve": "延期获批", "extend_refuse": "延期未获批准",
+})
+REFUSALS.update({
+    "return": "该诉求当前状态为「{label}」，不能退单。",
+    "extend": "该诉求当前状态为「{label}」，不能申请延期（等待居民补充时计时已暂停）。",
+    "refer": "该诉求当前状态为「{label}」，不能转交部门。",
+})
+RETURN_USAGE = (
+    "用法：/return 编号 退单理由\n例如：/return MY-20261123-0007 不属于本社区，应为青年社区\n"
+    "理由写明：不属于本社区 / 分类有误 / 属于供电、燃气、城管等部门职责。"
+)
+RETURN_REASON_KINDS = {"community": "非本社区", "category": "分类有误", "department": "属部门职责",
+                       "other": "其他"}
+# Words that say which kind of return it is (checked in this order).
+RETURN_REASON_WORDS = {
+    "department": ("部门", "公司", "派出所", "城管", "供电", "燃气", "自来水", "供水", "物业公司"),
+    "community": ("社区", "辖区", "小区不归"),
+    "category": ("分类", "类别", "不归我们", "不是我们", "派错"),
+}
+RETURN_NOT_YOURS = "只有承办该诉求的工作群（或其处理人）可以退单。"
+RETURN_PENDING = "诉求 <b>{number}</b> 已有退单等待裁定，请等待分诊或街道裁定。"
+RETURN_NO_DISPATCHER = "没有可裁定退单的分诊群或街道督办群，请联系管理员绑定（/bind 街道代码）。"
+RETURN_OK = "已退单 <b>{number}</b>（{kind}），等待{dispatcher}在 {due} 前裁定。居民的办理时限照常计算。"
+RETURN_DISPATCHER_TRIAGE = "分诊群"
+RETURN_DISPATCHER_STREET = "街道督办"
+RETURN_TO_DISPATCHER = (
+    "↩️ <b>退单待裁定</b>：<b>{number}</b>（{category}，{community}）\n"
+    "退单：{group}　{name}\n理由（{kind}）：{reason}\n"
+    "请在 {due} 前裁定：维持原派，或改派到下列工作群、分类或社区。居民的办理时限照常计算。"
+)
+RETURN_UPHOLD_BUTTON = "✅ 维持原派"
+RETURN_TO_GROUP_BUTTON = "改派→{title}"
+RETURN_TO_COMMUNITY_BUTTON = "改派→{name}"
+RETURN_NOT_DISPATCHER = "只有分诊群或街道督办人员可以裁定退单，退单人不能裁定自己的退单。"
+RETURN_NOTHING_PENDING = "诉求 <b>{number}</b> 没有待裁定的退单（可能已由他人裁定）。"
+RETURN_UPHELD = "已裁定 <b>{number}</b>：维持原派，退回{group}继续办理。"
+RETURN_UPHELD_TO_GROUP = (
+    "↩️ 退单裁定：<b>{number}</b> 维持原派，由本群继续办理（裁定人：{name}）。"
+    "办理时限不变：{due}。"
+)
+RETURN_OVERTURNED = "已裁定 <b>{number}</b>：改派到{target}。"
+RETURN_OVERTURNED_TO_GROUP = "↩️ 退单裁定：<b>{number}</b> 已改派到{target}（裁定人：{name}），本群无需继续办理。"
+RETURN_TARGET_COMMUNITY = "{name}"
+RETURN_LATE_TO_DISPATCHER = (
+    "⏰ <b>退单裁定已超时</b>：<b>{number}</b>，应于 {due} 前裁定。请尽快在上方消息中维持原派或改派，"
+    "居民的办理时限仍在计算。"
+)
+CARD_RETURN_PENDING = "↩️ 退单待裁定（{kind}）：{reason}"
+
+REFER_USAGE = (
+    "用法：/refer 编号 部门 说明\n例如：/refer MY-20261123-0007 供电公司 小区3号楼停电，需供电抢修\n"
+    "可转交的部门：{departments}"
+)
+REFER_NO_DEPARTMENTS = "（org.toml 中尚未登记部门）"
+REFER_UNKNOWN = "没有名为「{name}」的部门。可转交的部门：{departments}"
+REFER_ALREADY = "诉求 <b>{number}</b> 已转交{department}，正在跟踪办理中。"
+REFER_OK_GROUP = "已转交 <b>{number}</b> 到{department}（已发到该部门工作群），部门办理时限 {due}。"
+REFER_OK_SHEET = (
+    "已转交 <b>{number}</b> 到{department}，部门办理时限 {due}。"
+    "转办单见下方文件，请通过邮件或纸质送达（联系方式：{contact}）。部门反馈办结后发送 /refdone 编号 办理情况。"
+)
+REFERRED_TO_RESIDENT = (
+    "您的诉求 <b>{number}</b> 已转交 {department}，跟踪办理中。社区会持续跟进，"
+    "部门办理结果会及时告诉您。"
+)
+REFERRAL_CARD = (
+    "📨 <b>{office}转办</b>：<b>{number}</b>（{category}）\n"
+    "来自：{community}　承办人：{handler}\n"
+    "内容：{text}\n说明：{note}\n请于 {due} 前办理并反馈。回复本消息即可把情况告诉社区；"
+    "办理完毕请点「已办结」。"
+)
+REFERRAL_DONE_BUTTON = "✅ 已办结"
+REFERRAL_SHEET = (
+    "{office}转办单\n"
+    "==============================\n"
+    "编号：{number}\n转交部门：{department}（{kind}）\n部门联系方式：{contact}\n"
+    "转交时间：{at}\n办理时限：{due}\n"
+    "来自：{community}（{address}）\n诉求分类：{category}\n诉求地点：{place}\n"
+    "诉求内容：\n{text}\n\n转交说明：{note}\n"
+    "承办人：{handler}（居民联系方式由承办人另行提供）\n"
+    "==============================\n"
+    "办理情况（请部门填写后回复社区）：\n\n\n办理人：　　　　　　办结日期：\n"
+)
+REFERRAL_SHEET_CAPTION = "{number} 转办单（{department}）"
+REFERRAL_DONE_OK = "已记录：{department}办结 <b>{number}</b>。社区将核实后答复居民。"
+REFERRAL_DONE_ALREADY = "{department}已于 {at} 反馈办结 <b>{number}</b>。"
+REFERRAL_NOT_THIS_DEPARTMENT = "这条转办不属于本部门。"
+REFERRAL_DONE_TO_GROUP = (
+    "📨 <b>{department}反馈办结</b>：<b>{number}</b>\n{note}\n请核实后办结：/resolve {number} 办理结果"
+)
+REFERRAL_DONE_DEFAULT_NOTE = "（部门已点「已办结」）"
+REFERRAL_REPLY_TO_GROUP = "📨 <b>{department}回复</b> <b>{number}</b>（{name}）：\n{text}"
+REFERRAL_REPLY_OK = "已转告社区承办人。"
+REFERRAL_REPLY_NO_NUMBER = "请回复带有诉求编号的转办消息，社区才能知道是哪一件。"
+REFERRAL_NONE_OPEN = "诉求 <b>{number}</b> 没有正在办理的转交。"
+REFDONE_USAGE = "用法：/refdone 编号 部门反馈的办理情况\n例如：/refdone MY-20261123-0007 供电公司已抢修恢复供电"
+REFERRAL_REMIND = (
+    "⏰ <b>转交临期提醒</b>：<b>{number}</b> 转交{department}，部门办理时限 {due}，尚未反馈办结，请跟进。"
+)
+REFERRAL_OVERDUE = (
+    "⏰ <b>转交已超期</b>：<b>{number}</b> 转交{department}，应于 {due} 前办结，部门仍未反馈，"
+    "请联系部门催办（{contact}）。"
+)
+CARD_REFERRAL = "📨 转交：{department}（部门时限 {due}）"
+CARD_REFERRAL_DONE = "📨 转交：{department}（{at} 反馈办结）"
+STATUS_REFERRAL = "已转交 {department}，跟踪办理中"
+STATUS_REFERRAL_DONE = "{department}已反馈办结，社区正在核实"
+
+EXTEND_USAGE = (
+    "用法：/extend 编号 工作日数 理由\n例如：/extend MY-20261123-0007 5 需等待物业维修基金审批\n"
+    "每次最多 {max_days} 个工作日，须在办结时限前申请。"
+)
+EXTEND_BAD_DAYS = "延期天数须是 1 到 {max_days} 之间的整数（工作日）。"
+EXTEND_NOT_HANDLER = "只有该诉求的处理人可以申请延期，请先认领。"
+EXTEND_TOO_LATE = "诉求 <b>{number}</b> 的办结时限 {due} 已过，不能再申请延期。"
+EXTEND_PENDING = "诉求 <b>{number}</b> 已有延期申请等待审批。"
+EXTEND_NO_APPROVER = "没有可审批延期的工作群（{approver}），请联系管理员绑定。"
+EXTEND_APPROVERS = {"street": "街道督办", "community": "社区负责人"}
+EXTEND_OK = "已提交 <b>{number}</b> 延期申请：{days} 个工作日，等待{approver}审批。审批前办结时限仍为 {due}。"
+EXTEND_TO_APPROVER = (
+    "🕒 <b>延期申请</b>：<b>{number}</b>（{category}，{community}）\n"
+    "申请人：{name}　延长 {days} 个工作日\n理由：{reason}\n"
+    "现办结时限：{due}　批准后：{new_due}"
+)
+EXTEND_APPROVE_BUTTON = "✅ 批准延期"
+EXTEND_REFUSE_BUTTON = "❌ 不批准"
+EXTEND_NOT_APPROVER = "只有{approver}可以审批延期，申请人不能审批自己的申请。"
+EXTEND_ALREADY_DECIDED = "这份延期申请已经审批过了。"
+EXTEND_APPROVED = "已批准 <b>{number}</b> 延期 {days} 个工作日，新的办结时限：{due}。"
+EXTEND_APPROVED_TO_GROUP = (
+    "🕒 <b>{number}</b> 延期获批（{name}）：延长 {days} 个工作日，新的办结时限 {due}。"
+)
+EXTEND_APPROVED_TO_RESIDENT = (
+    "您的诉求 <b>{number}</b> 因{reason}，经审批延长办理 {days} 个工作日，"
+    "新的办结时限为 {due}。给您带来不便，敬请谅解。"
+)
+EXTEND_REFUSED = "已不批准 <b>{number}</b> 的延期申请，办结时限仍为 {due}。"
+EXTEND_REFUSED_TO_GROUP = "🕒 <b>{number}</b> 延期未获批准（{name}），请按原时限 {due} 办结。"
+CARD_EXTENSION_PENDING = "🕒 延期申请待审批：{days} 个工作日"
+CARD_EXTENDED = "🕒 已延期 {days} 个工作日（{count} 次）"
+PRACTICE_HELP = (
+    "\n/return 编号 理由 退单（派单异议）\n/refer 编号 部门 说明 转交部门　/refdone 编号 情况 部门已办结\n"
+    "/extend 编号 天数 理由 申请延期"
+)
+STAFF_HELP = STAFF_HELP + PRACTICE_HELP
+STAFF_HELP_PRIVATE = STAFF_HELP_PRIVATE + PRACTICE_HELP
+CARD_RETURN = "退单"
+PROMPT_RETURN = (
+    "请 {name} 直接发送退回 {number} 的理由（不属于本社区 / 分类有误 / 属于供电、燃气、城管等部门职责），"
+    "发送 /skip 取消。"
+)
+EXTEND_NONE_PENDING = "这件诉求没有待审批的延期申请。"
+EXTEND_TIMELINE = "延长 {days} 个工作日，办结时限 {due}"

@@ -370,3 +370,60 @@ class CalendarDay(SQLModel, table=True):
     workday: bool
     name: str  # the festival, as the notice names it
     imported_at: datetime = _at(nullable=False)
+
+
+class PetitionReturn(SQLModel, table=True):
+    """退单: a handling group said "this is not ours"; a dispatcher rules on it.
+
+    ``ruling`` stays empty while the dispute waits (one at a time per petition): ``upheld``
+    sends it back to the group that returned it, ``overturned`` routed it elsewhere.
+    """
+
+    __tablename__ = "petition_return"
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    from_chat_id: int | None = _chat_id(index=True)  # the group that returned it
+    staff_id: int = Field(foreign_key="staff.id")
+    reason_kind: str  # community | category | department | other
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _at(index=True, nullable=False)
+    due_at: datetime = _at(nullable=False)  # the dispatcher's ruling is due
+    reminded: bool = False  # the dispatcher was reminded once the ruling was late
+    ruled_at: datetime | None = _at()
+    ruling: str | None = None  # upheld | overturned
+    ruled_by: int | None = Field(default=None, foreign_key="staff.id")
+    target: str = ""  # where an overturned petition went, as the timeline says it
+
+
+class Referral(SQLModel, table=True):
+    """A petition referred to a department from org.toml, tracked until it reports done."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    department: str = Field(index=True)  # the department's code in org.toml
+    staff_id: int = Field(foreign_key="staff.id")
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _at(index=True, nullable=False)
+    due_at: datetime = _at(nullable=False)
+    remind_at: datetime = _at(nullable=False)
+    step: int = 0  # 0 none, 1 reminded, 2 overdue (claimed atomically by the sweep)
+    done_at: datetime | None = _at()
+    done_note: str | None = Field(default=None, sa_column=Column(Text))
+    done_by: str | None = None  # who reported it done: the department's member or staff
+
+
+class Extension(SQLModel, table=True):
+    """延期申请: the handler asks for more working days; an approver decides."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    days: int
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _at(index=True, nullable=False)
+    old_due: datetime | None = _at()
+    new_due: datetime | None = _at()  # set on approval
+    decided_at: datetime | None = _at()
+    decision: str | None = None  # approved | refused
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")

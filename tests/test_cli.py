@@ -64,6 +64,10 @@ def test_invite_prints_a_code(config_file, capsys):
     (("repeat_minutes = 10", "repeat_minutes = -1"), "emergency.repeat_minutes"),
     (("# gas = \"96777\"", "gaz = \"96777\""), "emergency.numbers.gaz"),
     (("reminder_share = 0.75", "reminder_share = 3"), "deadlines.reminder_share"),
+    (("ruling_limit = \"4wh\"", "ruling_limit = \"soon\""), "returns.ruling_limit"),
+    (("limit = \"10wd\"", "limit = \"2.5wd\""), "referrals.limit"),
+    (("approver = \"street\"", "approver = \"mayor\""), "extensions.approver"),
+    (("max_days = 15", "max_days = 0"), "extensions.max_days"),
 ])
 def test_bad_config_names_the_key(tmp_path, edit, key):
     source = load_config().path.read_text(encoding="utf-8")

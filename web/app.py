@@ -28,6 +28,9 @@ from reception.deps import Deps
 from reception.errors import ReceptionError
 from reception.handling.access import Access
 from reception.handling.desk import Desk
+from reception.handling.extensions import Extensions
+from reception.handling.referrals import Referrals
+from reception.handling.returns import Returns
 from reception.handling.signin import SignedIn, SignIn
 from reception.petition.states import OPEN_STATUSES, Status, status_label
 from reception.reports.board import Board
@@ -54,6 +57,12 @@ class DeskServices(Protocol):
     def signin(self) -> SignIn: ...
     @property
     def board(self) -> Board: ...
+    @property
+    def returns(self) -> Returns: ...
+    @property
+    def referrals(self) -> Referrals: ...
+    @property
+    def extensions(self) -> Extensions: ...
 
 
 SERVICES: web.AppKey[DeskServices] = web.AppKey("services")
@@ -340,7 +349,8 @@ async def petition_page(request: web.Request, *, reveal: bool = False, notice: s
     except ReceptionError as error:
         return _render(request, "message.html", {"title": "无法查看", "text": str(error)}, status=404)
     return _render(request, "petition.html", {"v": view, "notice": notice,
-                                              "categories": services.deps.analyzer.categories})
+                                              "categories": services.deps.analyzer.categories,
+                                              "departments": services.deps.org.departments.values()})
 
 
 async def petition_action(request: web.Request) -> web.Response:
@@ -351,7 +361,22 @@ async def petition_action(request: web.Request) -> web.Response:
     action, user = request.match_info["action"], staff.tg_user_id
     if action == "contact":
         return await petition_page(request, reveal=True)
+    services, text = request.app[SERVICES], str(form.get("text", ""))
     calls = {
+        # 退单, referrals and extensions act as from the staff member's private chat with the
+        # bot (reception.handling.returns, referrals, extensions): the same checks as there.
+        "return": lambda: services.returns.give_back(tg_user_id=user, petition_id=pid, reason=text,
+                                                     chat_id=user),
+        "uphold": lambda: services.returns.uphold(tg_user_id=user, chat_id=user, petition_id=pid),
+        "refer": lambda: services.referrals.refer(tg_user_id=user, petition_id=pid, chat_id=user,
+                                                  department=str(form.get("department", "")),
+                                                  note=text),
+        "extend": lambda: services.extensions.ask(tg_user_id=user, petition_id=pid, chat_id=user,
+                                                  days=str(form.get("days", "")), reason=text),
+        "extend_approve": lambda: services.extensions.decide_pending(
+            tg_user_id=user, chat_id=user, petition_id=pid, approve=True),
+        "extend_refuse": lambda: services.extensions.decide_pending(
+            tg_user_id=user, chat_id=user, petition_id=pid, approve=False),
         "claim": lambda: desk.claim(tg_user_id=user, petition_id=pid),
         "resolve": lambda: desk.resolve(tg_user_id=user, petition_id=pid, result=str(form.get("text", ""))),
         "reject": lambda: desk.reject(tg_user_id=user, petition_id=pid, reason=str(form.get("text", ""))),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,9 @@ class Desk:
         self.access = access
         self.lifecycle = Lifecycle(deps)
         self.filing = filing or Filing(deps)
+        # Other services' prompts answered by the staff member's next message, by draft kind
+        # (a return's reason: reception.handling.returns registers "return").
+        self.draft_takers: dict[str, Callable[..., str]] = {}
 
     # --- claiming and replying ---------------------------------------------------------
     def claim(self, *, tg_user_id: int, petition_id: int, chat_id: int | None = None) -> str:
@@ -125,10 +129,13 @@ class Desk:
         """A staff member's plain message answering a prompt; None when no prompt is pending."""
         with transaction(self.deps.engine) as session:
             draft = session.get(Draft, (tg_user_id, chat_id))
-            if draft is None or draft.kind not in (DraftKind.RESOLVE, DraftKind.REJECT):
+            if draft is None or draft.kind not in (DraftKind.RESOLVE, DraftKind.REJECT, *self.draft_takers):
                 return None
             session.delete(draft)
             kind, petition_id = draft.kind, draft.petition_id
+        if kind in self.draft_takers:
+            return self.draft_takers[kind](tg_user_id=tg_user_id, chat_id=chat_id,
+                                           petition_id=petition_id, text=text)
         if kind == DraftKind.RESOLVE:
             return self.resolve(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
                                 result=text)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from reception import texts
+from reception.deadlines.calculator import Limit
 from reception.deadlines.ladder import extend_reminders_for_pause, set_reminders
 from reception.deps import Deps
 from reception.petition import outbox
@@ -47,12 +48,14 @@ class Lifecycle:
         *,
         actor: Actor,
         original: Petition | None = None,
+        extend_by: int | None = None,
         **detail: Any,
     ) -> Status:
         """Carry out ``action`` on ``petition``; return its new status.
 
         ``detail`` goes on the timeline event. ``Action.SUBMIT`` stores the new petition
-        (it has no id yet); ``Action.MERGE`` needs the ``original`` it merges into.
+        (it has no id yet); ``Action.MERGE`` needs the ``original`` it merges into, and
+        ``Action.EXTEND_APPROVE`` the working days it grants (``extend_by``).
         Raises InvalidTransition (nothing changed) when the action is not allowed now.
         """
         rule = TRANSITIONS[action]
@@ -74,7 +77,11 @@ class Lifecycle:
             petition.handler_staff_id = actor.id
         elif rule.handler is Handler.RELEASE:
             petition.handler_staff_id = None
-        if rule.clocks is not None:
+        if rule.clocks is Clocks.EXTEND:
+            if not extend_by:
+                raise ValueError(f"{action} needs the working days it grants")
+            _extend(self.deps, petition, now, extend_by)
+        elif rule.clocks is not None:
             _CLOCKS[rule.clocks](self.deps, petition, now)
         if rule.version:
             petition.version += 1
@@ -152,6 +159,18 @@ def _complex(deps: Deps, petition: Petition, now: datetime) -> None:
     ).resolve_by
     petition.resolve_step = 0
     petition.overdue = petition.respond_step >= 2 and petition.first_response_at is None
+    set_reminders(deps, petition)
+
+
+def _extend(deps: Deps, petition: Petition, now: datetime, days: int) -> None:
+    """An approved extension: the resolve deadline moves out by ``days`` working days,
+    counted by the deadline calculator from the deadline it replaces; the ladder starts
+    again when the new deadline is still ahead, so reminders and lateness count against it."""
+    due = petition.resolve_due or now
+    petition.resolve_due = deps.deadlines.due(due, Limit(days, "wd"))
+    if petition.resolve_due > now:
+        petition.resolve_step = 0
+        petition.overdue = petition.respond_step >= 2 and petition.first_response_at is None
     set_reminders(deps, petition)
 
 

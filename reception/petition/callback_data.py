@@ -11,6 +11,14 @@ The wire format is the one the first cards were sent with, so their buttons keep
     p:to:<petition id>:<chat id>        reassign to another group of the community
     p:cat:<petition id>:<index>         reassign to the analyzer's category number <index>
     p:merge:<petition id>:<petition id> merge the first into the second
+    p:ret:<petition id>                 退单: return it (the reason is asked for)
+    p:uph:<petition id>                 a dispatcher upholds the dispatch a group returned
+    p:otg:<petition id>:<chat id>       ... overturns it: to another group of the community
+    p:otc:<petition id>:<index>         ... to the analyzer's category number <index>
+    p:otm:<petition id>:<index>         ... to the organisation's community number <index>
+    p:rfd:<petition id>:<referral id>   a department reports its referral done
+    p:exa:<petition id>:<extension id>  an approver grants an extension
+    p:exr:<petition id>:<extension id>  ... refuses it
     r:<petition id>:<rating>            the resident's satisfied | basic | unsatisfied
     c:<community code>                  the resident's community, from the welcome message
     d:send                              submit the resident's held voice note as it is
@@ -46,10 +54,25 @@ class CardAction(StrEnum):
     TO_GROUP = "to"
     TO_CATEGORY = "cat"
     MERGE = "merge"
+    RETURN = "ret"  # 退单 on the card: the group is asked for the reason
+    UPHOLD = "uph"
+    OVERTURN_GROUP = "otg"
+    OVERTURN_CATEGORY = "otc"
+    OVERTURN_COMMUNITY = "otm"
+    REFERRAL_DONE = "rfd"
+    EXTEND_APPROVE = "exa"
+    EXTEND_REFUSE = "exr"
 
 
-# The actions whose button carries a second number (the target).
-_WITH_TARGET = frozenset({CardAction.TO_GROUP, CardAction.TO_CATEGORY, CardAction.MERGE})
+# The actions whose button carries a second number (the target), and its least value: group
+# chat ids are negative, indexes count from 0, petition, referral and extension ids from 1.
+_TARGET_MINIMUM: dict[CardAction, int | None] = {
+    CardAction.TO_GROUP: None, CardAction.TO_CATEGORY: 0, CardAction.MERGE: 1,
+    CardAction.OVERTURN_GROUP: None, CardAction.OVERTURN_CATEGORY: 0,
+    CardAction.OVERTURN_COMMUNITY: 0, CardAction.REFERRAL_DONE: 1,
+    CardAction.EXTEND_APPROVE: 1, CardAction.EXTEND_REFUSE: 1,
+}
+_WITH_TARGET = frozenset(_TARGET_MINIMUM)
 
 
 class BadCallbackData(InvalidInput):
@@ -128,8 +151,7 @@ def parse_card(data: str | None) -> CardPress:
     petition_id = _id(fields[1], "petition id", minimum=1)
     if action not in _WITH_TARGET:
         return CardPress(action, petition_id)
-    # Group chat ids are negative, category indexes count from 0, petition ids from 1.
-    minimum = {CardAction.TO_GROUP: None, CardAction.TO_CATEGORY: 0, CardAction.MERGE: 1}[action]
+    minimum = _TARGET_MINIMUM[action]
     return CardPress(action, petition_id, _id(fields[2], f"{action} target", minimum=minimum))
 
 

@@ -20,8 +20,8 @@ from reception import texts
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
 from reception.petition.outbox import Buttons
-from reception.petition.states import Status, status_label
-from storage import queries
+from reception.petition.states import Action, Status, allowed, status_label
+from storage import practice_queries, queries
 from storage.models import Petition, Resident, Staff
 from storage.tables import saved_id
 
@@ -109,6 +109,7 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     if ladder and status.is_open:
         lines.append(ladder)
     lines.extend(_outcome_lines(session, petition))
+    lines.extend(_practice_lines(session, deps, petition))
     buttons: Buttons = []
     if status.is_open and chat_id == petition.group_chat_id:
         buttons = _buttons(session, petition, status)
@@ -164,6 +165,8 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     pid = saved_id(petition)
     button = callback_data.card
     first = [(texts.CARD_REASSIGN, button(CardAction.REASSIGN, pid))]
+    if allowed(Action.RETURN, status):  # 退单 (reception.handling.returns)
+        first.append((texts.CARD_RETURN, button(CardAction.RETURN, pid)))
     if status in (Status.SUBMITTED, Status.REOPENED):
         first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
     rows: Buttons = [
@@ -205,7 +208,41 @@ def render_status(session: Session, deps: Deps, petition: Petition) -> str:
                                      resolve=fmt_time(petition.resolve_due, tz)),
         texts.CARD_TEXT.format(text=html.escape(petition.text[:300]) or texts.NO_TEXT),
     ]
+    for referral in practice_queries.referrals_of(session, [saved_id(petition)]).get(
+            saved_id(petition), []):
+        name = _department_name(deps, referral.department)
+        template = texts.STATUS_REFERRAL_DONE if referral.done_at else texts.STATUS_REFERRAL
+        lines.append(template.format(department=html.escape(name)))
     return "\n".join(lines) + "\n" + render_timeline(session, deps, petition)
+
+
+def _practice_lines(session: Session, deps: Deps, petition: Petition) -> list[str]:
+    """A return waiting for its ruling, referrals to departments, extensions."""
+    pid, tz, lines = saved_id(petition), deps.settings.tz, []
+    returned = practice_queries.pending_return(session, pid)
+    if returned is not None and Status(petition.status).is_open:
+        lines.append(texts.CARD_RETURN_PENDING.format(
+            kind=texts.RETURN_REASON_KINDS.get(returned.reason_kind, ""),
+            reason=html.escape(mask_personal_data(returned.reason)[:80])))
+    for referral in practice_queries.referrals_of(session, [pid]).get(pid, []):
+        name = html.escape(_department_name(deps, referral.department))
+        lines.append(texts.CARD_REFERRAL_DONE.format(department=name, at=fmt_time(referral.done_at, tz))
+                     if referral.done_at else
+                     texts.CARD_REFERRAL.format(department=name, due=fmt_time(referral.due_at, tz)))
+    extensions = practice_queries.extensions_of(session, pid)
+    approved = [e for e in extensions if e.decision == "approved"]
+    if approved:
+        lines.append(texts.CARD_EXTENDED.format(days=sum(e.days for e in approved),
+                                                count=len(approved)))
+    pending = next((e for e in extensions if e.decision is None), None)
+    if pending is not None and Status(petition.status).is_open:
+        lines.append(texts.CARD_EXTENSION_PENDING.format(days=pending.days))
+    return lines
+
+
+def _department_name(deps: Deps, code: str) -> str:
+    department = deps.org.departments.get(code)
+    return department.name if department else code
 
 
 def render_timeline(session: Session, deps: Deps, petition: Petition) -> str:

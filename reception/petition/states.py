@@ -46,6 +46,14 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_COMPLEX = "mark_complex"
     WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
+    RETURN = "return"  # 退单: the handling group says it is not theirs; a dispatcher rules
+    UPHOLD = "uphold"  # the dispatcher keeps the dispatch: back to the group that returned it
+    OVERTURN = "overturn"  # the dispatcher routes it elsewhere (group, category, community)
+    REFER = "refer"  # referred to a department (org.toml); tracked until it reports done
+    REFERRAL_DONE = "referral_done"  # the department reported it done
+    EXTEND = "extend"  # 延期申请: the handler asks for more working days
+    EXTEND_APPROVE = "extend_approve"  # the approver grants them: the resolve deadline moves
+    EXTEND_REFUSE = "extend_refuse"
 
 
 class Handler(StrEnum):
@@ -70,6 +78,7 @@ class Clocks(StrEnum):
     RESUME = "resume"  # a paused clock runs again; deadlines and reminders move by the pause
     RESTART_RESOLVE = "restart_resolve"  # a fresh resolve deadline from now; the ladder resets
     COMPLEX = "complex"  # the resolve limit becomes the complex one, from the same start
+    EXTEND = "extend"  # the resolve deadline moves out by approved working days; ladder resets
 
 
 _OPEN = tuple(OPEN_STATUSES)
@@ -127,6 +136,16 @@ TRANSITIONS: dict[Action, Transition] = {
                               counts=("reopen_count",), clocks=Clocks.RESTART_RESOLVE,
                               cards=Cards.SHOWN),
     Action.MARK_COMPLEX: Transition(_OPEN, None, clocks=Clocks.COMPLEX),
+    # The office's practice (reception.handling.returns, referrals, extensions). The
+    # resident's clocks keep running through a return and a referral.
+    Action.RETURN: Transition(_BEFORE_ANSWER, Status.SUBMITTED, handler=Handler.RELEASE),
+    Action.UPHOLD: Transition(_OPEN, None),
+    Action.OVERTURN: Transition(_OPEN, Status.SUBMITTED, handler=Handler.RELEASE),
+    Action.REFER: Transition(_OPEN, None, first_response=True, handler=Handler.TAKE_IF_NONE),
+    Action.REFERRAL_DONE: Transition(_OPEN, None, statuses=False),
+    Action.EXTEND: Transition(_BEFORE_ANSWER, None, statuses=False),
+    Action.EXTEND_APPROVE: Transition(_OPEN, None, clocks=Clocks.EXTEND),
+    Action.EXTEND_REFUSE: Transition(_OPEN, None, statuses=False),
 }
 
 

@@ -31,6 +31,7 @@ from reception.reports.metrics import (
     rates_by,
     week_bounds,
 )
+from reception.reports.returns_counts import ReturnsCounts, returns_counts
 from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage import queries
 from storage import reports as report_queries
@@ -71,6 +72,8 @@ class Digest:
     # Street and district digests also break down by community.
     by_community: dict[str, Rates] = field(default_factory=dict)
     previous_by_community: dict[str, Rates] = field(default_factory=dict)
+    # 退单 per group and their rulings, referrals per department, extensions (the week's).
+    returns: ReturnsCounts = field(default_factory=ReturnsCounts)
 
     @property
     def plain_text(self) -> str:
@@ -102,6 +105,8 @@ class Digests:
                 session, since=end - CLUSTER_WINDOW, until=end, communities=communities
             ))
             staff = _staff_names(session, petitions)
+            disputes = returns_counts(session, self.deps.org, since=start, until=end,
+                                      communities=communities, now=now)
         this_week: dict[str, Any] = dict(period_start=start, period_end=end, now=now, weights=self.weights)
         last_week: dict[str, Any] = dict(period_start=previous_start, period_end=start, now=now,
                          weights=self.weights)
@@ -143,6 +148,7 @@ class Digests:
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
             basic_weight=self.weights.get(Rating.BASIC, 0.0), min_sample=self.min_sample,
+            extra=disputes.lines(),
         )
         chart = self._chart(out_dir or self.deps.settings.reports_dir,
                             f"digest-{scope_code}-{start:%Y%m%d}.png", title=title,
@@ -155,7 +161,7 @@ class Digests:
             period_start=start, period_end=end, as_of=now,
             previous_by_grid=previous_by_grid, previous_by_category=previous_by_category,
             previous_by_staff=previous_by_staff, by_community=by_community,
-            previous_by_community=previous_by_community,
+            previous_by_community=previous_by_community, returns=disputes,
         )
 
     def queue_weekly(self) -> int:

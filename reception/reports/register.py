@@ -27,11 +27,12 @@ from reception.petition.states import Status, status_label
 from reception.reports import texts as t
 from reception.reports.metrics import is_overdue, local_midnight
 from reception.texts import RATING_LABELS
-from storage import queries
+from storage import practice_queries, queries
 from storage import reports as report_queries
 from storage.db import transaction
 from storage.enums import Rating
-from storage.models import Petition, Resident
+from storage.models import Petition, Referral, Resident
+from storage.tables import saved_id
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -108,13 +109,21 @@ def iter_register_rows(
         staff = queries.staff_names(session, (p.handler_staff_id for p in petitions
                                               if p.handler_staff_id is not None))
         merged = report_queries.numbers_by_id(session, (p.merged_into_id for p in petitions))
+        referred = practice_queries.referrals_of(session, (saved_id(p) for p in petitions))
         for p in petitions:
             yield _row(deps, p, residents.get(p.resident_id or 0), staff, merged,
-                       unmasked=unmasked)
+                       unmasked=unmasked, referred=_departments(deps, referred.get(saved_id(p), [])))
+
+
+def _departments(deps: Deps, referrals: list[Referral]) -> str:
+    """The 转交部门 cell: each department referred to, once, in order."""
+    names = [deps.org.departments[r.department].name if r.department in deps.org.departments
+             else r.department for r in referrals]
+    return "、".join(dict.fromkeys(names))
 
 
 def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[int, str],
-         merged: dict[int, str], *, unmasked: bool) -> RegisterRow:
+         merged: dict[int, str], *, unmasked: bool, referred: str = "") -> RegisterRow:
     tz = deps.settings.tz
     name, phone = _who(petition, resident, unmasked=unmasked)
     community = deps.org.communities.get(petition.community_code)
@@ -137,7 +146,7 @@ def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[
         _time(petition.resolved_at, tz),
         _time(petition.resolve_due, tz),
         _overdue_label(petition, deps.clock.now()),
-        "",  # 转交部门: referrals to departments are not recorded yet
+        referred,  # 转交部门
         "",  # 回访结果: call-backs are not recorded yet
         _rating_label(petition.rating),
     ])

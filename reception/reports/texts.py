@@ -90,3 +90,15 @@ DESK_PERIOD_BACKWARDS = "结束日期早于开始日期，请重新选择。"
 DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时间段。"
 DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
 DESK_UNPLACED = "未登记楼栋"
+
+# --- 退单, referrals, extensions in the digest (reception.reports.returns_counts) --------------------
+DIGEST_PRACTICE = "<b>退单、转交与延期</b>"
+DIGEST_RETURNS_LINE = "· 退单 {group}：{count} 件（维持原派 {upheld}，改派 {overturned}，待裁定 {pending}）"
+DIGEST_RETURNS_NONE = "· 退单：无"
+DIGEST_REFERRALS_LINE = "· 转交部门 {department}：{count} 件（已办结 {done}，超期 {late}）"
+DIGEST_REFERRALS_NONE = "· 转交部门：无"
+DIGEST_EXTENSIONS_LINE = (
+    "· 延期申请：{count} 件（批准 {approved}，不批准 {refused}，待审批 {pending}；共延长 {days} 个工作日）"
+)
+DIGEST_EXTENSIONS_NONE = "· 延期申请：无"
+DIGEST_NO_GROUP = "（未分组）"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import logging
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -72,6 +73,7 @@ class SweepReport:
     failed: int = 0
     resume: SweepResume | None = None
     alerted: int = 0  # urgent petitions still unclaimed, alerted again
+    practice: int = 0  # late return rulings reminded, referral reminders and breaches
 
     @property
     def steps(self) -> int:
@@ -83,7 +85,7 @@ class SweepReport:
             at=self.at, reminded=self.reminded + later.reminded,
             overdue=self.overdue + later.overdue, escalated=self.escalated + later.escalated,
             lost=self.lost + later.lost, failed=self.failed + later.failed, resume=later.resume,
-            alerted=self.alerted + later.alerted,
+            alerted=self.alerted + later.alerted, practice=self.practice + later.practice,
         )
 
 
@@ -95,9 +97,13 @@ class _Claimed:
 
 
 class Escalation:
-    def __init__(self, deps: Deps, access: Access) -> None:
+    def __init__(self, deps: Deps, access: Access,
+                 practice_sweeps: Sequence[Callable[[], int]] = ()) -> None:
         self.deps = deps
         self.access = access
+        # The practice's own clocks (late return rulings, referral deadlines), swept with the
+        # ladder: each returns how many steps it took, claimed by conditional UPDATEs.
+        self.practice_sweeps = tuple(practice_sweeps)
 
     # --- the sweep -----------------------------------------------------------------------
     def sweep(self) -> SweepReport:
@@ -106,7 +112,18 @@ class Escalation:
         report = self.sweep_batch()
         while report.resume is not None:
             report = report.then(self.sweep_batch(report.resume))
-        return report.then(SweepReport(at=report.at, alerted=self.repeat_alerts()))
+        report = report.then(SweepReport(at=report.at, alerted=self.repeat_alerts()))
+        return report.then(SweepReport(at=report.at, practice=self.practice_steps()))
+
+    def practice_steps(self) -> int:
+        """Late return rulings and referral deadlines (reception.handling.returns, referrals)."""
+        taken = 0
+        for sweep in self.practice_sweeps:
+            try:
+                taken += sweep()
+            except Exception:  # one broken clock must not stop the ladder; tried next sweep
+                log.exception("practice sweep %s failed", getattr(sweep, "__qualname__", sweep))
+        return taken
 
     def repeat_alerts(self) -> int:
         """Alert again about urgent petitions still unclaimed (reception.handling.emergency)."""

@@ -58,7 +58,8 @@ def test_the_card_masks_the_resident_and_the_text(office):
 def test_buttons_follow_the_status_and_only_on_the_responsible_groups_card(office):
     petition = office.submit(NORMAL_TEXT)
     assert actions(card(office, petition.id).buttons) == [
-        CardAction.CLAIM, CardAction.REASSIGN, CardAction.RESOLVE, CardAction.REJECT]
+        CardAction.CLAIM, CardAction.REASSIGN, CardAction.RETURN, CardAction.RESOLVE,
+        CardAction.REJECT]
     supervisors = card(office, petition.id, chat_id=STREET_GROUP)
     assert supervisors.buttons == [] and texts.CARD_FOR_SUPERVISORS in supervisors.text
     office.desk.claim(tg_user_id=HANDLER_TG, petition_id=petition.id)

@@ -307,3 +307,52 @@ def test_only_the_lifecycle_sets_what_the_table_decides():
                         found.append(f"{path.relative_to(root)}:{node.lineno} {item.value.id}."
                                      f"{item.attr}")
     assert found == []
+
+
+def test_return_releases_the_handler_and_keeps_the_clocks(deps, staff_id):
+    pid = stored(deps, S.CLAIMED, handler_staff_id=staff_id)
+    after, events, cards = act(deps, pid, Action.RETURN, staff(staff_id), reason="不归我们")
+    assert (after.status, after.version, after.handler_staff_id) == (S.SUBMITTED, 4, None)
+    assert after.resolve_due == bj(2026, 12, 2, 9), "the resident's clock keeps running"
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [
+        ("return", "claimed", "submitted")]
+    assert cards == [(pid, chat) for chat in EVERYWHERE]
+
+
+def test_waiting_cannot_be_returned_or_extended(deps, staff_id):
+    pid = stored(deps, S.WAITING, paused_at=EARLIER)
+    for action in (Action.RETURN, Action.EXTEND):
+        with pytest.raises(InvalidTransition, match="待居民补充"):
+            act(deps, pid, action, staff(staff_id))
+
+
+def test_uphold_and_refer_stay_in_place(deps, staff_id):
+    pid = stored(deps, S.SUBMITTED)
+    after, _, _ = act(deps, pid, Action.UPHOLD, staff(staff_id))
+    assert (after.status, after.version, after.handler_staff_id) == (S.SUBMITTED, 4, None)
+    after, events, _ = act(deps, pid, Action.REFER, staff(staff_id), target="供电公司")
+    assert (after.status, after.version, after.handler_staff_id) == (S.SUBMITTED, 5, staff_id)
+    assert after.first_response_at == NOW, "telling the resident it was referred is a response"
+    assert events[-1].action == "refer" and events[-1].detail["target"] == "供电公司"
+
+
+def test_an_approved_extension_moves_the_resolve_deadline_and_restarts_the_ladder(deps, staff_id):
+    pid = stored(deps, S.CLAIMED, created_at=NOW, resolve_started_at=NOW, resolve_step=1,
+                 first_response_at=NOW)
+    after, events, _ = act(deps, pid, Action.EXTEND_APPROVE, staff(staff_id), extend_by=5, days=5)
+    assert after.resolve_due == bj(2026, 12, 9, 9)  # five working days after 2 December
+    assert (after.status, after.version, after.resolve_step, after.overdue) == (S.CLAIMED, 4, 0, False)
+    assert NOW < after.resolve_remind_at < after.resolve_due
+    assert (events[0].from_status, events[0].to_status) == ("claimed", "claimed")
+    with pytest.raises(ValueError, match="working days"):
+        act(deps, pid, Action.EXTEND_APPROVE, staff(staff_id))
+
+
+def test_an_extension_request_and_a_department_done_record_no_statuses(deps, staff_id):
+    pid = stored(deps, S.CLAIMED)
+    after, events, _ = act(deps, pid, Action.EXTEND, staff(staff_id), days=3)
+    assert (after.status, after.resolve_due) == (S.CLAIMED, bj(2026, 12, 2, 9))
+    after, events, _ = act(deps, pid, Action.REFERRAL_DONE, Actor("department", None, "供电公司"))
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [
+        ("extend", None, None), ("referral_done", None, None)]
+    assert events[1].actor_kind == "department"

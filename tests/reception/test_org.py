@@ -27,3 +27,34 @@ def test_building_at_finds_the_nearest_building_within_the_radius():
 def test_a_bad_coordinate_names_the_key(point):
     with pytest.raises(OrganisationError, match=r"communities\.c\.grids\.g1\.locations\.1"):
         org_with({"1": point})
+
+
+def org_with_departments(departments: dict) -> Organisation:
+    return Organisation.from_mapping({
+        "districts": {"d": {"name": "区"}}, "streets": {"s": {"name": "街道", "district": "d"}},
+        "communities": {"c": {"name": "社区", "street": "s"}}, "departments": departments,
+    })
+
+
+def test_a_department_is_found_by_code_name_or_a_kind_only_it_has():
+    org = org_with_departments({
+        "power": {"name": "供电公司", "kind": "供电", "chat_id": -100123, "contact": "95598"},
+        "water": {"name": "自来水公司", "kind": "供水"},
+        "water2": {"name": "二次供水站", "kind": "供水"},
+    })
+    assert org.department_named("power").name == "供电公司"
+    assert org.department_named("供电公司").code == "power"
+    assert org.department_named("供电").code == "power"
+    assert org.department_named("供水") is None, "two have that kind: say which"
+    assert org.department_of_chat(-100123).code == "power"
+    assert org.department_of_chat(-1) is None
+
+
+@pytest.mark.parametrize(("body", "key"), [
+    ({"kind": "供电"}, r"departments\.power\.name"),
+    ({"name": "供电公司", "chat_id": "-100"}, r"departments\.power\.chat_id"),
+    ({"name": "供电公司", "contact": 95598}, r"departments\.power"),
+])
+def test_a_bad_department_names_the_key(body, key):
+    with pytest.raises(OrganisationError, match=key):
+        org_with_departments({"power": body})

@@ -38,6 +38,14 @@ rate          -          -          -          -          closed     -          
 reopen        -          -          -          -          reopened   reopened   -          -          -
 mark_complex  submitted  claimed    waiting    reopened   -          -          -          -          -
 walkin        -          -          -          -          -          -          -          -          -
+return        submitted  submitted  -          submitted  -          -          -          -          -
+uphold        submitted  claimed    waiting    reopened   -          -          -          -          -
+overturn      submitted  submitted  submitted  submitted  -          -          -          -          -
+refer         submitted  claimed    waiting    reopened   -          -          -          -          -
+referral_done submitted  claimed    waiting    reopened   -          -          -          -          -
+extend        submitted  claimed    -          reopened   -          -          -          -          -
+extend_approve submitted claimed    waiting    reopened   -          -          -          -          -
+extend_refuse submitted  claimed    waiting    reopened   -          -          -          -          -
 """
 
 
