@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reception.reports.metrics import DEFAULT_WEIGHTS
+from storage.enums import ScopeKind
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
@@ -117,7 +118,7 @@ class PracticeConfig:
     return_ruling: str = "4wh"  # a dispatcher rules on a return within this
     referral_limit: str = "10wd"  # a department reports a referral done within this
     extension_max_days: int = 15  # working days one extension may ask for
-    extension_approver: str = "street"  # street (its supervisors) | community (its head)
+    extension_approver: ScopeKind = ScopeKind.STREET  # its supervisors, or COMMUNITY: its head
 
 
 @dataclass(frozen=True)
@@ -240,13 +241,13 @@ def _practice(r: _Reader) -> PracticeConfig:
             Limit.parse(text)
         except ValueError as exc:
             raise ConfigError(f"{key}: {exc}") from None
-    approver = r.str("extensions.approver", "street")
-    if approver not in ("street", "community"):
+    approver = r.str("extensions.approver", ScopeKind.STREET)
+    if approver not in (ScopeKind.STREET, ScopeKind.COMMUNITY):
         raise ConfigError(f"extensions.approver: must be 'street' or 'community', not {approver!r}")
     return PracticeConfig(
         return_ruling=limits["returns.ruling_limit"], referral_limit=limits["referrals.limit"],
         extension_max_days=r.int("extensions.max_days", 15, minimum=1),
-        extension_approver=approver)
+        extension_approver=ScopeKind(approver))
 
 
 def _web(r: _Reader) -> WebConfig:

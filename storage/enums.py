@@ -71,6 +71,7 @@ class ActorKind(StrEnum):
     RESIDENT = "resident"
     STAFF = "staff"
     SYSTEM = "system"  # the bot itself: deadlines, escalation, the calendar
+    DEPARTMENT = "department"  # a department's member reporting on a referral
 
 
 class Direction(StrEnum):
@@ -128,3 +129,27 @@ class DraftKind(StrEnum):
     STRAY = "stray"  # a resident's stray messages, kept while the bot asks what they need
     RESOLVE = "resolve"  # a staff member's result awaited
     REJECT = "reject"  # a staff member's reason awaited
+    RETURN = "return"  # a staff member's reason for returning a petition (退单) awaited
+
+
+class ReturnReason(StrEnum):
+    """Why a group returned a petition (退单), as its words say (texts.RETURN_REASON_WORDS)."""
+
+    COMMUNITY = "community"  # another community's
+    CATEGORY = "category"  # another category's
+    DEPARTMENT = "department"  # a department's, not the community's
+    OTHER = "other"
+
+
+class Ruling(StrEnum):
+    """The dispatcher's ruling on a return."""
+
+    UPHELD = "upheld"  # back to the group that returned it
+    OVERTURNED = "overturned"  # routed elsewhere
+
+
+class Decision(StrEnum):
+    """The approver's decision on an extension (延期申请)."""
+
+    APPROVED = "approved"
+    REFUSED = "refused"

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from storage.enums import (
     ActorKind,
     Channel,
+    Decision,
     Direction,
     DraftKind,
     InboxStatus,
@@ -28,7 +29,9 @@ from storage.enums import (
     OutboxKind,
     OutboxStatus,
     Rating,
+    ReturnReason,
     Role,
+    Ruling,
     ScopeKind,
     Status,
 )
@@ -385,13 +388,13 @@ class PetitionReturn(SQLModel, table=True):
     petition_id: int = Field(foreign_key="petition.id", index=True)
     from_chat_id: int | None = _chat_id(index=True)  # the group that returned it
     staff_id: int = Field(foreign_key="staff.id")
-    reason_kind: str  # community | category | department | other
+    reason_kind: ReturnReason = Field(sa_type=EnumString(ReturnReason))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = _at(index=True, nullable=False)
     due_at: datetime = _at(nullable=False)  # the dispatcher's ruling is due
     reminded: bool = False  # the dispatcher was reminded once the ruling was late
     ruled_at: datetime | None = _at()
-    ruling: str | None = None  # upheld | overturned
+    ruling: Ruling | None = Field(default=None, sa_type=EnumString(Ruling))
     ruled_by: int | None = Field(default=None, foreign_key="staff.id")
     target: str = ""  # where an overturned petition went, as the timeline says it
 
@@ -425,5 +428,5 @@ class Extension(SQLModel, table=True):
     old_due: datetime | None = _at()
     new_due: datetime | None = _at()  # set on approval
     decided_at: datetime | None = _at()
-    decision: str | None = None  # approved | refused
+    decision: Decision | None = Field(default=None, sa_type=EnumString(Decision))
     decided_by: int | None = Field(default=None, foreign_key="staff.id")

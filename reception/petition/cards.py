@@ -22,6 +22,7 @@ from reception.petition.callback_data import CardAction
 from reception.petition.outbox import Buttons
 from reception.petition.states import Action, Status, allowed, status_label
 from storage import practice_queries, queries
+from storage.enums import Decision
 from storage.models import Petition, Resident, Staff
 from storage.tables import saved_id
 
@@ -220,7 +221,7 @@ def _practice_lines(session: Session, deps: Deps, petition: Petition) -> list[st
     """A return waiting for its ruling, referrals to departments, extensions."""
     pid, tz, lines = saved_id(petition), deps.settings.tz, []
     returned = practice_queries.pending_return(session, pid)
-    if returned is not None and Status(petition.status).is_open:
+    if returned is not None and petition.status.is_open:
         lines.append(texts.CARD_RETURN_PENDING.format(
             kind=texts.RETURN_REASON_KINDS.get(returned.reason_kind, ""),
             reason=html.escape(mask_personal_data(returned.reason)[:80])))
@@ -230,12 +231,12 @@ def _practice_lines(session: Session, deps: Deps, petition: Petition) -> list[st
                      if referral.done_at else
                      texts.CARD_REFERRAL.format(department=name, due=fmt_time(referral.due_at, tz)))
     extensions = practice_queries.extensions_of(session, pid)
-    approved = [e for e in extensions if e.decision == "approved"]
+    approved = [e for e in extensions if e.decision == Decision.APPROVED]
     if approved:
         lines.append(texts.CARD_EXTENDED.format(days=sum(e.days for e in approved),
                                                 count=len(approved)))
     pending = next((e for e in extensions if e.decision is None), None)
-    if pending is not None and Status(petition.status).is_open:
+    if pending is not None and petition.status.is_open:
         lines.append(texts.CARD_EXTENSION_PENDING.format(days=pending.days))
     return lines
 

@@ -75,8 +75,9 @@ async def test_every_button_the_bot_sends_fits_and_reaches_its_own_handler(offic
     prefixes = {d.split(":", 1)[0] + ":" for d in data}
     assert prefixes == {callback_data.CARD_PREFIX, callback_data.RATING_PREFIX,
                         callback_data.COMMUNITY_PREFIX, callback_data.DRAFT_PREFIX}
-    assert {callback_data.parse_card(d).action for d in data if d.startswith("p:")} == set(
-        callback_data.CardAction)
+    A = callback_data.CardAction
+    assert {callback_data.parse_card(d).action for d in data if d.startswith("p:")} >= {
+        A.CLAIM, A.REASSIGN, A.RESOLVE, A.REJECT, A.TO_GROUP, A.TO_CATEGORY, A.MERGE}
     routed = [h for h in harness.app.handlers[0] if isinstance(h, CallbackQueryHandler)]
     parsers = {
         callback_data.CARD_PREFIX: callback_data.parse_card,
