@@ -71,6 +71,7 @@ class NlpConfig:
     userdict: Path | None
     triage_threshold: float
     duplicate_threshold: float
+    duplicate_days: int
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
             userdict=(base / userdict) if userdict else None,
             triage_threshold=r.float("nlp.triage_threshold", 0.35, lo=0.0, hi=1.0),
             duplicate_threshold=r.float("nlp.duplicate_threshold", 0.3, lo=0.0, hi=1.0),
+            duplicate_days=r.int("nlp.duplicate_days", 30, minimum=1),
         ),
         deadlines=DeadlineConfig(
             limits=limits,

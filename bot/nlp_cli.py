@@ -1,4 +1,4 @@
-"""`minyuan nlp learn | eval | classify`: the rules files' command-line tools (see docs/nlp.md)."""
+"""`minyuan nlp learn | eval | dedup-eval | topics | classify`: the rules tools (docs/nlp.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     nlp.set_defaults(func=lambda _args: _usage(nlp))
     _add_learn(commands)
     _add_eval(commands)
+    _add_dedup_eval(commands)
+    _add_topics(commands)
     _add_classify(commands)
 
 
@@ -75,6 +77,45 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:
                           help="print one JSON object (accuracy, macro_f1, n, triage_share, "
                                "routed_accuracy, urgent_recall, …)")
     evaluate.set_defaults(func=eval_command)
+
+
+def _add_dedup_eval(commands: argparse._SubParsersAction) -> None:
+    dedup = commands.add_parser(
+        "dedup-eval", help="precision and recall of duplicate detection on labelled pairs",
+        description="Read both messages of every labelled pair as intake does (category, "
+                    "building, words, problems, places) and count the pairs linked as "
+                    "duplicates against the labels.")
+    dedup.add_argument("--data", required=True, type=Path, metavar="CSV",
+                       help="the messages the pairs were drawn from (a CSV with a text column)")
+    dedup.add_argument("--pairs", type=Path, default=None, metavar="TSV",
+                       help="labelled pairs keyed by text hash (default: "
+                            "nlp/corpus/duplicate_pairs.tsv)")
+    dedup.add_argument("--split", choices=("dev", "heldout", "all"), default="heldout",
+                       help="which pairs to score (default: the held-out ones)")
+    dedup.add_argument("--rules", default="community",
+                       help="rules file path or builtin name (the category is part of a match)")
+    dedup.add_argument("--threshold", type=float, default=None, metavar="T",
+                       help="word similarity (default: nlp.duplicate_threshold of the config)")
+    dedup.add_argument("--wording-only", action="store_true",
+                       help="score the former detector instead: word similarity alone, "
+                            "same building")
+    dedup.add_argument("--json", action="store_true",
+                       help="print one JSON object (precision, recall, f1, n, …)")
+    dedup.set_defaults(func=dedup_eval_command)
+
+
+def _add_topics(commands: argparse._SubParsersAction) -> None:
+    topics = commands.add_parser(
+        "topics", help="the hot topics of a CSV of messages, as the weekly digest counts them",
+        description="Count each message's problems with their place (\"3号楼 电梯故障\"), "
+                    "once per message, with the topics file nlp/rules/topics.toml.")
+    topics.add_argument("--data", required=True, type=Path, metavar="CSV",
+                        help="messages, a CSV with a text column")
+    topics.add_argument("--limit", type=int, default=20, metavar="N", help="show N (default 20)")
+    topics.add_argument("--minimum", type=int, default=2, metavar="N",
+                        help="only phrases of at least N messages (default 2, as the digest)")
+    topics.add_argument("--json", action="store_true", help="print a JSON list of [phrase, count]")
+    topics.set_defaults(func=topics_command)
 
 
 def _add_classify(commands: argparse._SubParsersAction) -> None:
@@ -159,6 +200,65 @@ def eval_command(args: argparse.Namespace) -> int:
     report = evaluate(analyzer, rows, triage_threshold=threshold, urgent=urgent)
     print(report.to_json() if args.json else report.format())
     return 0
+
+
+def dedup_eval_command(args: argparse.Namespace) -> int:
+    """Print precision and recall of duplicate detection; 2 when an input cannot be read."""
+    from nlp import Analyzer, RulesError
+    from nlp.dedup_eval import PAIRS_FILE, evaluate_pairs, read_pairs, read_texts
+    from nlp.topics import TopicRules, TopicsError
+
+    try:
+        analyzer = Analyzer.load(args.rules)
+        topics = TopicRules.load()
+        pairs = read_pairs(args.pairs or PAIRS_FILE)
+        texts = read_texts(args.data)
+        threshold = args.threshold if args.threshold is not None else _duplicate_threshold(args)
+    except (RulesError, TopicsError, ValueError, OSError) as exc:
+        print(f"minyuan nlp dedup-eval: {exc}", file=sys.stderr)
+        return 2
+    chosen = [p for p in pairs if args.split == "all" or p.split == args.split]
+    report = evaluate_pairs(analyzer, topics, chosen, texts, threshold=threshold,
+                            wording_only=args.wording_only)
+    if report.n == 0:
+        print("minyuan nlp dedup-eval: none of the pairs' messages is in the CSV",
+              file=sys.stderr)
+        return 2
+    print(report.to_json() if args.json else report.format())
+    return 0
+
+
+def topics_command(args: argparse.Namespace) -> int:
+    """Print the hot topics of a CSV; 2 when it or the topics file cannot be read."""
+    from nlp.dedup_eval import read_texts
+    from nlp.location import parse_location
+    from nlp.topics import TopicRules, TopicsError, hot_topics
+
+    try:
+        rules = TopicRules.load()
+        texts = list(read_texts(args.data).values())
+    except (TopicsError, ValueError, OSError) as exc:
+        print(f"minyuan nlp topics: {exc}", file=sys.stderr)
+        return 2
+    ranked = hot_topics(rules, ((t, parse_location(t).building) for t in texts),
+                        minimum=args.minimum, limit=args.limit)
+    if args.json:
+        print(json.dumps(ranked, ensure_ascii=False))
+    else:
+        print(f"{len(texts)} messages")
+        for phrase, count in ranked:
+            print(f"{count:5d}  {phrase}")
+    return 0
+
+
+def _duplicate_threshold(args: argparse.Namespace) -> float:
+    """The configured nlp.duplicate_threshold; ValueError when the config cannot be read."""
+    from bot.config import ConfigError, load_config
+
+    try:
+        return load_config(getattr(args, "config", None)).nlp.duplicate_threshold
+    except ConfigError as exc:
+        raise ValueError(f"cannot read the duplicate threshold: {exc}") from exc
 
 
 def _triage_threshold(args: argparse.Namespace) -> float:

@@ -86,6 +86,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         max_text_chars=config.reception.max_text_chars,
         triage_threshold=config.nlp.triage_threshold,
         duplicate_threshold=config.nlp.duplicate_threshold,
+        duplicate_window=timedelta(days=config.nlp.duplicate_days),
         reminder_share=config.deadlines.reminder_share,
         second_escalation=timedelta(hours=config.deadlines.second_escalation_hours),
         reports_dir=config.reports_dir,

@@ -12,7 +12,10 @@ from nlp.model import Location
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(?:(?<!\d)\d{1,4}|[零〇一二两三四五六七八九十百]{1,5})"
-_BUILDING = rf"(?P<building>{_NUM}|(?<![A-Za-z])[A-Za-z])\s*(?:号楼|[#＃]楼?|号?栋|幢|座)"
+# "一座亭子", "建了一栋楼", "每栋", "两栋之间": 一 / 两 right before 栋, 座 or 幢 count buildings
+# ("a", "two"), they do not name one; "1栋", "一号楼" do.
+_BUILDING = (rf"(?P<building>(?![一两][栋座幢]){_NUM}|(?<![A-Za-z])[A-Za-z])"
+             r"\s*(?:号楼|[#＃]楼?|号?栋|幢|座)")
 _UNIT = rf"(?P<unit>{_NUM})\s*单元"
 _ROOM_AFTER = r"(?P<room>(?<!\d)\d{3,4})(?!\d|\s*[年月日元块万米])\s*(?:室|房|号|户)?"
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from nlp import Analyzer
 from nlp.safety import SafetyRules
+from nlp.topics import TopicRules
 from reception.clock import Clock
 from reception.deadlines.calculator import DeadlineCalculator, Limit
 from reception.org import Organisation
@@ -34,6 +35,7 @@ class Settings:
     max_text_chars: int = 2000
     triage_threshold: float = 0.35
     duplicate_threshold: float = 0.3
+    duplicate_window: timedelta = timedelta(days=30)  # how far back an original may be
     reminder_share: float = 0.75
     second_escalation: timedelta = timedelta(hours=24)
     reports_dir: Path = Path("reports")
@@ -60,3 +62,4 @@ class Deps:
     deadlines: DeadlineCalculator
     settings: Settings
     safety: SafetyRules = field(default_factory=SafetyRules.load)
+    topics: TopicRules = field(default_factory=TopicRules.load)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy import Row, bindparam, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -68,7 +69,7 @@ _CARD_PLACE = core_select(_card.message_id, _card.thread_id).where(
     _card.petition_id == bindparam("petition_id"), _card.chat_id == bindparam("chat_id")
 )
 _DUPLICATE_CANDIDATES = {
-    has_building: core_select(_petition.id)
+    has_building: core_select(_petition.id, _petition.category)
     .where(
         _petition.community_code == bindparam("community_code"),
         _petition.building == bindparam("building") if has_building else _petition.building.is_(None),
@@ -79,9 +80,9 @@ _DUPLICATE_CANDIDATES = {
     .limit(200)
     for has_building in (True, False)
 }
-_TOKENS = core_select(_petition.id, _petition.tokens).where(
-    _petition.id.in_(bindparam("ids", expanding=True))
-)
+_DUPLICATE_ROWS = core_select(
+    _petition.id, _petition.text, _petition.tokens, _petition.building
+).where(_petition.id.in_(bindparam("ids", expanding=True)))
 _counter = table_of(DailyCounter).c
 _NEXT_COUNTER = (
     update(table_of(DailyCounter))
@@ -246,16 +247,19 @@ def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
 def duplicate_candidates(
     session: Session, *, community_code: str, building: str | None, statuses: Sequence[Status],
     since: datetime,
-) -> list[int]:
-    """Ids of recent open petitions of the same community and building, newest first."""
+) -> list[tuple[int, str]]:
+    """(id, category) of recent open petitions of the same community and building (both
+    without one when ``building`` is None), newest first, at most 200."""
     params = {"community_code": community_code, "building": building,
               "statuses": list(statuses), "since": since}
-    return list(session.execute(_DUPLICATE_CANDIDATES[bool(building)], params).scalars())
+    rows = session.execute(_DUPLICATE_CANDIDATES[bool(building)], params).all()
+    return [(row[0], row[1]) for row in rows]
 
 
-def tokens_of(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    """Petitions' content tokens (set when a petition is created, never changed)."""
-    return {row[0]: row[1] for row in session.execute(_TOKENS, {"ids": list(ids)})} if ids else {}
+def duplicate_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
+    """(id, text, tokens, building) of petitions: what duplicate detection reads besides the
+    category (set when a petition is created and never changed)."""
+    return session.execute(_DUPLICATE_ROWS, {"ids": list(ids)}).all() if ids else []
 
 
 def status_counts(session: Session) -> dict[Status, int]:

@@ -22,6 +22,7 @@ DIGEST_COLUMNS = (
     Petition.created_at, Petition.status, Petition.first_response_at, Petition.respond_due,
     Petition.resolved_at, Petition.resolve_due, Petition.paused_at, Petition.overdue,
     Petition.reopen_count, Petition.rating, Petition.rated_at, Petition.closed_at,
+    Petition.text,  # hot topics read the problem and its place from it
 )
 
 

@@ -1,11 +1,13 @@
 """Join the community labels (kept by text hash) to the shared messages: a CSV for `minyuan nlp eval`.
 
     python3 nlp/corpus/join.py ../shared/data/petitions-teddy2020/unlabelled.csv > community.csv
+    python3 nlp/corpus/join.py --with-extra PATH/unlabelled.csv > community-plus.csv
     python3 nlp/corpus/join.py --stats     # agreement and Cohen's kappa of the two passes
 
 Writes `text,label,urgent` with the adjudicated label of every labelled message (columns
-`label` / `urgent` of community_labels.tsv). The output holds the shared text, so keep it
-outside the repository.
+`label` / `urgent` of community_labels.tsv); with --with-extra also the 700 single-pass labels
+of community_extra.tsv (urgent 0), all outside the held-out fold, for learning. The output
+holds the shared text, so keep it outside the repository.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 LABELS = Path(__file__).with_name("community_labels.tsv")
+EXTRA = Path(__file__).with_name("community_extra.tsv")
 
 
 def text_id(text: str) -> str:
@@ -54,15 +57,27 @@ def stats(labels: dict[str, dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def read_extra(path: Path = EXTRA) -> dict[str, dict[str, str]]:
+    """id -> row in the shape of read_labels' (label, urgent 0) for the single-pass labels."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return {row["id"]: {"label": row["label"], "urgent": "0"}
+            for row in csv.DictReader(lines, delimiter="\t")}
+
+
 def main(argv: list[str]) -> int:
     if argv == ["--stats"]:
         print(stats(read_labels()))
         return 0
+    extra = argv[:1] == ["--with-extra"]
+    if extra:
+        argv = argv[1:]
     if len(argv) != 1:
-        print("usage: join.py PATH/TO/unlabelled.csv > community.csv | join.py --stats",
-              file=sys.stderr)
+        print("usage: join.py [--with-extra] PATH/TO/unlabelled.csv > community.csv | "
+              "join.py --stats", file=sys.stderr)
         return 2
     labels = read_labels()
+    if extra:
+        labels = {**read_extra(), **labels}
     writer = csv.writer(sys.stdout)
     writer.writerow(["text", "label", "urgent"])
     written = 0

@@ -7,12 +7,12 @@ phone call registered at the desk (reception.handling.desk).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session
 
-from nlp import similarity
+from nlp.dedup import Signature, link, signature
 from reception.deadlines.ladder import set_reminders
 from reception.deps import Deps
 from reception.handling import emergency
@@ -27,15 +27,14 @@ from storage.models import Petition, Resident
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_LOOKBACK = timedelta(days=30)
-TOKEN_CACHE_SIZE = 50_000
+SIGNATURE_CACHE_SIZE = 50_000
 
 
 class Filing:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.lifecycle = Lifecycle(deps)
-        self._tokens: dict[int, frozenset[str]] = {}  # petition id -> tokens (see _tokens_of)
+        self._signatures: dict[int, Signature] = {}  # petition id -> (see _signatures_of)
 
     def new_petition(
         self, session: Session, *, community: str, text: str, actor: Actor,
@@ -97,32 +96,43 @@ class Filing:
         return petition
 
     def _find_duplicate(self, session: Session, petition: Petition) -> int | None:
-        if not petition.tokens:
-            return None
+        """The open petition of the last ``duplicate_window`` that reports the same problem at
+        the same place (nlp.dedup.link), the most alike first; None when there is none."""
+        settings = self.deps.settings
         candidates = queries.duplicate_candidates(
             session, community_code=petition.community_code, building=petition.building,
-            statuses=list(OPEN_STATUSES), since=petition.created_at - DUPLICATE_LOOKBACK,
+            statuses=list(OPEN_STATUSES), since=petition.created_at - settings.duplicate_window,
         )
-        tokens = self._tokens_of(session, candidates)
-        mine = frozenset(petition.tokens)
-        # Same building is strong evidence; without an address the words must agree more.
-        threshold = self.deps.settings.duplicate_threshold
-        if not petition.building:
-            threshold = max(threshold, 0.6)
+        if not candidates:
+            return None
+        mine = signature(self.deps.topics, text=petition.text, tokens=petition.tokens,
+                         category=petition.category, building=petition.building)
+        others = self._signatures_of(session, [pid for pid, _ in candidates])
         best: tuple[float, int] | None = None
-        for other_id, other in tokens.items():
-            score = similarity(mine, other)
-            if score >= threshold and (best is None or score > best[0]):
+        for other_id, category in candidates:
+            other = others.get(other_id)
+            if other is None:
+                continue
+            found = link(mine, replace(other, category=category),
+                         threshold=settings.duplicate_threshold)
+            if found is None:
+                continue
+            # A named shared problem outranks wording alone; then the more alike words.
+            score = found.score + (1.0 if found.problems else 0.0)
+            if best is None or score > best[0]:
                 best = (score, other_id)
         return best[1] if best else None
 
-    def _tokens_of(self, session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
-        """Tokens of stored petitions, read once per process: they never change, and a
-        new petition is compared with up to 200 of its building's."""
-        cache = self._tokens
+    def _signatures_of(self, session: Session, ids: list[int]) -> dict[int, Signature]:
+        """Signatures of stored petitions, made once per process from what never changes
+        (text, tokens, building; the category is read afresh, staff may correct it): a new
+        petition is compared with up to 200 of its building's."""
+        cache = self._signatures
         missing = [i for i in ids if i not in cache]
         if missing:
-            if len(cache) > TOKEN_CACHE_SIZE:
+            if len(cache) > SIGNATURE_CACHE_SIZE:
                 cache.clear()
-            cache.update((i, frozenset(t)) for i, t in queries.tokens_of(session, missing).items())
+            for row in queries.duplicate_rows(session, missing):
+                cache[row.id] = signature(self.deps.topics, text=row.text, tokens=row.tokens,
+                                          category="", building=row.building)
         return {i: cache[i] for i in ids if i in cache}

@@ -128,7 +128,8 @@ class Digests:
                   if in_cohort(p, period_start=start, period_end=end, now=now)]
         window = [p for p in petitions
                   if in_cohort(p, period_start=end - CLUSTER_WINDOW, period_end=end, now=now)]
-        topics, clusters = top_topics(cohort), recurring_clusters(window)
+        topics = top_topics(cohort, topics=self.deps.topics)
+        clusters = recurring_clusters(window)
 
         scope_name = self._scope_name(scope_kind, scope_code)
         last_day = end - timedelta(days=1)

@@ -167,10 +167,10 @@ def _topics(top_topics: Sequence[tuple[str, int]]) -> list[str]:
     if not top_topics:
         return []
     items = "　".join(
-        t.DIGEST_TOPIC_ITEM.format(word=html.escape(word), count=count)
-        for word, count in top_topics
+        t.DIGEST_HOT_TOPIC_ITEM.format(phrase=html.escape(phrase), count=count)
+        for phrase, count in top_topics
     )
-    return ["", t.DIGEST_TOPICS, items]
+    return ["", t.DIGEST_HOT_TOPICS, items]
 
 
 def _clusters(clusters: Sequence[Cluster], place_names: Mapping[str, str]) -> list[str]:

@@ -35,8 +35,6 @@ DIGEST_GROUP_LINE = (
     "｜满意 {satisfaction}"
 )
 DIGEST_MORE = "　…另有 {count} 项"
-DIGEST_TOPICS = "<b>热点话题</b>（本周提到该词的诉求件数，≥2 件）"
-DIGEST_TOPIC_ITEM = "{word} {count}"
 DIGEST_CLUSTERS = "<b>反复出现的问题</b>（近四周同一楼栋同一问题 ≥{minimum} 次）"
 DIGEST_CLUSTER_LINE = "· {place} · {topic}：{count} 次（{numbers}）"
 DIGEST_NO_CLUSTERS = "近四周没有同一楼栋反复出现的问题。"
@@ -102,3 +100,7 @@ DIGEST_EXTENSIONS_LINE = (
 )
 DIGEST_EXTENSIONS_NONE = "· 延期申请：无"
 DIGEST_NO_GROUP = "（未分组）"
+
+# --- hot topics: a problem and its place, counted per petition -----------------------------
+DIGEST_HOT_TOPICS = "<b>热点问题</b>（本周反映同一问题的诉求件数，≥2 件）"
+DIGEST_HOT_TOPIC_ITEM = "{phrase}（{count} 件）"

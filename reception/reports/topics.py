@@ -1,17 +1,18 @@
-"""What residents talk about: the week's top words and problems that keep coming back.
+"""What residents talk about: the week's hot topics and problems that keep coming back.
 
-Both work on stored rows only: ``Petition.tokens`` (jieba content tokens, stopwords already
-removed at intake), ``Petition.keywords`` (the analyzer's keywords, best first), ``building``
-and ``category``.
+Both work on stored rows: hot topics read ``Petition.text`` and ``building`` with the topics
+file (nlp/rules/topics.toml: "3号楼 电梯故障"); recurring clusters read ``keywords`` (the
+analyzer's, best first), ``building`` and ``category``.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from nlp.topics import TopicRules, hot_topics
 from storage.models import Petition
 
 # Words that are in almost every petition and say nothing about its topic.
@@ -22,7 +23,7 @@ TOPIC_STOPWORDS = frozenset({
     "可以", "一下", "时候", "这个", "那个", "我们", "他们", "有人", "尽快", "及时",
 })
 CLUSTER_MINIMUM = 3
-TOPIC_MINIMUM = 2  # a word in one petition only is that petition's detail, not a topic
+TOPIC_MINIMUM = 2  # a phrase of one petition only is that petition's detail, not a topic
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,20 @@ class Cluster:
 
 
 def top_topics(
-    petitions: Iterable[Petition], *, limit: int = 8, minimum: int = TOPIC_MINIMUM
+    petitions: Iterable[Petition], *, topics: TopicRules, limit: int = 8,
+    minimum: int = TOPIC_MINIMUM,
 ) -> list[tuple[str, int]]:
-    """The problems mentioned in the most petitions (each petition counts a word once).
+    """The problems reported in the most petitions, with their place: "3号楼 电梯故障",
+    "东门 占道经营", or the problem alone when the petition names no place ("停水").
 
-    Topics are the classifier's keywords (rule words such as 漏水, 电梯, 噪音: problems by
-    construction), not every token, so general words ("晚上", "单元楼", "很大") never rank.
-    Counting petitions rather than occurrences keeps one long message from drowning out
-    ten short ones. Only words in at least ``minimum`` petitions are topics. Ties are
-    broken by the word itself, so the order is stable.
+    A phrase is a named problem of the topics file (what residents call it in many words:
+    "电梯又坏了" and "电梯一直停在一楼不动" are both 电梯故障), so general words ("晚上",
+    "单元楼", "很大") never rank. Each petition counts a phrase once, so one long message
+    does not drown out ten short ones; only phrases of at least ``minimum`` petitions are
+    topics. Ties are broken by the phrase itself, so the order is stable.
     """
-    counter: Counter[str] = Counter()
-    for petition in petitions:
-        counter.update(
-            {t for t in petition.keywords or () if len(t) > 1 and t not in TOPIC_STOPWORDS
-             and not t.isdigit()}
-        )
-    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-    return [(word, n) for word, n in ranked if n >= minimum][:limit]
+    return hot_topics(topics, ((p.text, p.building) for p in petitions),
+                      minimum=minimum, limit=limit)
 
 
 def recurring_clusters(

@@ -53,3 +53,13 @@ def test_label(location, label):
 )
 def test_chinese_number(numeral, value):
     assert chinese_number(numeral) == value
+
+
+@pytest.mark.parametrize("text", ["小区里违建一座亭子", "开发商要新建一栋十五层高的楼", "两栋楼之间的空地"])
+def test_a_building_counted_is_not_a_building_named(text):
+    assert parse_location(text).building is None
+
+
+@pytest.mark.parametrize(("text", "building"), [("一号楼漏水", "1"), ("十一栋楼下", "11"), ("1栋水果店", "1")])
+def test_numbered_buildings_still_count(text, building):
+    assert parse_location(text).building == building

@@ -11,6 +11,7 @@ from nlp import Analyzer, RulesError
 from nlp.rules import BUILTIN_RULES, load_rules, load_urgency
 from nlp.safety import SafetyRules
 from nlp.segment import RULES_DIR
+from nlp.topics import TopicRules
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,6 +30,8 @@ def test_every_toml_in_the_rules_folder_loads():
             assert load_urgency(path).words
         elif path.name == "safety.toml":
             assert SafetyRules.load(path).hazards
+        elif path.name == "topics.toml":
+            assert TopicRules.load(path).problems
         else:
             assert load_rules(path).categories
 
@@ -100,7 +103,7 @@ def test_one_clear_keyword_is_routed_a_mere_hint_goes_to_triage(community, text,
 
 
 def test_nothing_matched_is_the_fallback_with_zero_confidence(community):
-    decision = community.classify("今天天气不错")
+    decision = community.classify("在吗")  # what residents send before saying anything
     assert (decision.category, decision.confidence, decision.runner_up) == ("其他", 0.0, None)
     assert decision.keywords == ()
 

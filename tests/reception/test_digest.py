@@ -11,6 +11,7 @@ import re
 import pytest
 from sqlmodel import Session, select
 
+from nlp.topics import TopicRules
 from reception.errors import InvalidInput, NotAllowed
 from reception.handling.access import Access
 from reception.reports.digest import Digests
@@ -45,14 +46,16 @@ def office(deps):
     this_week = [
         petition(bj(2026, 11, 16, 10), **leak, **on_time(bj(2026, 11, 16, 10)), status="closed",
                  handler_staff_id=wang, resolved_at=bj(2026, 11, 17), rating="satisfied",
-                 tokens=["漏水", "楼顶", "物业"]),
+                 tokens=["漏水", "楼顶", "物业"], text="楼顶漏水，物业不管"),
         petition(bj(2026, 11, 17, 10), **leak, **on_time(bj(2026, 11, 17, 10)), status="claimed",
-                 handler_staff_id=wang, tokens=["漏水", "天花板", "问题"]),  # overdue now
+                 handler_staff_id=wang, tokens=["漏水", "天花板", "问题"],
+                 text="天花板又渗水了，什么问题"),  # overdue now
         petition(bj(2026, 11, 18, 10), **noise, **on_time(bj(2026, 11, 18, 10)), status="closed",
                  handler_staff_id=odd, resolved_at=bj(2026, 11, 19), rating="basic",
-                 tokens=["噪音", "装修"]),
+                 tokens=["噪音", "装修"], text="楼上装修噪音扰民"),
         petition(bj(2026, 11, 22, 21), **noise, respond_due=bj(2026, 11, 24, 8, 30),
-                 resolve_due=bj(2026, 12, 2, 8, 30), tokens=["噪音", "广场舞"]),
+                 resolve_due=bj(2026, 12, 2, 8, 30), tokens=["噪音", "广场舞"],
+                 text="广场舞太吵，晚上睡不着"),
         petition(bj(2026, 11, 18, 9), community_code="qingnian", grid_code=None, category="邻里纠纷",
                  building="2", tokens=["邻居", "吵架"], respond_due=bj(2026, 11, 30)),
     ]
@@ -101,8 +104,9 @@ def test_breakdowns_compare_with_last_week(digests, office):
 
 def test_topics_and_recurring_clusters(digests, office):
     digest = digests.weekly(scope_kind="community", scope_code="hongqi")
-    assert digest.top_topics[:2] == [("漏水", 2), ("装修", 2)]  # the classifier's keywords
-    assert "问题" not in dict(digest.top_topics)  # boilerplate is not a topic
+    # A problem with its place, counted per petition however it was worded.
+    assert digest.top_topics == [("3号楼 漏水渗水", 2), ("7号楼 噪音扰民", 2)]
+    assert "热点问题" in digest.text and "3号楼 漏水渗水（2 件）" in digest.text
     assert [(c.building, c.kind, c.topic, c.count) for c in digest.clusters] == [
         ("3", "category", "物业管理", 3)  # the 漏水 keyword cluster repeats it and is dropped
     ]
@@ -233,11 +237,12 @@ def test_keyword_cluster_across_categories():
 
 
 def test_top_topics_count_petitions_not_repeats():
-    rows = [petition(bj(2026, 11, 16), keywords=["噪音"] * 5, tokens=["晚上", "很大"]),
-            petition(bj(2026, 11, 17), keywords=["漏水"], tokens=["晚上", "很大"]),
-            petition(bj(2026, 11, 18), keywords=["漏水", "3", "楼"], tokens=["单元楼"])]
-    assert top_topics(rows) == [("漏水", 2)]
-    assert top_topics(rows, minimum=1) == [("漏水", 2), ("噪音", 1)]
+    topics = TopicRules.load()
+    rows = [petition(bj(2026, 11, 16), building="3", text="电梯坏了，电梯坏了，电梯又坏了"),
+            petition(bj(2026, 11, 17), building="3", text="3号楼电梯故障，晚上很大声"),
+            petition(bj(2026, 11, 18), text="单元楼晚上噪音扰民")]
+    assert top_topics(rows, topics=topics) == [("3号楼 电梯故障", 2)]
+    assert top_topics(rows, topics=topics, minimum=1) == [("3号楼 电梯故障", 2), ("噪音扰民", 1)]
 
 
 def digest_cli(*argv: str):
