@@ -30,6 +30,8 @@ STAFF_COMMANDS = [
     ("resolve", "办结：/resolve 编号 结果"), ("reject", "驳回：/reject 编号 原因"),
     ("ask", "请居民补充：/ask 编号 问题"), ("merge", "合并重复：/merge 重复编号 目标编号"),
     ("walkin", "登记来访"), ("digest", "本周报告"), ("export", "导出本月登记本"), ("help", "帮助"),
+    ("urgent", "标为紧急：/urgent 编号"), ("noturgent", "改为非紧急：/noturgent 编号 理由"),
+    ("duty", "值班：/duty、/duty on、/duty @姓名 日期"),
 ]
 
 

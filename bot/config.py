@@ -63,6 +63,7 @@ class ReceptionConfig:
     merge_window_seconds: int
     reopen_days: int
     max_text_chars: int
+    stray_expire_hours: int = 24  # an unexplained stray message is closed (a voice note filed) after this
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
             merge_window_seconds=r.int("reception.merge_window_seconds", 120, minimum=0),
             reopen_days=r.int("reception.reopen_days", 7, minimum=0),
             max_text_chars=r.int("reception.max_text_chars", 2000, minimum=100),
+            stray_expire_hours=r.int("reception.stray_expire_hours", 24, minimum=0),
         ),
         nlp=NlpConfig(
             rules=_resolve_rules(r.str("nlp.rules", "community"), base),

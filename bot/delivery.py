@@ -255,6 +255,8 @@ class Delivery:
             if reply_to else None,
         }
         if item.kind == OutboxKind.MESSAGE:
+            if payload.get("protect"):  # a resident's contact details: not to be forwarded
+                common["protect_content"] = True
             return await self._send_text(payload["text"], common, markup=_markup(payload), key=item.id)
         caption, rest = _caption(payload.get("caption", ""))
         sent: Message | None

@@ -3,7 +3,10 @@
 Residents write in, staff claim, reply, reassign, merge, reject and resolve, residents rate
 and one reopens; a gas smell at night gets safety advice and alerts everyone at once, a
 routine question at night waits for the office; the deadline sweep reminds and escalates; the weekly digest and the
-reception register are written to files. It prints what each person saw.
+reception register are written to files. At the end: the duty roster by command, a stray
+photo turned into a petition by one answer, a follow-up that makes it an emergency (advice,
+alert naming the on-duty staff, repeat alert, claim) and a voice note never explained, filed
+the next evening. It prints what each person saw.
 """
 
 from __future__ import annotations
@@ -209,6 +212,33 @@ async def _week(s: Script) -> None:
     await s.say(grid_worker, main.id, f"/extend {outage} 3 需等待供电公司更换变压器")
     request = next(m for m in reversed(emu.bot_messages(street.id)) if "延期申请" in m.text)
     await s.press(supervisor, street.id, request, "✅ 批准延期")
+
+    # Monday evening: 张网格员 is on duty tonight (the roster by command).
+    s.clock.set(datetime(2026, 11, 30, 9, 30, tzinfo=UTC))  # 17:30
+    await s.say(grid_worker, main.id, "/duty on")
+    await s.say(officer, main.id, "/duty")
+    # 21:00: a photo with nothing said is asked about, and answered in one sentence.
+    s.clock.set(datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
+    await s.h.tick()
+    emu.send_photo(zhou, zhou.id)
+    await s.h.settle()
+    await s.say(zhou, zhou.id, "2号楼1单元厨房水管接头一直在漏水，这是照片")
+    seep = s.number(zhou.id)
+    # A minute later what she adds turns the leak into an emergency: advice first, everyone
+    # alerted, the on-duty 张网格员 by name; unclaimed for ten minutes, it is alerted again.
+    await s.later(minutes=1)
+    await s.say(zhou, zhou.id, "刚才说的漏水，现在水已经漫到客厅了，电线那里在冒火花")
+    await s.later(minutes=11)
+    await s.press(grid_worker, main.id, s.card(main.id, seep), "认领")
+    await s.say(grid_worker, main.id, "周阿姨，请先拉下电闸、关掉进户水阀，我和物业电工10分钟到。",
+                reply_to=s.card(main.id, seep).message_id)
+    await s.later(minutes=50)
+    await s.say(grid_worker, main.id, f"/resolve {seep} 已断电关阀，更换厨房水管接头，电工检查线路无隐患后恢复供电。")
+    await s.press(zhou, zhou.id, s.last(zhou.id), "满意")
+    # A voice note with no words, never explained: filed as it is the next evening.
+    emu.send_voice(wang, wang.id)
+    await s.h.settle()
+    await s.later(hours=25)
 
 
 def _export_register(harness: Harness, out_dir: Path) -> tuple[Path, Path]:

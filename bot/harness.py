@@ -159,6 +159,7 @@ class Harness:
     async def tick(self) -> None:
         """What the scheduler would do now (after the clock moved): sweep, then send."""
         await self.runtime.call(self.domain.escalation.sweep)
+        await self.runtime.call(self.domain.intake.expire_strays)
         await self.settle()
 
     def now(self) -> datetime:

@@ -75,6 +75,9 @@ async def _sweep(context: Context) -> None:
     while report.resume is not None:
         report = report.then(await runtime.call(escalation.sweep_batch, report.resume))
     alerted = await runtime.call(escalation.repeat_alerts)
+    strays = await runtime.call(runtime.services.intake.expire_strays)
+    if strays:
+        log.info("sweep: %s unexplained stray drafts closed or filed", strays)
     practice = await runtime.call(escalation.practice_steps)
     if report.steps or alerted or practice:
         log.info("sweep: %s reminded, %s overdue, %s escalated, %s urgent alerted again, "

@@ -24,7 +24,9 @@ from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
 from reception.handling.referrals import Referrals
 from reception.handling.returns import Returns
+from reception.handling.roster import Roster
 from reception.handling.signin import SignIn
+from reception.handling.urgency import Urgency
 from reception.org import Organisation
 from reception.reports.board import Board
 from reception.reports.digest import Digests
@@ -51,6 +53,8 @@ class Services:
     inbox: Inbox
     signin: SignIn
     board: Board
+    urgency: Urgency
+    roster: Roster
     returns: Returns
     referrals: Referrals
     extensions: Extensions
@@ -82,6 +86,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         number_prefix=config.reception.number_prefix,
         timezone=config.reception.timezone,
         merge_window=timedelta(seconds=config.reception.merge_window_seconds),
+        stray_expiry=timedelta(hours=config.reception.stray_expire_hours),
         reopen_days=config.reception.reopen_days,
         max_text_chars=config.reception.max_text_chars,
         triage_threshold=config.nlp.triage_threshold,
@@ -141,6 +146,8 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
+        urgency=Urgency(deps, desk),
+        roster=Roster(deps, access),
         returns=returns,
         referrals=referrals,
         extensions=Extensions(desk),

@@ -45,6 +45,7 @@ def register(application: OfficeApplication) -> None:
         "complex": staff.mark_complex, "merge": staff.merge, "walkin": staff.walkin,
         "skip": staff.skip, "help": staff.staff_help, "overdue": staff.overdue,
         "digest": staff.digest, "export": staff.export,
+        "urgent": staff.urgent, "noturgent": staff.not_urgent, "duty": staff.duty,
         "return": returns.give_back, "refer": returns.refer, "refdone": returns.referral_done,
         "extend": returns.extend,
     }

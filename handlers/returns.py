@@ -22,7 +22,7 @@ PATTERN = "^" + callback_data.CARD_PREFIX + "(" + "|".join(str(a) for a in BUTTO
 
 async def give_back(update: Update, context: Context) -> None:
     """/return <number> <reason>: this petition is not ours."""
-    if (parts := await _args(update, 2, texts.RETURN_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.RETURN_USAGE)) is not None:
         await _call(update, context, lambda s: s.returns.give_back, chat=True, number=parts[0],
                     reason=parts[1])
 
@@ -30,7 +30,7 @@ async def give_back(update: Update, context: Context) -> None:
 async def refer(update: Update, context: Context) -> None:
     """/refer <number> <department> [what the department should know]"""
     usage = context.runtime.services.referrals.usage()
-    if (parts := await _args(update, 2, usage)) is not None:
+    if (parts := await _args(update, context, 2, usage)) is not None:
         department, _, note = parts[1].partition(" ")
         await _call(update, context, lambda s: s.referrals.refer, chat=True, number=parts[0],
                     department=department, note=note.strip())
@@ -38,7 +38,7 @@ async def refer(update: Update, context: Context) -> None:
 
 async def referral_done(update: Update, context: Context) -> None:
     """/refdone <number> <what the department reported>"""
-    if (parts := await _args(update, 2, texts.REFDONE_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.REFDONE_USAGE)) is not None:
         await _call(update, context, lambda s: s.referrals.staff_done, chat=True, number=parts[0],
                     note=parts[1])
 
@@ -46,7 +46,7 @@ async def referral_done(update: Update, context: Context) -> None:
 async def extend(update: Update, context: Context) -> None:
     """/extend <number> <working days> <reason>"""
     usage = context.runtime.services.extensions.usage()
-    if (parts := await _args(update, 3, usage)) is not None:
+    if (parts := await _args(update, context, 3, usage)) is not None:
         await _call(update, context, lambda s: s.extensions.ask, chat=True, number=parts[0],
                     days=parts[1], reason=parts[2])
 

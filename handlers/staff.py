@@ -58,6 +58,12 @@ async def card_button(update: Update, context: Context) -> None:
             case CardAction.MERGE:
                 answer = await rt.call(desk.merge, tg_user_id=user_id, chat_id=chat_id,
                                        duplicate=pid, into=target)
+            case CardAction.URGENT:
+                answer = await rt.call(rt.services.urgency.mark_urgent, tg_user_id=user_id,
+                                       chat_id=chat_id, petition_id=pid)
+            case CardAction.NOT_URGENT:
+                answer = await rt.call(rt.services.urgency.prompt_routine, tg_user_id=user_id,
+                                       chat_id=chat_id, petition_id=pid)
     except ReceptionError as error:
         await refuse(update, error)
         return
@@ -124,43 +130,43 @@ async def open_list(update: Update, context: Context) -> None:
 
 async def show(update: Update, context: Context) -> None:
     """/show <number>: the card and timeline of one petition."""
-    if (parts := await _args(update, 1, texts.SHOW_USAGE)) is not None:
+    if (parts := await _args(update, context, 1, texts.SHOW_USAGE)) is not None:
         await _answer(update, context, "show", chat=True, number=parts[0])
 
 
 async def resolve(update: Update, context: Context) -> None:
     """/resolve <number> <result>"""
-    if (parts := await _args(update, 2, texts.RESOLVE_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.RESOLVE_USAGE)) is not None:
         await _answer(update, context, "resolve", chat=True, number=parts[0], result=parts[1])
 
 
 async def reject(update: Update, context: Context) -> None:
     """/reject <number> <reason>"""
-    if (parts := await _args(update, 2, texts.REJECT_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.REJECT_USAGE)) is not None:
         await _answer(update, context, "reject", chat=True, number=parts[0], reason=parts[1])
 
 
 async def ask(update: Update, context: Context) -> None:
     """/ask <number> <question>: ask the resident; the clock pauses."""
-    if (parts := await _args(update, 2, texts.ASK_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.ASK_USAGE)) is not None:
         await _answer(update, context, "ask", chat=True, number=parts[0], question=parts[1])
 
 
 async def mark_complex(update: Update, context: Context) -> None:
     """/complex <number>: the longer resolve limit applies."""
-    if (parts := await _args(update, 1, texts.COMPLEX_USAGE)) is not None:
+    if (parts := await _args(update, context, 1, texts.COMPLEX_USAGE)) is not None:
         await _answer(update, context, "mark_complex", chat=True, number=parts[0])
 
 
 async def merge(update: Update, context: Context) -> None:
     """/merge <duplicate> <into>"""
-    if (parts := await _args(update, 2, texts.MERGE_USAGE)) is not None:
+    if (parts := await _args(update, context, 2, texts.MERGE_USAGE)) is not None:
         await _answer(update, context, "merge", chat=True, duplicate=parts[0], into=parts[1].split()[0])
 
 
 async def walkin(update: Update, context: Context) -> None:
     """/walkin <what the visitor said>: register a desk or phone visit."""
-    if (parts := await _args(update, 1, texts.WALKIN_USAGE)) is not None:
+    if (parts := await _args(update, context, 1, texts.WALKIN_USAGE)) is not None:
         await _answer(update, context, "walkin", chat=True, text=parts[0])
 
 
@@ -224,11 +230,43 @@ async def _call(update: Update, context: Context,
         await say(update, str(answer))
 
 
-async def _args(update: Update, count: int, usage: str) -> list[str] | None:
-    """The command's arguments split into ``count`` parts (the last keeps its spaces)."""
+async def _args(update: Update, context: Context, count: int,
+                usage: str) -> list[str] | None:
+    """The command's arguments split into ``count`` parts (the last keeps its spaces).
+
+    Without them, the usage goes only to staff who may use the command here; anyone else
+    gets the same short refusal as for the command itself (a staff command's usage, with its
+    examples, is nothing to post in a 业主群)."""
     text = args_text(update)
     parts = text.split(maxsplit=count - 1) if text else []
     if len(parts) < count:
+        rt, user, chat = context.runtime, update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return None
+        try:
+            await rt.run(rt.services.access.require_chat, tg_user_id=user.id, chat_id=chat.id)
+        except ReceptionError as error:
+            await refuse(update, error)
+            return None
         await say(update, usage)
         return None
     return parts
+
+
+async def urgent(update: Update, context: Context) -> None:
+    """/urgent <number>: handle it as an emergency (advice, alerts, urgent limits)."""
+    if (parts := await _args(update, context, 1, texts.URGENT_USAGE)) is not None:
+        await _call(update, context, lambda s: s.urgency.mark_urgent, chat=True,
+                    number=parts[0].split()[0])
+
+
+async def not_urgent(update: Update, context: Context) -> None:
+    """/noturgent <number> <reason>: routine limits again; the reason goes on the timeline."""
+    if (parts := await _args(update, context, 2, texts.NOTURGENT_USAGE)) is not None:
+        await _call(update, context, lambda s: s.urgency.mark_routine, chat=True,
+                    number=parts[0], reason=parts[1])
+
+
+async def duty(update: Update, context: Context) -> None:
+    """/duty [on|off] [@name] [date]: who is on duty, or put someone on or off the roster."""
+    await _call(update, context, lambda s: s.roster.duty, chat=True, args=args_text(update))

@@ -42,6 +42,7 @@ class Settings:
     emergency_numbers: Mapping[str, str] = field(
         default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
+    stray_expiry: timedelta = timedelta(hours=24)  # unanswered stray drafts close; zero: never
     # The office's practice (config.toml [returns], [referrals], [extensions]).
     return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
     referral_limit: Limit = field(default_factory=lambda: Limit(10, "wd"))

@@ -143,7 +143,7 @@ MERGE_CLOSED_TARGET = "目标诉求 {number} 已不在办理中，不能合并�
 REPLY_SENT = "✉️ 已转给居民。"
 REPLY_NOT_OPEN = "诉求 {number} 当前状态为「{label}」，回复未发送给居民。"
 WALKIN_USAGE = (
-    "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话13800001111"
+    "用法：/walkin 来访内容（可含电话）\n例如：/walkin 张大爷来访，3号楼2单元楼道灯坏了一个月，电话138xxxxxxxx"
 )
 WALKIN_OK = "已登记来访：{number}"
 OPEN_EMPTY = "目前没有待办诉求。"
@@ -426,6 +426,65 @@ CONFIRM_AFTER_HOURS = (
     "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
 )
 
+# --- urgency judged again: a follow-up's danger words, staff's /urgent and /noturgent -------
+# (reception.handling.urgency)
+URGENT_UPGRADED_TO_RESIDENT = (
+    "\n\n🚨 <b>已按紧急诉求处理</b>：诉求 <b>{number}</b>\n"
+    "根据您刚补充的情况，我们已同时通知社区工作群、社区值班人员和街道督办，"
+    "工作人员最迟 {respond_by} 前与您联系。请保持电话畅通，有新情况直接发消息给我。"
+)
+URGENT_BY_STAFF = "{name}标为紧急"
+URGENT_ALREADY = "诉求 {number} 已是紧急诉求。"
+URGENT_MARKED = "🔴 已将 {number} 标为紧急诉求，已通知工作群、值班人员和街道督办。{due}"
+URGENT_MARKED_TO_RESIDENT = (
+    "🚨 您的诉求 <b>{number}</b> 已由工作人员列为紧急诉求，最迟 {respond_by} 前与您联系。"
+    "如有危险，请先保证人身安全，必要时拨打 119/120/110。"
+)
+URGENT_MARKED_TO_RESIDENT_HANDLED = "🚨 您的诉求 <b>{number}</b> 已由工作人员列为紧急诉求，将加快办理。"
+URGENT_USAGE = "用法：/urgent 诉求编号"
+NOTURGENT_USAGE = "用法：/noturgent 诉求编号 理由（例如：/noturgent 编号 已电话核实，无燃气泄漏）"
+NOTURGENT_ALREADY = "诉求 {number} 不是紧急诉求，无需调整。"
+NOTURGENT_MARKED = "已将 {number} 改为非紧急（理由：{reason}），时限按常规重新计算。{due}"
+URGENCY_DUES = "响应时限 {respond}，办结时限 {resolve}。"
+URGENCY_DUE_RESOLVE = "办结时限 {resolve}。"
+CARD_MARK_URGENT = "🔴 标为紧急"
+EVENT_LABELS["mark_urgent"] = "标为紧急"
+EVENT_LABELS["mark_routine"] = "改为非紧急"
+REFUSALS["mark_urgent"] = REFUSALS["mark_routine"] = "该诉求当前状态为「{label}」，不能调整紧急程度。"
+STAFF_HELP += "\n/urgent 编号 标为紧急　/noturgent 编号 理由 改为非紧急　/duty 值班"
+STAFF_HELP_PRIVATE += "\n/urgent 编号 标为紧急　/noturgent 编号 理由　/duty 值班安排"
+
+# --- the duty roster: /duty (reception.handling.roster) ----------------------------------
+DUTY_DAY = "{month}月{day}日"
+DUTY_HEADER = "🗓 <b>{community}</b> {day} 值班："
+DUTY_STANDING = "（固定值班）"
+DUTY_NOBODY = "今天还没有登记值班人员，紧急诉求将通知社区管理员：{admins}"
+DUTY_LATER = "{day}：{names}"
+DUTY_HINT = "登记：/duty on（本人今天值班）　/duty off　管理员：/duty @姓名 日期"
+DUTY_ON = "✅ 已登记 {name} {day} 值班，紧急诉求会点名通知。"
+DUTY_OFF = "已取消 {name} {day} 的值班登记。"
+DUTY_BAD_DATE = "看不懂日期“{text}”。可以写：今天、明天、12月5日 或 2026-12-05。"
+DUTY_PAST = "不能登记已经过去的日期。"
+DUTY_ADMIN_ONLY = "抱歉，只有社区管理员可以为其他人登记值班；登记本人请发 /duty on。"
+DUTY_UNKNOWN_STAFF = "本社区没有名为“{name}”的工作人员（请写工作人员登记的姓名，如 /duty @张网格员 明天）。"
+DUTY_ONE_COMMUNITY = "请在社区工作群中使用 /duty（您负责多个社区，私聊时无法确定是哪个社区）。"
+DUTY_USAGE = "用法：/duty 查看值班　/duty on 本人值班　/duty off　/duty @姓名 日期"
+
+# --- stray drafts nobody explained (reception.handling.strays.expire) ---------------------
+STRAY_EXPIRED_FILED = "您之前发来的语音一直没有补充文字说明，我们已直接登记为诉求，工作人员会收听后与您联系。"
+STRAY_EXPIRED_CLOSED = (
+    "您之前发来的{what}我们已经保存，但一直没有收到需要帮忙的说明，这次就先不登记为诉求了。"
+    "如有需要，随时用一句话告诉我们，例如“5号楼楼道灯坏了”。"
+)
+
+# --- an edit classified again (reception.handling.edits) ---------------------------------
+EDIT_RECLASSIFIED = "居民修改后重新分类：{before} → {after}{moved}"
+EDIT_RECLASSIFIED_MOVED = "，转至 {title}"
+EDIT_REROUTED_AWAY = "↪️ 诉求 <b>{number}</b> 经居民修改后已转至更合适的工作群办理，本群无需处理。"
+EVENT_LABELS["reclassify"] = "重新分类"
+DUTY_COMMUNITY_STAFF_ONLY = "值班表只登记社区工作人员；街道、区的同志请在督办群关注紧急提醒。"
+CARD_MARK_ROUTINE = "取消紧急"
+NOTURGENT_PROMPT = "请 {name} 直接发送 {number} 改为非紧急的理由（会记入办理记录），发送 /skip 取消。"
 # --- 退单, referrals to departments, 延期申请 (reception.handling.returns, referrals, extensions) ---
 EVENT_LABELS.update({
     "return": "退单（派单异议）", "uphold": "退单裁定：维持原派", "overturn": "退单裁定：改派",

@@ -1,9 +1,9 @@
-"""Queries for urgent petitions: who is on duty, which are still unclaimed, their alerts."""
+"""Queries for urgent petitions: who is on duty (the roster), which are still unclaimed, their alerts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -11,7 +11,7 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from storage.enums import ScopeKind, Status
-from storage.models import Petition, PetitionEvent, Staff
+from storage.models import DutyShift, Petition, PetitionEvent, Staff
 
 ALERT_ACTION = "alert"
 
@@ -66,3 +66,23 @@ def claim_alert(session: Session, *, petition_id: int, version: int, status: Sta
     )
     result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]  # an UPDATE's result
     return bool(result.rowcount == 1)
+
+
+# --- the duty roster ----------------------------------------------------------------------
+def shifts(session: Session, *, community_code: str, first: date, last: date) -> list[tuple[date, Staff]]:
+    """(day, staff) on duty for a community from ``first`` to ``last``, by day then joining."""
+    statement = (
+        select(col(DutyShift.day), Staff)
+        .join(Staff, col(Staff.id) == DutyShift.staff_id)
+        .where(DutyShift.community_code == community_code, col(DutyShift.day) >= first,
+               col(DutyShift.day) <= last, Staff.active)
+        .order_by(col(DutyShift.day), col(Staff.id))
+    )
+    return [(day, staff) for day, staff in session.exec(statement)]
+
+
+def shift(session: Session, *, community_code: str, day: date, staff_id: int) -> DutyShift | None:
+    statement = select(DutyShift).where(
+        DutyShift.community_code == community_code, DutyShift.day == day,
+        DutyShift.staff_id == staff_id)
+    return session.exec(statement).first()

@@ -130,6 +130,7 @@ class DraftKind(StrEnum):
     RESOLVE = "resolve"  # a staff member's result awaited
     REJECT = "reject"  # a staff member's reason awaited
     RETURN = "return"  # a staff member's reason for returning a petition (退单) awaited
+    NOT_URGENT = "noturgent"  # the reason the card's 取消紧急 waits for
 
 
 class ReturnReason(StrEnum):
@@ -153,3 +154,10 @@ class Decision(StrEnum):
 
     APPROVED = "approved"
     REFUSED = "refused"
+
+
+class StrayOutcome(StrEnum):
+    """What became of stray messages a resident never explained (their draft expired)."""
+
+    CLOSED = "closed"  # the resident was told; nothing filed
+    FILED = "filed"  # a voice note, filed as the petition it was

@@ -34,6 +34,7 @@ from storage.enums import (
     Ruling,
     ScopeKind,
     Status,
+    StrayOutcome,
 )
 from storage.tables import table_of
 from storage.types import EnumString, UTCDateTime
@@ -375,6 +376,34 @@ class CalendarDay(SQLModel, table=True):
     imported_at: datetime = _at(nullable=False)
 
 
+class DutyShift(SQLModel, table=True):
+    """A staff member on duty for a community on one day (`/duty on`, `/duty @name 日期`);
+    emergency alerts name them together with org.toml's ``on_duty``."""
+
+    __tablename__ = "duty_shift"
+    __table_args__ = (UniqueConstraint("community_code", "day", "staff_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_code: str = Field(index=True)
+    day: date = Field(index=True)  # the local (Beijing) date of the shift
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    set_by: int = Field(foreign_key="staff.id")
+    set_at: datetime = _at(nullable=False)
+
+
+class StrayRecord(SQLModel, table=True):
+    """Stray messages (an emoji, a lone photo or location) a resident never explained, kept
+    after their draft expired: closed with a friendly message, never silently dropped."""
+
+    __tablename__ = "stray_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tg_user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
+    held: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: StrayOutcome = Field(sa_type=EnumString(StrayOutcome))
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")
+    received_at: datetime = _at(nullable=False)
+    closed_at: datetime = _at(nullable=False)
 class PetitionReturn(SQLModel, table=True):
     """退单: a handling group said "this is not ours"; a dispatcher rules on it.
 

@@ -11,10 +11,11 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.enums import Direction, Role, ScopeKind, Status
+from storage.enums import Direction, DraftKind, Role, ScopeKind, Status
 from storage.models import (
     CardMessage,
     DailyCounter,
+    Draft,
     Petition,
     PetitionEvent,
     PetitionMessage,
@@ -324,3 +325,11 @@ def events_of(session: Session, petition_id: int, actions: Iterable[str]) -> lis
         PetitionEvent.petition_id == petition_id, col(PetitionEvent.action).in_(list(actions))
     ).order_by(col(PetitionEvent.id))
     return list(session.exec(query))
+
+
+def stale_drafts(session: Session, *, kind: DraftKind, before: datetime, limit: int) -> list[tuple[int, int]]:
+    """(user, chat) of drafts of ``kind`` started before ``before``, oldest first."""
+    query = (select(Draft.tg_user_id, Draft.chat_id)
+             .where(Draft.kind == kind, col(Draft.created_at) < before)
+             .order_by(col(Draft.created_at)).limit(limit))
+    return [(int(user), int(chat)) for user, chat in session.exec(query)]

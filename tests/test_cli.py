@@ -33,7 +33,9 @@ def test_demo_runs_the_whole_week(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     steps = ("已受理", "认领", "转派", "合并办理", "未予受理", "不满意", "临期提醒", "超期督办",
-             "周报", "统一接待登记本", "不要开关任何电器", "紧急诉求，请立即认领", "仍无人认领")
+             "周报", "统一接待登记本", "不要开关任何电器", "紧急诉求，请立即认领", "仍无人认领",
+             "居民已修改", "需要我们帮什么忙", "已登记 张网格员", "已按紧急诉求处理", "拉下电闸",
+             "已直接登记为诉求")
     for step in steps:
         assert step in out, step
     assert list(tmp_path.glob("*.png")) and list(tmp_path.glob("*.xlsx"))

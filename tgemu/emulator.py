@@ -185,6 +185,10 @@ class BotApiEmulator(UserActions):
         """Every message in the chat, users' and the bot's, in order (service messages too)."""
         return self._core.world.messages(chat_id)
 
+    def chats(self) -> list[EmuChat]:
+        """Every chat the emulator holds: users' private chats and the groups."""
+        return list(self._core.world.chats.values())
+
     def bot_messages(self, chat_id: int) -> list[EmuMessage]:
         """The bot's own messages in the chat, without service messages such as topic creation."""
         return [m for m in self.messages(chat_id) if m.from_bot and not m.service]

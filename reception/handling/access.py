@@ -84,6 +84,9 @@ class Access:
     def bind(self, *, tg_user_id: int, chat_id: int, title: str, is_forum: bool,
              args: list[str]) -> BindResult:
         """Bind a group to a scope, optionally to some categories or grids (admins only)."""
+        with transaction(self.deps.engine) as session:  # who asks, before what they ask for:
+            if self.require_staff(session, tg_user_id).role != Role.ADMIN:  # no codes for others
+                raise NotAllowed(texts.NOT_ADMIN)
         if not args:
             raise InvalidInput(texts.BIND_USAGE)
         now = self.deps.clock.now()
@@ -186,6 +189,12 @@ class Access:
             return staff
         covered = set(self.communities_of(group)) <= set(self.communities_of(staff))
         return group if covered else staff
+
+    def require_chat(self, *, tg_user_id: int, chat_id: int) -> None:
+        """Raise NotAllowed (a short text that reveals nothing) unless the person is active
+        staff who may use staff commands in this chat."""
+        with transaction(self.deps.engine) as session:
+            self.chat_scope(session, self.require_staff(session, tg_user_id), chat_id)
 
     def staff_in_chat(self, *, tg_user_id: int, chat_id: int) -> bool:
         """Whether the person is active staff who may use staff commands in this chat."""

@@ -47,7 +47,8 @@ class Desk:
         self.lifecycle = Lifecycle(deps)
         self.filing = filing or Filing(deps)
         # Other services' prompts answered by the staff member's next message, by draft kind
-        # (a return's reason: reception.handling.returns registers "return").
+        # (a return's reason: reception.handling.returns registers "return"; the reason for
+        # 取消紧急: reception.handling.urgency registers "noturgent").
         self.draft_takers: dict[str, Callable[..., str]] = {}
 
     # --- claiming and replying ---------------------------------------------------------
@@ -348,7 +349,7 @@ class Desk:
             name=html.escape(resident_label(resident, petition, masked=False).split(" ")[0]),
             phone=html.escape(phone), address=html.escape(address_of(petition) or texts.ADDRESS_NOT_GIVEN))
         outbox.message(session, chat_id=staff.tg_user_id, text=text, now=self.deps.clock.now(),
-                       petition_id=None)
+                       petition_id=None, protect=True)
 
     @staticmethod
     def _actor(staff: Staff) -> Actor:

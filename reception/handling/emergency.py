@@ -27,6 +27,7 @@ from nlp import mask_personal_data
 from nlp.safety import Hazard
 from reception import texts
 from reception.deps import Deps
+from reception.handling import roster
 from reception.petition import outbox
 from reception.petition.cards import address_of, fmt_time
 from reception.petition.events import Actor, Note, record
@@ -179,14 +180,16 @@ def _repeat(deps: Deps, petition_id: int, version: int, *, count: int, now: date
 
 
 def duty_staff(session: Session, deps: Deps, petition: Petition) -> list[Staff]:
-    """The on-duty staff of the petition's community: org.toml's ``on_duty`` by name, else
-    its administrators."""
+    """The on-duty staff of the petition's community: today's roster (``/duty``,
+    reception.handling.roster) and org.toml's ``on_duty`` by name; with neither, its
+    administrators."""
     staff = emergency_queries.community_staff(session, petition.community_code)
     names = deps.org.community(petition.community_code).on_duty
+    rostered = roster.on_duty_ids(session, deps, petition.community_code, deps.clock.now())
+    listed = [s for s in staff if s.name in names or s.id in rostered]
+    if listed:
+        return listed
     if names:
-        listed = [s for s in staff if s.name in names]
-        if listed:
-            return listed
         log.warning("on_duty of %s names no registered staff (%s); alerting its administrators",
                     petition.community_code, ", ".join(names))
     return [s for s in staff if s.role == Role.ADMIN]

@@ -14,7 +14,7 @@ from nlp import mask_personal_data, parse_location
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
-from reception.handling import edits, emergency, strays
+from reception.handling import edits, emergency, strays, urgency
 from reception.handling.dispatch import Dispatch, Item
 from reception.handling.filing import Filing
 from reception.handling.lifecycle import Lifecycle
@@ -162,6 +162,10 @@ class Intake:
             result = strays.submit_held(self, session, resident)
             return replace(result, sends=self.dispatch.hand_over(session))
 
+    def expire_strays(self) -> int:
+        """Close stray drafts nobody explained in time (see strays.expire); run by the sweep."""
+        return strays.expire(self)
+
     def edit(self, inbound: Inbound) -> str:
         """A resident edited a message (``inbound`` is its new version); see edits.py."""
         with transaction(self.deps.engine) as session:
@@ -221,18 +225,26 @@ class Intake:
         waiting = petition.status == Status.WAITING
         action = Action.ANSWER if waiting else Action.APPEND
         before = petition.status
+        danger = urgency.follow_up_danger(self.deps, petition, inbound.text)
         if inbound.text:
             petition.text = f"{petition.text}\n{inbound.text}".strip()
         self._store_message(session, petition, inbound, now)
         strays.place_by_location(self.deps, petition, inbound)
         # The resident's confirmation first, then the card edit (the order they are sent in).
         template = texts.CONFIRM_ANSWERED if waiting else texts.CONFIRM_APPENDED
-        outbox.message(
-            session, chat_id=inbound.chat_id, text=template.format(number=petition.number),
-            now=now, petition_id=petition.id,
-        )
-        self.lifecycle.apply(session, petition, action, actor=Actor(ActorKind.RESIDENT, resident.id),
+        if not danger:
+            outbox.message(
+                session, chat_id=inbound.chat_id, text=template.format(number=petition.number),
+                now=now, petition_id=petition.id,
+            )
+        actor = Actor(ActorKind.RESIDENT, resident.id)
+        self.lifecycle.apply(session, petition, action, actor=actor,
                              text=inbound.text, kind=inbound.kind, **strays.origin_detail(inbound))
+        if danger:  # it has become an emergency: safety first, everyone alerted now
+            urgency.become_urgent(session, self.deps, self.lifecycle, petition, actor=actor,
+                                  words=danger)
+            outbox.message(session, chat_id=inbound.chat_id, now=now, petition_id=petition.id,
+                           text=urgency.upgraded_confirmation(self.deps, petition))
         if petition.group_chat_id:
             if inbound.text and (waiting or before != Status.SUBMITTED):
                 # Masked like the card: the group sees what was said, not the phone or ID number.

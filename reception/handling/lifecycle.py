@@ -162,6 +162,38 @@ def _complex(deps: Deps, petition: Petition, now: datetime) -> None:
     set_reminders(deps, petition)
 
 
+def _urgent(deps: Deps, petition: Petition, now: datetime) -> None:
+    """Urgent from now on: the urgent limits counted from now (round the clock), wherever
+    they fall before the deadlines the petition already has; steps taken stay taken."""
+    petition.urgent = True
+    due = deps.deadlines.deadlines(start=now, urgent=True, complex=petition.complex,
+                                   category=petition.category)
+    if petition.first_response_at is None:
+        petition.respond_due = min(filter(None, (petition.respond_due, due.respond_by)))
+    petition.resolve_due = min(filter(None, (petition.resolve_due, due.resolve_by)))
+    set_reminders(deps, petition)
+
+
+def _routine(deps: Deps, petition: Petition, now: datetime) -> None:
+    """Not urgent after all: the routine limits from the petition's own starts (office
+    time); a clock whose new deadline is still ahead climbs the ladder again from the start."""
+    petition.urgent, petition.urgent_words = False, []
+    calc = deps.deadlines
+    limits = calc.policy.limits_for(urgent=False, complex=petition.complex,
+                                    category=petition.category)
+    if petition.first_response_at is None:
+        petition.respond_due = calc.due(petition.created_at, limits.respond)
+        if petition.respond_due > now:
+            petition.respond_step = 0
+    petition.resolve_due = calc.due(petition.resolve_started_at or petition.created_at,
+                                    limits.resolve)
+    if petition.resolve_due > now:
+        petition.resolve_step = 0
+    petition.overdue = (petition.respond_step >= 2 and petition.first_response_at is None) or (
+        petition.resolve_step >= 2)
+    set_reminders(deps, petition)
+
+
 def _extend(deps: Deps, petition: Petition, now: datetime, days: int) -> None:
     """An approved extension: the resolve deadline moves out by ``days`` working days,
     counted by the deadline calculator from the deadline it replaces; the ladder starts
@@ -175,4 +207,4 @@ def _extend(deps: Deps, petition: Petition, now: datetime, days: int) -> None:
 
 
 _CLOCKS = {Clocks.RESUME: _resume, Clocks.RESTART_RESOLVE: _restart_resolve,
-           Clocks.COMPLEX: _complex}
+           Clocks.COMPLEX: _complex, Clocks.URGENT: _urgent, Clocks.ROUTINE: _routine}

@@ -6,13 +6,20 @@ petition with promised times: the resident is asked once to say in words what th
 their answer becomes the petition with everything held attached (the draft row keeps the
 file ids and coordinates, so nothing is lost). A Telegram album arrives as one message per
 photo sharing a ``media_group_id``; its later photos join the petition the first one made.
+
+A draft nobody explains is not left hanging: after ``Settings.stray_expiry`` (config.toml
+``reception.stray_expire_hours``) since its last message, the sweep files a held voice note
+as it is and closes anything else with a friendly message; the held messages stay in the
+``stray_record`` table either way (``expire``).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import unicodedata
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -23,13 +30,17 @@ from reception.petition import callback_data, outbox
 from reception.petition.events import Actor
 from reception.petition.states import Action, allowed
 from storage import queries
-from storage.enums import ActorKind, DraftKind, MessageKind
-from storage.models import Draft, Petition, Resident
+from storage.db import transaction
+from storage.enums import ActorKind, DraftKind, MessageKind, StrayOutcome
+from storage.models import Draft, Petition, Resident, StrayRecord
 
 if TYPE_CHECKING:
     from reception.deps import Deps
     from reception.handling.intake import Inbound, Intake, IntakeResult
 
+log = logging.getLogger(__name__)
+
+EXPIRE_BATCH = 200
 # Kept, but not posted to the group.
 NOT_FORWARDED = frozenset({MessageKind.TEXT, MessageKind.CONTACT, MessageKind.STICKER})
 
@@ -70,7 +81,8 @@ def _hold(intake: Intake, session: Session, resident: Resident, inbound: Inbound
         draft = Draft(tg_user_id=resident.tg_user_id, chat_id=resident.tg_user_id, kind=DraftKind.STRAY,
                       created_at=now)
         session.add(draft)
-    draft.payload = {"held": held}  # a new dict: the JSON column sees the change
+    # A new dict: the JSON column sees the change. ``last_at``: the expiry counts from here.
+    draft.payload = {"held": held, "last_at": now.isoformat()}
     if inbound.kind == MessageKind.VOICE:  # elderly residents speak rather than type: it may go as it is
         outbox.message(session, chat_id=inbound.chat_id, text=texts.STRAY_ASK_VOICE, now=now,
                        buttons=[[(texts.STRAY_SUBMIT_BUTTON, callback_data.SUBMIT_HELD)]])
@@ -190,3 +202,54 @@ def held_inbound(item: dict[str, Any]) -> Inbound:
 def _result(outcome: str, number: str | None = None) -> IntakeResult:
     from reception.handling.intake import IntakeResult
     return IntakeResult(outcome, number)
+
+
+# --- expiry -------------------------------------------------------------------------------
+def expire(intake: Intake) -> int:
+    """Close the stray drafts nobody explained within ``Settings.stray_expiry``: a held voice
+    note is filed as it is (elderly residents speak rather than type), anything else is
+    closed with a friendly message. Either way the held messages are kept in
+    ``stray_record``; nothing is dropped silently. Returns how many drafts were closed."""
+    deps = intake.deps
+    after = deps.settings.stray_expiry
+    if after <= timedelta(0):
+        return 0
+    now = deps.clock.now()
+    with transaction(deps.engine) as session:
+        stale = queries.stale_drafts(session, kind=DraftKind.STRAY, before=now - after, limit=EXPIRE_BATCH)
+    closed = 0
+    for tg_user_id, chat_id in stale:
+        try:
+            with transaction(deps.engine) as session:
+                closed += _expire_one(intake, session, tg_user_id, chat_id, now=now)
+        except Exception:
+            log.exception("closing the stray draft of %s failed", tg_user_id)
+    return closed
+
+
+def _expire_one(intake: Intake, session: Session, tg_user_id: int, chat_id: int, *,
+                now: datetime) -> bool:
+    draft = session.get(Draft, (tg_user_id, chat_id))
+    if draft is None or draft.kind != DraftKind.STRAY:  # answered meanwhile, or another process took it
+        return False
+    last = datetime.fromisoformat(draft.payload["last_at"]) if draft.payload.get("last_at") else draft.created_at
+    if now - last < intake.deps.settings.stray_expiry:
+        return False
+    held = list(draft.payload.get("held", []))
+    resident = queries.resident_by_tg(session, tg_user_id)
+    record = StrayRecord(tg_user_id=tg_user_id, held=held, outcome=StrayOutcome.CLOSED,
+                         received_at=draft.created_at, closed_at=now)
+    if resident is not None and resident.community_code and any(
+            item.get("kind") == MessageKind.VOICE for item in held):
+        outbox.message(session, chat_id=chat_id, text=texts.STRAY_EXPIRED_FILED, now=now)
+        result = submit_held(intake, session, resident)
+        petition = queries.petition_by_number(session, result.number) if result.number else None
+        record.outcome, record.petition_id = StrayOutcome.FILED, petition.id if petition else None
+    else:
+        session.delete(draft)
+        kinds = dict.fromkeys(texts.STRAY_WHAT.get(str(item.get("kind")), texts.STRAY_WHAT[MessageKind.TEXT])
+                              for item in held)
+        outbox.message(session, chat_id=chat_id, now=now, text=texts.STRAY_EXPIRED_CLOSED.format(
+            what=html.escape(texts.LIST_SEPARATOR.join(kinds) or texts.STRAY_WHAT[MessageKind.TEXT])))
+    session.add(record)
+    return True

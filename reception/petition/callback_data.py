@@ -7,7 +7,7 @@ strict and a failure is a ``BadCallbackData`` that the handler answers with a po
 
 The wire format is the one the first cards were sent with, so their buttons keep working::
 
-    p:<action>:<petition id>            claim | reassign | resolve | reject
+    p:<action>:<petition id>            claim | reassign | resolve | reject | urgent | noturgent
     p:to:<petition id>:<chat id>        reassign to another group of the community
     p:cat:<petition id>:<index>         reassign to the analyzer's category number <index>
     p:merge:<petition id>:<petition id> merge the first into the second
@@ -54,6 +54,8 @@ class CardAction(StrEnum):
     TO_GROUP = "to"
     TO_CATEGORY = "cat"
     MERGE = "merge"
+    URGENT = "urgent"  # staff: handle as an emergency (reception.handling.urgency)
+    NOT_URGENT = "noturgent"  # staff: not urgent after all (asks for the reason)
     RETURN = "ret"  # 退单 on the card: the group is asked for the reason
     UPHOLD = "uph"
     OVERTURN_GROUP = "otg"

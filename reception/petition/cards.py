@@ -19,6 +19,7 @@ from nlp import Location, mask_name, mask_personal_data
 from reception import texts
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
+from reception.petition.events import Note
 from reception.petition.outbox import Buttons
 from reception.petition.states import Action, Status, allowed, status_label
 from storage import practice_queries, queries
@@ -170,10 +171,12 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
         first.append((texts.CARD_RETURN, button(CardAction.RETURN, pid)))
     if status in (Status.SUBMITTED, Status.REOPENED):
         first.insert(0, (texts.CARD_CLAIM, button(CardAction.CLAIM, pid)))
+    urgency = ((texts.CARD_MARK_ROUTINE, button(CardAction.NOT_URGENT, pid)) if petition.urgent
+               else (texts.CARD_MARK_URGENT, button(CardAction.URGENT, pid)))
     rows: Buttons = [
         first,
         [(texts.CARD_RESOLVE, button(CardAction.RESOLVE, pid)),
-         (texts.CARD_REJECT, button(CardAction.REJECT, pid))],
+         (texts.CARD_REJECT, button(CardAction.REJECT, pid)), urgency],
     ]
     if petition.duplicate_of_id:
         original = queries.number_and_status(session, petition.duplicate_of_id)
@@ -289,7 +292,7 @@ def provenance_lines(session: Session, petition: Petition, tz: ZoneInfo) -> list
     lines, edited_at = [], None
     for event in queries.events_of(session, saved_id(petition), ("submit", "append", "edit")):
         detail = event.detail
-        if event.action == "edit" and not detail.get("after_close"):
+        if event.action == Note.EDIT and not detail.get("after_close"):
             edited_at = event.at
         elif detail.get("forwarded_from"):
             sent = detail.get("forwarded_at")

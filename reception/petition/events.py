@@ -32,6 +32,7 @@ class Note(StrEnum):
     CALENDAR = "calendar"  # the year's holidays were published: the deadlines were recounted
     EDIT = "edit"  # the resident edited a message: detail keeps before and after (handling.edits)
     ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
+    RECLASSIFY = "reclassify"  # a resident's edit changed the category or the group (handling.edits)
     DEPARTMENT_REPLY = "department_reply"  # a department answered a referral in its group
     REFERRAL_REMIND = "referral_remind"  # a referral's deadline is near (the sweep)
     REFERRAL_OVERDUE = "referral_overdue"  # ... and passed

@@ -30,13 +30,17 @@ def message(
     keyboard: str | None = None,
     in_thread_of: int | None = None,
     reply_to_card: bool = False,
+    protect: bool = False,
 ) -> None:
     """Queue an HTML text message.
 
     ``keyboard`` is "contact" (ask for the phone number) or "remove"; ``in_thread_of`` puts
-    the message in that petition's forum topic or under its card.
+    the message in that petition's forum topic or under its card; ``protect`` sends it with
+    Telegram's ``protect_content`` (no forwarding, no saving: a resident's contact details).
     """
     payload: dict[str, Any] = {"text": text}
+    if protect:
+        payload["protect"] = True
     if buttons:
         payload["buttons"] = [[list(b) for b in row] for row in buttons]
     if keyboard:

@@ -46,6 +46,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_COMPLEX = "mark_complex"
     WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
+    MARK_URGENT = "mark_urgent"  # a follow-up's danger words, or staff: urgent from now
+    MARK_ROUTINE = "mark_routine"  # staff: not urgent after all (the reason is recorded)
     RETURN = "return"  # 退单: the handling group says it is not theirs; a dispatcher rules
     UPHOLD = "uphold"  # the dispatcher keeps the dispatch: back to the group that returned it
     OVERTURN = "overturn"  # the dispatcher routes it elsewhere (group, category, community)
@@ -78,6 +80,8 @@ class Clocks(StrEnum):
     RESUME = "resume"  # a paused clock runs again; deadlines and reminders move by the pause
     RESTART_RESOLVE = "restart_resolve"  # a fresh resolve deadline from now; the ladder resets
     COMPLEX = "complex"  # the resolve limit becomes the complex one, from the same start
+    URGENT = "urgent"  # urgent limits from now, where they fall before the current deadlines
+    ROUTINE = "routine"  # the routine limits, from the petition's own starts
     EXTEND = "extend"  # the resolve deadline moves out by approved working days; ladder resets
 
 
@@ -136,6 +140,8 @@ TRANSITIONS: dict[Action, Transition] = {
                               counts=("reopen_count",), clocks=Clocks.RESTART_RESOLVE,
                               cards=Cards.SHOWN),
     Action.MARK_COMPLEX: Transition(_OPEN, None, clocks=Clocks.COMPLEX),
+    Action.MARK_URGENT: Transition(_OPEN, None, clocks=Clocks.URGENT),
+    Action.MARK_ROUTINE: Transition(_OPEN, None, clocks=Clocks.ROUTINE),
     # The office's practice (reception.handling.returns, referrals, extensions). The
     # resident's clocks keep running through a return and a referral.
     Action.RETURN: Transition(_BEFORE_ANSWER, Status.SUBMITTED, handler=Handler.RELEASE),

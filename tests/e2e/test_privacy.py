@@ -153,3 +153,16 @@ async def test_no_group_message_carries_an_unmasked_phone(office, resident, qing
     for group in groups:
         for text in group_texts(office, group.id):
             assert not phones.search(text), text
+
+
+async def test_the_residents_contact_reaches_the_handler_protected(office, resident):
+    await office.say(resident, resident.id, "/start hongqi")
+    office.emu.send_contact(resident, resident.id, "13812345678")
+    await office.harness.settle()
+    number = await submit(office, resident, "小区北门的路灯一直不亮")
+    _, card = office.find_card(number)
+    await office.press(office.staff, office.main_group.id, card.message_id,
+                       office.button(card, "认领"))
+    contact = next(m for m in office.emu.bot_messages(office.staff.id) if "13812345678" in m.text)
+    assert contact.options.get("protect_content") is True, "not to be forwarded or saved"
+    assert not office.emu.bot_messages(office.main_group.id)[-1].options.get("protect_content")

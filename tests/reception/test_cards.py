@@ -59,7 +59,7 @@ def test_buttons_follow_the_status_and_only_on_the_responsible_groups_card(offic
     petition = office.submit(NORMAL_TEXT)
     assert actions(card(office, petition.id).buttons) == [
         CardAction.CLAIM, CardAction.REASSIGN, CardAction.RETURN, CardAction.RESOLVE,
-        CardAction.REJECT]
+        CardAction.REJECT, CardAction.URGENT]
     supervisors = card(office, petition.id, chat_id=STREET_GROUP)
     assert supervisors.buttons == [] and texts.CARD_FOR_SUPERVISORS in supervisors.text
     office.desk.claim(tg_user_id=HANDLER_TG, petition_id=petition.id)

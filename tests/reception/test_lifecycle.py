@@ -241,6 +241,37 @@ def test_mark_complex_gives_the_complex_limit_from_the_same_start(deps, staff_id
     assert (events[0].from_status, events[0].to_status) == ("claimed", "claimed")
 
 
+def test_mark_urgent_counts_the_urgent_limits_from_now_where_they_fall_sooner(deps, staff_id):
+    pid = stored(deps, S.SUBMITTED, created_at=EARLIER)
+    after, events, cards = act(deps, pid, Action.MARK_URGENT, staff(staff_id))
+    assert (after.status, after.version, after.urgent) == (S.SUBMITTED, 4, True)
+    urgent = deps.deadlines.deadlines(start=NOW, urgent=True, complex=False, category="物业管理")
+    assert after.respond_due == urgent.respond_by < bj(2026, 11, 24, 9)  # from now, not created_at
+    assert after.resolve_due == urgent.resolve_by
+    assert EARLIER < after.respond_remind_at < after.respond_due
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [
+        ("mark_urgent", "submitted", "submitted")]
+    assert cards == [(pid, chat) for chat in EVERYWHERE]
+
+
+def test_mark_urgent_never_moves_a_deadline_later(deps, staff_id):
+    soon = NOW + timedelta(minutes=10)
+    pid = stored(deps, S.CLAIMED, respond_due=soon, resolve_due=soon + timedelta(hours=1))
+    after, _, _ = act(deps, pid, Action.MARK_URGENT, staff(staff_id))
+    assert after.respond_due == soon and after.resolve_due == soon + timedelta(hours=1)
+
+
+def test_mark_routine_puts_back_the_routine_limits_and_the_ladder(deps, staff_id):
+    pid = stored(deps, S.SUBMITTED, created_at=NOW, resolve_started_at=NOW, urgent=True,
+                 urgent_words=["煤气味"], respond_due=NOW + timedelta(minutes=30),
+                 respond_step=2, overdue=True)
+    after, events, _ = act(deps, pid, Action.MARK_ROUTINE, staff(staff_id), reason="已核实")
+    assert (after.urgent, after.urgent_words, after.version) == (False, [], 4)
+    assert after.respond_due == bj(2026, 11, 24, 9)  # 1 working day from Monday 09:00
+    assert (after.respond_step, after.overdue) == (0, False)
+    assert events[0].action == "mark_routine" and events[0].detail["reason"] == "已核实"
+
+
 def test_submit_stores_the_new_petition_at_version_zero(deps):
     petition = Petition(number="MY-20261123-0009", community_code="hongqi",
                         street_code="xinhua", category="物业管理", text="楼道灯坏了",

@@ -38,6 +38,8 @@ rate          -          -          -          -          closed     -          
 reopen        -          -          -          -          reopened   reopened   -          -          -
 mark_complex  submitted  claimed    waiting    reopened   -          -          -          -          -
 walkin        -          -          -          -          -          -          -          -          -
+mark_urgent   submitted  claimed    waiting    reopened   -          -          -          -          -
+mark_routine  submitted  claimed    waiting    reopened   -          -          -          -          -
 return        submitted  submitted  -          submitted  -          -          -          -          -
 uphold        submitted  claimed    waiting    reopened   -          -          -          -          -
 overturn      submitted  submitted  submitted  submitted  -          -          -          -          -
