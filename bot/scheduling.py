@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import ScheduleConfig
 from handlers.common import Context, OfficeApplication
+from storage.db import refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ def schedule(application: OfficeApplication, config: ScheduleConfig, *, timezone
                         name="outbox")
     queue.run_repeating(_inbox, interval=timedelta(seconds=5), first=5, name="inbox")
     queue.run_daily(_purge_inbox, time=time(3, 30, tzinfo=tz), name="purge-inbox")
+    queue.run_daily(_statistics, time=time(4, 0, tzinfo=tz), name="statistics")
+    queue.run_repeating(_purge_sign_ins, interval=timedelta(hours=1), first=60, name="purge-sign-ins")
     queue.run_repeating(_sweep, interval=timedelta(seconds=config.sweep_seconds), first=1,
                         name="sweep")
     queue.run_daily(_morning_brief, time=config.morning_brief.replace(tzinfo=tz),
@@ -63,6 +66,20 @@ async def _purge_inbox(context: Context) -> None:
     purged = await runtime.run(runtime.services.inbox.purge)
     if purged:
         log.info("inbox: forgot %s updates handled more than a week ago", purged)
+
+
+async def _statistics(context: Context) -> None:
+    """Fresh planner statistics for SQLite, as the history grows (storage.db.refresh_statistics)."""
+    runtime = context.runtime
+    await runtime.run(refresh_statistics, runtime.services.deps.engine)
+
+
+async def _purge_sign_ins(context: Context) -> None:
+    """Forget the desk's expired sessions and login links."""
+    runtime = context.runtime
+    purged = await runtime.run(runtime.services.signin.purge)
+    if purged:
+        log.info("desk: forgot %s expired sessions and login links", purged)
 
 
 async def _sweep(context: Context) -> None:

@@ -14,7 +14,7 @@ import os
 import signal
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.app import build_application, start_bot, stop_bot
@@ -55,7 +55,7 @@ async def _serve(application: Application, config: Config) -> int:
             receiver = Poller(application=application, worker=runtime.updates)
             await receiver.start()
         if config.web.enabled:
-            desk = await start_desk(runtime.services, config)
+            desk = await start_desk(runtime.services, config, bot=application.bot)
         log.info("bot running (%s); Ctrl-C to stop", config.telegram.mode)
         await stop.wait()
     finally:
@@ -99,15 +99,22 @@ async def _serve_with_emulator(config: Config) -> int:
     return 0
 
 
-async def start_desk(services, config: Config) -> web.AppRunner:
-    """Serve the supervisors' desk ([web] in config.toml) on this event loop."""
+async def start_desk(services, config: Config, *, bot: Bot | None = None) -> web.AppRunner:
+    """Serve the supervisors' desk ([web] in config.toml) on this event loop; residents'
+    files come through ``bot`` (the running application's), or a Bot of the desk's own."""
+    from bot.desk_files import BotFiles
     from web.app import desk_app
 
     token = os.environ.get(config.telegram.token_env, "").strip() or None
     if token is None:
-        log.warning("no bot token: the desk's Telegram Mini App sign-in is off (login links work)")
+        log.warning("no bot token: the desk's Telegram Mini App sign-in and attachments are off "
+                    "(login links work)")
+    elif bot is None:
+        bot = Bot(token, base_url=config.telegram.base_url, base_file_url=config.telegram.base_file_url)
+        await bot.initialize()
     app = desk_app(services, bot_token=token, public_url=config.web.public_url,
-                   initdata_max_age_seconds=config.web.initdata_max_age_seconds)
+                   initdata_max_age_seconds=config.web.initdata_max_age_seconds,
+                   files=BotFiles(bot) if bot is not None else None)
     runner = web.AppRunner(app, access_log=None)  # paths carry login tokens: no access log
     await runner.setup()
     await web.TCPSite(runner, config.web.host, config.web.port).start()

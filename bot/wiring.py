@@ -28,13 +28,15 @@ from reception.handling.roster import Roster
 from reception.handling.signin import SignIn
 from reception.handling.urgency import Urgency
 from reception.org import Organisation
+from reception.petition.searchable import fill_missing
 from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.metrics import MIN_SAMPLE
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
-from storage.db import make_engine
+from storage import search
+from storage.db import make_engine, refresh_statistics
 from storage.migrations import upgrade
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,14 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         else SafetyRules.load(),
     )
     refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
+    filled = fill_missing(engine)  # rows of a release before search: once, then none are left
+    if filled:
+        log.info("made %d petitions searchable", filled)
+    refresh_statistics(engine)  # and daily (bot.scheduling)
+    with engine.connect() as connection:
+        if not search.chinese_indexed(connection):
+            log.warning("this PostgreSQL database's LC_CTYPE is C: the desk's search cannot index "
+                        "Chinese (create the database with LC_CTYPE C.UTF-8 or zh_CN.UTF-8)")
     return deps
 
 def build(config: Config, *, clock: Clock | None = None) -> Services:

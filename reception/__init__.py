@@ -2,3 +2,5 @@
 
 Nothing here imports Telegram. Handlers call into this package; it calls storage and nlp.
 """
+
+from reception.petition import searchable as _searchable  # noqa: F401  (registers the search hook)

@@ -119,7 +119,11 @@ class Petition(SQLModel, table=True):
         Index("ix_petition_building", "community_code", "building", "id"),
         # The desk and the reports: one community's petitions of a period, and its open ones.
         Index("ix_petition_community_created", "community_code", "created_at"),
-        Index("ix_petition_community_status", "community_code", "status"),
+        # With the deadlines: the overview counts a scope's open and late ones from the index alone.
+        Index("ix_petition_community_status", "community_code", "status", "resolve_due", "respond_due",
+              "first_response_at", "overdue"),
+        # The desk's list by category, often of the open ones only.
+        Index("ix_petition_category_status", "category", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -132,7 +136,7 @@ class Petition(SQLModel, table=True):
     resident_id: int | None = Field(default=None, foreign_key="resident.id", index=True)
     visitor_name: str | None = None  # walk-ins without Telegram
     visitor_phone: str | None = None
-    category: str = Field(index=True)
+    category: str
     confidence: float = 0.0
     runner_up: str | None = None
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -145,6 +149,10 @@ class Petition(SQLModel, table=True):
     unit: str | None = None
     room: str | None = None
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # What the desk's full-text search reads: the number and the text as everyone in scope sees
+    # it (masked), set on every flush by reception.petition.searchable; NULL until then (rows of
+    # a release before search, filled at start-up). Indexed per dialect (storage.search).
+    search_text: str | None = Field(default=None, sa_column=Column(Text))
     group_chat_id: int | None = _chat_id(index=True)
     handler_staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="petition.id", index=True)

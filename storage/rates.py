@@ -85,3 +85,23 @@ def rate_counts(session: Session, *, period_start: datetime, period_end: datetim
         query = query.group_by(_p.community_code)
     return {row.key: {name: int(getattr(row, name)) for name in COUNT_NAMES}
             for row in session.execute(query)}
+
+
+def rate_counts_of_two(session: Session, *, start: datetime, split: datetime, end: datetime, now: datetime,
+                       communities: Sequence[str]) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """``rate_counts`` per community of [start, split) and of [split, end), read in one pass
+    (the desk's overview: this week and the week before)."""
+    counts = _counts(now)
+    later = (_p.created_at >= literal(split, UTCDateTime())).label("later")
+    query = (select(_p.community_code.label("key"), later, *counts.values())
+             .where(_p.community_code.in_(list(communities)),
+                    _p.created_at >= literal(start, UTCDateTime()),
+                    _p.created_at < literal(end, UTCDateTime()),
+                    _p.created_at <= literal(now, UTCDateTime()),
+                    _p.status.not_in(_EXCLUDED))
+             .group_by(_p.community_code, later))
+    before: dict[str, dict[str, int]] = {}
+    after: dict[str, dict[str, int]] = {}
+    for row in session.execute(query):
+        (after if row.later else before)[row.key] = {name: int(getattr(row, name)) for name in COUNT_NAMES}
+    return before, after

@@ -80,15 +80,22 @@ class UserActions:
         return message
 
     def send_album(
-        self, user: EmuUser, chat_id: int, count: int, *, caption: str | None = None
+        self, user: EmuUser, chat_id: int, count: int, *, caption: str | None = None,
+        photos: list[bytes] | None = None,
     ) -> list[EmuMessage]:
-        """``count`` photos sent together: one message each with one ``media_group_id``, the
-        caption on the first, as Telegram delivers an album."""
+        """``count`` photos sent together (the bytes of ``photos`` when given, else a small
+        real JPEG each): one message each with one ``media_group_id``, the caption on the
+        first, as Telegram delivers an album."""
+        if photos is not None:
+            count = len(photos)
+        if not 2 <= count <= 10:
+            raise ValueError("an album holds 2 to 10 photos")
         group_id = f"{next(self._core.query_numbers)}{user.id}{count}"
         messages = []
         for index in range(count):
             photo = self._core.world.store_file(
-                "photo", SAMPLE_JPEG, file_name=None, mime_type="image/jpeg"
+                "photo", photos[index] if photos else SAMPLE_JPEG, file_name=None,
+                mime_type="image/jpeg"
             )
             content = {"photo": self._core.world.photo_sizes(photo), "media_group_id": group_id}
             messages.append(

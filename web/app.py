@@ -33,6 +33,7 @@ from reception.handling.referrals import Referrals
 from reception.handling.returns import Returns
 from reception.handling.signin import SignedIn, SignIn
 from reception.petition.states import OPEN_STATUSES, Status, status_label
+from reception.reports import texts as rt
 from reception.reports.board import Board
 from storage.board import Filters
 from web.initdata import InitDataError, check_init_data
@@ -65,7 +66,20 @@ class DeskServices(Protocol):
     def extensions(self) -> Extensions: ...
 
 
+class FileSource(Protocol):
+    """Where the residents' files are: the bot's file download (bot.desk_files)."""
+
+    async def download(self, file_id: str) -> bytes:
+        """The file's bytes; raises FileUnavailable when it cannot be had now."""
+        ...
+
+
+class FileUnavailable(Exception):
+    """The bot could not download a file (Telegram unreachable, the file gone or too big)."""
+
+
 SERVICES: web.AppKey[DeskServices] = web.AppKey("services")
+FILES: web.AppKey[FileSource | None] = web.AppKey("files")
 SETTINGS = web.AppKey("settings", dict)
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter")
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
@@ -92,10 +106,13 @@ class RateLimiter:
 
 
 def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
-             initdata_max_age_seconds: int = 3600, limiter: RateLimiter | None = None) -> web.Application:
-    """The desk over the domain services (bot.wiring.Services)."""
+             initdata_max_age_seconds: int = 3600, limiter: RateLimiter | None = None,
+             files: FileSource | None = None) -> web.Application:
+    """The desk over the domain services (bot.wiring.Services); ``files`` serves the
+    residents' attachments (without it the petition page lists them, unopenable)."""
     app = web.Application(middlewares=[_errors, _security_headers])
     app[SERVICES] = services
+    app[FILES] = files
     app[SETTINGS] = {"bot_token": bot_token, "public_url": public_url,
                      "secure": public_url.startswith("https://"),
                      "max_age": initdata_max_age_seconds}
@@ -119,6 +136,7 @@ def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
     r.add_post("/petitions", petition_search, name="search")
     r.add_get("/petitions/{id:\\d+}", petition_page, name="petition")
     r.add_post("/petitions/{id:\\d+}/{action}", petition_action, name="action")
+    r.add_get("/petitions/{id:\\d+}/files/{file:\\d+}", petition_file, name="file")
     # The plan and the reports live in web/reports.py, which builds on this module's plumbing.
     from web import reports
 
@@ -317,11 +335,12 @@ async def petition_list(request: web.Request) -> web.Response:
     communities = services.access.communities_of(staff)
     grids = [(f"{c}:{g.code}", f"{org.communities[c].name}·{g.name}")
              for c in communities for g in org.communities[c].grids]
-    from reception.reports.board import PAGE_SIZE
+    from reception.reports.board import COUNT_CAP, PAGE_SIZE
 
     query = urlencode({k: v for k, v in chosen.items() if v})
     return _render(request, "list.html", {
-        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "rows": rows, "total": f"{COUNT_CAP}+" if total > COUNT_CAP else total, "page": page,
+        "pages": max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)), "more": total > COUNT_CAP,
         "chosen": chosen, "q": text or "", "grids": grids, "query": query,
         "categories": services.deps.analyzer.categories,
         "communities": {c: org.communities[c].name for c in communities}})
@@ -390,6 +409,36 @@ async def petition_action(request: web.Request) -> web.Response:
     except ReceptionError as error:
         notice = str(error)
     return await petition_page(request, notice=notice)
+
+
+_FILE_TYPES = {"photo": "image/jpeg", "video": "video/mp4", "animation": "video/mp4",
+               "voice": "audio/ogg", "audio": "audio/mpeg", "video_note": "video/mp4"}
+
+
+async def petition_file(request: web.Request) -> web.StreamResponse:
+    """A file the resident sent, fetched through the bot, for those who may see the petition."""
+    staff = await _signed_in(request)
+    services, files = request.app[SERVICES], request.app[FILES]
+    try:
+        found = await _call(request, services.board.attachment, tg_user_id=staff.tg_user_id,
+                            petition_id=int(request.match_info["id"]),
+                            attachment_id=int(request.match_info["file"]))
+    except ReceptionError as error:
+        return _render(request, "message.html", {"title": "无法查看", "text": str(error)}, status=404)
+    if files is None:
+        return _render(request, "message.html", {"title": "无法下载", "text": rt.DESK_ATTACHMENTS_OFF},
+                       status=503)
+    try:
+        body = await files.download(found.file_id)
+    except FileUnavailable:
+        log.warning("desk: a petition's file could not be downloaded from Telegram")
+        return _render(request, "message.html", {"title": "无法下载", "text": rt.DESK_ATTACHMENT_UNAVAILABLE},
+                       status=502)
+    kind = _FILE_TYPES.get(found.kind)
+    # Documents are downloaded, never shown: their type is the sender's word, not ours.
+    disposition = "inline" if kind else f'attachment; filename="attachment-{found.id}"'
+    return web.Response(body=body, headers={"Content-Type": kind or "application/octet-stream",
+                                            "Content-Disposition": disposition})
 
 
 def _index(value: object) -> int:

@@ -17,6 +17,7 @@ from reception import texts
 from reception.deps import Deps
 from reception.errors import NotAllowed
 from reception.handling.access import Access
+from storage import sign_ins
 from storage.db import transaction
 from storage.models import Staff, WebLogin, WebSession
 from storage.tables import saved_id
@@ -87,6 +88,15 @@ class SignIn:
             row = session.get(WebSession, token_hash(token))
             if row is not None:
                 session.delete(row)
+
+    def purge(self) -> int:
+        """Forget expired sessions and login links (used or not); returns how many rows.
+
+        Only hashes are kept, so this is housekeeping rather than secrecy: the tables stay
+        the size of the staff who are signed in now, not of every sign-in there ever was."""
+        now = self.deps.clock.now()
+        with transaction(self.deps.engine) as session:
+            return sign_ins.purge_expired(session, now=now)
 
     def _open(self, session: Session, staff: Staff) -> SignedIn:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)

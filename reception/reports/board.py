@@ -25,14 +25,15 @@ from reception.reports.metrics import Rates, local_midnight, rate_change, rates_
 from reception.reports.register import Register
 from storage import board as board_queries
 from storage import queries
-from storage.board import Filters
+from storage.board import COUNT_CAP, Filters, Listed
 from storage.db import transaction
-from storage.enums import ActorKind
-from storage.models import Petition, Resident, Staff
-from storage.rates import rate_counts
+from storage.enums import ActorKind, MessageKind
+from storage.models import Petition, PetitionMessage, Resident, Staff
+from storage.rates import rate_counts_of_two
 from storage.tables import saved_id
 
 PAGE_SIZE = 30
+__all__ = ["COUNT_CAP", "PAGE_SIZE", "Board"]
 REGISTER_MAX_DAYS = 366  # one download; longer periods go through `minyuan register`
 RATE_NAMES = ("response_rate", "resolution_rate", "satisfaction_rate")
 _OPEN = sorted(OPEN_STATUSES)
@@ -80,6 +81,22 @@ class CommunityPlan:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the resident sent with the petition; ``file_id`` stays on the server."""
+
+    id: int
+    kind: MessageKind
+    label: str
+    at: datetime
+    caption: str  # masked, as the text is
+    file_id: str = field(repr=False)
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == MessageKind.PHOTO
+
+
+@dataclass(frozen=True)
 class PetitionView:
     petition: Petition
     status_label: str
@@ -92,6 +109,7 @@ class PetitionView:
     unmasked: bool
     late: bool  # open and past a deadline, whether or not the sweep has marked it yet
     timeline: list[tuple[datetime, str, str]] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 class Board:
@@ -111,11 +129,10 @@ class Board:
             communities = self.access.communities_of(staff)
             counts = board_queries.counts(session, communities=communities, open_statuses=_OPEN,
                                           now=now, day_start=day_start, day_end=day_end)
-            # Counted by the database, per community: a district's fortnight is many rows.
-            this_week = rate_counts(session, period_start=now - week, period_end=now, now=now,
-                                    communities=communities)
-            last_week = rate_counts(session, period_start=now - 2 * week, period_end=now - week,
-                                    now=now, communities=communities)
+            # Counted by the database, per community, both weeks in one pass: a district's
+            # fortnight is many rows.
+            last_week, this_week = rate_counts_of_two(session, start=now - 2 * week, split=now - week,
+                                                      end=now, now=now, communities=communities)
         weights = self._digests.weights
         current = {code: rates_from_counts(this_week.get(code, {}), weights=weights) for code in communities}
         previous = {code: rates_from_counts(last_week.get(code, {}), weights=weights)
@@ -147,8 +164,9 @@ class Board:
         )
 
     def petitions(self, *, tg_user_id: int, filters: Filters, page: int = 1
-                  ) -> tuple[list[Petition], int]:
-        """One page of the petitions in the viewer's scope that match ``filters``."""
+                  ) -> tuple[list[Listed], int]:
+        """One page of the petitions in the viewer's scope that match ``filters``, and how
+        many match (COUNT_CAP + 1 standing for "more than COUNT_CAP")."""
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
@@ -157,7 +175,7 @@ class Board:
                 return [], 0  # another scope's community: nothing, as if it had none
             return board_queries.petition_page(
                 session, communities=communities, filters=filters, open_statuses=_OPEN, now=now,
-                offset=(max(page, 1) - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                offset=(max(page, 1) - 1) * PAGE_SIZE, limit=PAGE_SIZE, viewer_staff_id=staff.id)
 
     def plan(self, *, tg_user_id: int) -> list[CommunityPlan]:
         """Every grid and building of the viewer's communities (org.toml), with open and late
@@ -248,6 +266,8 @@ class Board:
             grid = org.grid(petition.community_code, petition.grid_code)
             label = resident_label(resident, petition, masked=not unmasked)
             address = address_of(petition)
+            files = [_attachment(m, unmasked=unmasked)
+                     for m in board_queries.attachments(session, petition_id=saved_id(petition))]
             events = [(e.at, ACTION_LABELS.get(e.action, e.action),
                        str(e.detail.get("actor_name", "")))
                       for e in queries.timeline(session, saved_id(petition))]
@@ -258,7 +278,29 @@ class Board:
                 resident=label + (f" · {address}" if address and unmasked else ""),
                 text=petition.text if unmasked else mask_personal_data(petition.text),
                 handler=handler.name if handler else "—", is_handler=is_handler,
-                unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events)
+                unmasked=unmasked, late=_late(petition, self.deps.clock.now()), timeline=events,
+                attachments=files)
+
+    def attachment(self, *, tg_user_id: int, petition_id: int, attachment_id: int) -> Attachment:
+        """One file of a petition the viewer may see; raises NotFound (also for another scope's)."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            petition = session.get(Petition, petition_id)
+            if petition is None:
+                raise NotFound(t.DESK_NO_ATTACHMENT)
+            self.access.require_scope(staff, petition)
+            for message in board_queries.attachments(session, petition_id=petition_id):
+                if message.id == attachment_id:
+                    return _attachment(message, unmasked=False)
+            raise NotFound(t.DESK_NO_ATTACHMENT)
+
+
+def _attachment(message: PetitionMessage, *, unmasked: bool) -> Attachment:
+    return Attachment(id=saved_id(message), kind=message.kind,
+                      label=t.DESK_ATTACHMENT_KINDS.get(message.kind, t.DESK_ATTACHMENT_KINDS[MessageKind.DOCUMENT]),
+                      at=message.created_at,
+                      caption=message.text if unmasked else mask_personal_data(message.text),
+                      file_id=message.file_id or "")
 
 
 def _with_basis(rates: Rates, name: str, minimum: int) -> str:

@@ -104,3 +104,10 @@ DIGEST_NO_GROUP = "（未分组）"
 # --- hot topics: a problem and its place, counted per petition -----------------------------
 DIGEST_HOT_TOPICS = "<b>热点问题</b>（本周反映同一问题的诉求件数，≥2 件）"
 DIGEST_HOT_TOPIC_ITEM = "{phrase}（{count} 件）"
+
+# --- the desk's petition page: attachments ------------------------------------------------
+DESK_ATTACHMENT_KINDS = {"photo": "图片", "document": "文件", "video": "视频", "voice": "语音",
+                         "video_note": "视频", "audio": "音频", "animation": "动图"}
+DESK_NO_ATTACHMENT = "没有找到这个附件。"
+DESK_ATTACHMENT_UNAVAILABLE = "附件暂时无法下载，请稍后再试。"
+DESK_ATTACHMENTS_OFF = "本工作台未连接机器人，无法下载附件。"

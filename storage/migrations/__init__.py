@@ -41,7 +41,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
+from storage import search
 from storage.db import StorageError, make_engine, shown_url
+from storage.search import is_search_object
 from storage.types import EnumString, UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,14 @@ def context_options() -> dict[str, Any]:
         "render_as_batch": True,  # SQLite alters a table by copying it; batch ops do that
         "compare_type": True,
         "render_item": _render_item,
+        "include_object": _include_object,
     }
+
+
+def _include_object(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+    # The search index is dialect-specific DDL (revision 0004, storage.search), not in the models:
+    # SQLite's FTS5 table with its shadow tables, PostgreSQL's GIN trigram index.
+    return not (reflected and compare_to is None and kind in ("table", "index") and is_search_object(name))
 
 
 def _render_item(kind: str, obj: object, _context: object) -> str | bool:
@@ -169,6 +178,7 @@ def upgrade(engine: Engine, *, to: str = "head") -> Upgrade:
                         "minyuan, or use another database")
                 if state.revision != (state.head if to == "head" else to):
                     _run_to_head(connection, to)
+                    search.ensure(connection)
                     if sqlite:
                         _check_foreign_keys(connection)
                 after = _revision(connection)

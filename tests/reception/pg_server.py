@@ -40,6 +40,18 @@ class PgServer:
     def __init__(self, url: str) -> None:
         self.url = url
 
+    def named(self, name: str) -> tuple[str, bool]:
+        """The URL of database ``name``, created if missing; and whether it already existed."""
+        with self._admin() as admin:
+            existed = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not existed:
+                admin.execute(f'CREATE DATABASE "{name}"')
+        return make_url(self.url).set(database=name).render_as_string(hide_password=False), bool(existed)
+
+    def drop(self, name: str) -> None:
+        with self._admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     @contextmanager
     def database(self) -> Iterator[str]:
         """Create a fresh database; yield its SQLAlchemy URL; drop it (even if still in use)."""
@@ -58,11 +70,13 @@ class PgServer:
 
 
 @contextmanager
-def postgres_server(*, durable: bool = False) -> Iterator[PgServer]:
+def postgres_server(*, durable: bool = False, keep: Path | None = None) -> Iterator[PgServer]:
     """The server from ``MINYUAN_TEST_PG_URL``, or a private one; skips when neither exists.
 
     A private server does not wait for the disk (fsync and synchronous_commit off), which
     tests want; ``durable`` keeps PostgreSQL's defaults, for benchmarks that time commits.
+    ``keep`` is a folder for the cluster that outlives the call (a benchmark's cached
+    histories): made on first use, started again later, never deleted.
     """
     url = os.environ.get(ENV_URL, "").strip()
     if url:
@@ -72,13 +86,18 @@ def postgres_server(*, durable: bool = False) -> Iterator[PgServer]:
     if bindir is None:
         pytest.skip(INSTALL_HINT)
     owner = _cluster_owner()
-    datadir = Path(tempfile.mkdtemp(prefix="minyuan-pg-"))
+    datadir = keep or Path(tempfile.mkdtemp(prefix="minyuan-pg-"))
     try:
+        datadir.mkdir(parents=True, exist_ok=True)
         if owner is not None:
             entry = pwd.getpwnam(owner)
             os.chown(datadir, entry.pw_uid, entry.pw_gid)
-        _run(owner, [str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
-                     "--auth=trust", "--encoding=UTF8", "--locale=C"])
+            os.chmod(datadir, 0o700)
+        if not (datadir / "PG_VERSION").exists():
+            _run(owner, [str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres",
+                         "--auth=trust", "--encoding=UTF8", "--locale=C",
+                         # pg_trgm makes trigrams of what LC_CTYPE calls letters; under C Chinese is not
+                         "--lc-ctype=C.UTF-8"])
         port = _free_port()
         options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1"
         if not durable:
@@ -88,10 +107,11 @@ def postgres_server(*, durable: bool = False) -> Iterator[PgServer]:
         try:
             yield PgServer(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
         finally:
-            _run(owner, [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
+            _run(owner, [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "fast" if keep else "immediate",
                          "-w", "stop"])
     finally:
-        shutil.rmtree(datadir, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(datadir, ignore_errors=True)
 
 
 def _find_binaries() -> Path | None:

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from reception.reports.metrics import compute_rates, rates_from_counts
 from storage.db import create_schema, make_engine, transaction
 from storage.models import Petition
-from storage.rates import rate_counts
+from storage.rates import rate_counts, rate_counts_of_two
 from tests.reception.pg_server import postgres_server
 from tests.reception.report_fixtures import bj
 
@@ -82,7 +82,13 @@ def _check(url: str) -> None:
                               communities=["hongqi", "qingnian"])
         together = rate_counts(session, period_start=START, period_end=END, now=NOW,
                                communities=["hongqi", "qingnian"], by_community=False)
+        split = START + (END - START) / 2  # the overview's two weeks, read in one pass
+        pair = rate_counts_of_two(session, start=START, split=split, end=END, now=NOW,
+                                  communities=["hongqi", "qingnian"])
+        apart = tuple(rate_counts(session, period_start=a, period_end=b, now=NOW,
+                                  communities=["hongqi", "qingnian"]) for a, b in ((START, split), (split, END)))
     engine.dispose()
+    assert pair == apart and all(pair)
     for code in ("hongqi", "qingnian"):
         python = compute_rates([p for p in petitions if p.community_code == code],
                                period_start=START, period_end=END, now=NOW)

@@ -113,3 +113,30 @@ async def test_a_forum_group_shows_each_petition_in_its_own_topic(trial, page):
     await forum.locator("select.as").select_option(label="赵专干")
     await card.get_by_role("button", name="认领").click()
     await expect(card).to_contain_text("处理人：赵专干")
+
+
+async def test_a_resident_edits_a_sent_message_and_sends_an_album(trial, page):
+    await page.goto(trial.url)
+    resident, staff = panel(page, "王芳"), panel(page, "红旗社区民愿工作群")
+    await say(resident, "5号楼2单元楼道灯坏了，晚上看不见路")
+    card = staff.locator(".msg.from-bot", has_text="处理人").last  # the card, not a notice quoting it
+    await expect(card).to_contain_text("5号楼")
+
+    mine = resident.locator(".msg.from-user").last
+    await mine.hover()
+    await mine.get_by_role("button", name="编辑").click()
+    await expect(resident.locator(".editing")).to_contain_text("编辑 王芳 的消息")
+    await expect(resident.locator("textarea")).to_have_value("5号楼2单元楼道灯坏了，晚上看不见路")
+    await resident.locator("textarea").fill("6号楼2单元楼道灯坏了，晚上看不见路")
+    await resident.get_by_role("button", name="保存修改").click()
+    await expect(mine.locator(".edited")).to_be_visible()  # the resident's own message, edited
+    await expect(card).to_contain_text("6号楼")  # and the bot edited its card in place
+    await expect(card).to_contain_text("居民已修改")
+    await expect(resident.locator(".editing")).to_be_hidden()
+
+    photos = [{"name": f"lamp{n}.jpg", "mimeType": "image/jpeg", "buffer": SAMPLE_JPEG} for n in (1, 2)]
+    await resident.locator(".plus").click()
+    await resident.locator(".pick-album input").set_input_files(files=photos)
+    await expect(resident.locator(".msg.from-user img.photo")).to_have_count(2)
+    await expect(staff.locator(".msg.from-bot img.photo")).to_have_count(2)  # both reach the group
+    await expect(card).to_contain_text("图片 2")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.desk_files import BotFiles
 from bot.harness import Harness
 from tests.browser import browser, phone_page  # noqa: F401  (fixtures)
 from tests.office import open_office
@@ -97,7 +98,7 @@ async def desk(desk_config, clock):
             "other_street": await _submit(office, liu, "1号楼门口垃圾三天没人清理"),
         }
         app = desk_app(harness.services, bot_token=emu.token, public_url=WEB_URL,
-                       limiter=RateLimiter(limit=10, window=300))
+                       limiter=RateLimiter(limit=10, window=300), files=BotFiles(harness.app.bot))
         async with TestClient(TestServer(app)) as client:
             yield Desk(office=office, client=client, petitions=numbers,
                        residents={"leak": wang, "other_street": liu})

@@ -63,22 +63,46 @@ async def test_filter_action_and_refusal(desk, phone_page):
     assert "已办结" in await phone_page.inner_text("#status")
     await phone_page.click("#claim")
     assert "已办结" in await phone_page.inner_text("#notice")  # refused, as in chat
-    await _shot(phone_page, "desk-petition")
+
+
+# Counts the person's clicks across page loads (trusted events only: the page's own script
+# submitting a form is not a click).
+COUNT_CLICKS = """document.addEventListener('click', (e) => {
+  if (e.isTrusted) sessionStorage.clicks = String(Number(sessionStorage.clicks || 0) + 1);
+}, true);"""
 
 
 async def test_supervisor_finds_overdue_petition_in_three_clicks(desk, phone_page):
-    desk.harness.clock.advance(timedelta(days=3))
-    token = await desk.link_token(desk.office.supervisor)
+    """The issue's "done when": from the bot's link, a street supervisor reaches an overdue
+    petition of their street, among others on time and another street's late one."""
+    office, emu = desk.office, desk.office.emu
+    emu.send_photo(desk.residents["leak"], desk.residents["leak"].id, caption="天花板滴水的照片")
+    await desk.harness.settle()
+    desk.harness.clock.advance(timedelta(days=3))  # the leak and the other street's are late now
+    fresh = emu.add_user(first_name="陈磊")
+    await office.say(fresh, fresh.id, "/start hongqi")
+    await office.say(fresh, fresh.id, "7号楼门口的路灯不亮了，晚上很黑")  # today's: on time
+    token = await desk.link_token(office.supervisor)
+    await phone_page.add_init_script(COUNT_CLICKS)
+
     await phone_page.goto(_url(desk, f"/login/{token}"))
-    await phone_page.click("#login")  # 1
+    await phone_page.click("#login")  # 1: confirm the link from the bot
     await phone_page.wait_for_selector("text=今日概览")
+    tile = await phone_page.inner_text("#t-overdue b")
     await _shot(phone_page, "desk-overview")
-    await phone_page.click("#t-overdue")  # 2
-    listing = await phone_page.inner_text(".petitions")
-    assert desk.petitions["leak"] in listing and desk.petitions["other_street"] not in listing
-    await phone_page.click(f"text={desk.petitions['leak']}")  # 3
+    await phone_page.click("#t-overdue")  # 2: the overdue tile
+    listing = phone_page.locator(".petitions li")
+    texts = await listing.all_inner_texts()
+    assert len(texts) == int(tile) == 1 and desk.petitions["leak"] in texts[0] and "超期" in texts[0]
+    await phone_page.click(f"text={desk.petitions['leak']}")  # 3: the petition
     assert "超期" in await phone_page.inner_text("#status")
-    assert "13812345678" not in await phone_page.inner_text("main")  # masked for a supervisor
+    assert await phone_page.evaluate("sessionStorage.clicks") == "3"
+    main = await phone_page.inner_text("main")
+    assert "13812345678" not in main and "138****5678" in main  # masked for a supervisor
+    photo = phone_page.locator("#attachments img")
+    await photo.wait_for()
+    assert await photo.evaluate("img => img.complete && img.naturalWidth") > 0  # through the bot
+    await _shot(phone_page, "desk-petition")
 
 
 async def test_plan_building_to_its_petitions_and_the_reports_page(desk, phone_page):

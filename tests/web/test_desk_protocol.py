@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
+from sqlmodel import Session, select
+
+from storage.models import PetitionMessage
 from tests.web.conftest import CSRF
 from web.initdata import sign_init_data
 
@@ -145,3 +149,59 @@ async def test_filters_narrow_the_list(desk):
     await desk.sign_in(desk.office.staff)
     overdue = await (await desk.client.get("/petitions?overdue=1")).text()
     assert desk.petitions["leak"] in overdue
+
+
+async def test_expired_sessions_and_links_are_purged_by_the_scheduled_job(desk):
+    from bot.scheduling import _purge_sign_ins
+    from handlers.common import Context
+    from storage.models import WebLogin, WebSession
+
+    def rows() -> tuple[int, int]:
+        with Session(desk.harness.services.deps.engine) as session:
+            return (len(session.exec(select(WebSession)).all()), len(session.exec(select(WebLogin)).all()))
+
+    await desk.sign_in(desk.office.staff)  # a used link and a session
+    await desk.link_token(desk.office.staff)  # a link never used
+    job = Context(desk.harness.app)  # what the job queue hands the job
+    desk.harness.clock.advance(timedelta(minutes=11))  # both links expired, the session lives
+    await _purge_sign_ins(job)
+    assert rows() == (1, 0)
+    assert (await desk.client.get("/", allow_redirects=False)).status == 200
+    desk.harness.clock.advance(timedelta(hours=12))
+    await _purge_sign_ins(job)
+    assert rows() == (0, 0)
+    answer = await desk.client.get("/", allow_redirects=False)
+    assert answer.status == 302 and answer.headers["Location"] == "/signin"
+
+
+async def test_attachments_come_through_the_bot_to_those_who_may_see_them(desk):
+    from tgemu.samples import SAMPLE_JPEG
+
+    emu, wang, liu = desk.office.emu, desk.residents["leak"], desk.residents["other_street"]
+    emu.send_photo(wang, wang.id, caption="天花板的照片，联系电话13812345678")
+    emu.send_document(wang, wang.id, "维修报价.pdf", data=b"%PDF-1.4 quote")
+    emu.send_photo(liu, liu.id, caption="门口的垃圾")
+    await desk.harness.settle()
+    await desk.sign_in(desk.office.supervisor)
+    leak = desk.petition_id(desk.petitions["leak"])
+    page = await (await desk.client.get(f"/petitions/{leak}")).text()
+    assert "附件" in page and "13812345678" not in page and "138****5678" in page
+    links = re.findall(rf'href="(/petitions/{leak}/files/\d+)"', page)
+    assert len(links) == 2  # the photo (shown) and the document (a link)
+    photo = await desk.client.get(links[0])
+    assert photo.status == 200 and photo.headers["Content-Type"] == "image/jpeg"
+    assert await photo.read() == SAMPLE_JPEG and photo.headers["Cache-Control"] == "no-store"
+    document = await desk.client.get(links[1])
+    assert await document.read() == b"%PDF-1.4 quote"
+    assert document.headers["Content-Disposition"].startswith("attachment")
+    assert document.headers["Content-Type"] == "application/octet-stream"
+
+    other = desk.petition_id(desk.petitions["other_street"])
+    with Session(desk.harness.services.deps.engine) as session:  # another street's file, by its id
+        theirs = session.exec(select(PetitionMessage.id).where(
+            PetitionMessage.petition_id == other, PetitionMessage.kind == "photo")).one()
+    for path in (f"/petitions/{other}/files/{theirs}", f"/petitions/{leak}/files/{theirs}"):
+        refused = await desk.client.get(path)
+        assert refused.status == 404 and refused.headers["Content-Type"].startswith("text/html")
+    desk.client.session.cookie_jar.clear()
+    assert (await desk.client.get(links[0], allow_redirects=False)).status == 302

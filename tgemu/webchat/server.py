@@ -71,7 +71,8 @@ class WebChat:
             app.router.add_get(path, self._page)
         app.router.add_get("/ws", self._socket)
         app.router.add_get("/files/{file_id}", self._file)
-        for action in ("send", "photo", "location", "contact", "press", "user", "group", "clock"):
+        for action in ("send", "edit", "photo", "album", "location", "contact", "press", "user", "group",
+                       "clock"):
             app.router.add_post(f"/api/{action}", self._act)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None,
                                      shutdown_timeout=1.0)
@@ -184,7 +185,8 @@ class WebChat:
         try:
             if request.content_type.startswith("multipart/"):
                 form = await request.post()
-                body = {k: v for k, v in form.items()}
+                body: dict[str, Any] = {k: v for k, v in form.items()}
+                body["photos"] = form.getall("photos", [])  # an album's several files
             else:
                 body = await request.json()
             result = await getattr(self, f"_do_{action}")(body)
@@ -220,6 +222,24 @@ class WebChat:
                                       caption=str(body.get("caption") or "") or None,
                                       reply_to=self._reply(body), data=data or None)
         return {"id": message.message_id}
+
+    async def _do_edit(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A user edits a message of their own (the bot gets an ``edited_message``)."""
+        text = str(body.get("text", "")).strip()
+        if not text:
+            raise ValueError("修改后的消息不能为空")
+        message = self.emu.edit_text(self._user(body), int(body["chat"]), int(body["message"]), text)
+        return {"id": message.message_id}
+
+    async def _do_album(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Several photos at once, as Telegram sends an album (one media_group_id)."""
+        photos = [upload.file.read() for upload in body.get("photos", [])
+                  if isinstance(upload, web.FileField)]
+        if not 2 <= len(photos) <= 10:
+            raise ValueError("相册需要 2 到 10 张照片")
+        messages = self.emu.send_album(self._user(body), int(body["chat"]), len(photos),
+                                       caption=str(body.get("caption") or "") or None, photos=photos)
+        return {"ids": [m.message_id for m in messages]}
 
     async def _do_location(self, body: dict[str, Any]) -> dict[str, Any]:
         latitude, longitude = float(body["latitude"]), float(body["longitude"])

@@ -116,7 +116,7 @@ function drawPanel(chat) {
   if (!panel) {
     const node = $("#panel-template").content.firstElementChild.cloneNode(true);
     node.dataset.chat = chat.id;
-    panel = { node, chat: chat.id, topic: null, replyTo: null, as: null };
+    panel = { node, chat: chat.id, topic: null, replyTo: null, as: null, editing: null };
     S.panels.set(chat.id, panel);
     wirePanel(panel);
     $("#panels").append(node);
@@ -143,10 +143,16 @@ function wirePanel(panel) {
   const node = panel.node;
   const form = $(".composer", node), box = $("textarea", node);
   const base = () => ({ user: Number($(".as", node).value), chat: panel.chat, reply_to: panel.replyTo });
-  const sent = () => { box.value = ""; setReply(panel, null); $(".attach", node).hidden = true; };
+  const sent = () => { box.value = ""; setReply(panel, null); setEditing(panel, null); $(".attach", node).hidden = true; };
   form.onsubmit = async (event) => {
     event.preventDefault();
     if (!box.value.trim()) return;
+    const editing = panel.editing;
+    if (editing) {  // the sender changes their own message: the bot gets an edited_message
+      const body = { user: editing.from, chat: panel.chat, message: editing.id, text: box.value };
+      if (await post("edit", body)) sent();
+      return;
+    }
     if (await post("send", { ...base(), text: box.value, thread: panel.topic })) sent();
   };
   box.onkeydown = (event) => {
@@ -154,6 +160,17 @@ function wirePanel(panel) {
   };
   $(".plus", node).onclick = () => { $(".attach", node).hidden = !$(".attach", node).hidden; };
   $(".cancel-reply", node).onclick = () => setReply(panel, null);
+  $(".cancel-edit", node).onclick = () => { setEditing(panel, null); box.value = ""; };
+  $(".pick-album input", node).onchange = async (event) => {
+    const files = [...event.target.files];
+    if (!files.length) return;
+    const data = new FormData();
+    for (const [key, value] of Object.entries(base())) if (value !== null) data.append(key, value);
+    data.append("caption", box.value);
+    for (const file of files) data.append("photos", file);
+    if (await post("album", data)) sent();
+    event.target.value = "";
+  };
   $(".pick-photo input", node).onchange = async (event) => {
     const file = event.target.files[0];
     if (!file) return;
@@ -229,6 +246,20 @@ function setReply(panel, message) {
   }
 }
 
+function setEditing(panel, message) {
+  panel.editing = message || null;
+  const bar = $(".editing", panel.node);
+  bar.hidden = !message;
+  $(".send", panel.node).textContent = message ? "保存修改" : "发送";
+  if (message) {
+    setReply(panel, null);
+    $(".editing-text", bar).textContent = `编辑 ${message.from_name} 的消息`;
+    const box = $("textarea", panel.node);
+    box.value = message.text || "";
+    box.focus();
+  }
+}
+
 function scrollDown(panel) {
   const list = $(".messages", panel.node);
   list.scrollTop = list.scrollHeight;
@@ -290,6 +321,12 @@ function messageNode(message, panel) {
   reply.type = "button";
   reply.onclick = () => setReply(panel, message);
   node.append(reply);
+  if (!message.bot && (message.kind === "text" || message.text)) {  // people edit what they sent
+    const edit = el("button", "reply edit", "编辑");
+    edit.type = "button";
+    edit.onclick = () => setEditing(panel, message);
+    node.append(edit);
+  }
   return node;
 }
 
