@@ -1,6 +1,6 @@
 """petition.search_text and its full-text index
 
-Revision 0004, after 0003; made 2026-12-03 12:16:15.541281.
+Revision 0005, after 0004; made 2026-12-03 12:16:15.541281.
 
 SQLite: an FTS5 table with the trigram tokenizer over petition.search_text (external
 content, three triggers); PostgreSQL: pg_trgm and a GIN trigram index. The statements are
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

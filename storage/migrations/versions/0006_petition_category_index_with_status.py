@@ -3,7 +3,7 @@
 The desk lists a category's petitions, most often its open ones; (category, status) answers
 both that and category alone, so it replaces the single-column index.
 
-Revision 0005, after 0004; made 2026-12-03 12:57:35.917120.
+Revision 0006, after 0005; made 2026-12-03 12:57:35.917120.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,7 +3,7 @@
 (community_code, status) gains the deadline columns the overview's open / overdue / due-today
 counts read, so they are answered from the index without reading the rows.
 
-Revision 0006, after 0005; made 2026-12-03 13:14:48.563589.
+Revision 0007, after 0006; made 2026-12-03 13:14:48.563589.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
