@@ -18,7 +18,11 @@ The bot runs as its own process (`python -m bot run`, exactly what an operator s
 pointed at the emulator that this script hosts and drives.
 
     python benchmarks/bench_reception.py [--rate 50] [--seconds 20] [--residents 200]
-                                         [--databases sqlite,postgresql]
+                                         [--databases sqlite,postgresql,postgresql-x2]
+
+``postgresql-x2`` runs two bot processes on one PostgreSQL database. Telegram lets only one
+client long-poll a bot, so they run in webhook mode behind a round-robin proxy hosted here
+(what a load balancer does); CPU per petition is both processes' together.
 
 PostgreSQL is a private server from Debian's packages with its durable defaults (fsync and
 synchronous_commit on), as an office would run it, unlike the tests' throwaway server.
@@ -48,17 +52,21 @@ import tomli_w
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-def bot_config(tmp: Path, emu, url: str | None = None) -> Path:
+def bot_config(tmp: Path, emu, url: str | None = None, *, webhook: tuple[str, int] | None = None,
+               name: str = "config.toml") -> Path:
     """config.toml pointed at the emulator and a fresh database (SQLite unless ``url``); every
     message its own petition (a resident writing again within the merge window would add to
-    their open one)."""
+    their open one). ``webhook``: (the URL the emulator posts to, the port this bot listens on)."""
     data = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+    if webhook is not None:
+        data["telegram"].update(mode="webhook", webhook_url=webhook[0], webhook_listen="127.0.0.1",
+                                webhook_port=webhook[1])
     data["database"]["url"] = url or f"sqlite:///{tmp / 'bench.db'}"
     data["telegram"].update(base_url=emu.base_url, base_file_url=emu.base_file_url)
     data["reception"]["organisation"] = str(ROOT / "org.toml")
     data["reception"]["merge_window_seconds"] = 0
     data["reports"]["dir"] = str(tmp / "reports")
-    path = tmp / "config.toml"
+    path = tmp / name
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path
 
@@ -69,40 +77,121 @@ def cli(config: Path, *args: str) -> str:
     return out.stdout.strip()
 
 
-async def load(rate: float, seconds: float, residents: int, url: str | None = None) -> dict[str, float]:
-    """Run `minyuan run` as its own process against the emulator hosted here."""
+async def load(rate: float, seconds: float, residents: int, url: str | None = None,
+               processes: int = 1) -> dict[str, float]:
+    """Run `minyuan run` as its own process (or ``processes`` of them sharing the PostgreSQL
+    database at ``url``) against the emulator hosted here.
+
+    Several processes cannot all long-poll one bot (Telegram answers 409 Conflict), so they
+    run in webhook mode behind a round-robin proxy hosted here too, as a load balancer would
+    spread Telegram's webhook calls; each process stores what it is given and handles it.
+    """
     from tgemu import BotApiEmulator
 
-    with tempfile.TemporaryDirectory() as tmp_name:
+    if processes > 1 and url is None:
+        raise ValueError("several bot processes need a shared PostgreSQL database")
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as logs:
         tmp = Path(tmp_name)
         async with BotApiEmulator() as emu:
-            config = bot_config(tmp, emu, url)
-            code = cli(config, "invite", "--role", "admin", "--scope", "hongqi")
+            proxy = await _RoundRobin.start() if processes > 1 else None
+            configs = []
+            for index in range(processes):
+                webhook = None
+                if proxy is not None:
+                    port = _free_port()
+                    proxy.targets.append(f"http://127.0.0.1:{port}")
+                    webhook = (f"{proxy.url}/telegram", port)
+                configs.append(bot_config(tmp, emu, url, webhook=webhook, name=f"config{index}.toml"))
+            code = cli(configs[0], "invite", "--role", "admin", "--scope", "hongqi")
             env = {**os.environ, "MINYUAN_BOT_TOKEN": emu.token}
             started = time.perf_counter()
-            command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
-            if os.environ.get("MINYUAN_PROFILE"):  # e.g. MINYUAN_PROFILE=/tmp/bot.svg
-                command = ["py-spy", "record", "-o", os.environ["MINYUAN_PROFILE"], "--format",
-                           "raw" if os.environ["MINYUAN_PROFILE"].endswith(".txt") else "flamegraph",
-                           "--threads", "--", *command]
-            log_path = os.environ.get("MINYUAN_BENCH_LOG")  # the bot's log, kept for a look
-            log_file = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
-            bot = subprocess.Popen(command,
-                                   cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
+            bots = []
+            for index, config in enumerate(configs):
+                command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
+                if os.environ.get("MINYUAN_PROFILE") and index == 0:  # e.g. MINYUAN_PROFILE=/tmp/bot.svg
+                    command = ["py-spy", "record", "-o", os.environ["MINYUAN_PROFILE"], "--format",
+                               "raw" if os.environ["MINYUAN_PROFILE"].endswith(".txt") else "flamegraph",
+                               "--threads", "--", *command]
+                log_path = os.environ.get("MINYUAN_BENCH_LOG")  # the bot's log, kept for a look
+                log_file = (logs.enter_context(open(f"{log_path}.{index}" if index else log_path, "w"))
+                            if log_path else subprocess.DEVNULL)
+                bots.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file))
             try:
-                await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.calls), timeout=60)
+                ready = "setWebhook" if proxy is not None else "getUpdates"
+                await emu.wait_for(lambda: sum(m == ready for m, _ in emu.calls) >= processes, timeout=90)
                 cold = time.perf_counter() - started
                 result = await _drive(emu, code, rate, seconds, residents,
-                                      cpu=lambda: _cpu_seconds(bot.pid),
+                                      cpu=lambda: sum(_cpu_seconds(b.pid) for b in bots),
                                       url=url or f"sqlite:///{tmp / 'bench.db'}")
                 result["cold_start_s"] = cold
-                result["peak_rss_mb"] = _peak_rss_mb(bot.pid)
+                result["peak_rss_mb"] = max(_peak_rss_mb(b.pid) for b in bots)
+                if proxy is not None:
+                    result["shares"] = "/".join(str(n) for n in proxy.counts)
             finally:
                 stopping = time.perf_counter()
-                bot.send_signal(signal.SIGINT)
-                bot.wait(timeout=120)
+                for bot in bots:
+                    bot.send_signal(signal.SIGINT)
+                for bot in bots:
+                    try:
+                        bot.wait(timeout=120)
+                    except subprocess.TimeoutExpired:  # a backlog it could not finish: the figures stand
+                        bot.kill()
+                        bot.wait()
+                if proxy is not None:
+                    await proxy.stop()
             result["stop_s"] = time.perf_counter() - stopping
             return result
+
+
+class _RoundRobin:
+    """An HTTP proxy on a loopback port passing each request to the next target in turn."""
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        self.counts: list[int] = []
+        self._next = 0
+
+    @classmethod
+    async def start(cls) -> _RoundRobin:
+        import aiohttp
+        from aiohttp import web
+
+        proxy = cls()
+        proxy._session = aiohttp.ClientSession()
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", proxy._forward)
+        proxy._runner = web.AppRunner(app, access_log=None)
+        await proxy._runner.setup()
+        port = _free_port()
+        await web.TCPSite(proxy._runner, "127.0.0.1", port).start()
+        proxy.url = f"http://127.0.0.1:{port}"
+        return proxy
+
+    async def _forward(self, request):
+        from aiohttp import web
+
+        index = self._next % len(self.targets)
+        self._next += 1
+        while len(self.counts) < len(self.targets):
+            self.counts.append(0)
+        self.counts[index] += 1
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        async with self._session.request(request.method, self.targets[index] + request.path_qs,
+                                         data=await request.read(), headers=headers) as answer:
+            return web.Response(status=answer.status, body=await answer.read(),
+                                content_type=answer.content_type)
+
+    async def stop(self) -> None:
+        await self._session.close()
+        await self._runner.cleanup()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -260,7 +349,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="how long to sustain the rate")
     parser.add_argument("--residents", type=int, default=200, help="distinct residents")
     parser.add_argument("--databases", default="sqlite,postgresql",
-                        help="comma-separated: sqlite, postgresql")
+                        help="comma-separated: sqlite, postgresql, postgresql-x2 (two bot processes "
+                             "sharing one database, behind a round-robin webhook proxy)")
     args = parser.parse_args()
     databases = args.databases.split(",")
     results: dict[str, dict[str, float]] = {}
@@ -269,7 +359,7 @@ def main() -> None:
         for database in databases:
             if database == "sqlite":
                 url, inbox_url = None, f"sqlite:///{Path(tmp) / 'inbox.db'}"
-            elif database == "postgresql":
+            elif database in ("postgresql", "postgresql-x2"):
                 if server is None:
                     from tests.reception.pg_server import postgres_server
 
@@ -277,7 +367,8 @@ def main() -> None:
                 url, inbox_url = stack.enter_context(server.database()), stack.enter_context(server.database())
             else:
                 parser.error(f"unknown database {database!r}: use sqlite or postgresql")
-            results[database] = asyncio.run(load(args.rate, args.seconds, args.residents, url))
+            processes = 2 if database.endswith("-x2") else 1
+            results[database] = asyncio.run(load(args.rate, args.seconds, args.residents, url, processes))
             results[database].update(inbox_cost(inbox_url))
     print(f"target rate {args.rate:.0f}/s for {args.seconds:.0f} s, {args.residents} residents")
     print(f"{'':<34}" + "".join(f"{d:>14}" for d in databases))

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jieba
-
 from nlp.location import parse_location
 from nlp.masking import mask_personal_data
 from nlp.model import Analysis, Decision, Urgency
 from nlp.rules import RuleSet, UrgencyRules, load_rules, load_urgency
 from nlp.scorer import KeywordScorer
-from nlp.segment import DEFAULT_USERDICT, content_tokens, stopwords, tokenizer
+from nlp.segment import DEFAULT_USERDICT, Segmenter, content_tokens, stopwords, tokenizer
 from nlp.urgency import UrgencyDetector
 
 
 class Analyzer:
     """Explainable petition analysis under one rules file; build it once with `load`."""
 
-    def __init__(self, rules: RuleSet, tok: jieba.Tokenizer, urgency: UrgencyRules) -> None:
+    def __init__(self, rules: RuleSet, tok: Segmenter, urgency: UrgencyRules) -> None:
         self.rules = rules
         self._tok = tok
         self._stop = stopwords()
@@ -29,24 +27,31 @@ class Analyzer:
             names if rules.fallback in names else (*names, rules.fallback))
 
     @classmethod
-    def load(cls, rules: str | Path = "community", *, userdict: Path | None = None) -> Analyzer:
-        """Load a rules file (builtin name "community"/"city" or a path) and the tokenizer.
+    def load(
+        cls, rules: str | Path = "community", *, userdict: Path | None = None,
+        segmenter: str | None = None,
+    ) -> Analyzer:
+        """Load a rules file (builtin name "community"/"city" or a path) and the segmenter.
 
-        `userdict` defaults to the shipped nlp/rules/userdict.txt. Raises ValueError
+        `userdict` defaults to the shipped nlp/rules/userdict.txt; `segmenter` is "rjieba" or
+        "jieba" (default: rjieba when installed, see nlp/segment.py). Raises ValueError
         (RulesError) naming the file and key when the rules file is missing or malformed.
         """
         ruleset = load_rules(rules)
         urgency = ruleset.urgency or load_urgency()
-        return cls(ruleset, tokenizer(userdict or DEFAULT_USERDICT), urgency)
+        return cls(ruleset, tokenizer(userdict or DEFAULT_USERDICT, backend=segmenter), urgency)
 
     def segment(self, text: str) -> list[str]:
-        """jieba's precise-mode segmentation with the domain dictionary."""
-        words: list[str] = self._tok.lcut(text)
-        return words
+        """Precise-mode segmentation with the domain dictionary (rjieba or jieba, the same words)."""
+        return self._tok.lcut(text)
 
     def classify(self, text: str) -> Decision:
         """The category decision alone (what the benchmark times)."""
         return self._scorer.decide(text, self._tok.lcut(text))
+
+    def decide(self, text: str, tokens: list[str]) -> Decision:
+        """The category decision for `text` given its segmentation (`segment(text)`)."""
+        return self._scorer.decide(text, tokens)
 
     def urgency(self, text: str) -> Urgency:
         """The urgency decision alone."""

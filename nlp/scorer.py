@@ -18,11 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-import jieba
-
 from nlp.model import Decision
 from nlp.rules import RuleSet, is_pair, split_pair
-from nlp.segment import content_tokens, stopwords, title_words
+from nlp.segment import Segmenter, content_tokens, stopwords, title_words
 
 KEYWORDS_SHOWN = 8
 
@@ -82,7 +80,7 @@ class _CompiledPattern:
 class KeywordScorer:
     """Score a segmented message against every category of a RuleSet."""
 
-    def __init__(self, rules: RuleSet, tok: jieba.Tokenizer) -> None:
+    def __init__(self, rules: RuleSet, tok: Segmenter) -> None:
         self.categories = rules.category_names
         self.fallback = rules.fallback
         self._normalize = rules.normalize
@@ -206,7 +204,7 @@ def _pairs_matched(
 
 
 def _compile_lexicons(
-    rules: RuleSet, tok: jieba.Tokenizer
+    rules: RuleSet, tok: Segmenter
 ) -> tuple[_Lexicon, _Lexicon, _PairLexicon]:
     """Split all keywords into whole-word, phrase and word-pair lexicons with signed weights."""
     words: dict[str, list[tuple[int, float]]] = {}
@@ -230,14 +228,14 @@ def _compile_lexicons(
     )
 
 
-def _whole_word(tok: jieba.Tokenizer, word: str) -> bool:
+def _whole_word(tok: Segmenter, word: str) -> bool:
     """True when jieba can produce `word` as one token: alone, or as a dictionary word.
 
     Rare dictionary words ("最多", "查到") are split when segmented alone but kept whole in a
     sentence ("我们最多了"), which is how a learned file saw them; matched as substrings they
     would also count inside other words.
     """
-    return bool(tok.FREQ.get(word, 0) > 0 or tok.lcut(word) == [word])
+    return tok.is_word(word) or tok.lcut(word) == [word]
 
 
 def _softmax(values: list[float]) -> list[float]:

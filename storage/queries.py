@@ -33,6 +33,7 @@ _petition = table_of(Petition).c
 _message = table_of(PetitionMessage).c
 _card = table_of(CardMessage).c
 _group = table_of(StaffGroup).c
+_event = table_of(PetitionEvent).c
 
 _RESIDENT_BY_TG = select(Resident).where(Resident.tg_user_id == bindparam("tg_user_id"))
 _GROUP_BY_CHAT = select(StaffGroup).where(StaffGroup.chat_id == bindparam("chat_id"))
@@ -91,6 +92,9 @@ _NEXT_COUNTER = (
     .values(last=_counter.last + 1)
     .returning(_counter.last)
 )
+_EVENTS_OF = core_select(_event.action, _event.detail, _event.at).where(
+    _event.petition_id == bindparam("petition_id"), _event.action.in_(bindparam("actions", expanding=True))
+).order_by(_event.id)
 _NUMBER_AND_STATUS = core_select(_petition.number, _petition.status).where(
     _petition.id == bindparam("petition_id")
 )
@@ -319,12 +323,12 @@ def inbound_message(session: Session, *, chat_id: int, message_id: int) -> Petit
     return session.exec(query).first()
 
 
-def events_of(session: Session, petition_id: int, actions: Iterable[str]) -> list[PetitionEvent]:
-    """A petition's events of some actions, oldest first."""
-    query = select(PetitionEvent).where(
-        PetitionEvent.petition_id == petition_id, col(PetitionEvent.action).in_(list(actions))
-    ).order_by(col(PetitionEvent.id))
-    return list(session.exec(query))
+def events_of(session: Session, petition_id: int, actions: Iterable[str]) -> Sequence[Row[Any]]:
+    """A petition's events of some actions, oldest first, as rows of (action, detail, at).
+
+    Every card render reads these (provenance_lines), so it is a prepared Core statement.
+    """
+    return session.execute(_EVENTS_OF, {"petition_id": petition_id, "actions": list(actions)}).all()
 
 
 def stale_drafts(session: Session, *, kind: DraftKind, before: datetime, limit: int) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ community instead of every petition. Read-only; never commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +86,47 @@ def rate_counts(session: Session, *, period_start: datetime, period_end: datetim
         query = query.group_by(_p.community_code)
     return {row.key: {name: int(getattr(row, name)) for name in COUNT_NAMES}
             for row in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """The counts (COUNT_NAMES) of one week's petitions sharing a community, grid, category
+    and handler: the finest grouping a digest needs. A breakdown by any of them is a sum."""
+
+    week: int  # index into the weeks asked for
+    community_code: str
+    grid_code: str | None
+    category: str
+    handler_staff_id: int | None
+    counts: dict[str, int]
+
+
+def week_breakdown(session: Session, *, weeks: Sequence[tuple[datetime, datetime]], now: datetime,
+                   communities: Sequence[str]) -> list[GroupCounts]:
+    """Each week's cohort counted per (community, grid, category, handler), in one query.
+
+    ``weeks`` are ``[start, end)`` periods that do not overlap (a digest asks for this week
+    and the one before). One scan of the weeks' rows, grouped by a CASE on ``created_at``
+    naming the week and by the four keys; the counts are the SUM(CASE …) of ``rate_counts``.
+    """
+    if not weeks:
+        return []
+    counts = _counts(now)
+    week = case(*((and_(_p.created_at >= literal(start, UTCDateTime()),
+                        _p.created_at < literal(end, UTCDateTime())), index)
+                  for index, (start, end) in enumerate(weeks)), else_=None).label("week")
+    keys = (week, _p.community_code, _p.grid_code, _p.category, _p.handler_staff_id)
+    query = (select(*keys, *counts.values())
+             .where(_p.community_code.in_(list(communities)),
+                    _p.created_at >= literal(min(start for start, _ in weeks), UTCDateTime()),
+                    _p.created_at < literal(max(end for _, end in weeks), UTCDateTime()),
+                    _p.created_at <= literal(now, UTCDateTime()),
+                    _p.status.not_in(_EXCLUDED))
+             .group_by(*keys))
+    return [GroupCounts(week=row.week, community_code=row.community_code, grid_code=row.grid_code,
+                        category=row.category, handler_staff_id=row.handler_staff_id,
+                        counts={name: int(getattr(row, name)) for name in COUNT_NAMES})
+            for row in session.execute(query) if row.week is not None]
 
 
 def rate_counts_of_two(session: Session, *, start: datetime, split: datetime, end: datetime, now: datetime,

@@ -12,18 +12,16 @@ from sqlmodel import Session, col, select
 
 from storage.enums import ScopeKind
 from storage.models import Petition, Resident, StaffGroup
+from storage.tables import table_of
 
-# What the digest reads of a petition (reception.reports.metrics, topics, digest): plain
-# rows, not ORM objects. A petition object has 47 columns and costs ~5 KB of Python; building
-# them was half the time of a district's digest over a large history.
-DIGEST_COLUMNS = (
-    Petition.id, Petition.number, Petition.community_code, Petition.grid_code,
-    Petition.category, Petition.building, Petition.keywords, Petition.handler_staff_id,
-    Petition.created_at, Petition.status, Petition.first_response_at, Petition.respond_due,
-    Petition.resolved_at, Petition.resolve_due, Petition.paused_at, Petition.overdue,
-    Petition.reopen_count, Petition.rating, Petition.rated_at, Petition.closed_at,
-    Petition.text,  # hot topics read the problem and its place from it
-)
+# What the digest reads of a petition beyond the counts the database makes for it
+# (storage.rates.week_breakdown): the hot topics and recurring clusters of
+# reception.reports.topics (which read the problem and its place from the text too), and who
+# is in the cohort. Plain rows, not ORM objects: a petition object has 47 columns and costs
+# ~5 KB of Python, and on SQLite every datetime read is parsed.
+DIGEST_COLUMNS = ("number", "community_code", "category", "building", "keywords", "created_at",
+                  "status", "text")
+_petition = table_of(Petition).c
 
 
 def petitions_received(
@@ -34,13 +32,17 @@ def petitions_received(
     communities: Iterable[str] | None = None,
 ) -> list[Row[Any]]:
     """The digest's columns (DIGEST_COLUMNS) of the petitions created in ``[since, until)``,
-    oldest first, as read-only rows with the same attribute names; ``communities`` None: all."""
-    query = core_select(*(col(c) for c in DIGEST_COLUMNS)).where(
-        col(Petition.created_at) >= since, col(Petition.created_at) < until
+    oldest first, as read-only rows with the same attribute names; ``communities`` None: all.
+
+    A Core statement over the table's columns: an ORM-enabled one (``Petition.x``) runs every
+    row through the ORM's loading machinery, a second per 30,000 rows.
+    """
+    query = core_select(*(_petition[name] for name in DIGEST_COLUMNS)).where(
+        _petition.created_at >= since, _petition.created_at < until
     )
     if communities is not None:
-        query = query.where(col(Petition.community_code).in_(list(communities)))
-    return list(session.execute(query.order_by(col(Petition.created_at), col(Petition.id))))
+        query = query.where(_petition.community_code.in_(list(communities)))
+    return list(session.execute(query.order_by(_petition.created_at, _petition.id)).all())
 
 
 def petitions_received_batches(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from sqlmodel import Session
 
@@ -26,18 +27,19 @@ from reception.reports.metrics import (
     DEFAULT_WEIGHTS,
     MIN_SAMPLE,
     Rates,
-    compute_rates,
     in_cohort,
-    rates_by,
+    rates_from_counts,
     week_bounds,
 )
 from reception.reports.returns_counts import ReturnsCounts, returns_counts
 from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage import queries
+from storage import rates as rate_queries
 from storage import reports as report_queries
 from storage.db import transaction
 from storage.enums import Rating, ScopeKind
 from storage.models import Petition
+from storage.rates import GroupCounts
 
 if TYPE_CHECKING:
     from reception.deps import Deps
@@ -99,31 +101,34 @@ class Digests:
         start, end = week_bounds(week_ending or now, tz)
         previous_start = start - timedelta(days=7)
         communities = self._communities(scope_kind, scope_code)
+        weeks = ((start, end), (previous_start, start))  # this week, last week
         with transaction(self.deps.engine) as session:
-            # Rows of DIGEST_COLUMNS: the Petition attributes that the metrics below read.
+            # The rates and every breakdown, both weeks: counted by the database (GROUP BY).
+            groups = rate_queries.week_breakdown(session, weeks=weeks, now=now,
+                                                 communities=communities)
+            staff = queries.staff_names(session, [g.handler_staff_id for g in groups])
+            # Rows of DIGEST_COLUMNS, for the hot topics and the recurring clusters.
             petitions = cast("list[Petition]", report_queries.petitions_received(
                 session, since=end - CLUSTER_WINDOW, until=end, communities=communities
             ))
-            staff = _staff_names(session, petitions)
             disputes = returns_counts(session, self.deps.org, since=start, until=end,
                                       communities=communities, now=now)
-        this_week: dict[str, Any] = dict(period_start=start, period_end=end, now=now, weights=self.weights)
-        last_week: dict[str, Any] = dict(period_start=previous_start, period_end=start, now=now,
-                         weights=self.weights)
 
-        def both(key: Callable[[Petition], str]) -> tuple[dict[str, Rates], dict[str, Rates]]:
-            return rates_by(petitions, key, **this_week), rates_by(petitions, key, **last_week)
+        def both(key: Callable[[GroupCounts], str]) -> tuple[dict[str, Rates], dict[str, Rates]]:
+            return (_rates_by(groups, key, week=0, weights=self.weights),
+                    _rates_by(groups, key, week=1, weights=self.weights))
 
         multi = scope_kind != ScopeKind.COMMUNITY
-        by_grid, previous_by_grid = both(lambda p: self._grid_label(p, qualified=multi))
-        by_category, previous_by_category = both(lambda p: p.category)
+        by_grid, previous_by_grid = both(
+            lambda g: self._grid_label(g.community_code, g.grid_code, qualified=multi))
+        by_category, previous_by_category = both(lambda g: g.category)
         by_staff, previous_by_staff = both(
-            lambda p: staff.get(p.handler_staff_id or 0, t.NO_HANDLER))
+            lambda g: staff.get(g.handler_staff_id or 0, t.NO_HANDLER))
         by_community, previous_by_community = (
-            both(lambda p: self.deps.org.community(p.community_code).name) if multi else ({}, {})
+            both(lambda g: self.deps.org.community(g.community_code).name) if multi else ({}, {})
         )
-        current = compute_rates(petitions, **this_week)
-        previous = compute_rates(petitions, **last_week)
+        current, previous = (_rates_by(groups, lambda _: "", week=week, weights=self.weights)
+                             .get("", Rates()) for week in (0, 1))
         cohort = [p for p in petitions
                   if in_cohort(p, period_start=start, period_end=end, now=now)]
         window = [p for p in petitions
@@ -226,11 +231,11 @@ class Digests:
             ScopeKind.DISTRICT: org.districts}
         return table[scope_kind][scope_code].name
 
-    def _grid_label(self, petition: Petition, *, qualified: bool) -> str:
-        grid = self.deps.org.grid(petition.community_code, petition.grid_code)
+    def _grid_label(self, community_code: str, grid_code: str | None, *, qualified: bool) -> str:
+        grid = self.deps.org.grid(community_code, grid_code)
         name = grid.name if grid else t.NO_GRID
         if qualified:
-            return f"{self.deps.org.community(petition.community_code).name}·{name}"
+            return f"{self.deps.org.community(community_code).name}·{name}"
         return name
 
     def _chart(self, out_dir: Path, filename: str, *, title: str, by_category: dict[str, Rates],
@@ -264,9 +269,14 @@ def _queue(session: Session, digest: Digest, *, chat_id: int, now: datetime) -> 
     return queued + 1
 
 
-def _staff_names(session: Session, petitions: list[Petition]) -> dict[int, str]:
-    return queries.staff_names(session, [p.handler_staff_id for p in petitions
-                                         if p.handler_staff_id is not None])
+def _rates_by(groups: list[GroupCounts], key: Callable[[GroupCounts], str], *, week: int,
+              weights: Mapping[str, float]) -> dict[str, Rates]:
+    """One week's rates per ``key`` of its groups (labels that coincide are added up)."""
+    totals: dict[str, Counter[str]] = {}
+    for group in groups:
+        if group.week == week:
+            totals.setdefault(key(group), Counter()).update(group.counts)
+    return {name: rates_from_counts(counts, weights=weights) for name, counts in totals.items()}
 
 
 def _md(moment: datetime) -> str:
