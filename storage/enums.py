@@ -39,6 +39,7 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"  # a resident's message to the bot
     WALKIN = "walkin"  # a visit registered at the desk
     PHONE = "phone"  # a call registered at the desk
+    VISIT = "visit"  # a problem found on a home visit (民情日记)
 
 
 class Rating(StrEnum):
@@ -131,6 +132,7 @@ class DraftKind(StrEnum):
     REJECT = "reject"  # a staff member's reason awaited
     RETURN = "return"  # a staff member's reason for returning a petition (退单) awaited
     NOT_URGENT = "noturgent"  # the reason the card's 取消紧急 waits for
+    CALLBACK_NOTE = "callback_note"  # the caller's next message is the call-back's note
 
 
 class ReturnReason(StrEnum):
@@ -161,3 +163,41 @@ class StrayOutcome(StrEnum):
 
     CLOSED = "closed"  # the resident was told; nothing filed
     FILED = "filed"  # a voice note, filed as the petition it was
+
+
+class CallbackOutcome(StrEnum):
+    """How a call-back (回访) went: the resident's verdict, as a rating, or nobody answered."""
+
+    SATISFIED = "satisfied"
+    BASIC = "basic"
+    UNSATISFIED = "unsatisfied"
+    UNREACHABLE = "unreachable"  # 联系不上: no rating
+
+
+class CallbackReason(StrEnum):
+    """Why a resolved petition is on the call-back list."""
+
+    UNRATED = "unrated"  # the resident did not rate it
+    SAMPLE = "sample"  # rated, and drawn for the sample
+
+
+class QuestionOutcome(StrEnum):
+    """What became of a question the knowledge base answered."""
+
+    PENDING = "pending"  # no press yet
+    FILED = "filed"  # 仍需人工处理: filed as a petition
+    SOLVED = "solved"  # 已解决
+
+
+class PlaceKind(StrEnum):
+    """Where a recurring problem (每月一题) is: a building or a grid."""
+
+    BUILDING = "building"
+    GRID = "grid"
+
+
+class TopicState(StrEnum):
+    """A monthly topic's state."""
+
+    TRACKING = "tracking"
+    SOLVED = "solved"
