@@ -65,7 +65,7 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:
                           help="rules file path or builtin name (community, city)")
     evaluate.add_argument("--data", required=True, type=Path, metavar="CSV",
                           help="labelled messages, CSV with columns text,label and/or "
-                               "urgent (0/1)")
+                               "urgent (0/1), optionally hazard (gas, fire, lift …)")
     evaluate.add_argument("--split", choices=SPLITS, default="all",
                           help="'test': only the held-out fifth (md5(text) %% 5 == 0)")
     evaluate.add_argument("--short", action="store_true",
@@ -73,6 +73,9 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:
                                "(text before the first space), else its first sentence")
     evaluate.add_argument("--threshold", type=float, default=None, metavar="T",
                           help="triage threshold (default: nlp.triage_threshold of the config)")
+    evaluate.add_argument("--urgent-default", choices=("0", "1"), default=None,
+                          help="gold urgent flag of rows without one; 0 scores a file of board "
+                               "messages (even one with only a text column) for false alarms")
     evaluate.add_argument("--json", action="store_true",
                           help="print one JSON object (accuracy, macro_f1, n, triage_share, "
                                "routed_accuracy, urgent_recall, …)")
@@ -181,23 +184,27 @@ def _corrections(args: argparse.Namespace) -> list[tuple[str, str]]:
 def eval_command(args: argparse.Namespace) -> int:
     """Print the evaluation report; 2 when the rules or data cannot be read."""
     from nlp import Analyzer, RulesError, evaluate
-    from nlp.data import is_test, read_eval_csv, short_text
+    from nlp.data import is_test, read_eval_data, short_text
 
     try:
         analyzer = Analyzer.load(args.rules)
-        rows, urgent = read_eval_csv(args.data)
+        data = read_eval_data(args.data, urgent_default=None if args.urgent_default is None
+                              else args.urgent_default == "1")
         threshold = args.threshold if args.threshold is not None else _triage_threshold(args)
     except (RulesError, ValueError, OSError) as exc:
         print(f"minyuan nlp eval: {exc}", file=sys.stderr)
         return 2
+    rows, urgent, hazards = data.rows, data.urgent, data.hazards
     if args.split != "all":
         keep = [is_test(text) == (args.split == "test") for text, _ in rows]
         rows = [row for row, k in zip(rows, keep, strict=True) if k]
         if urgent is not None:
             urgent = [flag for flag, k in zip(urgent, keep, strict=True) if k]
+        if hazards is not None:
+            hazards = [hazard for hazard, k in zip(hazards, keep, strict=True) if k]
     if args.short:  # after the split: the held-out rows stay the same rows
         rows = [(short_text(text), label) for text, label in rows]
-    report = evaluate(analyzer, rows, triage_threshold=threshold, urgent=urgent)
+    report = evaluate(analyzer, rows, triage_threshold=threshold, urgent=urgent, hazards=hazards)
     print(report.to_json() if args.json else report.format())
     return 0
 

@@ -7,10 +7,11 @@ from pathlib import Path
 from nlp.location import parse_location
 from nlp.masking import mask_personal_data
 from nlp.model import Analysis, Decision, Urgency
-from nlp.rules import RuleSet, UrgencyRules, load_rules, load_urgency
+from nlp.rules import RuleSet, load_rules, load_urgency
 from nlp.scorer import KeywordScorer
 from nlp.segment import DEFAULT_USERDICT, Segmenter, content_tokens, stopwords, tokenizer
 from nlp.urgency import UrgencyDetector
+from nlp.urgency_rules import UrgencyRules
 
 
 class Analyzer:
@@ -56,6 +57,10 @@ class Analyzer:
     def urgency(self, text: str) -> Urgency:
         """The urgency decision alone."""
         return self._urgency.detect(text)
+
+    def hazards_of(self, words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """The hazard codes of danger expressions found earlier (a petition's urgent words)."""
+        return self._urgency.hazards_of(words)
 
     def analyse(self, text: str) -> Analysis:
         """Everything staff need to route a petition, from a single segmentation."""

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.segment import TITLE_MAX_CHARS
@@ -34,6 +35,16 @@ def read_labelled_csv(path: Path | str) -> list[Row]:
     return [(text, label) for text, label in rows if text and label]
 
 
+@dataclass(frozen=True)
+class EvalData:
+    """What `nlp eval` scores: (text, label) rows and, per row, the gold urgent flag and the
+    hazard it is about (None where the column is missing or the cell empty)."""
+
+    rows: list[Row]
+    urgent: list[bool | None] | None  # None: the file has no urgent column
+    hazards: list[str | None] | None  # None: the file has no hazard column
+
+
 def read_eval_csv(path: Path | str) -> tuple[list[Row], list[bool | None] | None]:
     """Read rows for `nlp eval`: columns text and label and/or urgent (0/1).
 
@@ -43,25 +54,40 @@ def read_eval_csv(path: Path | str) -> tuple[list[Row], list[bool | None] | None
     written for the project in nlp/corpus). Raises ValueError when the file has no text
     column, neither label nor urgent, or an urgent cell other than 0/1.
     """
+    data = read_eval_data(path)
+    return data.rows, data.urgent
+
+
+def read_eval_data(path: Path | str, *, urgent_default: bool | None = None) -> EvalData:
+    """`read_eval_csv` and the optional `hazard` column (gas, fire … as in urgent.toml).
+
+    `urgent_default` is the gold flag of a row without an urgent cell (False for a file of
+    board messages, nearly none urgent); with it a file with only a text column is read.
+    """
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = _reader(path, handle)
         columns = set(reader.fieldnames or ())
+        if urgent_default is not None and "text" in columns:
+            columns.add("urgent")
         if "text" not in columns or not columns & {"label", "urgent"}:
             raise ValueError(f"{path}: expected CSV columns text,label and/or text,urgent, "
                              f"got {reader.fieldnames}")
         rows: list[Row] = []
         flags: list[bool | None] = []
+        hazards: list[str | None] = []
         for line, record in enumerate(reader, start=2):
             text = (record["text"] or "").strip()
             label = (record.get("label") or "").strip()
             cell = (record.get("urgent") or "").strip()
             if cell not in ("", "0", "1"):
                 raise ValueError(f"{path}, line {line}: urgent must be 0 or 1, got {cell!r}")
-            if not text or not (label or cell):
+            if not text or not (label or cell or urgent_default is not None):
                 continue
             rows.append((text, label))
-            flags.append(None if cell == "" else cell == "1")
-    return rows, (flags if "urgent" in columns else None)
+            flags.append(urgent_default if cell == "" else cell == "1")
+            hazards.append((record.get("hazard") or "").strip() or None)
+    return EvalData(rows, flags if "urgent" in columns else None,
+                    hazards if "hazard" in columns else None)
 
 
 def fold_of(text: str) -> int:

@@ -37,6 +37,11 @@ class UrgencyScore:
     recall: float
     precision: float
     false_alarm_rate: float  # flagged among the rows that are not urgent
+    # With a hazard column: of the urgent rows flagged, the share whose hazard was named, and
+    # per hazard the urgent rows and the recall on them.
+    hazard_n: int = 0
+    hazard_accuracy: float | None = None
+    recall_by_hazard: dict[str, dict[str, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ class EvalReport:
     def to_json(self) -> str:
         """One JSON object: accuracy, macro_f1, n, per_category, confusion, triage_share,
         routed_accuracy and, with urgent labels, urgent_recall / urgent_precision /
-        urgent_false_alarm_rate."""
+        urgent_false_alarm_rate; with hazard labels too, urgent_hazard_accuracy and
+        urgent_recall_by_hazard."""
         data = asdict(self)
         urgency = data.pop("urgency")
         if urgency is not None:
@@ -63,11 +69,16 @@ class EvalReport:
                          "urgent_recall": urgency["recall"],
                          "urgent_precision": urgency["precision"],
                          "urgent_false_alarm_rate": urgency["false_alarm_rate"]})
+            if urgency["recall_by_hazard"] is not None:
+                data.update({"urgent_hazard_n": urgency["hazard_n"],
+                             "urgent_hazard_accuracy": urgency["hazard_accuracy"],
+                             "urgent_recall_by_hazard": urgency["recall_by_hazard"]})
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     def format(self) -> str:
         """A plain-text report: totals, a per-category table, then the confusion matrix."""
-        lines = [f"n={self.n}  accuracy={self.accuracy:.4f}  macro-F1={self.macro_f1:.4f}"]
+        lines = [f"n={self.n}  accuracy={self.accuracy:.4f}  macro-F1={self.macro_f1:.4f}"
+                 if self.n else "no category labels: urgency only"]
         if self.triage_share is not None:
             routed = "-" if self.routed_accuracy is None else f"{self.routed_accuracy:.4f}"
             lines.append(f"triage (confidence < {self.triage_threshold}): "
@@ -76,6 +87,11 @@ class EvalReport:
             lines.append(f"urgent: {u.urgent} of {u.n} gold, {u.flagged} flagged; recall "
                          f"{u.recall:.3f}, precision {u.precision:.3f}, "
                          f"false alarms {u.false_alarm_rate:.2%}")
+            if u.recall_by_hazard is not None:
+                accuracy = "-" if u.hazard_accuracy is None else f"{u.hazard_accuracy:.3f}"
+                lines.append(f"hazard named right: {accuracy} of {u.hazard_n} flagged; recall "
+                             + ", ".join(f"{h} {s['recall']:.2f} ({int(s['n'])})"
+                                         for h, s in u.recall_by_hazard.items()))
         lines.append("")
         if not self.per_category:
             return "\n".join(lines).rstrip()
@@ -100,12 +116,14 @@ def evaluate(
     *,
     triage_threshold: float | None = None,
     urgent: Sequence[bool | None] | None = None,
+    hazards: Sequence[str | None] | None = None,
 ) -> EvalReport:
     """Classify every (text, label) row and score the predictions.
 
     `analyzer_or_rules` is an Analyzer or anything `Analyzer.load` accepts. With
     `triage_threshold`, the share of rows below it and the accuracy of the rest are reported.
-    `urgent` (one gold flag per row, None where unknown) adds urgency recall and precision.
+    `urgent` (one gold flag per row, None where unknown) adds urgency recall and precision;
+    `hazards` (one hazard code per row, e.g. "gas") whether the flagged ones named it.
     A row with an empty label is scored for urgency only.
     """
     from nlp.analyzer import Analyzer
@@ -131,9 +149,17 @@ def evaluate(
     if urgent is not None:
         if len(urgent) != len(rows):
             raise ValueError(f"{len(rows)} rows but {len(urgent)} urgent flags")
-        pairs = [(gold, analyzer.urgency(text).urgent)
-                 for (text, _), gold in zip(rows, urgent, strict=True) if gold is not None]
-        report = replace(report, urgency=score_urgency(pairs))
+        kinds = list(hazards) if hazards is not None else [None] * len(rows)
+        if len(kinds) != len(rows):
+            raise ValueError(f"{len(rows)} rows but {len(kinds)} hazards")
+        scored = [(gold, analyzer.urgency(text), kind)
+                  for (text, _), gold, kind in zip(rows, urgent, kinds, strict=True)
+                  if gold is not None]
+        score = score_urgency([(gold, found.urgent) for gold, found, _ in scored])
+        if hazards is not None:
+            score = _with_hazards(score, [(kind, found.hazards) for gold, found, kind in scored
+                                          if gold and kind])
+        report = replace(report, urgency=score)
     return report
 
 
@@ -151,6 +177,21 @@ def score_urgency(pairs: Sequence[tuple[bool, bool]]) -> UrgencyScore:
         precision=round(tp / flagged, 4) if flagged else 0.0,
         false_alarm_rate=round((flagged - tp) / negatives, 4) if negatives else 0.0,
     )
+
+
+def _with_hazards(score: UrgencyScore,
+                  urgent: Sequence[tuple[str, tuple[str, ...]]]) -> UrgencyScore:
+    """Add hazard figures from the gold-urgent rows' (gold hazard, found hazards)."""
+    flagged = [(kind, found) for kind, found in urgent if found]
+    named = sum(kind in found for kind, found in flagged)
+    by_hazard: dict[str, dict[str, float]] = {}
+    for kind in sorted({kind for kind, _ in urgent}):
+        rows = [found for k, found in urgent if k == kind]
+        by_hazard[kind] = {"n": len(rows),
+                           "recall": round(sum(bool(f) for f in rows) / len(rows), 4)}
+    return replace(score, hazard_n=len(flagged),
+                   hazard_accuracy=round(named / len(flagged), 4) if flagged else None,
+                   recall_by_hazard=by_hazard)
 
 
 def score_predictions(gold: Sequence[str], predicted: Sequence[str]) -> EvalReport:

@@ -44,7 +44,8 @@ class Decision:
 @dataclass(frozen=True)
 class Urgency:
     urgent: bool
-    words: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # the live danger expressions, as written
+    hazards: tuple[str, ...] = ()  # their hazards (urgent.toml's codes: gas, fire, lift …)
 
 
 @dataclass(frozen=True)

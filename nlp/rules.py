@@ -11,9 +11,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlp.segment import RULES_DIR
+
+if TYPE_CHECKING:
+    from nlp.urgency_rules import UrgencyRules
 
 BUILTIN_RULES = ("community", "city")
 URGENT_FILE = RULES_DIR / "urgent.toml"
@@ -54,8 +57,8 @@ FORMAT_HEADER = """\
 #                stopwords, numbers or punctuation between them ("教师 对调": 教师对调)
 # [categories."名称".negative]   "词" = weight: evidence against; subtracts the same way
 #
-# Optional [urgency] table: words / negations / hypothetical / resolved / not_negations, as in
-# urgent.toml; without it the shipped urgent.toml applies.
+# Optional [urgency] table (hazards, words, patterns and the cue lists), as in urgent.toml;
+# without it the shipped urgent.toml applies.
 """
 
 
@@ -77,17 +80,6 @@ class CategoryRules:
     keywords: dict[str, float] = field(default_factory=dict)
     negative: dict[str, float] = field(default_factory=dict)
     patterns: tuple[Pattern, ...] = ()
-
-
-@dataclass(frozen=True)
-class UrgencyRules:
-    words: tuple[str, ...]
-    negations: tuple[str, ...] = ()
-    hypothetical: tuple[str, ...] = ()
-    resolved: tuple[str, ...] = ()
-    not_negations: tuple[str, ...] = ()
-    not_dangers: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()  # regular expressions for danger phrases, cancelled like words
 
 
 @dataclass(frozen=True)
@@ -129,10 +121,12 @@ def load_rules(rules: str | Path, *, seed: bool = False) -> RuleSet:
 
 def load_urgency(path: Path = URGENT_FILE) -> UrgencyRules:
     """Read the urgent-words file (an `[urgency]` table)."""
+    from nlp.urgency_rules import parse_urgency
+
     data = _read_toml(path)
     where = _Where(str(path))
     _only_keys(data, {"urgency"}, where)
-    return _parse_urgency(_table(data, "urgency", where, required=True), where.key("urgency"))
+    return parse_urgency(_table(data, "urgency", where, required=True), str(where.key("urgency")))
 
 
 def parse_rules(data: dict[str, Any], *, source: str = "<memory>", seed: bool = False) -> RuleSet:
@@ -171,6 +165,8 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>", seed: bool = 
     if title_weight < 0:
         raise RulesError(f"{meta_at.key('title_weight')}: must be 0 or more, got {title_weight}")
     urgency = data.get("urgency")
+    from nlp.urgency_rules import parse_urgency
+
     return RuleSet(
         name=_string(meta, "name", meta_at, Path(source).stem),
         description=_string(meta, "description", meta_at, ""),
@@ -180,8 +176,8 @@ def parse_rules(data: dict[str, Any], *, source: str = "<memory>", seed: bool = 
         scale=scale,
         match=match,
         title_weight=title_weight,
-        urgency=None if urgency is None else _parse_urgency(
-            _table(data, "urgency", where), where.key("urgency")
+        urgency=None if urgency is None else parse_urgency(
+            _table(data, "urgency", where), str(where.key("urgency"))
         ),
         source=source,
     )
@@ -280,30 +276,6 @@ def _patterns(body: dict[str, Any], where: _Where) -> tuple[Pattern, ...]:
             raise RulesError(f"{item_at.key('pattern')}: missing or empty")
         patterns.append(Pattern(regex, _number(item, "weight", item_at, 1.0)))
     return tuple(patterns)
-
-
-def _parse_urgency(table: dict[str, Any], where: _Where) -> UrgencyRules:
-    _only_keys(table, {"words", "negations", "hypothetical", "resolved", "not_negations",
-                        "not_dangers", "patterns"}, where)
-    words = _strings(table, "words", where)
-    patterns = _strings(table, "patterns", where)
-    for index, pattern in enumerate(patterns):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise RulesError(f"{where.key('patterns')}[{index}]: not a valid regular expression "
-                             f"({exc})") from exc
-    if not words:
-        raise RulesError(f"{where.key('words')}: must list at least one word")
-    return UrgencyRules(
-        words=words,
-        negations=_strings(table, "negations", where),
-        hypothetical=_strings(table, "hypothetical", where),
-        resolved=_strings(table, "resolved", where),
-        not_negations=_strings(table, "not_negations", where),
-        not_dangers=_strings(table, "not_dangers", where),
-        patterns=patterns,
-    )
 
 
 def _only_keys(table: dict[str, Any], allowed: set[str], where: _Where) -> None:

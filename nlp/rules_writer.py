@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from nlp.rules import FORMAT_HEADER, CategoryRules, RuleSet, UrgencyRules
+from nlp.rules import FORMAT_HEADER, CategoryRules, RuleSet
+from nlp.urgency_rules import OTHER_HAZARD, UrgencyRules
 
 
 def dump_rules(rules: RuleSet, *, note: str = "") -> str:
@@ -57,10 +58,25 @@ def _category_lines(category: CategoryRules) -> list[str]:
 
 def _urgency_lines(urgency: UrgencyRules) -> list[str]:
     lines = ["", "[urgency]"]
-    for key in ("words", "negations", "hypothetical", "resolved", "not_negations"):
-        values = getattr(urgency, key)
-        lines.append(f"{key} = [{', '.join(_q(v) for v in values)}]")
+    loose = urgency.hazard(OTHER_HAZARD)
+    if loose is not None:
+        lines.append(f"words = {_list(loose.words)}")
+        lines.append(f"patterns = {_list(loose.patterns)}")
+    for key in ("negations", "not_negations", "hypothetical", "past", "chronic", "resolved",
+                "not_dangers", "after", "immediate", "resets"):
+        lines.append(f"{key} = {_list(getattr(urgency, key))}")
+    lines.append(f"long_text = {urgency.long_text}")
+    lines.append(f"short_text = {urgency.short_text}")
+    for hazard in urgency.hazards:
+        if hazard.code == OTHER_HAZARD:
+            continue
+        lines += ["", f"[urgency.hazards.{hazard.code}]"]
+        lines += [f"{key} = {_list(getattr(hazard, key))}" for key in ("words", "patterns", "weak")]
     return lines
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return f"[{', '.join(_q(v) for v in values)}]"
 
 
 def _q(text: str) -> str:

@@ -1,8 +1,9 @@
 """Safety advice by hazard: what a resident reporting a danger should do before anything else.
 
-The advice is data (``nlp/rules/safety.toml``), edited by the office: each hazard lists the
-danger words (as found by ``nlp.urgency``) that mean it, the advice, and the keys of the
-numbers to call. Which number a key stands for is the office's configuration, not this file's.
+The advice is data (``nlp/rules/safety.toml``), edited by the office: each hazard, under the
+code the urgency rules give it (``nlp/rules/urgent.toml``: gas, fire, lift …), has the advice
+and the keys of the numbers to call. Which number a key stands for is the office's
+configuration, not this file's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from nlp.rules import RulesError
 from nlp.segment import RULES_DIR
 
 SAFETY_FILE = RULES_DIR / "safety.toml"
-_HAZARD_KEYS = {"name", "words", "advice", "call"}
+_HAZARD_KEYS = {"name", "advice", "call"}
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,6 @@ class Hazard:
     name: str
     advice: str
     call: tuple[str, ...]  # keys of ``SafetyRules.labels``, most important first
-    words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,15 @@ class SafetyRules:
             _hazard(code, body, labels, f"{source}: hazards.{code}")
             for code, body in _table(data.get("hazards", {}), f"{source}: hazards").items()
         )
-        fallback = _hazard("fallback", data.get("fallback"), labels, f"{source}: fallback",
-                           words_required=False)
+        fallback = _hazard("fallback", data.get("fallback"), labels, f"{source}: fallback")
         return cls(hazards=hazards, fallback=fallback, labels=MappingProxyType(dict(labels)))
 
-    def hazards_for(self, words: Iterable[str]) -> tuple[Hazard, ...]:
-        """The hazards the danger words name, in the file's order; the fallback when a
-        word names none (or nothing matched at all)."""
-        words = tuple(words)
-        found = [h for h in self.hazards if h.words.intersection(words)]
-        covered = set().union(*(h.words for h in found)) if found else set()
-        if not found or any(w not in covered for w in words):
+    def hazards_for(self, codes: Iterable[str]) -> tuple[Hazard, ...]:
+        """The hazards of these codes (``Urgency.hazards``), in the file's order; the fallback
+        as well when a code has no advice here (or there is no code at all)."""
+        codes = set(codes)
+        found = [h for h in self.hazards if h.code in codes]
+        if len(found) < len(codes) or not found:
             found.append(self.fallback)
         return tuple(found)
 
@@ -81,8 +79,7 @@ def _table(value: object, where: str) -> dict[str, Any]:
     return value
 
 
-def _hazard(code: str, body: object, labels: Mapping[str, str], where: str, *,
-            words_required: bool = True) -> Hazard:
+def _hazard(code: str, body: object, labels: Mapping[str, str], where: str) -> Hazard:
     body = _table(body, where)
     unknown = set(body) - _HAZARD_KEYS
     if unknown:
@@ -91,9 +88,6 @@ def _hazard(code: str, body: object, labels: Mapping[str, str], where: str, *,
     for key in ("name", "advice"):
         if not isinstance(body.get(key), str) or not body[key].strip():
             raise RulesError(f"{where}.{key}: missing")
-    words = body.get("words", [])
-    if not isinstance(words, list) or (words_required and not words):
-        raise RulesError(f"{where}.words: expected a list of danger words")
     call = body.get("call", [])
     if not isinstance(call, list):
         raise RulesError(f"{where}.call: expected a list of number keys")
@@ -102,4 +96,4 @@ def _hazard(code: str, body: object, labels: Mapping[str, str], where: str, *,
             raise RulesError(f"{where}.call: {key!r} is not in [numbers] "
                              f"({', '.join(sorted(labels))})")
     return Hazard(code=code, name=body["name"], advice=body["advice"].strip(),
-                  call=tuple(call), words=frozenset(map(str, words)))
+                  call=tuple(call))

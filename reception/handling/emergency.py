@@ -48,7 +48,8 @@ REPEAT_BATCH = 200
 
 # --- the resident's reply ----------------------------------------------------------------
 def hazards(deps: Deps, petition: Petition) -> tuple[Hazard, ...]:
-    return deps.safety.hazards_for(petition.urgent_words)
+    """The petition's hazards (from its stored danger words) and their advice."""
+    return deps.safety.hazards_for(deps.analyzer.hazards_of(petition.urgent_words))
 
 
 def numbers(deps: Deps, community_code: str) -> dict[str, str]:

@@ -50,7 +50,7 @@ def test_classify_json(capsys, run_cli):
     assert run_cli("nlp", "classify", "厨房燃气泄漏了", "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["decision"]["category"] == "水电气暖"
-    assert data["urgency"] == {"urgent": True, "words": ["燃气泄漏"]}
+    assert data["urgency"] == {"urgent": True, "words": ["燃气泄漏"], "hazards": ["gas"]}
 
 
 @pytest.mark.parametrize("rules", ["community", "city"])

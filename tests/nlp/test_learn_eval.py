@@ -228,6 +228,43 @@ def test_cli_eval_accepts_an_urgency_only_csv(tmp_path, capsys, run_cli):
     assert report["urgent_false_alarm_rate"] == 0.0
 
 
+def test_cli_eval_reports_the_hazards_of_a_hazard_column(tmp_path, capsys, run_cli):
+    data = tmp_path / "urgent.tsv"
+    data.write_text("# our own messages\ntext\turgent\thazard\n"
+                    "厨房着火了，好多烟\t1\tfire\n"
+                    "我爸晕倒了，叫不醒\t1\tinjury\n"
+                    "楼上水管爆了\t1\tgas\n"                 # found, but as water
+                    "孩子发烧了\t1\tinjury\n"               # missed
+                    "去年发生过火灾\t0\tfire\n", encoding="utf-8")
+    assert run_cli("nlp", "eval", "--data", str(data), "--threshold", "0.35", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["urgent_recall"] == 0.75
+    assert report["urgent_hazard_n"] == 3
+    assert report["urgent_hazard_accuracy"] == round(2 / 3, 4)
+    assert report["urgent_recall_by_hazard"] == {
+        "fire": {"n": 1, "recall": 1.0}, "gas": {"n": 1, "recall": 1.0},
+        "injury": {"n": 2, "recall": 0.5}}
+    assert run_cli("nlp", "eval", "--data", str(data), "--threshold", "0.35") == 0
+    text = capsys.readouterr().out
+    assert text.startswith("no category labels: urgency only")
+    assert "hazard named right: 0.667 of 3 flagged" in text
+
+
+def test_cli_eval_scores_board_messages_for_false_alarms(tmp_path, capsys, run_cli):
+    """--urgent-default 0: a file of board messages (only a text column) counts its flags."""
+    data = tmp_path / "board.csv"
+    data.write_text("text\n小区停车位太少，希望增加\n楼道堆满杂物存在火灾隐患\n"
+                    "刚才楼下着火了，快来\n", encoding="utf-8")
+    assert run_cli("nlp", "eval", "--data", str(data), "--threshold", "0.35") == 2
+    capsys.readouterr()
+    assert run_cli("nlp", "eval", "--data", str(data), "--threshold", "0.35",
+                   "--urgent-default", "0", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["urgent_n"] == 3
+    assert report["urgent_flagged"] == 1
+    assert report["urgent_false_alarm_rate"] == round(1 / 3, 4)
+
+
 def test_cli_eval_rejects_a_bad_urgent_cell(tmp_path, capsys, run_cli):
     data = tmp_path / "urgent.csv"
     data.write_text("text,urgent\n厨房着火了,yes\n", encoding="utf-8")

@@ -15,36 +15,40 @@ def safety() -> SafetyRules:
 
 
 @pytest.mark.parametrize(
-    ("words", "hazards"),
+    ("codes", "hazards"),
     [
-        (("煤气味",), ["gas"]),
-        (("电梯困人",), ["lift"]),
-        (("老人摔倒",), ["injury"]),
-        (("漏电",), ["electric"]),
-        (("水管爆裂",), ["water"]),
-        (("着火", "晕倒"), ["fire", "injury"]),  # the file's order, each once
-        (("救命",), ["fallback"]),  # a danger word no hazard lists
-        (("漏气", "救命"), ["gas", "fallback"]),
+        (("gas",), ["gas"]),
+        (("lift",), ["lift"]),
+        (("missing",), ["missing"]),
+        (("injury", "fire"), ["fire", "injury"]),  # the file's order, each once
+        (("other",), ["fallback"]),  # a hazard with no advice of its own (救命)
+        (("gas", "other"), ["gas", "fallback"]),
+        ((), ["fallback"]),
     ],
 )
-def test_hazards_for_danger_words(safety, words, hazards):
-    assert [h.code for h in safety.hazards_for(words)] == hazards
+def test_hazards_for_codes(safety, codes, hazards):
+    assert [h.code for h in safety.hazards_for(codes)] == hazards
 
 
-def test_every_urgent_word_gets_advice_and_a_number(safety):
-    for word in load_urgency().words:
-        found = safety.hazards_for([word])
-        assert found and all(h.advice and h.call for h in found), word
+def test_every_hazard_of_the_urgency_rules_gets_advice_and_a_number(safety):
+    """Every hazard urgent.toml can report has its own advice (only "other" falls back)."""
+    codes = [h.code for h in load_urgency().hazards]
+    assert {"gas", "fire", "electric", "lift", "injury", "collapse", "water", "violence",
+            "missing"} <= set(codes)
+    for code in codes:
+        found = safety.hazards_for([code])
+        assert all(h.advice and h.call for h in found), code
+        assert [h.code for h in found] == (["fallback"] if code == "other" else [code])
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"numbers": {"fire": "火警"}, "hazards": {"x": {"name": "n", "advice": "a",
-          "words": ["着火"], "call": ["gaz"]}}, "fallback": {"name": "n", "advice": "a"}},
+          "call": ["gaz"]}}, "fallback": {"name": "n", "advice": "a"}},
          r"hazards\.x\.call: 'gaz' is not in \[numbers\]"),
         ({"numbers": {}, "hazards": {"x": {"name": "n", "advice": "a", "words": []}},
-          "fallback": {"name": "n", "advice": "a"}}, r"hazards\.x\.words"),
+          "fallback": {"name": "n", "advice": "a"}}, r"hazards\.x\.words: unknown key"),
         ({"numbers": {}, "hazards": {}, "fallback": {"name": "n"}}, r"fallback\.advice: missing"),
         ({"numbers": {}, "hazards": {}, "fallback": {"name": "n", "advice": "a", "tips": 1}},
          r"fallback\.tips: unknown key"),

@@ -1,28 +1,39 @@
-"""Danger words are urgent unless negated, hypothetical or already resolved."""
+"""Urgency: a danger happening now is urgent and names its hazard; hazards (隐患), what-ifs,
+past events, negations, resolved events and figures of speech are not."""
 
 from __future__ import annotations
 
 import pytest
 
+from nlp import Analyzer, RulesError
+
 
 @pytest.mark.parametrize(
-    ("text", "words"),
+    ("text", "hazards"),
     [
-        ("楼道里着火了，浓烟很大，快来人", ("着火", "浓烟")),
-        ("厨房燃气泄漏，味道很大", ("燃气泄漏",)),
-        ("5栋电梯困人了，里面有个小孩", ("电梯困人",)),
-        ("隔壁老人摔倒了起不来", ("老人摔倒",)),
-        ("不知道怎么回事，楼下一直冒烟", ("冒烟",)),
-        ("配电箱不停冒烟", ("冒烟",)),
-        ("地下室爆管了，水漫出来", ("爆管",)),
-        ("楼道里有火灾隐患，现在已经着火了", ("着火",)),  # a risk phrase does not hide a real fire
-        ("配电箱漏电了，一碰就麻", ("漏电",)),
+        ("楼道里着火了，浓烟很大，快来人", ("fire", "other")),
+        ("厨房燃气泄漏，味道很大", ("gas",)),
+        ("屋里一股液化气的味儿，越来越浓", ("gas",)),          # object + state, not a listed word
+        ("5栋电梯困人了，里面有个小孩", ("lift",)),
+        ("我们被困在电梯里了，在8楼和9楼中间", ("lift",)),
+        ("隔壁老人摔倒了起不来", ("injury",)),
+        ("不知道怎么回事，楼下一直冒烟", ("fire",)),        # "不知道" is not a negation
+        ("配电箱不停冒烟", ("electric", "fire")),        # smoke from a fuse box: both
+        ("地下室爆管了，水漫出来", ("water",)),
+        ("楼道的电线在冒火花，啪啪响", ("electric",)),
+        ("客厅天花板往下塌，还在掉", ("collapse",)),
+        ("阳台的墙裂了在掉渣", ("collapse",)),
+        ("楼下有人拿着刀追人", ("violence",)),
+        ("对门独居的王奶奶好几天没开门了", ("missing",)),
+        ("楼道里有火灾隐患，现在已经着火了", ("fire",)),  # a risk phrase does not hide a real fire
+        ("去年着过一次火，现在又着火了！", ("fire",)),      # 现在 ends the reach of 去年
+        ("配电箱漏电了，一碰就麻", ("electric",)),
     ],
 )
-def test_danger_words_are_urgent(community, text, words):
+def test_present_dangers_are_urgent_with_their_hazard(community, text, hazards):
     urgency = community.analyse(text).urgency
     assert urgency.urgent
-    assert urgency.words == words
+    assert urgency.hazards == hazards
 
 
 @pytest.mark.parametrize(
@@ -30,54 +41,66 @@ def test_danger_words_are_urgent(community, text, words):
     [
         "没有漏气，就是想问问燃气费",
         "不是着火，是邻居在烧烤",
+        "燃气没有泄漏，是下水道的味道",
         "昨天电梯困人，现在已经修好了",
         "担心电动车在楼道充电会起火",
         "我们小区并没有燃气泄漏",
         "物业费太贵了",
         "",
-        # Risks, past events, what-ifs and figures of speech are not emergencies now.
+        # Risks, past events, what-ifs, chronic problems and figures of speech.
         "楼道堆满杂物，存在火灾隐患",
         "一旦发生火灾，后果不堪设想",
         "我们楼去年发生过火灾，现在消防通道还是被堵",
+        "楼下的水管以前爆过好几次",
+        "电梯经常坏，随时可能困人",                         # the cue inside the phrase counts
         "低保是我们家的救命钱，希望尽快审批",
         "现在是信息爆炸的时代，社区通知能不能简短一点",
         "老旧电线有漏电风险，请安排检查",
+        "楼上装修噪音太大，我都快炸了",
+        "楼下饭店油烟太大",
+        "水管冻裂了的话找谁修？提前问一下",
+        "楼上漏水渗到我家卫生间，已经好几个月了",
+        "3号楼2单元501，楼上漏水严重，天花板一直在滴水，墙皮都泡掉了",  # a leak, not a flood
     ],
 )
-def test_negated_hypothetical_or_resolved_is_not_urgent(community, text):
+def test_not_happening_now_is_not_urgent(community, text):
     urgency = community.analyse(text).urgency
     assert not urgency.urgent
     assert urgency.words == ()
+    assert urgency.hazards == ()
 
 
-def test_one_live_word_is_enough_when_another_is_negated(community):
+def test_one_live_danger_is_enough_when_another_is_negated(community):
     urgency = community.analyse("不是着火，是燃气泄漏了").urgency
     assert urgency.words == ("燃气泄漏",)
+    assert urgency.hazards == ("gas",)
 
 
-@pytest.mark.parametrize(
-    ("text", "word"),
-    [
-        ("我在电梯里出不去了", "电梯里出不去"),          # a pattern: 电梯.{0,6}出不去
-        ("楼上有人拿着菜刀", "拿着菜刀"),
-        ("插座在打火，有焦味", "插座在打火"),
-    ],
-)
-def test_danger_patterns_are_urgent(community, text, word):
-    assert community.analyse(text).urgency.words == (word,)
+def test_a_weak_word_needs_a_cue_that_it_is_happening_now(community):
+    """打人 and 火灾 also tell the past in letters: in a message of more than one line they
+    count only next to 在/正在/快来 …; in a one-line chat message they count as they are."""
+    context = "我是3号楼2单元的住户，今天想跟社区反映一下我们单元门口新来的这几个保安的工作情况，"
+    assert len(context) > 40
+    assert not community.urgency(context + "保安打人，请严肃处理").urgent
+    assert community.urgency(context + "保安正在打人，快来").urgent
+    assert community.urgency("楼下保安打人").urgent
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["上周电梯里出不去了一回，物业要给个说法", "担心有人拿着刀闹事", "插座在打火，已经修好了"],
-)
-def test_danger_patterns_are_cancelled_like_words(community, text):
-    assert not community.analyse(text).urgency.urgent
+def test_a_long_letter_needs_the_cue_next_to_the_danger(community):
+    letter = ("尊敬的领导：您好！我是小区的业主，我们小区自交房以来电梯质量一直很差，物业也不作为，"
+              "业主多次反映都没有结果，电梯一个月坏好几次。上周有业主被困在电梯里，差点出事，请有关部门尽快督促整改，"
+              "保障业主的生命财产安全，谢谢。")
+    assert len(letter) > 100
+    assert not community.urgency(letter).urgent
+    assert community.urgency(letter + "刚才又有人被困在电梯里了，快来！").urgent
+
+
+def test_stored_words_give_back_their_hazards(community):
+    urgency = community.urgency("厨房着火了，我爸晕倒了")
+    assert community.hazards_of(urgency.words) == urgency.hazards == ("fire", "injury")
 
 
 def test_a_bad_urgency_pattern_names_the_key(tmp_path):
-    from nlp import Analyzer, RulesError
-
     path = tmp_path / "rules.toml"
     path.write_text('[categories."物业".keywords]\n"物业" = 1\n'
                     '[urgency]\nwords = ["着火"]\npatterns = ["(着火"]\n', encoding="utf-8")
@@ -85,15 +108,49 @@ def test_a_bad_urgency_pattern_names_the_key(tmp_path):
         Analyzer.load(path)
 
 
-def test_our_chat_style_urgency_set_meets_its_bars(community):
-    """nlp/corpus/urgency_short.tsv (written for the project): recall >= 0.9, false alarms <= 5%."""
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('[urgency.hazards.gas]\nwords = "漏气"\n', r"urgency\.hazards\.gas\.words: must be a list"),
+        ('[urgency.hazards.gas]\nweak = ["(漏"]\n', r"hazards\.gas\.weak\[0\].*regular expression"),
+        ('[urgency.hazards.gas]\nword = ["漏气"]\n', r"hazards\.gas\.word: unknown key"),
+        ('[urgency.hazards.gas]\n', r"hazards\.gas: lists no words"),
+        ('[urgency]\nlong_text = "long"\n[urgency.hazards.gas]\nwords = ["漏气"]\n',
+         r"urgency\.long_text: must be a number"),
+    ],
+)
+def test_a_bad_hazard_table_names_the_key(tmp_path, table, message):
+    path = tmp_path / "rules.toml"
+    path.write_text('[categories."物业".keywords]\n"物业" = 1\n' + table, encoding="utf-8")
+    with pytest.raises(RulesError, match=message):
+        Analyzer.load(path)
+
+
+def test_a_rules_file_may_carry_its_own_hazards(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[categories."物业".keywords]\n"物业" = 1\n'
+                    '[urgency]\nnegations = ["没有"]\n'
+                    '[urgency.hazards.flood]\nwords = ["发大水"]\n', encoding="utf-8")
+    analyzer = Analyzer.load(path)
+    assert analyzer.urgency("村里发大水了").hazards == ("flood",)
+    assert not analyzer.urgency("村里没有发大水").urgent
+    assert not analyzer.urgency("着火了").urgent  # the shipped urgent.toml does not apply
+
+
+@pytest.mark.parametrize(
+    ("name", "min_rows"),
+    [("urgency_short.tsv", 290), ("urgency_dev.tsv", 140)],
+)
+def test_our_chat_style_development_sets_meet_their_bars(community, name, min_rows):
+    """The sets urgent.toml was tuned on (written for the project): recall >= 0.95, false
+    alarms <= 3%. The held-out urgency_test.tsv is measured in docs/nlp.md, not here."""
     from nlp.data import read_eval_csv
     from nlp.evaluate import score_urgency
     from nlp.segment import RULES_DIR
 
-    rows, flags = read_eval_csv(RULES_DIR.parent / "corpus" / "urgency_short.tsv")
-    score = score_urgency([(gold, community.urgency(text).urgent)
+    rows, flags = read_eval_csv(RULES_DIR.parent / "corpus" / name)
+    score = score_urgency([(bool(gold), community.urgency(text).urgent)
                            for (text, _), gold in zip(rows, flags, strict=True)])
-    assert score.n >= 290
-    assert score.recall >= 0.9
-    assert score.false_alarm_rate <= 0.05
+    assert score.n >= min_rows
+    assert score.recall >= 0.95
+    assert score.false_alarm_rate <= 0.03
