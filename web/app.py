@@ -407,6 +407,7 @@ async def petition_action(request: web.Request) -> web.Response:
         # 回访 as `/callback 编号 结果 备注` from the caller's private chat.
         "callback": lambda: services.callbacks.record_on_desk(
             tg_user_id=user, petition_id=pid, outcome=str(form.get("outcome", "")), note=text),
+        "callback_contact": lambda: services.callbacks.contact_on_desk(tg_user_id=user, petition_id=pid),
         "claim": lambda: desk.claim(tg_user_id=user, petition_id=pid),
         "resolve": lambda: desk.resolve(tg_user_id=user, petition_id=pid, result=str(form.get("text", ""))),
         "reject": lambda: desk.reject(tg_user_id=user, petition_id=pid, reason=str(form.get("text", ""))),

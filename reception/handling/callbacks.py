@@ -200,16 +200,40 @@ class CallBacks:
             if petition is None:
                 raise NotFound(texts.DESK_CALLBACK_NO_PETITION)
             self.access.require_scope(staff, petition)
-            callback = cq.pending_callback_of(session, petition) if petition.resolved_at else None
-            may = (callback is not None and callback.done_at is None
-                   and petition.status in ("resolved", "closed")
-                   and (callback.reason == "sample" or petition.rating is None)
-                   and petition.handler_staff_id != staff.id
-                   and self._is_caller(session, staff, petition.community_code))
+            may = self._may_call(session, staff, petition)
             note = cq.callback_notes(session, [saved_id(petition)]).get(saved_id(petition), "")
             return DeskCallBack(may_record=may,
                                 outcome=texts.CALLBACK_LABELS.get(petition.callback_outcome or "", ""),
                                 note=mask_personal_data(note or ""))
+
+    def contact_on_desk(self, *, tg_user_id: int, petition_id: int) -> str:
+        """The resident's contact for the caller who may record the call now (as /callbacks
+        sends it to the caller's private chat); the viewing is on the timeline."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            petition = session.get(Petition, petition_id)
+            if petition is None:
+                raise NotFound(texts.DESK_CALLBACK_NO_PETITION)
+            self.access.require_scope(staff, petition)
+            if not self._may_call(session, staff, petition):
+                raise NotAllowed(texts.DESK_CALLBACK_NO_CONTACT)
+            self.lifecycle.note(session, petition, Note.VIEW_CONTACT,
+                                actor=Actor(ActorKind.STAFF, staff.id, staff.name), channel="web")
+            name, _, phone = resident_label(self._resident(session, petition), petition,
+                                            masked=False).partition(" ")
+            return texts.CALLBACK_CONTACT_LINE.format(
+                number=petition.number, name=name, phone=phone or texts.CALLBACK_NO_PHONE,
+                address=address_of(petition) or texts.ADDRESS_NOT_GIVEN)
+
+    def _may_call(self, session: Session, staff: Staff, petition: Petition) -> bool:
+        """On the list now (as /callbacks shows it), not done, and this staff member is a
+        caller of the community and not the handler."""
+        callback = cq.pending_callback_of(session, petition) if petition.resolved_at else None
+        return (callback is not None and callback.done_at is None
+                and petition.status in ("resolved", "closed")
+                and (callback.reason == "sample" or petition.rating is None)
+                and petition.handler_staff_id != staff.id
+                and self._is_caller(session, staff, petition.community_code))
 
     def desk_pending(self, *, tg_user_id: int) -> list[DeskEntry]:
         """The desk's 待回访 page: this caller's entries in their whole scope, without the

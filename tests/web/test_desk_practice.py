@@ -74,6 +74,7 @@ async def test_a_caller_records_the_call_back_on_the_desk_and_unsatisfied_reopen
     assert "您不是回访员" in await (await desk.client.get("/callbacks")).text()
     page = await post(desk, pid, "callback", csrf, outcome="满意")
     assert "不是该社区的回访员" in page and 'id="record_callback"' not in page
+    assert "只有可以记录这次回访的回访员" in await post(desk, pid, "callback_contact", csrf)
     assert petition_row(desk, pid).callback_outcome is None
 
     csrf = await signed_in_as(desk, office.supervisor)  # the street's admin: a caller
@@ -82,13 +83,17 @@ async def test_a_caller_records_the_call_back_on_the_desk_and_unsatisfied_reopen
     assert "王芳" not in listed and "13812345678" not in listed
     page = await (await desk.client.get(f"/petitions/{pid}")).text()
     assert 'id="record_callback"' in page
+    assert "13812345678" not in page
+    page = await post(desk, pid, "callback_contact", csrf)  # to make the call
+    assert f"{number}：王芳 " in page and "3号楼2单元501" in page
+    assert "查看居民联系方式（网页工作台） · 孙督办" in page
     forged = await desk.client.post(f"/petitions/{pid}/callback",
                                     data={"csrf": "forged", "outcome": "满意"})
     assert forged.status == 403 and petition_row(desk, pid).callback_outcome is None
     page = await post(desk, pid, "callback", csrf, outcome="不满意",
                       text="楼上仍在滴水，电话13812345678")
     assert "诉求已重新交办" in page
-    assert "回访结果：不满意（楼上仍在滴水" in page and "13812345678" not in page
+    assert "回访结果：不满意（楼上仍在滴水" in page and "仍在滴水，电话13812345678" not in page
     assert 'id="record_callback"' not in page
     row = petition_row(desk, pid)
     assert (row.status, row.callback_outcome, row.reopen_count) == ("reopened", "unsatisfied", 1)
