@@ -746,3 +746,6 @@ PROMPT_RETURN = (
 )
 EXTEND_NONE_PENDING = "这件诉求没有待审批的延期申请。"
 EXTEND_TIMELINE = "延长 {days} 个工作日，办结时限 {due}"
+# --- 回访 on the supervisors' desk (web.app, reception.handling.callbacks) ---
+DESK_CALLBACK_NO_PETITION = "没有找到这件诉求。"
+DESK_CALLBACK_NO_CONTACT = "只有可以记录这次回访的回访员才能查看居民的联系方式。"

@@ -24,9 +24,11 @@ from urllib.parse import urlencode
 import jinja2
 from aiohttp import web
 
+from reception import texts
 from reception.deps import Deps
 from reception.errors import ReceptionError
 from reception.handling.access import Access
+from reception.handling.callbacks import CallBacks
 from reception.handling.desk import Desk
 from reception.handling.extensions import Extensions
 from reception.handling.referrals import Referrals
@@ -64,6 +66,8 @@ class DeskServices(Protocol):
     def referrals(self) -> Referrals: ...
     @property
     def extensions(self) -> Extensions: ...
+    @property
+    def callbacks(self) -> CallBacks: ...
 
 
 class FileSource(Protocol):
@@ -136,6 +140,7 @@ def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
     r.add_post("/petitions", petition_search, name="search")
     r.add_get("/petitions/{id:\\d+}", petition_page, name="petition")
     r.add_post("/petitions/{id:\\d+}/{action}", petition_action, name="action")
+    r.add_get("/callbacks", callback_list, name="callbacks")
     r.add_get("/petitions/{id:\\d+}/files/{file:\\d+}", petition_file, name="file")
     # The plan and the reports live in web/reports.py, which builds on this module's plumbing.
     from web import reports
@@ -367,7 +372,10 @@ async def petition_page(request: web.Request, *, reveal: bool = False, notice: s
                            petition_id=int(request.match_info["id"]), reveal=reveal)
     except ReceptionError as error:
         return _render(request, "message.html", {"title": "无法查看", "text": str(error)}, status=404)
-    return _render(request, "petition.html", {"v": view, "notice": notice,
+    callback = await _call(request, services.callbacks.on_desk, tg_user_id=staff.tg_user_id,
+                           petition_id=view.petition.id)
+    return _render(request, "petition.html", {"v": view, "notice": notice, "cb": callback,
+                                              "outcomes": [label for label, _ in texts.CALLBACK_BUTTONS],
                                               "categories": services.deps.analyzer.categories,
                                               "departments": services.deps.org.departments.values()})
 
@@ -396,6 +404,10 @@ async def petition_action(request: web.Request) -> web.Response:
             tg_user_id=user, chat_id=user, petition_id=pid, approve=True),
         "extend_refuse": lambda: services.extensions.decide_pending(
             tg_user_id=user, chat_id=user, petition_id=pid, approve=False),
+        # 回访 as `/callback 编号 结果 备注` from the caller's private chat.
+        "callback": lambda: services.callbacks.record_on_desk(
+            tg_user_id=user, petition_id=pid, outcome=str(form.get("outcome", "")), note=text),
+        "callback_contact": lambda: services.callbacks.contact_on_desk(tg_user_id=user, petition_id=pid),
         "claim": lambda: desk.claim(tg_user_id=user, petition_id=pid),
         "resolve": lambda: desk.resolve(tg_user_id=user, petition_id=pid, result=str(form.get("text", ""))),
         "reject": lambda: desk.reject(tg_user_id=user, petition_id=pid, reason=str(form.get("text", ""))),
@@ -409,6 +421,17 @@ async def petition_action(request: web.Request) -> web.Response:
     except ReceptionError as error:
         notice = str(error)
     return await petition_page(request, notice=notice)
+
+
+async def callback_list(request: web.Request) -> web.Response:
+    """待回访: the viewer's call-back entries (scoped; no names or contacts, as the list)."""
+    staff = await _signed_in(request)
+    try:
+        entries = await _call(request, request.app[SERVICES].callbacks.desk_pending,
+                              tg_user_id=staff.tg_user_id)
+    except ReceptionError as error:
+        return _render(request, "callbacks.html", {"entries": [], "notice": str(error)})
+    return _render(request, "callbacks.html", {"entries": entries, "notice": ""})
 
 
 _FILE_TYPES = {"photo": "image/jpeg", "video": "video/mp4", "animation": "video/mp4",

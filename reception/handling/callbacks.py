@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -50,6 +50,26 @@ OUTCOME_BY_LABEL = {label: CallbackOutcome(code) for label, code in texts.CALLBA
 class _Entry:
     callback: CallBack
     petition: Petition
+
+
+@dataclass(frozen=True)
+class DeskCallBack:
+    """The call-back on the desk's petition page."""
+    may_record: bool
+    outcome: str  # the recorded outcome's label, "" when none
+    note: str  # masked
+
+
+@dataclass(frozen=True)
+class DeskEntry:
+    """One line of the desk's 待回访 page."""
+    petition_id: int
+    number: str
+    category: str
+    community: str
+    reason: str
+    resolved_at: datetime
+    handler: str
 
 
 class CallBacks:
@@ -155,6 +175,85 @@ class CallBacks:
                 self.access.require_staff(session, tg_user_id)
                 raise NotFound(texts.NO_SUCH_PETITION.format(number=html.escape(number)))
             return self._record(session, tg_user_id, chat_id, petition, code, note.strip())
+
+    # --- the supervisors' desk (web.app): the same checks as in chat ----------------------
+    def record_on_desk(self, *, tg_user_id: int, petition_id: int, outcome: str,
+                       note: str = "") -> str:
+        """The desk's call-back form: as ``/callback`` from the caller's private chat."""
+        code = OUTCOME_BY_LABEL.get(outcome.strip())
+        if code is None:
+            raise InvalidInput(texts.CALLBACK_USAGE)
+        with transaction(self.deps.engine) as session:
+            petition = session.get(Petition, petition_id)
+            if petition is None:
+                self.access.require_staff(session, tg_user_id)
+                raise NotFound(texts.DESK_CALLBACK_NO_PETITION)
+            return self._record(session, tg_user_id, tg_user_id, petition, code, note.strip())
+
+    def on_desk(self, *, tg_user_id: int, petition_id: int) -> DeskCallBack:
+        """What the desk's petition page shows of the call-back: whether this viewer may
+        record it now (listed, not done, a caller of the community, not the handler) and
+        the recorded outcome with its note (masked, as the page is)."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            petition = session.get(Petition, petition_id)
+            if petition is None:
+                raise NotFound(texts.DESK_CALLBACK_NO_PETITION)
+            self.access.require_scope(staff, petition)
+            may = self._may_call(session, staff, petition)
+            note = cq.callback_notes(session, [saved_id(petition)]).get(saved_id(petition), "")
+            return DeskCallBack(may_record=may,
+                                outcome=texts.CALLBACK_LABELS.get(petition.callback_outcome or "", ""),
+                                note=mask_personal_data(note or ""))
+
+    def contact_on_desk(self, *, tg_user_id: int, petition_id: int) -> str:
+        """The resident's contact for the caller who may record the call now (as /callbacks
+        sends it to the caller's private chat); the viewing is on the timeline."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            petition = session.get(Petition, petition_id)
+            if petition is None:
+                raise NotFound(texts.DESK_CALLBACK_NO_PETITION)
+            self.access.require_scope(staff, petition)
+            if not self._may_call(session, staff, petition):
+                raise NotAllowed(texts.DESK_CALLBACK_NO_CONTACT)
+            self.lifecycle.note(session, petition, Note.VIEW_CONTACT,
+                                actor=Actor(ActorKind.STAFF, staff.id, staff.name), channel="web")
+            name, _, phone = resident_label(self._resident(session, petition), petition,
+                                            masked=False).partition(" ")
+            return texts.CALLBACK_CONTACT_LINE.format(
+                number=petition.number, name=name, phone=phone or texts.CALLBACK_NO_PHONE,
+                address=address_of(petition) or texts.ADDRESS_NOT_GIVEN)
+
+    def _may_call(self, session: Session, staff: Staff, petition: Petition) -> bool:
+        """On the list now (as /callbacks shows it), not done, and this staff member is a
+        caller of the community and not the handler."""
+        callback = cq.pending_callback_of(session, petition) if petition.resolved_at else None
+        return (callback is not None and callback.done_at is None
+                and petition.status in ("resolved", "closed")
+                and (callback.reason == "sample" or petition.rating is None)
+                and petition.handler_staff_id != staff.id
+                and self._is_caller(session, staff, petition.community_code))
+
+    def desk_pending(self, *, tg_user_id: int) -> list[DeskEntry]:
+        """The desk's 待回访 page: this caller's entries in their whole scope, without the
+        residents' names or contacts (as the petition list). NotAllowed for a non-caller."""
+        with transaction(self.deps.engine) as session:
+            staff = self.access.require_staff(session, tg_user_id)
+            communities = [code for code in self.access.communities_of(staff)
+                           if self._is_caller(session, staff, code)]
+            if not communities:
+                raise NotAllowed(texts.CALLBACK_NOT_ANY_CALLER)
+            self._queue_due(session)
+            entries = [(c, p) for c, p in cq.pending_callbacks(session, communities=communities)
+                       if p.handler_staff_id != staff.id]
+            handlers = queries.staff_names(session, (p.handler_staff_id for _, p in entries))
+            return [DeskEntry(petition_id=saved_id(p), number=p.number, category=p.category,
+                              community=self.deps.org.community(p.community_code).name,
+                              reason=texts.CALLBACK_REASONS.get(c.reason, c.reason),
+                              resolved_at=c.resolved_at,
+                              handler=handlers.get(p.handler_staff_id or 0, "—"))
+                    for c, p in entries]
 
     def _record(self, session: Session, tg_user_id: int, chat_id: int, petition: Petition,
                 outcome: CallbackOutcome, note: str) -> str:

@@ -64,6 +64,20 @@ async def test_filter_action_and_refusal(desk, phone_page):
     await phone_page.click("#claim")
     assert "已办结" in await phone_page.inner_text("#notice")  # refused, as in chat
 
+    # Unrated for three days: the community's administrator calls back from 待回访.
+    desk.harness.clock.advance(timedelta(days=3, minutes=1))
+    token = await desk.link_token(desk.office.admin)
+    await phone_page.goto(_url(desk, f"/login/{token}"))
+    await phone_page.click("#login")
+    await phone_page.click("nav >> text=待回访")
+    await phone_page.click(f"#callbacks >> text={desk.petitions['leak']}")
+    await phone_page.select_option("#callback select[name=outcome]", "不满意")
+    await phone_page.fill("#callback input[name=text]", "居民说还在漏")
+    await phone_page.click("#record_callback")
+    assert "重新交办" in await phone_page.inner_text("#notice")
+    assert "重新办理" in await phone_page.inner_text("#status")
+    assert "回访结果：不满意（居民说还在漏）" in await phone_page.inner_text("#callback_outcome")
+
 
 # Counts the person's clicks across page loads (trusted events only: the page's own script
 # submitting a form is not a click).
