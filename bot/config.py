@@ -64,6 +64,22 @@ class ReceptionConfig:
 
 
 @dataclass(frozen=True)
+class CallbackConfig:
+    """回访: when a resolved petition goes on the call-back list."""
+
+    unrated_days: int = 3
+    sample_percent: int = 10
+
+
+@dataclass(frozen=True)
+class VisitConfig:
+    """民情日记: each staff member's weekly norm of home visits."""
+
+    half_days: int = 4
+    households: int = 10
+
+
+@dataclass(frozen=True)
 class NlpConfig:
     rules: str
     userdict: Path | None
@@ -135,6 +151,9 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
+    callbacks: CallbackConfig = field(default_factory=CallbackConfig)
+    answers: Path | None = None  # the knowledge base and templates file; None: the shipped one
+    visits: VisitConfig = field(default_factory=VisitConfig)
     practice: PracticeConfig = field(default_factory=PracticeConfig)
 
     def with_database(self, url: str) -> Config:
@@ -229,8 +248,33 @@ def _build(data: dict[str, Any], *, base: Path, path: Path) -> Config:
         min_sample=r.int("reports.min_sample", 5, minimum=1),
         web=_web(r),
         emergency=_emergency(r, base),
+        callbacks=_callbacks(r),
+        answers=_answers(r, base),
+        visits=VisitConfig(half_days=r.int("visits.half_days", 4, minimum=0),
+                           households=r.int("visits.households", 10, minimum=0)),
         practice=_practice(r),
     )
+
+
+def _answers(r: _Reader, base: Path) -> Path | None:
+    from nlp.answers import AnswerBook
+    from nlp.rules import RulesError
+
+    name = r.str("knowledge.answers", "")
+    path = (base / name).resolve() if name else None
+    try:
+        AnswerBook.load(path) if path else AnswerBook.load()
+    except RulesError as exc:
+        raise ConfigError(f"knowledge.answers: {exc}") from exc
+    return path
+
+
+def _callbacks(r: _Reader) -> CallbackConfig:
+    sample = r.int("callbacks.sample_percent", 10, minimum=0)
+    if sample > 100:
+        raise ConfigError(f"callbacks.sample_percent: must be at most 100, got {sample}")
+    return CallbackConfig(unrated_days=r.int("callbacks.unrated_days", 3, minimum=1),
+                          sample_percent=sample)
 
 
 def _practice(r: _Reader) -> PracticeConfig:

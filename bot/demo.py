@@ -2,11 +2,13 @@
 
 Residents write in, staff claim, reply, reassign, merge, reject and resolve, residents rate
 and one reopens; a gas smell at night gets safety advice and alerts everyone at once, a
-routine question at night waits for the office; the deadline sweep reminds and escalates; the weekly digest and the
-reception register are written to files. At the end: the duty roster by command, a stray
-photo turned into a petition by one answer, a follow-up that makes it an emergency (advice,
-alert naming the on-duty staff, repeat alert, claim) and a voice note never explained, filed
-the next evening. It prints what each person saw.
+routine question at night waits for the office; the deadline sweep reminds and escalates; a
+common question is answered from the knowledge base, staff log home visits, nobody rates one
+result so it is called back; the weekly digest and the reception register are written to
+files, and on the first of the month the street picks its 每月一题. At the end: the duty
+roster by command, a stray photo turned into a petition by one answer, a follow-up that makes
+it an emergency (advice, alert naming the on-duty staff, repeat alert, claim) and a voice
+note never explained, filed the next evening. It prints what each person saw.
 """
 
 from __future__ import annotations
@@ -191,12 +193,26 @@ async def _week(s: Script) -> None:
         await s.later(hours=6)
     await s.say(grid_worker, main.id, "/overdue")
 
+    # Friday: a common question answered at once, home visits, the same leak again in 3号楼.
+    await s.say(zhou, zhou.id, "请问开居住证明需要什么材料？")
+    await s.press(zhou, zhou.id, s.last(zhou.id), "已解决")
+    await s.say(grid_worker, main.id, "/visit 8号楼3单元201 看望独居老人周奶奶，身体尚好")
+    await s.say(grid_worker, main.id,
+                "/visit 3号楼1单元202 入户走访 问题:厨房天花板也在漏水，怀疑是楼上管道老化")
+    await s.say(chen, chen.id, "3号楼2单元301 卫生间顶上漏水，楼上渗下来的")
+    await s.say(officer, main.id, f"/resolve {stove} 已更换灶具电池并清理点火针，点火正常。")
+    await s.say(grid_worker, grid_worker.id, "/visits")
+
     # Next Monday 09:00: the weekly digest goes out; the office exports its register.
     s.clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
     await s.h.runtime.call(s.h.domain.digests.queue_weekly)
     await s.h.settle()
     await s.say(admin, main.id, "/export")
 
+    # Nobody rated the stove's result: three days on, the administrator calls back (回访).
+    await s.later(minutes=40)
+    await s.say(admin, main.id, "/callbacks")
+    await s.press(admin, main.id, s.last(main.id), "满意")
     # The second week: a return and its ruling, a referral to a department, an extension.
     await s.later(hours=1)
     await s.say(chen, chen.id, "小区东门有车乱停，把消防通道都堵死了，消防车根本进不来")
@@ -208,7 +224,9 @@ async def _week(s: Script) -> None:
     outage = s.number(wang.id)
     await s.press(grid_worker, main.id, s.card(main.id, outage), "认领")
     await s.say(grid_worker, main.id, f"/refer {outage} 供电公司 3号楼整栋停电，疑似变压器故障，请尽快抢修")
+    await s.later(minutes=2)  # the group's cards and notes stay within Telegram's 20 a minute
     await s.say(grid_worker, main.id, f"/extend {outage} 3 需等待供电公司更换变压器")
+    await s.later(minutes=2)
     request = next(m for m in reversed(emu.bot_messages(street.id)) if "延期申请" in m.text)
     await s.press(supervisor, street.id, request, "✅ 批准延期")
 
@@ -238,6 +256,12 @@ async def _week(s: Script) -> None:
     emu.send_voice(wang, wang.id)
     await s.h.settle()
     await s.later(hours=25)
+    # Wednesday 2 December: November's recurring problems (the job runs on the 1st; here on
+    # demand, by the same call); the street picks one as its 每月一题.
+    s.clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    await s.h.runtime.call(s.h.domain.monthly.queue_monthly)
+    await s.h.settle()
+    await s.say(supervisor, street.id, "/topic pick 1")
 
 
 def _export_register(harness: Harness, out_dir: Path) -> tuple[Path, Path]:

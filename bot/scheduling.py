@@ -43,6 +43,11 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
     # Mondays of December, 09:00: is next year's holiday arrangement in yet?
     queue.run_custom(_calendar_reminder, name="calendar-reminder", job_kwargs={
         "trigger": CronTrigger.from_crontab("0 9 * 12 mon", timezone=tz)})
+    # 每月一题: last month's recurring problems to every street group, on the first at 09:00.
+    queue.run_custom(_monthly_report, name="monthly-report", job_kwargs={
+        "trigger": CronTrigger.from_crontab("0 9 1 * *", timezone=tz)})
+    # 回访: resolved petitions due for a call-back go on the lists; callers are told.
+    queue.run_repeating(_callbacks, interval=timedelta(hours=1), first=120, name="callbacks")
     # A notice imported by `minyuan calendar import` (another process) counts from then on.
     queue.run_repeating(_calendar_refresh, interval=timedelta(minutes=10), first=600,
                         name="calendar-refresh")
@@ -131,3 +136,16 @@ async def _calendar_refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = context.application.bot_data["runtime"]
     if await runtime.run(runtime.services.escalation.refresh_calendar):
         log.info("calendar: imported holiday arrangement taken up")
+
+
+async def _callbacks(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    queued = await runtime.call(runtime.services.callbacks.queue_due)
+    if queued:
+        log.info("call-backs: %s resolved petitions put on the lists", queued)
+
+
+async def _monthly_report(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    queued = await runtime.call(runtime.services.monthly.queue_monthly)
+    log.info("monthly report: %s messages queued", queued)

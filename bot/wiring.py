@@ -10,28 +10,33 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config, ConfigError
 from nlp import Analyzer
+from nlp.answers import AnswerBook
 from nlp.safety import SafetyRules
 from reception.clock import Clock, SystemClock
 from reception.deadlines.calculator import DeadlineCalculator, DeadlinePolicy, Limit
 from reception.deadlines.workdays import WorkCalendar
 from reception.deps import NATIONAL_EMERGENCY_NUMBERS, Deps, Settings
 from reception.handling.access import Access
+from reception.handling.callbacks import CallBacks
 from reception.handling.desk import Desk
 from reception.handling.extensions import Extensions
 from reception.handling.feedback import Feedback
 from reception.handling.filing import Filing
 from reception.handling.inbox import Inbox
 from reception.handling.intake import Intake
+from reception.handling.knowledge import Knowledge
 from reception.handling.referrals import Referrals
 from reception.handling.returns import Returns
 from reception.handling.roster import Roster
 from reception.handling.signin import SignIn
 from reception.handling.urgency import Urgency
+from reception.handling.visits import Visits
 from reception.org import Organisation
 from reception.petition.searchable import fill_missing
 from reception.reports.board import Board
 from reception.reports.digest import Digests
 from reception.reports.metrics import MIN_SAMPLE
+from reception.reports.monthly import Monthly
 from reception.reports.register import Register
 from reception.supervision.calendar_watch import refresh_official_days
 from reception.supervision.escalation import Escalation
@@ -55,6 +60,10 @@ class Services:
     inbox: Inbox
     signin: SignIn
     board: Board
+    callbacks: CallBacks
+    knowledge: Knowledge
+    visits: Visits
+    monthly: Monthly
     urgency: Urgency
     roster: Roster
     returns: Returns
@@ -99,6 +108,10 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         reports_dir=config.reports_dir,
         emergency_numbers={**NATIONAL_EMERGENCY_NUMBERS, **config.emergency.numbers},
         emergency_repeat=timedelta(minutes=config.emergency.repeat_minutes),
+        callback_unrated_days=config.callbacks.unrated_days,
+        callback_sample_percent=config.callbacks.sample_percent,
+        visit_half_days=config.visits.half_days,
+        visit_households=config.visits.households,
         return_ruling=Limit.parse(config.practice.return_ruling),
         referral_limit=Limit.parse(config.practice.referral_limit),
         extension_max_days=config.practice.extension_max_days,
@@ -115,6 +128,7 @@ def build_deps(config: Config, *, clock: Clock | None = None, engine: Engine | N
         settings=settings,
         safety=SafetyRules.load(config.emergency.safety) if config.emergency.safety
         else SafetyRules.load(),
+        answers=AnswerBook.load(config.answers) if config.answers else AnswerBook.load(),
     )
     refresh_official_days(deps)  # the notices imported with `minyuan calendar import`
     filled = fill_missing(engine)  # rows of a release before search: once, then none are left
@@ -140,12 +154,12 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
     filing = Filing(deps)  # one duplicate-token cache for residents' messages and walk-ins
     digests = Digests(deps, access, weights=satisfaction_weights, min_sample=min_sample)
     register = Register(deps, access)
-    desk = Desk(deps, access, filing)
+    intake, desk = Intake(deps, filing), Desk(deps, access, filing)
     referrals = Referrals(desk)
     returns = Returns(desk)
     return Services(
         deps=deps,
-        intake=Intake(deps, filing),
+        intake=intake,
         access=access,
         desk=desk,
         feedback=Feedback(deps),
@@ -156,6 +170,10 @@ def build_services(deps: Deps, *, satisfaction_weights: dict[str, float] | None 
         inbox=Inbox(deps),
         signin=SignIn(deps, access),
         board=Board(deps, access, register=register, digests=digests),
+        callbacks=CallBacks(deps, access, desk),
+        knowledge=Knowledge(deps, access, intake, desk),
+        visits=Visits(deps, access, filing),
+        monthly=Monthly(deps, access),
         urgency=Urgency(deps, desk),
         roster=Roster(deps, access),
         returns=returns,

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, resident, returns, staff
+from handlers import common, practice, resident, returns, staff
 from handlers.common import runtime
 from reception import texts
 from reception.petition import callback_data
@@ -53,6 +53,12 @@ def register(application: Application) -> None:
     for name, callback in staff_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     application.add_handler(CommandHandler("bind", staff.bind, filters=GROUPS))
+    practice_commands = {"callbacks": practice.callbacks, "callback": practice.callback,
+                         "tpl": practice.template, "visit": practice.visit,
+                         "visits": practice.visits, "monthly": practice.monthly,
+                         "topic": practice.topic}
+    for name, callback in practice_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE | GROUPS))
     # Buttons by the prefix of their data (reception.petition.callback_data); any other press is refused.
     application.add_handler(CallbackQueryHandler(
         resident.choose_community, pattern=f"^{callback_data.COMMUNITY_PREFIX}"))
@@ -61,6 +67,12 @@ def register(application: Application) -> None:
         resident.submit_held, pattern=f"^{callback_data.DRAFT_PREFIX}"))
     application.add_handler(CallbackQueryHandler(returns.button, pattern=returns.PATTERN))
     application.add_handler(CallbackQueryHandler(staff.card_button, pattern=f"^{callback_data.CARD_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        practice.callback_button, pattern=f"^{callback_data.CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        practice.knowledge_button, pattern=f"^{callback_data.KNOWLEDGE_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(
+        practice.visit_button, pattern=f"^{callback_data.VISIT_PREFIX}"))
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE
                                            & (filters.TEXT | filters.CAPTION), resident.edited))

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from nlp import Analyzer
+from nlp.answers import AnswerBook
 from nlp.safety import SafetyRules
 from nlp.topics import TopicRules
 from reception.clock import Clock
@@ -41,6 +42,10 @@ class Settings:
     emergency_numbers: Mapping[str, str] = field(
         default_factory=lambda: dict(NATIONAL_EMERGENCY_NUMBERS))
     emergency_repeat: timedelta = timedelta(minutes=10)  # zero: alert once
+    callback_unrated_days: int = 3  # resolved and not rated this long: call the resident back
+    callback_sample_percent: int = 10  # and this share of all resolved petitions
+    visit_half_days: int = 4  # 民情日记: each staff member's weekly norm of half-days out
+    visit_households: int = 10  # ... and of households visited
     stray_expiry: timedelta = timedelta(hours=24)  # unanswered stray drafts close; zero: never
     # The office's practice (config.toml [returns], [referrals], [extensions]).
     return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
@@ -62,4 +67,5 @@ class Deps:
     deadlines: DeadlineCalculator
     settings: Settings
     safety: SafetyRules = field(default_factory=SafetyRules.load)
+    answers: AnswerBook = field(default_factory=AnswerBook.load)  # knowledge base, templates
     topics: TopicRules = field(default_factory=TopicRules.load)

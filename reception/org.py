@@ -38,6 +38,8 @@ class Community:
     # Staff alerted in private at once about an urgent petition, by the name they joined
     # with; empty: the community's administrators.
     on_duty: tuple[str, ...] = ()
+    # Staff who call residents back after resolution (回访员), by the name they joined with.
+    callers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class Organisation:
                 emergency_numbers=_numbers(body.get("emergency_numbers", {}),
                                            f"communities.{code}.emergency_numbers", source),
                 on_duty=_names(body.get("on_duty", []), f"communities.{code}.on_duty", source),
+                callers=_names(body.get("callers", []), f"communities.{code}.callers", source),
             )
         if not communities:
             raise OrganisationError(f"{source}: no [communities.<code>] table")

@@ -431,6 +431,108 @@ CONFIRM_AFTER_HOURS = (
     "如遇燃气泄漏、火情、有人受伤等危险，请直接拨打{calls}，并发消息告诉我们。"
 )
 
+# --- call-backs, 回访 (reception.handling.callbacks) -----------------------------------------
+CALLBACK_BUTTONS = (("满意", "satisfied"), ("基本满意", "basic"), ("不满意", "unsatisfied"),
+                    ("联系不上", "unreachable"))
+CALLBACK_LABELS = {code: label for label, code in CALLBACK_BUTTONS}
+CALLBACK_REASONS = {"unrated": "居民未评价", "sample": "抽样回访"}
+EVENT_LABELS.update({"call_back": "回访", "callback_due": "列入回访"})
+REFUSALS.update({"call_back": "该诉求当前状态为「{label}」，不在回访范围（仅已办结的诉求可回访）。"})
+CALLBACK_DUE_NOTE = "{reason}，{days} 天后列入回访"
+CALLBACK_EMPTY = "目前没有待回访的诉求。"
+CALLBACK_HEADER = "📞 <b>待回访诉求 {count} 件</b>（请点选回访结果，或发送 /callback 编号 结果 备注）"
+CALLBACK_ITEM = (
+    "📞 <b>{number}</b> · {category} · {reason}\n办结：{resolved}　处理人：{handler}\n"
+    "居民：{resident}　地点：{place}\n办理结果：{result}"
+)
+CALLBACK_CONTACTS_HEADER = "📞 回访联系方式（仅您可见，请勿转发）："
+CALLBACK_CONTACT_LINE = "{number}：{name} {phone}　{address}"
+CALLBACK_NOT_CALLER = "您不是该社区的回访员，不能记录回访结果。回访员名单在组织配置（org.toml 的 callers）中设定。"
+CALLBACK_NOT_ANY_CALLER = "您不是回访员，没有回访任务。回访员名单在组织配置（org.toml 的 callers）中设定。"
+CALLBACK_OWN_PETITION = "诉求 {number} 由您办理，回访须由其他工作人员进行。"
+CALLBACK_NOT_LISTED = "诉求 {number} 不在待回访名单中（尚未到回访时间，或已回访）。"
+CALLBACK_ALREADY = "诉求 {number} 已回访（{outcome}），无需重复记录。"
+CALLBACK_USAGE = (
+    "用法：/callback 编号 结果 [备注]，结果为 满意、基本满意、不满意 或 联系不上。\n"
+    "例如：/callback MY-20261123-0001 不满意 漏水仍未修好"
+)
+CALLBACK_RECORDED = "已记录 {number} 的回访结果：{outcome}。"
+CALLBACK_REOPENED = "已记录 {number} 的回访结果：不满意，诉求已重新交办。"
+CALLBACK_REOPENED_TO_RESIDENT = (
+    "感谢您接受回访。诉求 <b>{number}</b> 已按您反映的情况重新交办，工作人员会再次联系您。"
+)
+CALLBACK_REOPENED_GROUP = "📞 回访不满意，{number} 已重新办理。回访员：{caller}{note}"
+CALLBACK_NOTE_SUFFIX = "（{note}）"
+CALLBACK_DUE_TO_CALLER = "📞 您有 {count} 件已办结诉求待回访，发送 /callbacks 查看。"
+CARD_CALLBACK = "回访结果：{outcome}"
+STAFF_HELP_CALLBACKS = "\n回访员：/callbacks 待回访　/callback 编号 结果 备注"
+STAFF_HELP += STAFF_HELP_CALLBACKS
+STAFF_HELP_PRIVATE += STAFF_HELP_CALLBACKS
+
+# --- the knowledge base and reply templates (reception.handling.knowledge) -------------------
+KNOWLEDGE_ANSWER = (
+    "💡 <b>{title}</b>\n{answer}\n\n"
+    "以上答复能解决您的问题吗？如仍需工作人员处理，请点「仍需人工处理」，我们会登记为诉求并按时限办理。"
+)
+KNOWLEDGE_FILE_BUTTON = "仍需人工处理"
+KNOWLEDGE_DONE_BUTTON = "已解决"
+KNOWLEDGE_SOLVED = "很高兴帮到您！如有其他问题，随时给我发消息。"
+KNOWLEDGE_ALREADY = "这条咨询已经处理过了。如有新的问题，请直接发消息。"
+KNOWLEDGE_NOT_YOURS = "这是其他居民的咨询，您无法操作。"
+KNOWLEDGE_NOTE = "居民先收到知识库答复「{title}」，选择仍需人工处理"
+EVENT_LABELS.update({"knowledge": "知识库答复后转人工"})
+TEMPLATE_LIST_HEADER = "📝 <b>常用答复模板</b>（回复诉求卡片并发送 /tpl 名称 即可发给居民）："
+TEMPLATE_LIST_LINE = "· <b>{name}</b>：{text}"
+TEMPLATE_NONE = "还没有答复模板，请在知识库文件（answers.toml 的 [templates]）中添加。"
+TEMPLATE_UNKNOWN = "没有名为「{name}」的模板。可用模板：{names}"
+TEMPLATE_NOT_A_REPLY = "请回复（引用）一张诉求卡片，再发送 /tpl {name}，模板内容会作为答复发给居民。"
+STAFF_HELP_TEMPLATES = "\n答复模板：/tpl 列表　回复卡片 /tpl 名称 发送模板"
+STAFF_HELP += STAFF_HELP_TEMPLATES
+STAFF_HELP_PRIVATE += STAFF_HELP_TEMPLATES
+
+# --- 民情日记: home visits (reception.handling.visits) ---------------------------------------
+VISIT_USAGE = (
+    "用法：/visit 户号 走访内容 [问题:发现的问题]\n"
+    "例如：/visit 3号楼2单元501 看望独居老人李奶奶，身体尚好\n"
+    "　　　/visit 5号楼1单元302 入户走访 问题:楼道灯不亮，老人夜里不敢出门"
+)
+VISIT_NEEDS_COMMUNITY = "请在社区工作群中登记走访，或由社区工作人员在私聊中登记。"
+VISIT_PROBLEM_MARKERS = ("问题:", "问题：")
+VISIT_HALF_DAYS = {"am": "上午", "pm": "下午"}
+VISIT_LOGGED = (
+    "🏠 已记录走访：{household}（{day}{half}）\n"
+    "本周：{half_days}/{norm_half_days} 个半天，{households}/{norm_households} 户{met}"
+)
+VISIT_MET = "，已达标 ✅"
+VISIT_PETITION = "\n发现的问题已登记为诉求 <b>{number}</b>（渠道：走访）。"
+VISIT_FILE_BUTTON = "将走访内容登记为诉求"
+VISIT_ALREADY = "这条走访已经记录。"
+VISIT_ALREADY_FILED = "这次走访已登记为诉求 {number}。"
+VISIT_NOT_YOURS = "只有登记这次走访的工作人员可以把它登记为诉求。"
+VISIT_FILED = "已将走访内容登记为诉求 {number}。"
+VISIT_NOTE = "{name} 入户走访（{household}）时发现"
+VISIT_WEEK_HEADER = (
+    "🏠 <b>{name} 本周民情日记</b>（{start}—{end}）\n"
+    "{half_days}/{norm_half_days} 个半天，{households}/{norm_households} 户{met}"
+)
+VISIT_WEEK_LINE = "· {at} {household}：{content}{petition}"
+VISIT_WEEK_PETITION = "（诉求 {number}）"
+VISIT_WEEK_EMPTY = "本周还没有走访记录。用 /visit 户号 走访内容 登记。"
+EVENT_LABELS.update({"visit": "走访发现"})
+CARD_CHANNELS["visit"] = " · 走访发现"
+STAFF_HELP_VISITS = "\n民情日记：/visit 户号 内容 [问题:…]　/visits 本周走访"
+STAFF_HELP += STAFF_HELP_VISITS
+STAFF_HELP_PRIVATE += STAFF_HELP_VISITS
+EVENT_LABELS.update({"topic": "列入每月一题"})
+STAFF_HELP_MONTHLY = "\n每月一题：/monthly [YYYY-MM] 月报　/topic 跟踪　/topic pick 序号"
+STAFF_HELP += STAFF_HELP_MONTHLY
+STAFF_HELP_PRIVATE += STAFF_HELP_MONTHLY
+CALLBACK_NO_PHONE = "未留电话（无法电话回访时请记录为「联系不上」）"
+CALLBACK_NOTE_PROMPT = (
+    "📝 {number} 的回访结果已记录。如需备注（居民原话、问题所在），请在本聊天直接发送一句话；/skip 跳过。"
+)
+CALLBACK_NOTE_SAVED = "已保存 {number} 的回访备注。"
+EVENT_LABELS.update({"callback_note": "回访备注"})
 # --- urgency judged again: a follow-up's danger words, staff's /urgent and /noturgent -------
 # (reception.handling.urgency)
 URGENT_UPGRADED_TO_RESIDENT = (

@@ -164,6 +164,10 @@ class Petition(SQLModel, table=True):
     resolve_step: int = 0
     overdue: bool = Field(default=False, index=True)
     version: int = 0
+    # The last call-back's outcome (satisfied | basic | unsatisfied | unreachable) and when
+    # it was recorded (reception.handling.callbacks); counts as the rating when none was given.
+    callback_outcome: str | None = None
+    callback_at: datetime | None = _at()
 
 
 
@@ -364,6 +368,97 @@ class CalendarDay(SQLModel, table=True):
     imported_at: datetime = _at(nullable=False)
 
 
+class CallBack(SQLModel, table=True):
+    """A resolved petition on the call-back list (回访): why it is there and how the call went.
+
+    One row per resolution: a petition reopened and resolved again is called back again.
+    """
+
+    __tablename__ = "callback"
+    __table_args__ = (UniqueConstraint("petition_id", "resolved_at"),
+                      Index("ix_callback_pending", "community_code", "done_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id", index=True)
+    community_code: str
+    resolved_at: datetime = _at(nullable=False)  # the resolution this call is about
+    reason: str  # unrated | sample
+    created_at: datetime = _at(nullable=False)
+    outcome: str | None = None  # satisfied | basic | unsatisfied | unreachable
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    caller_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    done_at: datetime | None = _at()
+
+
+class KnowledgeQuestion(SQLModel, table=True):
+    """A resident's question the knowledge base answered at once (reception.handling.knowledge).
+
+    Kept whatever the resident does next: 仍需人工处理 files a petition from it (``petition_id``),
+    已解决 closes it, no press leaves it ``pending``; the digest counts all three.
+    """
+
+    __tablename__ = "knowledge_question"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),
+                      Index("ix_knowledge_question_community_asked", "community_code", "asked_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    community_code: str
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    answer_code: str
+    asked_at: datetime = _at(nullable=False)
+    outcome: str = "pending"  # pending | filed | solved
+    decided_at: datetime | None = _at()
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")
+
+
+class Visit(SQLModel, table=True):
+    """A home visit logged by a staff member (民情日记, reception.handling.visits)."""
+
+    __table_args__ = (Index("ix_visit_staff_at", "staff_id", "visited_at"),
+                      Index("ix_visit_community_at", "community_code", "visited_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    community_code: str
+    grid_code: str | None = None
+    household: str  # the address as visited ("3号楼2单元501室"): one household per address
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    content: str = Field(default="", sa_column=Column(Text, nullable=False))
+    problem: str | None = Field(default=None, sa_column=Column(Text))
+    petition_id: int | None = Field(default=None, foreign_key="petition.id")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    visited_at: datetime = _at(nullable=False)
+
+
+class MonthlyTopic(SQLModel, table=True):
+    """每月一题: a recurring problem a street picked from a monthly report, tracked to the end
+    (reception.reports.monthly). The problem is a place and a category in one community."""
+
+    __tablename__ = "monthly_topic"
+    __table_args__ = (UniqueConstraint("street_code", "month", "community_code", "category",
+                                       "place_kind", "place"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_code: str = Field(index=True)
+    month: str  # the report it was picked from, "2026-11"
+    community_code: str
+    category: str
+    place_kind: str  # building | grid
+    place: str  # the building number or the grid code
+    numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    state: str = "tracking"  # tracking | solved
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    picked_by: int = Field(foreign_key="staff.id")
+    picked_at: datetime = _at(nullable=False)
+    solved_by: int | None = Field(default=None, foreign_key="staff.id")
+    solved_at: datetime | None = _at()
+    result: str = Field(default="", sa_column=Column(Text, nullable=False))
 class DutyShift(SQLModel, table=True):
     """A staff member on duty for a community on one day (`/duty on`, `/duty @name 日期`);
     emergency alerts name them together with org.toml's ``on_duty``."""

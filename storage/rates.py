@@ -41,7 +41,10 @@ def _counts(now: datetime) -> dict[str, ColumnElement[Any]]:
     resolved_at = case((_p.resolved_at <= at, _p.resolved_at), else_=None)
     clock_end = case((and_(_p.paused_at.is_not(None), _p.paused_at <= at), _p.paused_at), else_=at)
     resolved = and_(not_(rejected), resolved_at.is_not(None))
+    # The resident's rating, else the call-back's outcome (reception.reports.metrics._rating).
     rating = case((and_(_p.rating.in_(_RATINGS), or_(_p.rated_at.is_(None), _p.rated_at <= at)), _p.rating),
+                  (and_(_p.callback_outcome.in_(_RATINGS), _p.callback_at.is_not(None),
+                        _p.callback_at <= at), _p.callback_outcome),
                   else_=None)
     conditions = {
         "received": literal(True),

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from nlp import mask_personal_data, parse_location
 from reception import texts
-from reception.handling import strays, urgency
+from reception.handling import knowledge, strays, urgency
 from reception.petition import outbox
 from reception.petition.events import Actor, Note
 from reception.petition.routing import route
@@ -40,6 +40,8 @@ def apply_edit(intake: Intake, session: Session, inbound: Inbound) -> str:
         return "ignored"
     stored = queries.inbound_message(session, chat_id=inbound.chat_id, message_id=inbound.message_id)
     if stored is None:
+        if knowledge.edit_question(session, inbound):
+            return "edited"
         return _edit_draft(intake, session, resident, inbound)
     if stored.text == inbound.text:
         return "unchanged"

@@ -14,7 +14,7 @@ from nlp import mask_personal_data, parse_location
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotFound
-from reception.handling import edits, emergency, strays, urgency
+from reception.handling import edits, emergency, knowledge, strays, urgency
 from reception.handling.dispatch import Dispatch, Item
 from reception.handling.filing import Filing
 from reception.handling.lifecycle import Lifecycle
@@ -63,7 +63,7 @@ class Inbound:
 
 @dataclass(frozen=True)
 class IntakeResult:
-    outcome: str  # created | appended | answered | duplicate | held
+    outcome: str  # created | appended | answered | duplicate | held | answered_by_knowledge
     number: str | None = None
     # What it queued, claimed for this process's delivery worker (see Dispatch.hand_over);
     # None when the sends wait in the outbox for the worker's claim.
@@ -183,6 +183,8 @@ class Intake:
         target = self._follow_up_target(session, resident, inbound)
         if target is not None:
             return self._append(session, target, resident, inbound)
+        if (answered := knowledge.answer_question(self, session, resident, inbound)) is not None:
+            return answered
         return strays.create_or_hold(self, session, resident, inbound)
 
     def _follow_up_target(

@@ -197,3 +197,73 @@ def parse_submit_held(data: str | None) -> None:
     """The 就这样提交 button under a held voice note; anything else is refused."""
     if data != SUBMIT_HELD:
         raise BadCallbackData(f"not a draft button: {data!r:.80}")
+
+
+# --- call-backs (回访): b:<call-back id>:<outcome> ---------------------------------------------
+CALLBACK_PREFIX = "b:"
+CALLBACK_OUTCOMES = tuple(code for _, code in texts.CALLBACK_BUTTONS)
+
+
+@dataclass(frozen=True)
+class CallBackPress:
+    callback_id: int
+    outcome: str
+
+
+def call_back(callback_id: int, outcome: str) -> str:
+    """An outcome button under an entry of the call-back list."""
+    if outcome not in CALLBACK_OUTCOMES:
+        raise ValueError(f"unknown call-back outcome {outcome!r}")
+    return _checked(f"{CALLBACK_PREFIX}{callback_id}:{outcome}")
+
+
+def parse_call_back(data: str | None) -> CallBackPress:
+    """``b:<call-back id>:<outcome>`` back into a CallBackPress. Raises BadCallbackData."""
+    fields = _fields(data, CALLBACK_PREFIX)
+    if len(fields) != 2:
+        raise BadCallbackData(f"a call-back takes 2 fields, got {len(fields)}")
+    if fields[1] not in CALLBACK_OUTCOMES:
+        raise BadCallbackData(f"unknown call-back outcome {fields[1]!r}")
+    return CallBackPress(_id(fields[0], "call-back id", minimum=1), fields[1])
+
+
+# --- knowledge-base answers: k:<question id>:file|done ----------------------------------------
+KNOWLEDGE_PREFIX = "k:"
+KNOWLEDGE_CHOICES = ("file", "done")  # 仍需人工处理 | 已解决
+
+
+@dataclass(frozen=True)
+class KnowledgePress:
+    question_id: int
+    choice: str
+
+
+def knowledge(question_id: int, choice: str) -> str:
+    """A button under a knowledge-base answer."""
+    if choice not in KNOWLEDGE_CHOICES:
+        raise ValueError(f"unknown knowledge choice {choice!r}")
+    return _checked(f"{KNOWLEDGE_PREFIX}{question_id}:{choice}")
+
+
+def parse_knowledge(data: str | None) -> KnowledgePress:
+    """``k:<question id>:<choice>`` back into a KnowledgePress. Raises BadCallbackData."""
+    fields = _fields(data, KNOWLEDGE_PREFIX)
+    if len(fields) != 2 or fields[1] not in KNOWLEDGE_CHOICES:
+        raise BadCallbackData(f"not a knowledge button: {data!r:.80}")
+    return KnowledgePress(_id(fields[0], "question id", minimum=1), fields[1])
+
+
+# --- home visits: v:<visit id> (register what the visit found as a petition) ------------------
+VISIT_PREFIX = "v:"
+
+
+def visit(visit_id: int) -> str:
+    return _checked(f"{VISIT_PREFIX}{visit_id}")
+
+
+def parse_visit(data: str | None) -> int:
+    """``v:<visit id>`` back into the visit id. Raises BadCallbackData."""
+    fields = _fields(data, VISIT_PREFIX)
+    if len(fields) != 1:
+        raise BadCallbackData(f"not a visit button: {data!r:.80}")
+    return _id(fields[0], "visit id", minimum=1)

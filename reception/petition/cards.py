@@ -150,6 +150,9 @@ def _outcome_lines(session: Session, petition: Petition) -> list[str]:
     if petition.rating:
         lines.append(texts.CARD_RATING.format(
             rating=texts.RATING_LABELS.get(petition.rating, petition.rating)))
+    if petition.callback_outcome:
+        lines.append(texts.CARD_CALLBACK.format(
+            outcome=texts.CALLBACK_LABELS.get(petition.callback_outcome, petition.callback_outcome)))
     if petition.reopen_count:
         lines.append(texts.CARD_REOPENED.format(count=petition.reopen_count))
     if petition.merged_into_id:

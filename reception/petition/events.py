@@ -31,6 +31,11 @@ class Note(StrEnum):
     CALENDAR = "calendar"  # the year's holidays were published: the deadlines were recounted
     EDIT = "edit"  # the resident edited a message: detail keeps before and after (handling.edits)
     ALERT = "alert"  # an urgent petition: everyone who must act alerted (again, until claimed)
+    CALLBACK_DUE = "callback_due"  # put on the call-back list (回访): not rated, or sampled
+    CALLBACK_NOTE = "callback_note"  # the caller's note, sent after an outcome button
+    KNOWLEDGE = "knowledge"  # the resident had a knowledge-base answer first, and still asked
+    VISIT = "visit"  # found on a home visit (民情日记): who visited which household
+    TOPIC = "topic"  # behind the problem a street picked as its 每月一题 (reports.monthly)
     RECLASSIFY = "reclassify"  # a resident's edit changed the category or the group (handling.edits)
     DEPARTMENT_REPLY = "department_reply"  # a department answered a referral in its group
     REFERRAL_REMIND = "referral_remind"  # a referral's deadline is near (the sweep)

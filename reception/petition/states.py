@@ -61,6 +61,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     MARK_COMPLEX = "mark_complex"
     WALKIN = "walkin"  # who registered a desk visit or a phone call; moves nothing
+    CALL_BACK = "call_back"  # someone other than the handler called the resident back (回访)
     MARK_URGENT = "mark_urgent"  # a follow-up's danger words, or staff: urgent from now
     MARK_ROUTINE = "mark_routine"  # staff: not urgent after all (the reason is recorded)
     RETURN = "return"  # 退单: the handling group says it is not theirs; a dispatcher rules
@@ -155,6 +156,10 @@ TRANSITIONS: dict[Action, Transition] = {
                               counts=("reopen_count",), clocks=Clocks.RESTART_RESOLVE,
                               cards=Cards.SHOWN),
     Action.MARK_COMPLEX: Transition(_OPEN, None, clocks=Clocks.COMPLEX),
+    # The outcome is kept on the petition (callback_outcome, reception.handling.callbacks);
+    # 不满意 is then a REOPEN, as a rating is.
+    Action.CALL_BACK: Transition((Status.RESOLVED, Status.CLOSED), None, stamps=("callback_at",),
+                                 statuses=False, cards=Cards.SHOWN),
     Action.MARK_URGENT: Transition(_OPEN, None, clocks=Clocks.URGENT),
     Action.MARK_ROUTINE: Transition(_OPEN, None, clocks=Clocks.ROUTINE),
     # The office's practice (reception.handling.returns, referrals, extensions). The

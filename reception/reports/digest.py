@@ -31,6 +31,7 @@ from reception.reports.metrics import (
     rates_from_counts,
     week_bounds,
 )
+from reception.reports.practice import practice_lines
 from reception.reports.returns_counts import ReturnsCounts, returns_counts
 from reception.reports.topics import Cluster, recurring_clusters, top_topics
 from storage import queries
@@ -110,6 +111,8 @@ class Digests:
             petitions = cast("list[Petition]", report_queries.petitions_received(
                 session, since=end - CLUSTER_WINDOW, until=end, communities=communities
             ))
+            practice = practice_lines(session, self.deps, communities=communities,
+                                      since=start, until=end)
             disputes = returns_counts(session, self.deps.org, since=start, until=end,
                                       communities=communities, now=now)
 
@@ -153,6 +156,7 @@ class Digests:
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
             basic_weight=self.weights.get("basic", 0.0), min_sample=self.min_sample,
+            practice=practice,
             extra=disputes.lines(),
         )
         chart = self._chart(out_dir or self.deps.settings.reports_dir,

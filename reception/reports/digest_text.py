@@ -39,6 +39,7 @@ def render(
     place_names: Mapping[str, str],
     basic_weight: float,
     min_sample: int = MIN_SAMPLE,
+    practice: Sequence[str] = (),
     extra: Sequence[str] = (),
 ) -> str:
     """The digest's HTML; breakdowns shrink until the text fits in one Telegram message.
@@ -54,6 +55,7 @@ def render(
             lines += _section(section, limit, min_sample)
         lines += _topics(top_topics)
         lines += _clusters(clusters[:limit], place_names)
+        lines += (["", *practice] if practice else [])  # reception.reports.practice
         lines += list(extra)  # complete lines, escaped by their maker (reports.returns_counts)
         lines += ["", t.DIGEST_FOOTNOTE.format(basic=_number(basic_weight))]
         text = "\n".join(lines)

@@ -24,7 +24,9 @@ The definitions (docs/reports.md repeats them for the office):
   come and ``respond_due`` passed; or the petition (not rejected) was resolved after
   ``resolve_due`` or is unresolved past it; or the deadline sweep marked it ``overdue``.
 - **reopened** (重新办理): ``reopen_count`` > 0.
-- **rated** (已评价): has a rating; split into satisfied / basic / unsatisfied.
+- **rated** (已评价): has a rating; split into satisfied / basic / unsatisfied. A petition the
+  resident did not rate counts the call-back's outcome (回访: 满意/基本满意/不满意) instead;
+  the resident's own rating always wins, and 联系不上 counts as no rating.
 
 - **响应率** response rate = responded on time ÷ respond expected.
 - **解决率** resolution rate = resolved ÷ resolve expected.
@@ -246,11 +248,14 @@ def _resolve_clock_end(petition: Petition, now: datetime) -> datetime:
 
 
 def _rating(petition: Petition, now: datetime) -> str | None:
-    if petition.rating not in RATINGS:
-        return None
-    if petition.rated_at is not None and petition.rated_at > now:
-        return None
-    return petition.rating
+    """The resident's rating; when there is none, the call-back's outcome (回访) in its place
+    (联系不上 is no rating); either only once given by ``now``."""
+    if petition.rating in RATINGS and (petition.rated_at is None or petition.rated_at <= now):
+        return petition.rating
+    outcome = petition.callback_outcome
+    if outcome in RATINGS and petition.callback_at is not None and petition.callback_at <= now:
+        return outcome
+    return None
 
 
 def _ratio(numerator: float, denominator: int) -> float | None:

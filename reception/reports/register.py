@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from nlp import mask_name, mask_personal_data, mask_phone
+from reception import texts
 from reception.errors import InvalidInput
 from reception.petition import outbox
 from reception.petition.cards import address_of
@@ -27,7 +28,7 @@ from reception.petition.states import Status
 from reception.reports import texts as t
 from reception.reports.metrics import is_overdue, local_midnight
 from reception.texts import RATING_LABELS
-from storage import practice_queries, queries
+from storage import callback_queries, practice_queries, queries
 from storage import reports as report_queries
 from storage.db import transaction
 from storage.models import Petition, Referral, Resident
@@ -108,10 +109,13 @@ def iter_register_rows(
         staff = queries.staff_names(session, (p.handler_staff_id for p in petitions
                                               if p.handler_staff_id is not None))
         merged = report_queries.numbers_by_id(session, (p.merged_into_id for p in petitions))
+        notes = callback_queries.callback_notes(
+            session, (saved_id(p) for p in petitions if p.callback_outcome))
         referred = practice_queries.referrals_of(session, (saved_id(p) for p in petitions))
         for p in petitions:
             yield _row(deps, p, residents.get(p.resident_id or 0), staff, merged,
-                       unmasked=unmasked, referred=_departments(deps, referred.get(saved_id(p), [])))
+                       unmasked=unmasked, referred=_departments(deps, referred.get(saved_id(p), [])),
+                       callback_note=notes.get(saved_id(p), ""))
 
 
 def _departments(deps: Deps, referrals: list[Referral]) -> str:
@@ -122,7 +126,8 @@ def _departments(deps: Deps, referrals: list[Referral]) -> str:
 
 
 def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[int, str],
-         merged: dict[int, str], *, unmasked: bool, referred: str = "") -> RegisterRow:
+         merged: dict[int, str], *, unmasked: bool, referred: str = "",
+         callback_note: str = "") -> RegisterRow:
     tz = deps.settings.tz
     name, phone = _who(petition, resident, unmasked=unmasked)
     community = deps.org.communities.get(petition.community_code)
@@ -146,12 +151,22 @@ def _row(deps: Deps, petition: Petition, resident: Resident | None, staff: dict[
         _time(petition.resolve_due, tz),
         _overdue_label(petition, deps.clock.now()),
         referred,  # 转交部门
-        "",  # 回访结果: call-backs are not recorded yet
+        _callback_label(petition, callback_note, unmasked=unmasked),
         _rating_label(petition.rating),
     ])
     if summary != text:
         row.full_text = _cell_text(petition.text if unmasked else mask_personal_data(petition.text))
     return row
+
+
+def _callback_label(petition: Petition, note: str, *, unmasked: bool) -> str:
+    """回访结果: the call-back's outcome and its note (reception.handling.callbacks)."""
+    if not petition.callback_outcome:
+        return ""
+    label = texts.CALLBACK_LABELS.get(petition.callback_outcome, petition.callback_outcome)
+    if not note:
+        return label
+    return label + texts.CALLBACK_NOTE_SUFFIX.format(note=_flat(note, unmasked=unmasked))
 
 
 def _overdue_label(petition: Petition, now: datetime) -> str:

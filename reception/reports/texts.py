@@ -89,6 +89,46 @@ DESK_PERIOD_TOO_LONG = "一次最多导出 {days} 天的登记本，请缩短时
 DESK_PERIOD_FUTURE = "所选日期还没有到，请选择今天或以前的日期。"
 DESK_UNPLACED = "未登记楼栋"
 
+# --- the office's practice in the digest (reception.reports.practice) ------------------------
+DIGEST_KNOWLEDGE = "💡 知识库即时答复 {total} 条咨询：已解决 {solved} · 转人工 {filed} · 未确认 {pending}"
+CHANNEL_LABELS["visit"] = "走访"
+DIGEST_VISITS = "🏠 民情日记（每周 {half_days} 个半天、{households} 户）：{met}/{total} 人达标"
+DIGEST_VISITS_LINE = "· {name}：{half_days} 个半天 · {households} 户{mark}"
+DIGEST_VISITS_MET = " ✅"
+
+# --- 每月一题: the monthly report of recurring problems (reception.reports.monthly) -----------
+MONTHLY_TITLE = "📊 {scope} · 每月一题 · {year}年{month}月"
+MONTHLY_SUBTITLE = "反复出现的问题：同一地点、同一类别，近三个月（{first}—{last}月）≥{minimum} 件且本月有新发"
+MONTHLY_NONE = "本月没有反复出现的问题。"
+MONTHLY_ITEM = "{index}. {community}{place} · {category}：本月 {count} 件（{history}），{trend}"
+MONTHLY_HISTORY = "{month}月 {count}"
+MONTHLY_TRENDS = {"up": "↑ 上升", "down": "↓ 下降", "flat": "→ 持平", "new": "🆕 本月新出现"}
+MONTHLY_NUMBERS = "　诉求：{numbers}"
+MONTHLY_PICK_HINT = "街道督办可发送 /topic pick 序号，选定一个问题作为下月重点，从根上解决。"
+MONTHLY_TRACKED_HEADER = "📌 每月一题跟踪："
+MONTHLY_TRACKED = (
+    "· #{id} {community}{place} · {category}（{month}选定）：{status}；关联诉求 {linked} 件，"
+    "未办结 {open} 件，选定后新发 {since} 件{result}"
+)
+MONTHLY_TRACKED_RESULT = "；结果：{result}"
+TOPIC_STATUS = {"tracking": "跟踪中", "solved": "已解决"}
+PLACE_BUILDING = "{building}号楼"
+PLACE_GRID = "{grid}"
+MONTHLY_USAGE = "用法：/monthly [YYYY-MM]，例如 /monthly 2026-11（默认上个月）。"
+TOPIC_USAGE = (
+    "用法：/topic 查看跟踪中的每月一题\n/topic pick 序号 [YYYY-MM] 从月报中选定问题（默认上个月的月报）\n"
+    "/topic done 编号 结果 问题已从根上解决"
+)
+TOPIC_NOT_SUPERVISOR = "只有街道的督办人员或管理员可以选定和结束每月一题。"
+TOPIC_NO_SUCH_ITEM = "{month}月报中没有第 {index} 项（共 {count} 项）。"
+TOPIC_PICKED = "已选定每月一题 #{id}：{community}{place} · {category}，关联诉求 {linked} 件，将在每月月报中跟踪。"
+TOPIC_ALREADY = "这个问题已选定为每月一题 #{id}（{status}）。"
+TOPIC_NOT_FOUND = "没有编号为 #{id} 的每月一题。"
+TOPIC_DONE = "每月一题 #{id} 已标记为已解决：{result}"
+TOPIC_ALREADY_DONE = "每月一题 #{id} 已经解决。"
+TOPIC_NONE = "还没有选定的每月一题。发送 /monthly 查看月报，再用 /topic pick 序号 选定。"
+TOPIC_NOTE = "列入每月一题 #{id}（{month}）"
+DIGEST_CALLBACKS = "📞 回访 {total} 件：{outcomes}（未评价的诉求以回访结果计入满意率）"
 # --- 退单, referrals, extensions in the digest (reception.reports.returns_counts) --------------------
 DIGEST_PRACTICE = "<b>退单、转交与延期</b>"
 DIGEST_RETURNS_LINE = "· 退单 {group}：{count} 件（维持原派 {upheld}，改派 {overturned}，待裁定 {pending}）"

@@ -79,7 +79,7 @@ async def test_a_send_telegram_refuses_is_not_retried_and_the_admins_are_told(of
 
 async def _asked_for_an_answer(office, resident, harness, clock) -> None:
     """A resident's petition, and a staff /ask five minutes ago that waits for the answer."""
-    office.emu.send_text(resident, resident.id, "想咨询一下高龄津贴怎么申请")
+    office.emu.send_text(resident, resident.id, "想咨询一下残疾人两项补贴怎么申请")
     await harness.settle()
     number = NUMBER.search(office.last_text(resident.id)).group(0)
     await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？")

@@ -100,7 +100,7 @@ async def test_messages_within_the_window_make_one_petition(office, resident, cl
     await office.say(resident, resident.id, "晚上很黑，老人走路不安全")
     assert "已补充到诉求" in office.last_text(resident.id)
     clock.advance(minutes=5)
-    second = await submit(office, resident, "另外想咨询一下低保怎么申请")
+    second = await submit(office, resident, "另外小区南门的井盖松动了，踩上去会晃")
     assert second != number
     assert len(petitions(office.harness)) == 2
     assert "老人走路不安全" in office.card(office.main_group.id, number).text

@@ -129,7 +129,7 @@ async def test_staff_use_commands_in_a_private_chat_for_their_own_scope(office, 
 
 
 async def test_residents_answer_to_ask_reaches_the_group_masked(office, resident):
-    number = await submit(office, resident, "想咨询一下高龄津贴怎么申请")
+    number = await submit(office, resident, "想咨询一下残疾人两项补贴怎么申请")
     await office.say(office.staff, office.main_group.id, f"/ask {number} 请留一个联系电话")
     await office.say(resident, resident.id, "我的电话是13812345678，身份证110101195001011234，我叫王芳芳")
     relayed = office.last_text(office.main_group.id)

@@ -32,7 +32,7 @@ async def test_show_gives_card_and_timeline(office, resident):
 
 
 async def test_ask_pauses_the_clock_until_the_resident_answers(office, resident, harness, clock):
-    number = await submit(office, resident, "想咨询一下高龄津贴怎么申请")
+    number = await submit(office, resident, "想咨询一下残疾人两项补贴怎么申请")
     due_before = petition(harness, number).resolve_due
     await office.say(office.staff, office.main_group.id, f"/ask {number} 请问老人今年多大年纪？户籍在本社区吗？")
     assert "需要您补充信息" in office.last_text(resident.id)
@@ -47,7 +47,7 @@ async def test_ask_pauses_the_clock_until_the_resident_answers(office, resident,
 
 
 async def test_a_residents_answer_reaches_the_group_masked(office, resident):
-    number = await submit(office, resident, "想咨询一下居住证明怎么开")
+    number = await submit(office, resident, "想咨询一下就业困难人员认定怎么办")
     await office.say(office.staff, office.main_group.id, f"/ask {number} 请留个电话方便联系")
     await office.say(resident, resident.id, "我的电话是13812345678，身份证110101195001011234")
     relay = office.last_text(office.main_group.id)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.config import load_config
 from nlp import Analyzer, RulesError
+from nlp.answers import AnswerBook
 from nlp.rules import BUILTIN_RULES, load_rules, load_urgency
 from nlp.safety import SafetyRules
 from nlp.segment import RULES_DIR
@@ -30,6 +31,8 @@ def test_every_toml_in_the_rules_folder_loads():
             assert load_urgency(path).words
         elif path.name == "safety.toml":
             assert SafetyRules.load(path).hazards
+        elif path.name == "answers.toml":
+            assert AnswerBook.load(path).answers
         elif path.name == "topics.toml":
             assert TopicRules.load(path).problems
         else:

@@ -97,3 +97,19 @@ def test_an_organisation_file_with_a_code_too_long_for_a_button_is_explained():
     }
     with pytest.raises(OrganisationError, match=r"communities\.c+: .*62 bytes"):
         Organisation.from_mapping(data)
+
+
+def test_practice_buttons_round_trip():
+    assert cd.parse_call_back(cd.call_back(7, "unreachable")) == cd.CallBackPress(7, "unreachable")
+    assert cd.parse_knowledge(cd.knowledge(9, "file")) == cd.KnowledgePress(9, "file")
+    assert cd.parse_visit(cd.visit(11)) == 11
+
+
+@pytest.mark.parametrize(("parse", "data"), [
+    (cd.parse_call_back, "b:7"), (cd.parse_call_back, "b:7:happy"), (cd.parse_call_back, "b:x:basic"),
+    (cd.parse_call_back, "b:0:basic"), (cd.parse_knowledge, "k:3:maybe"), (cd.parse_knowledge, "k:3"),
+    (cd.parse_visit, "v:"), (cd.parse_visit, "v:1:2"), (cd.parse_visit, "p:claim:1"),
+])
+def test_bad_practice_buttons_are_refused(parse, data):
+    with pytest.raises(BadCallbackData):
+        parse(data)

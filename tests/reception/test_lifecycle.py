@@ -340,6 +340,21 @@ def test_only_the_lifecycle_sets_what_the_table_decides():
     assert found == []
 
 
+def test_call_back_stamps_the_call_and_moves_nothing(deps, staff_id):
+    pid = stored(deps, S.RESOLVED, resolved_at=EARLIER)
+    after, events, cards = act(deps, pid, Action.CALL_BACK, staff(staff_id), outcome="basic",
+                               outcome_label="基本满意")
+    assert (after.status, after.version, after.callback_at) == (S.RESOLVED, 4, NOW)
+    assert (after.resolved_at, after.closed_at) == (EARLIER, None)
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [("call_back", None, None)]
+    assert events[0].detail["outcome"] == "basic"
+    assert cards == [(pid, STREET_GROUP)]  # the cards already sent
+
+
+def test_call_back_is_refused_while_the_petition_is_open(deps, staff_id):
+    pid = stored(deps, S.CLAIMED)
+    with pytest.raises(InvalidTransition, match="办理中"):
+        act(deps, pid, Action.CALL_BACK, staff(staff_id), outcome="satisfied")
 def test_return_releases_the_handler_and_keeps_the_clocks(deps, staff_id):
     pid = stored(deps, S.CLAIMED, handler_staff_id=staff_id)
     after, events, cards = act(deps, pid, Action.RETURN, staff(staff_id), reason="不归我们")

@@ -57,6 +57,10 @@ def _rows(count: int, seed: int) -> list[dict]:
             row["first_response_at"] = row["respond_due"]
             row["resolved_at"] = row["resolve_due"]
             row[rng.choice(("closed_at", "paused_at", "rated_at", "resolved_at"))] = NOW
+        # 回访: an outcome stands for the rating when there is none (联系不上 never does).
+        row["callback_outcome"] = _maybe(
+            rng, rng.choice(("satisfied", "basic", "unsatisfied", "unreachable")), 0.4)
+        row["callback_at"] = _maybe(rng, hours(1, 500), 0.8)
     return rows
 
 
