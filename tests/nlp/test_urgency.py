@@ -165,11 +165,11 @@ def test_a_rules_file_may_carry_its_own_hazards(tmp_path):
 @pytest.mark.parametrize(
     ("name", "min_rows", "max_fa"),
     [("urgency_short.tsv", 290, 0.03), ("urgency_dev.tsv", 140, 0.03),
-     ("urgency_dev4.tsv", 220, 0.03)],
+     ("urgency_dev4.tsv", 250, 0.03)],
 )
 def test_our_chat_style_development_sets_meet_their_bars(community, name, min_rows, max_fa):
     """The sets urgent.toml was tuned on (written for the project): recall >= 0.95, false
-    alarms <= 3% (dev4: 2 of 111 near misses, 救命 in a complaint and a child "not back" who
+    alarms <= 3% (dev4: 2 of 131 near misses, 救命 in a complaint and a child "not back" who
     is with his father). The held-out urgency_test.tsv is measured in docs/nlp.md, not here."""
     from nlp.data import read_eval_csv
     from nlp.evaluate import score_urgency
