@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 
 import handlers
 from bot.config import ScheduleConfig
@@ -15,6 +15,7 @@ from bot.inbox import UpdateWorker
 from bot.runtime import DbRunner, Runtime
 from bot.scheduling import schedule
 from bot.wiring import Services
+from handlers.common import CONTEXT_TYPES, OfficeApplication
 from reception.handling.dispatch import Dispatch
 from storage.db import WalCheckpointer
 
@@ -43,13 +44,14 @@ def build_application(
     schedule_config: ScheduleConfig | None = None,
     db_workers: int | None = None,
     web_url: str | None = None,
-) -> Application:
+) -> OfficeApplication:
     """The bot, pointed at any Bot API server (Telegram's, self-hosted, or the emulator)."""
     sqlite = services.deps.engine.dialect.name == "sqlite"
     run = DbRunner(workers=db_workers or (1 if sqlite else 4))
     application = (
         ApplicationBuilder()
         .token(token)
+        .context_types(CONTEXT_TYPES)  # handlers and jobs get context.runtime
         .base_url(base_url)
         .base_file_url(base_file_url)
         .request(AiohttpRequest())
@@ -61,14 +63,14 @@ def build_application(
     checkpointer = WalCheckpointer(services.deps.engine) if sqlite else None
     updates = UpdateWorker(application=application, inbox=services.inbox, run=run,
                            clock=services.deps.clock)
-    application.bot_data["runtime"] = Runtime(services=services, run=run, delivery=delivery,
-                                              checkpointer=checkpointer, updates=updates,
-                                              web_url=web_url)
+    application.bot_data.runtime = Runtime(services=services, run=run, delivery=delivery,
+                                           checkpointer=checkpointer, updates=updates,
+                                           web_url=web_url)
     handlers.register(application)
     return application
 
 
-async def start_bot(application: Application, *, schedule_config: ScheduleConfig | None) -> None:
+async def start_bot(application: OfficeApplication, *, schedule_config: ScheduleConfig | None) -> None:
     """Everything before updates may come in: PTB's start, our start-up work, and the
     updates an earlier run stored but did not handle (handled first, in order)."""
     await application.initialize()
@@ -77,7 +79,7 @@ async def start_bot(application: Application, *, schedule_config: ScheduleConfig
     await recover_updates(application)
 
 
-async def stop_bot(application: Application) -> None:
+async def stop_bot(application: OfficeApplication) -> None:
     """The reverse of start_bot, once the poller or the webhook has stopped."""
     if application.running:
         await application.stop()
@@ -85,10 +87,10 @@ async def stop_bot(application: Application) -> None:
     await application.shutdown()
 
 
-async def on_start(application: Application, *, schedule_config: ScheduleConfig | None) -> None:
+async def on_start(application: OfficeApplication, *, schedule_config: ScheduleConfig | None) -> None:
     """After the bot is initialised: commands menu, periodic jobs, and whatever a previous
     run left unsent in the outbox goes out now."""
-    runtime: Runtime = application.bot_data["runtime"]
+    runtime = application.bot_data.runtime
     if runtime.checkpointer is not None:
         runtime.checkpointer.start()
     await _set_commands(application)
@@ -97,13 +99,13 @@ async def on_start(application: Application, *, schedule_config: ScheduleConfig 
     runtime.delivery.kick()
 
 
-async def recover_updates(application: Application) -> None:
+async def recover_updates(application: OfficeApplication) -> None:
     """Handle what a previous run stored but did not handle, before anything new.
 
     SQLite means one process, so its leftovers are taken over at once; on PostgreSQL other
     processes may be handling theirs, so only updates whose claim expired are taken.
     """
-    runtime: Runtime = application.bot_data["runtime"]
+    runtime = application.bot_data.runtime
     updates = runtime.updates
     if updates is None:  # set by build_application; nothing stored to recover without it
         return
@@ -114,9 +116,9 @@ async def recover_updates(application: Application) -> None:
     await updates.idle.wait()
 
 
-async def on_stop(application: Application) -> None:
+async def on_stop(application: OfficeApplication) -> None:
     """Let the delivery worker finish its current send, then release the database threads."""
-    runtime: Runtime = application.bot_data["runtime"]
+    runtime = application.bot_data.runtime
     if runtime.updates is not None:
         await runtime.updates.stop()
     await runtime.delivery.stop()
@@ -125,7 +127,7 @@ async def on_stop(application: Application) -> None:
         runtime.checkpointer.stop()
 
 
-async def _set_commands(application: Application) -> None:
+async def _set_commands(application: OfficeApplication) -> None:
     bot = application.bot
     await bot.set_my_commands(RESIDENT_COMMANDS, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, load_config
 from storage.db import StorageError
+from storage.enums import InboxStatus, Role
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     trial.set_defaults(func=_try_it)
 
     invite = commands.add_parser("invite", help="create a one-time staff invite code")
-    invite.add_argument("--role", choices=("staff", "admin", "supervisor"), default="staff",
+    invite.add_argument("--role", choices=tuple(Role), default=Role.STAFF,
                         help="what the invitee may do (admins bind groups)")
     invite.add_argument("--scope", required=True,
                         help="community, street or district code from the organisation file")
@@ -179,8 +180,8 @@ def _inbox(args: argparse.Namespace) -> int:
         print(letter.payload)
         return 0
     counts = inbox.counts()
-    print(f"inbox: {counts.get('pending', 0)} pending, {counts.get('handled', 0)} handled, "
-          f"{counts.get('dead', 0)} parked")
+    print(f"inbox: {counts.get(InboxStatus.PENDING, 0)} pending, "
+          f"{counts.get(InboxStatus.HANDLED, 0)} handled, {counts.get(InboxStatus.DEAD, 0)} parked")
     for d in letters:
         print(f"{d.update_id}\t{d.received_at:%Y-%m-%d %H:%M}\t{d.kind or '?'}\tchat {d.chat_id}\t"
               f"{d.attempts} attempt(s)\t{(d.last_error or '')[:120]}")

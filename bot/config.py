@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reception.reports.metrics import DEFAULT_WEIGHTS
+from storage.enums import ScopeKind
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
 
@@ -133,7 +136,7 @@ class PracticeConfig:
     return_ruling: str = "4wh"  # a dispatcher rules on a return within this
     referral_limit: str = "10wd"  # a department reports a referral done within this
     extension_max_days: int = 15  # working days one extension may ask for
-    extension_approver: str = "street"  # street (its supervisors) | community (its head)
+    extension_approver: ScopeKind = ScopeKind.STREET  # its supervisors, or COMMUNITY: its head
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,6 @@ class Config:
     reports_dir: Path
     satisfaction_weights: dict[str, float] = field(default_factory=dict)
     min_sample: int = 5
-    extra: dict[str, Any] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
     callbacks: CallbackConfig = field(default_factory=CallbackConfig)
@@ -287,13 +289,13 @@ def _practice(r: _Reader) -> PracticeConfig:
             Limit.parse(text)
         except ValueError as exc:
             raise ConfigError(f"{key}: {exc}") from None
-    approver = r.str("extensions.approver", "street")
-    if approver not in ("street", "community"):
+    approver = r.str("extensions.approver", ScopeKind.STREET)
+    if approver not in (ScopeKind.STREET, ScopeKind.COMMUNITY):
         raise ConfigError(f"extensions.approver: must be 'street' or 'community', not {approver!r}")
     return PracticeConfig(
         return_ruling=limits["returns.ruling_limit"], referral_limit=limits["referrals.limit"],
         extension_max_days=r.int("extensions.max_days", 15, minimum=1),
-        extension_approver=approver)
+        extension_approver=ScopeKind(approver))
 
 
 def _web(r: _Reader) -> WebConfig:
@@ -332,7 +334,7 @@ def _emergency(r: _Reader, base: Path) -> EmergencyConfig:
 
 def _weights(table: dict[str, Any]) -> dict[str, float]:
     """满意率 weights per rating (hotline practice: 满意 1, 基本满意 0.9, 不满意 0)."""
-    weights = {"satisfied": 1.0, "basic": 0.9, "unsatisfied": 0.0}
+    weights = dict(DEFAULT_WEIGHTS)
     for key, value in table.items():
         if key not in weights:
             raise ConfigError(f"reports.satisfaction_weights.{key}: unknown rating "

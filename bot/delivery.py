@@ -38,6 +38,7 @@ from bot.runtime import DbRunner
 from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, split_html
 from reception import texts
 from reception.handling.dispatch import Dispatch, Item, Sent
+from storage.enums import MessageKind, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ class Delivery:
             self._run()
 
     async def drain(self) -> None:
-        """Send everything due now (used by the periodic job and at start-up)."""
+        """Send everything due now and wait until this run is over (the tests wait so; the
+        periodic job and start-up only ``kick``)."""
         self.kick()
         if self._task is not None:
             await asyncio.shield(self._task)
@@ -223,7 +225,7 @@ class Delivery:
         return None
 
     async def _send(self, item: Item, cards: dict[int, tuple[int, int | None]]) -> Sent | None:
-        if item.kind == "card":
+        if item.kind == OutboxKind.CARD:
             return await self._send_card(item, cards)
         thread_id = reply_to = None
         anchor = item.anchor
@@ -242,7 +244,7 @@ class Delivery:
         sent = await self._send_plain(item, thread_id=thread_id, reply_to=reply_to)
         self._parts_out.pop(item.id, None)
         return Sent(item, sent.message_id if sent else None,
-                    kind=item.payload.get("media_kind", "text"))
+                    kind=MessageKind(item.payload.get("media_kind", MessageKind.TEXT)))
 
     async def _send_plain(self, item: Item, *, thread_id: int | None, reply_to: int | None) -> Message | None:
         payload = item.payload
@@ -252,7 +254,7 @@ class Delivery:
             "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)
             if reply_to else None,
         }
-        if item.kind == "message":
+        if item.kind == OutboxKind.MESSAGE:
             if payload.get("protect"):  # a resident's contact details: not to be forwarded
                 common["protect_content"] = True
             return await self._send_text(payload["text"], common, markup=_markup(payload), key=item.id)
@@ -261,7 +263,7 @@ class Delivery:
         if self._parts_out.get(item.id):  # the media went out; a long caption's rest did not
             await self._send_text(rest, {**common, "reply_parameters": None}, key=item.id, first=1)
             return None
-        if item.kind == "upload":
+        if item.kind == OutboxKind.UPLOAD:
             path = Path(payload["path"])
             with path.open("rb") as handle:
                 if payload.get("as_photo"):
@@ -296,14 +298,15 @@ class Delivery:
 
     async def _send_media(self, payload: dict, common: dict) -> Message | None:
         kind, file_id, caption = payload["media_kind"], payload.get("file_id"), payload.get("caption", "")
-        if kind == "location":
+        if kind == MessageKind.LOCATION:
             return await self.bot.send_location(latitude=payload["latitude"],
                                                 longitude=payload["longitude"], **common)
         senders: dict[str, tuple[Callable[..., Awaitable[Message]], str]] = {
-                   "photo": (self.bot.send_photo, "photo"), "voice": (self.bot.send_voice, "voice"),
-                   "document": (self.bot.send_document, "document"),
-                   "video": (self.bot.send_document, "document")}
-        sender, field = senders.get(kind, senders["document"])
+            MessageKind.PHOTO: (self.bot.send_photo, "photo"),
+            MessageKind.VOICE: (self.bot.send_voice, "voice"),
+            MessageKind.DOCUMENT: (self.bot.send_document, "document"),
+            MessageKind.VIDEO: (self.bot.send_document, "document")}
+        sender, field = senders.get(kind, senders[MessageKind.DOCUMENT])
         return await sender(**{field: file_id}, caption=caption, parse_mode=ParseMode.HTML, **common)
 
     async def _send_card(self, item: Item, cards: dict[int, tuple[int, int | None]]) -> Sent | None:
@@ -332,7 +335,7 @@ class Delivery:
             reply_markup=markup, message_thread_id=thread_id)
         if item.petition_id is not None:  # a card is always about a petition
             cards[item.petition_id] = (message.message_id, thread_id)
-        return Sent(item, message.message_id, thread_id=thread_id, kind="card")
+        return Sent(item, message.message_id, thread_id=thread_id, kind=MessageKind.CARD)
 
 
 def _fit(text: str) -> str:

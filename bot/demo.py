@@ -20,12 +20,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from bot.config import Config
 from bot.harness import Harness
 from reception.clock import ManualClock
-from storage.models import Petition
+from storage import queries
+from storage.enums import Role
 
 START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
@@ -90,8 +91,8 @@ async def _week(s: Script) -> None:
     main = emu.add_group("红旗社区民愿工作群", members=[admin, grid_worker, officer])
     parking = emu.add_group("红旗社区停车协调组", members=[admin, officer])
     street = emu.add_group("新华街道督办群", members=[supervisor])
-    for user, role, scope in ((admin, "admin", "hongqi"), (grid_worker, "staff", "hongqi"),
-                              (officer, "staff", "hongqi"), (supervisor, "admin", "xinhua")):
+    for user, role, scope in ((admin, Role.ADMIN, "hongqi"), (grid_worker, Role.STAFF, "hongqi"),
+                              (officer, Role.STAFF, "hongqi"), (supervisor, Role.ADMIN, "xinhua")):
         await s.say(user, user.id, f"/join {access.create_invite(role=role, scope_code=scope)}")
     await s.say(admin, main.id, "/bind hongqi")
     await s.say(admin, parking.id, "/bind hongqi 停车交通")
@@ -288,12 +289,12 @@ def _print_transcript(harness: Harness, tz: ZoneInfo) -> None:
 
 
 def _print_summary(harness: Harness, out_dir: Path, register: tuple[Path, Path]) -> None:
-    from reception.petition.states import Status
+    from reception.petition.states import status_label
 
     with Session(harness.domain.deps.engine) as session:
-        rows = session.exec(select(Petition.status, func.count()).group_by(Petition.status)).all()
+        counts = queries.status_counts(session)
     print("-" * 72)
-    print("本周小结：" + "，".join(f"{Status(status).label} {n} 件" for status, n in rows))
+    print("本周小结：" + "，".join(f"{status_label(status)} {n} 件" for status, n in counts.items()))
     for path in sorted(out_dir.glob("*.png")):
         print(f"周报图表：{path}")
     print(f"统一接待登记本：{register[0]}（另有 CSV：{register[1].name}）")

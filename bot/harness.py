@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.config import Config, ScheduleConfig
@@ -21,6 +20,7 @@ from bot.inbox import Poller, UpdateWorker
 from bot.runtime import Runtime
 from bot.webhook import WEBHOOK_PATH, webhook_app
 from bot.wiring import Services, build
+from handlers.common import OfficeApplication
 from reception.clock import Clock
 from tgemu import BotApiEmulator
 
@@ -32,7 +32,7 @@ class Harness:
     config: Config
     clock: Clock
     emulator: BotApiEmulator | None = None
-    application: Application | None = None
+    application: OfficeApplication | None = None
     services: Services | None = None
     # Real-time jobs are off by default: tests and the demo move the injected clock and call
     # the sweep and the digest themselves. `minyuan run --emulator` turns them on.
@@ -123,7 +123,7 @@ class Harness:
         return self.services
 
     @property
-    def app(self) -> Application:
+    def app(self) -> OfficeApplication:
         """The running Application; RuntimeError before `start` and after `stop`."""
         if self.application is None:
             raise RuntimeError("the harness has not started")
@@ -131,8 +131,7 @@ class Harness:
 
     @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.bot_data["runtime"]
-        return runtime
+        return self.app.bot_data.runtime
 
     @property
     def updates(self) -> UpdateWorker:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.config import load_config
+from storage.enums import ScopeKind
 
 PERMISSION_REFUSED = (
     "--unmasked writes residents' full names and phone numbers, which are personal data.\n"
@@ -100,11 +101,11 @@ def digest_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scope(org, code: str | None) -> tuple[str, str] | None:
+def _scope(org, code: str | None) -> tuple[ScopeKind, str] | None:
     if code is None:
-        return ("district", next(iter(org.districts))) if len(org.districts) == 1 else None
-    for kind, table in (("community", org.communities), ("street", org.streets),
-                        ("district", org.districts)):
+        return (ScopeKind.DISTRICT, next(iter(org.districts))) if len(org.districts) == 1 else None
+    for kind, table in ((ScopeKind.COMMUNITY, org.communities), (ScopeKind.STREET, org.streets),
+                        (ScopeKind.DISTRICT, org.districts)):
         if code in table:
             return kind, code
     return None

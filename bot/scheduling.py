@@ -12,15 +12,15 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from telegram.ext import Application, ContextTypes
 
 from bot.config import ScheduleConfig
+from handlers.common import Context, OfficeApplication
 from storage.db import refresh_statistics
 
 log = logging.getLogger(__name__)
 
 
-def schedule(application: Application, config: ScheduleConfig, *, timezone: str) -> None:
+def schedule(application: OfficeApplication, config: ScheduleConfig, *, timezone: str) -> None:
     queue = application.job_queue
     if queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
@@ -53,41 +53,43 @@ def schedule(application: Application, config: ScheduleConfig, *, timezone: str)
                         name="calendar-refresh")
 
 
-async def _outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _outbox(context: Context) -> None:
     """Retry what is due in the outbox (failed sends, messages queued by other processes)."""
-    context.application.bot_data["runtime"].delivery.kick()
+    context.runtime.delivery.kick()
 
 
-async def _inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _inbox(context: Context) -> None:
     """Handle stored updates whose retry is due, and leftovers of processes that died."""
-    await context.application.bot_data["runtime"].updates.poke()
+    updates = context.runtime.updates
+    if updates is not None:  # set by build_application, which is where jobs are scheduled
+        await updates.poke()
 
 
-async def _purge_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _purge_inbox(context: Context) -> None:
     """Forget updates handled more than a week ago (Telegram may then reuse their ids)."""
-    runtime = context.application.bot_data["runtime"]
+    runtime = context.runtime
     purged = await runtime.run(runtime.services.inbox.purge)
     if purged:
         log.info("inbox: forgot %s updates handled more than a week ago", purged)
 
 
-async def _statistics(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _statistics(context: Context) -> None:
     """Fresh planner statistics for SQLite, as the history grows (storage.db.refresh_statistics)."""
-    runtime = context.application.bot_data["runtime"]
+    runtime = context.runtime
     await runtime.run(refresh_statistics, runtime.services.deps.engine)
 
 
-async def _purge_sign_ins(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _purge_sign_ins(context: Context) -> None:
     """Forget the desk's expired sessions and login links."""
-    runtime = context.application.bot_data["runtime"]
+    runtime = context.runtime
     purged = await runtime.run(runtime.services.signin.purge)
     if purged:
         log.info("desk: forgot %s expired sessions and login links", purged)
 
 
-async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _sweep(context: Context) -> None:
     """Take every due reminder/overdue/escalation step once."""
-    runtime = context.application.bot_data["runtime"]
+    runtime = context.runtime
     escalation = runtime.services.escalation
     # Batch by batch, each a short transaction of its own: residents' messages and the rest
     # of the database work take turns with a large sweep instead of waiting for all of it.
@@ -105,13 +107,13 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
                  alerted, practice)
 
 
-async def _morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _morning_brief(context: Context) -> None:
+    runtime = context.runtime
     await runtime.call(runtime.services.escalation.morning_brief)
 
 
-async def _late_morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _late_morning_brief(context: Context) -> None:
+    runtime = context.runtime
     if context.job is None:  # only ever run as a job
         return
     queued = await runtime.call(runtime.services.escalation.late_morning_brief, context.job.data)
@@ -119,33 +121,33 @@ async def _late_morning_brief(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("morning brief sent late, at start-up: %s messages queued", queued)
 
 
-async def _weekly_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _weekly_digest(context: Context) -> None:
+    runtime = context.runtime
     queued = await runtime.call(runtime.services.digests.queue_weekly)
     log.info("weekly digest: %s messages queued", queued)
 
 
-async def _calendar_reminder(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _calendar_reminder(context: Context) -> None:
+    runtime = context.runtime
     queued = await runtime.call(runtime.services.escalation.calendar_reminder)
     if queued:
         log.info("calendar: next year is provisional, %s administrators reminded", queued)
 
 
-async def _calendar_refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _calendar_refresh(context: Context) -> None:
+    runtime = context.runtime
     if await runtime.run(runtime.services.escalation.refresh_calendar):
         log.info("calendar: imported holiday arrangement taken up")
 
 
-async def _callbacks(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _callbacks(context: Context) -> None:
+    runtime = context.runtime
     queued = await runtime.call(runtime.services.callbacks.queue_due)
     if queued:
         log.info("call-backs: %s resolved petitions put on the lists", queued)
 
 
-async def _monthly_report(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def _monthly_report(context: Context) -> None:
+    runtime = context.runtime
     queued = await runtime.call(runtime.services.monthly.queue_monthly)
     log.info("monthly report: %s messages queued", queued)

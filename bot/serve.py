@@ -45,7 +45,7 @@ async def _serve(application: Application, config: Config) -> int:
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(signum, stop.set)
     await start_bot(application, schedule_config=config.schedule)
-    runtime = application.bot_data["runtime"]
+    runtime = application.bot_data.runtime
     receiver: web.AppRunner | Poller | None = None
     desk = None
     try:
@@ -72,7 +72,7 @@ async def _serve(application: Application, config: Config) -> int:
 async def _start_webhook(application: Application, config: Config) -> web.AppRunner:
     telegram = config.telegram
     secret = os.environ.get(telegram.webhook_secret_env) or None
-    runner = web.AppRunner(webhook_app(application.bot_data["runtime"].updates,
+    runner = web.AppRunner(webhook_app(application.bot_data.runtime.updates,
                                        path=WEBHOOK_PATH, secret=secret), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, telegram.webhook_listen, telegram.webhook_port).start()

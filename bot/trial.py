@@ -30,6 +30,7 @@ from bot.harness import Harness
 from reception.org import Community, Street
 from storage import ladder_queries
 from storage.db import transaction
+from storage.enums import Role
 from tgemu import BotApiEmulator
 from tgemu.webchat import WebChat
 
@@ -166,7 +167,7 @@ class Trial:
         """For an empty office: an admin invite code for each community and street."""
         access, org = self.h.domain.access, self.h.domain.deps.org
         scopes: list[Community | Street] = [*org.communities.values(), *org.streets.values()]
-        return [INVITE_NOTE.format(name=s.name, code=access.create_invite(role="admin", scope_code=s.code,
+        return [INVITE_NOTE.format(name=s.name, code=access.create_invite(role=Role.ADMIN, scope_code=s.code,
                                                                           days=365)) for s in scopes]
 
 

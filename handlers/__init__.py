@@ -6,7 +6,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -14,7 +13,7 @@ from telegram.ext import (
 )
 
 from handlers import common, practice, resident, returns, staff
-from handlers.common import runtime
+from handlers.common import Context, OfficeApplication
 from reception import texts
 from reception.petition import callback_data
 
@@ -29,7 +28,7 @@ RESIDENT_CONTENT = (
 STAFF_CONTENT = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL | filters.VOICE
 
 
-def register(application: Application) -> None:
+def register(application: OfficeApplication) -> None:
     """Wire every handler. Commands first, then content, then the catch-alls."""
     private_commands = {
         "start": resident.start, "my": resident.my_petitions,
@@ -89,7 +88,7 @@ def register(application: Application) -> None:
     application.add_error_handler(on_error)
 
 
-async def on_error(update: object, context) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log first, then let the inbox count the failure.
 
     A message is kept and handled again a few times, then parked for an administrator (its
@@ -97,10 +96,10 @@ async def on_error(update: object, context) -> None:
     press is not pressed again for the person: they get an alert now, and it is parked.
     """
     log.error("error while handling an update", exc_info=context.error)
-    updates = runtime(context).updates
+    updates = context.runtime.updates
     query = update.callback_query if isinstance(update, Update) else None
     is_press = query is not None
-    if updates is not None:
+    if updates is not None and context.error is not None:  # PTB sets it for error handlers
         updates.note_failure(update, context.error, retryable=not is_press)
     if query is not None:
         try:

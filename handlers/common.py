@@ -1,11 +1,12 @@
-"""Helpers every handler uses: the runtime, the caller's identity, polite refusals."""
+"""Helpers every handler uses: the callback context with the runtime, the caller's identity,
+polite refusals."""
 
 from __future__ import annotations
 
 import html
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram import (
     Message,
@@ -15,13 +16,13 @@ from telegram import (
     MessageOriginUser,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from reception.errors import ReceptionError
 from reception.handling.intake import Inbound
 from reception.petition.callback_data import BadCallbackData
+from storage.enums import MessageKind
 
 if TYPE_CHECKING:  # the composition root hands handlers their runtime; no import at run time
     from bot.runtime import Runtime
@@ -29,8 +30,38 @@ if TYPE_CHECKING:  # the composition root hands handlers their runtime; no impor
 log = logging.getLogger(__name__)
 
 
-def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    return context.application.bot_data["runtime"]
+class OfficeData:
+    """The application's ``bot_data``: the runtime, handed over once by the composition root
+    (bot/app.py) before any update or job runs."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime; RuntimeError before the composition root set it."""
+        if self._runtime is None:
+            raise RuntimeError("the application has no runtime yet (bot.app.build_application sets it)")
+        return self._runtime
+
+    @runtime.setter
+    def runtime(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], OfficeData]):
+    """What every handler, error handler and job gets as ``context`` (PTB's ContextTypes)."""
+
+    @property
+    def runtime(self) -> Runtime:
+        """The services, the database runner and the workers (bot/runtime.py)."""
+        return self.bot_data.runtime
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=OfficeData)
+# The Application built with CONTEXT_TYPES, as type checkers see it.
+OfficeApplication: TypeAlias = Application[
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], OfficeData, JobQueue[Any]]
 
 
 def display_name(update: Update) -> str:
@@ -69,7 +100,7 @@ async def refuse(update: Update, error: ReceptionError) -> None:
         await say(update, str(error))
 
 
-async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_button(update: Update, context: Context) -> None:
     """A press no other handler claims: a button of an older version, or forged data."""
     await refuse(update, BadCallbackData("no handler for this button"))
 
@@ -129,21 +160,21 @@ def inbound_from(message: Message) -> Inbound | None:
         **_forward_origin(message),
     )
     if message.text:
-        return inbound(kind="text", text=message.text)
+        return inbound(kind=MessageKind.TEXT, text=message.text)
     caption = message.caption or ""
     if message.photo:
-        return inbound(kind="photo", text=caption, file_id=message.photo[-1].file_id)
+        return inbound(kind=MessageKind.PHOTO, text=caption, file_id=message.photo[-1].file_id)
     if message.voice:
-        return inbound(kind="voice", text=caption, file_id=message.voice.file_id)
+        return inbound(kind=MessageKind.VOICE, text=caption, file_id=message.voice.file_id)
     if message.document:
-        return inbound(kind="document", text=caption, file_id=message.document.file_id)
+        return inbound(kind=MessageKind.DOCUMENT, text=caption, file_id=message.document.file_id)
     if message.video:
-        return inbound(kind="video", text=caption, file_id=message.video.file_id)
+        return inbound(kind=MessageKind.VIDEO, text=caption, file_id=message.video.file_id)
     if message.location:
         loc = message.location
-        return inbound(kind="location", latitude=loc.latitude, longitude=loc.longitude)
+        return inbound(kind=MessageKind.LOCATION, latitude=loc.latitude, longitude=loc.longitude)
     if message.sticker:  # kept while the bot asks what the resident needs
-        return inbound(kind="sticker", file_id=message.sticker.file_id)
+        return inbound(kind=MessageKind.STICKER, file_id=message.sticker.file_id)
     return None
 
 
@@ -165,6 +196,3 @@ def _forward_origin(message: Message) -> dict[str, Any]:
     return {"forwarded_from": name or "—", "forwarded_kind": kind,
             "forwarded_at": origin.date.isoformat() if origin.date else None}
 
-
-def parse_mode() -> str:
-    return ParseMode.HTML

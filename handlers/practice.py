@@ -4,9 +4,8 @@ templates, home visits (民情日记), 每月一题."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime, say
+from handlers.common import Context, answer_press, args_text, drop_keyboard, refuse, say
 from handlers.staff import _args, _call
 from reception import texts
 from reception.errors import ReceptionError
@@ -14,12 +13,12 @@ from reception.petition import callback_data
 from reception.reports import texts as rtexts
 
 
-async def callbacks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def callbacks(update: Update, context: Context) -> None:
     """/callbacks: the call-backs waiting for this caller, each with its outcome buttons."""
     await _call(update, context, lambda s: s.callbacks.pending, chat=True)
 
 
-async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def callback(update: Update, context: Context) -> None:
     """/callback <number> <outcome> [note]: record how a call-back went."""
     if (parts := await _args(update, context, 2, texts.CALLBACK_USAGE)) is not None:
         outcome, _, note = parts[1].partition(" ")
@@ -27,9 +26,9 @@ async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     outcome=outcome, note=note)
 
 
-async def callback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def callback_button(update: Update, context: Context) -> None:
     """满意 / 基本满意 / 不满意 / 联系不上 under an entry of the call-back list."""
-    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    rt, query, user, chat = context.runtime, update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     try:
@@ -43,9 +42,9 @@ async def callback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await drop_keyboard(update)
 
 
-async def knowledge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def knowledge_button(update: Update, context: Context) -> None:
     """仍需人工处理 / 已解决 under a knowledge-base answer."""
-    rt, query, user = runtime(context), update.callback_query, update.effective_user
+    rt, query, user = context.runtime, update.callback_query, update.effective_user
     if query is None or user is None:
         return
     try:
@@ -59,7 +58,7 @@ async def knowledge_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await drop_keyboard(update)
 
 
-async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def template(update: Update, context: Context) -> None:
     """/tpl: the saved answers; /tpl <name> in reply to a card sends one to the resident."""
     message = update.effective_message
     name = args_text(update)
@@ -74,7 +73,7 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 message_id=message.message_id, thread_id=message.message_thread_id)
 
 
-async def visit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def visit(update: Update, context: Context) -> None:
     """/visit <household> <what was done> [问题:<what was found>]: log a home visit."""
     message = update.effective_message
     if message is None or (parts := await _args(update, context, 1, texts.VISIT_USAGE)) is None:
@@ -83,14 +82,14 @@ async def visit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 text=parts[0])
 
 
-async def visits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def visits(update: Update, context: Context) -> None:
     """/visits: this week's visits against the norm."""
     await _call(update, context, lambda s: s.visits.week, chat=True)
 
 
-async def visit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def visit_button(update: Update, context: Context) -> None:
     """将走访内容登记为诉求 under a logged visit."""
-    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    rt, query, user, chat = context.runtime, update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     try:
@@ -104,13 +103,13 @@ async def visit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await drop_keyboard(update)
 
 
-async def monthly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def monthly(update: Update, context: Context) -> None:
     """/monthly [YYYY-MM]: the month's recurring problems (每月一题) for this chat's scope."""
     await _call(update, context, lambda s: s.monthly.on_demand, chat=True,
                 month=args_text(update))
 
 
-async def topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topic(update: Update, context: Context) -> None:
     """/topic, /topic pick N [YYYY-MM], /topic done ID 结果: the street's 每月一题."""
     words = args_text(update).split(maxsplit=2)
     if not words:

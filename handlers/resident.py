@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update, WebAppInfo
-from telegram.ext import ContextTypes
 
 from handlers.common import (
+    Context,
     answer_press,
     args_text,
     display_name,
     drop_keyboard,
     inbound_from,
     refuse,
-    runtime,
     say,
 )
 from reception import texts
@@ -21,9 +20,9 @@ from reception.handling.signin import LINK_TTL
 from reception.petition import callback_data
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Register the resident; a deep-link payload names their community."""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return
     payload = context.args[0] if context.args else ""
@@ -31,14 +30,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                   username=user.username or "", payload=payload)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """Explain what residents can do."""
     await say(update, texts.HELP_RESIDENT)
 
 
-async def choose_community(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_community(update: Update, context: Context) -> None:
     """A community button from the welcome message."""
-    rt, query, user = runtime(context), update.callback_query, update.effective_user
+    rt, query, user = context.runtime, update.callback_query, update.effective_user
     if query is None or user is None:
         return
     communities = rt.services.deps.org.communities
@@ -53,9 +52,9 @@ async def choose_community(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await query.answer(texts.COMMUNITY_SET.format(community=community.name).replace("<b>", "").replace("</b>", ""))
 
 
-async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def submit(update: Update, context: Context) -> None:
     """Any message from a resident becomes (part of) a petition."""
-    rt, message = runtime(context), update.effective_message
+    rt, message = context.runtime, update.effective_message
     if message is None:
         return
     inbound = inbound_from(message)
@@ -69,9 +68,9 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt.delivery.take(result.sends)  # claimed in the petition's own transaction
 
 
-async def submit_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def submit_held(update: Update, context: Context) -> None:
     """就这样提交: the held voice note becomes the petition as it is."""
-    rt, query = runtime(context), update.callback_query
+    rt, query = context.runtime, update.callback_query
     if query is None or update.effective_user is None:
         return
     try:
@@ -85,9 +84,9 @@ async def submit_held(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await drop_keyboard(update)
 
 
-async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edited(update: Update, context: Context) -> None:
     """The resident edited a message they sent: the petition follows the new words."""
-    rt = runtime(context)
+    rt = context.runtime
     if update.edited_message is None:
         return
     inbound = inbound_from(update.edited_message)
@@ -99,9 +98,9 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
 
 
-async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def contact(update: Update, context: Context) -> None:
     """The resident shared a phone number with the contact button."""
-    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or message.contact is None or user is None:
         return
     own = message.contact.user_id == user.id
@@ -112,9 +111,9 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
 
 
-async def address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def address(update: Update, context: Context) -> None:
     """/address 3号楼2单元501"""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return
     try:
@@ -124,18 +123,18 @@ async def address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
 
 
-async def my_petitions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_petitions(update: Update, context: Context) -> None:
     """/my: the resident's own petitions."""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return
     await say(update, await rt.run(rt.services.intake.my_petitions,
                                    tg_user_id=user.id))
 
 
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status(update: Update, context: Context) -> None:
     """/status <number>: one of the resident's petitions with its timeline."""
-    rt, number, user = runtime(context), args_text(update), update.effective_user
+    rt, number, user = context.runtime, args_text(update), update.effective_user
     if user is None:
         return
     if not number:
@@ -148,9 +147,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel(update: Update, context: Context) -> None:
     """/cancel <number>: withdraw a petition nobody has handled yet."""
-    rt, number, user = runtime(context), args_text(update), update.effective_user
+    rt, number, user = context.runtime, args_text(update), update.effective_user
     if user is None:
         return
     if not number:
@@ -162,9 +161,9 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
 
 
-async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def rate(update: Update, context: Context) -> None:
     """满意 / 基本满意 / 不满意 buttons under a resolved petition."""
-    rt, query, user = runtime(context), update.callback_query, update.effective_user
+    rt, query, user = context.runtime, update.callback_query, update.effective_user
     if query is None or user is None:
         return
     try:
@@ -178,9 +177,9 @@ async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await drop_keyboard(update)
 
 
-async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def join(update: Update, context: Context) -> None:
     """/join <invite code>: become registered staff."""
-    rt, code, user = runtime(context), args_text(update), update.effective_user
+    rt, code, user = context.runtime, args_text(update), update.effective_user
     if user is None:
         return
     if not code:
@@ -193,9 +192,9 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, error)
 
 
-async def web_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def web_login(update: Update, context: Context) -> None:
     """/web: a one-time link to the supervisors' desk, and a button to open it in Telegram."""
-    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     if not rt.web_url:

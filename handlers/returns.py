@@ -4,9 +4,9 @@ and messages in a department's group (reception.handling.returns, referrals, ext
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime, say
+from handlers.common import Context, answer_press, args_text, drop_keyboard, refuse, say
 from handlers.staff import _args, _call
 from reception import texts
 from reception.errors import ReceptionError
@@ -20,40 +20,40 @@ BUTTONS = (CardAction.RETURN, CardAction.UPHOLD, CardAction.OVERTURN_GROUP, Card
 PATTERN = "^" + callback_data.CARD_PREFIX + "(" + "|".join(str(a) for a in BUTTONS) + "):"
 
 
-async def give_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def give_back(update: Update, context: Context) -> None:
     """/return <number> <reason>: this petition is not ours."""
     if (parts := await _args(update, context, 2, texts.RETURN_USAGE)) is not None:
         await _call(update, context, lambda s: s.returns.give_back, chat=True, number=parts[0],
                     reason=parts[1])
 
 
-async def refer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refer(update: Update, context: Context) -> None:
     """/refer <number> <department> [what the department should know]"""
-    usage = runtime(context).services.referrals.usage()
+    usage = context.runtime.services.referrals.usage()
     if (parts := await _args(update, context, 2, usage)) is not None:
         department, _, note = parts[1].partition(" ")
         await _call(update, context, lambda s: s.referrals.refer, chat=True, number=parts[0],
                     department=department, note=note.strip())
 
 
-async def referral_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def referral_done(update: Update, context: Context) -> None:
     """/refdone <number> <what the department reported>"""
     if (parts := await _args(update, context, 2, texts.REFDONE_USAGE)) is not None:
         await _call(update, context, lambda s: s.referrals.staff_done, chat=True, number=parts[0],
                     note=parts[1])
 
 
-async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def extend(update: Update, context: Context) -> None:
     """/extend <number> <working days> <reason>"""
-    usage = runtime(context).services.extensions.usage()
+    usage = context.runtime.services.extensions.usage()
     if (parts := await _args(update, context, 3, usage)) is not None:
         await _call(update, context, lambda s: s.extensions.ask, chat=True, number=parts[0],
                     days=parts[1], reason=parts[2])
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     """维持原派 / 改派 on a return, 已办结 in a department's group, 批准 / 不批准 an extension."""
-    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    rt, query, user, chat = context.runtime, update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:
         return
     services, user_id, chat_id = rt.services, user.id, chat.id
@@ -95,12 +95,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say(update, answer)
 
 
-async def department_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def department_message(update: Update, context: Context) -> None:
     """A message in a department's group: a reply to a referral reaches the handling group.
 
     Other groups' messages go on to the staff handlers (this one runs in an earlier group).
     """
-    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     replied = message.reply_to_message

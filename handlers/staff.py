@@ -6,21 +6,25 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
 
-from handlers.common import answer_press, args_text, drop_keyboard, refuse, runtime, say
+from handlers.common import Context, answer_press, args_text, drop_keyboard, refuse, say
 from reception import texts
 from reception.errors import ReceptionError
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
+from storage.enums import DraftKind, MessageKind
 
 if TYPE_CHECKING:
     from bot.wiring import Services
 
 
-async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+# The card buttons that ask for a result or a reason, and what the desk then waits for.
+_PROMPTS = {CardAction.RESOLVE: DraftKind.RESOLVE, CardAction.REJECT: DraftKind.REJECT}
+
+
+async def card_button(update: Update, context: Context) -> None:
     """认领 / 转派 / 办结 / 驳回 / 合并 on a petition card, and the reassign choices."""
-    rt, query, user, chat = runtime(context), update.callback_query, update.effective_user, update.effective_chat
+    rt, query, user, chat = context.runtime, update.callback_query, update.effective_user, update.effective_chat
     if query is None or user is None or chat is None:  # a press on an inline-mode message has no chat
         return
     desk, user_id, chat_id = rt.services.desk, user.id, chat.id
@@ -33,7 +37,7 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                                        petition_id=pid)
             case CardAction.RESOLVE | CardAction.REJECT:
                 answer = await rt.call(desk.prompt, tg_user_id=user_id, chat_id=chat_id,
-                                       petition_id=pid, kind=str(press.action))
+                                       petition_id=pid, kind=_PROMPTS[press.action])
             case CardAction.REASSIGN:
                 prompt, rows = await rt.run(desk.reassign_options, tg_user_id=user_id,
                                                chat_id=chat_id, petition_id=pid)
@@ -68,9 +72,9 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await drop_keyboard(update)
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: Context) -> None:
     """A staff message: the answer to a 办结/驳回 prompt, or a reply to a petition card."""
-    rt, message, user = runtime(context), update.effective_message, update.effective_user
+    rt, message, user = context.runtime, update.effective_message, update.effective_user
     if message is None or user is None:
         return
     desk = rt.services.desk
@@ -85,13 +89,13 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         replied_to = message.reply_to_message
         if replied_to is None:
             return
-        kind, file_id = "text", None
+        kind, file_id = MessageKind.TEXT, None
         if message.photo:
-            kind, file_id = "photo", message.photo[-1].file_id
+            kind, file_id = MessageKind.PHOTO, message.photo[-1].file_id
         elif message.document:
-            kind, file_id = "document", message.document.file_id
+            kind, file_id = MessageKind.DOCUMENT, message.document.file_id
         elif message.voice:
-            kind, file_id = "voice", message.voice.file_id
+            kind, file_id = MessageKind.VOICE, message.voice.file_id
         answer = await rt.call(
             desk.reply, tg_user_id=user.id, chat_id=message.chat_id,
             reply_to_message_id=replied_to.message_id,
@@ -104,9 +108,9 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await say(update, answer)
 
 
-async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bind(update: Update, context: Context) -> None:
     """/bind <community|street> [categories…] [网格:g1] [分诊]"""
-    rt, chat, user = runtime(context), update.effective_chat, update.effective_user
+    rt, chat, user = context.runtime, update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
     try:
@@ -119,76 +123,76 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say(update, result.text)
 
 
-async def open_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_list(update: Update, context: Context) -> None:
     """/open: what is waiting in this group's scope."""
     await _answer(update, context, "open_list", chat=True)
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show(update: Update, context: Context) -> None:
     """/show <number>: the card and timeline of one petition."""
     if (parts := await _args(update, context, 1, texts.SHOW_USAGE)) is not None:
         await _answer(update, context, "show", chat=True, number=parts[0])
 
 
-async def resolve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resolve(update: Update, context: Context) -> None:
     """/resolve <number> <result>"""
     if (parts := await _args(update, context, 2, texts.RESOLVE_USAGE)) is not None:
         await _answer(update, context, "resolve", chat=True, number=parts[0], result=parts[1])
 
 
-async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reject(update: Update, context: Context) -> None:
     """/reject <number> <reason>"""
     if (parts := await _args(update, context, 2, texts.REJECT_USAGE)) is not None:
         await _answer(update, context, "reject", chat=True, number=parts[0], reason=parts[1])
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask(update: Update, context: Context) -> None:
     """/ask <number> <question>: ask the resident; the clock pauses."""
     if (parts := await _args(update, context, 2, texts.ASK_USAGE)) is not None:
         await _answer(update, context, "ask", chat=True, number=parts[0], question=parts[1])
 
 
-async def mark_complex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mark_complex(update: Update, context: Context) -> None:
     """/complex <number>: the longer resolve limit applies."""
     if (parts := await _args(update, context, 1, texts.COMPLEX_USAGE)) is not None:
         await _answer(update, context, "mark_complex", chat=True, number=parts[0])
 
 
-async def merge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def merge(update: Update, context: Context) -> None:
     """/merge <duplicate> <into>"""
     if (parts := await _args(update, context, 2, texts.MERGE_USAGE)) is not None:
         await _answer(update, context, "merge", chat=True, duplicate=parts[0], into=parts[1].split()[0])
 
 
-async def walkin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def walkin(update: Update, context: Context) -> None:
     """/walkin <what the visitor said>: register a desk or phone visit."""
     if (parts := await _args(update, context, 1, texts.WALKIN_USAGE)) is not None:
         await _answer(update, context, "walkin", chat=True, text=parts[0])
 
 
-async def skip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def skip(update: Update, context: Context) -> None:
     """/skip: drop a pending 办结/驳回 prompt."""
     await _answer(update, context, "skip", chat=True)
 
 
-async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def overdue(update: Update, context: Context) -> None:
     """/overdue: what is late in this group's (or the staff member's) scope."""
     await _call(update, context, lambda s: s.escalation.overdue_list, chat=True)
 
 
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest(update: Update, context: Context) -> None:
     """/digest: last week's digest with its chart, now (it arrives through the outbox)."""
     await _call(update, context, lambda s: s.digests.on_demand, chat=True, reply=False)
 
 
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export(update: Update, context: Context) -> None:
     """/export: this month's reception register as a spreadsheet."""
     await _call(update, context, lambda s: s.register.export_for_chat, chat=True, reply=False)
 
 
-async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def staff_help(update: Update, context: Context) -> None:
     """/help: the staff commands for staff who may use them here; residents' help otherwise."""
-    rt, chat, user = runtime(context), update.effective_chat, update.effective_user
+    rt, chat, user = context.runtime, update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
     is_staff = await rt.run(rt.services.access.staff_in_chat, tg_user_id=user.id,
@@ -200,17 +204,17 @@ async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await say(update, texts.HELP_RESIDENT if private else texts.GROUP_HELP_PUBLIC)
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, *,
+async def _answer(update: Update, context: Context, method: str, *,
                   chat: bool = False, **kwargs: object) -> None:
     """Call a staff desk method by name and answer with what it returns."""
     await _call(update, context, lambda s: getattr(s.desk, method), chat=chat, reply=True, **kwargs)
 
 
-async def _call(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def _call(update: Update, context: Context,
                 pick: Callable[[Services], Callable[..., object]], *, chat: bool = False,
                 reply: bool = True, **kwargs: object) -> None:
     """One domain call on behalf of the sender; a refusal is explained, nothing changes."""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return
     if chat:
@@ -226,7 +230,7 @@ async def _call(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await say(update, str(answer))
 
 
-async def _args(update: Update, context: ContextTypes.DEFAULT_TYPE, count: int,
+async def _args(update: Update, context: Context, count: int,
                 usage: str) -> list[str] | None:
     """The command's arguments split into ``count`` parts (the last keeps its spaces).
 
@@ -236,7 +240,7 @@ async def _args(update: Update, context: ContextTypes.DEFAULT_TYPE, count: int,
     text = args_text(update)
     parts = text.split(maxsplit=count - 1) if text else []
     if len(parts) < count:
-        rt, user, chat = runtime(context), update.effective_user, update.effective_chat
+        rt, user, chat = context.runtime, update.effective_user, update.effective_chat
         if user is None or chat is None:
             return None
         try:
@@ -249,20 +253,20 @@ async def _args(update: Update, context: ContextTypes.DEFAULT_TYPE, count: int,
     return parts
 
 
-async def urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def urgent(update: Update, context: Context) -> None:
     """/urgent <number>: handle it as an emergency (advice, alerts, urgent limits)."""
     if (parts := await _args(update, context, 1, texts.URGENT_USAGE)) is not None:
         await _call(update, context, lambda s: s.urgency.mark_urgent, chat=True,
                     number=parts[0].split()[0])
 
 
-async def not_urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_urgent(update: Update, context: Context) -> None:
     """/noturgent <number> <reason>: routine limits again; the reason goes on the timeline."""
     if (parts := await _args(update, context, 2, texts.NOTURGENT_USAGE)) is not None:
         await _call(update, context, lambda s: s.urgency.mark_routine, chat=True,
                     number=parts[0], reason=parts[1])
 
 
-async def duty(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def duty(update: Update, context: Context) -> None:
     """/duty [on|off] [@name] [date]: who is on duty, or put someone on or off the roster."""
     await _call(update, context, lambda s: s.roster.duty, chat=True, args=args_text(update))

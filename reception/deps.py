@@ -17,6 +17,7 @@ from nlp.topics import TopicRules
 from reception.clock import Clock
 from reception.deadlines.calculator import DeadlineCalculator, Limit
 from reception.org import Organisation
+from storage.enums import ScopeKind
 
 # Numbers that are the same all over China; gas, water and the property's duty phone are
 # local and come from config.toml or org.toml. 96333: the special-equipment (lift) emergency
@@ -51,7 +52,7 @@ class Settings:
     return_ruling: Limit = field(default_factory=lambda: Limit(4, "wh"))
     referral_limit: Limit = field(default_factory=lambda: Limit(10, "wd"))
     extension_max_days: int = 15
-    extension_approver: str = "street"  # street | community
+    extension_approver: ScopeKind = ScopeKind.STREET  # or COMMUNITY (its head approves)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -13,6 +13,7 @@ from typing import Any
 
 from reception.errors import OrganisationError
 from reception.petition import callback_data
+from storage.enums import ScopeKind
 
 
 @dataclass(frozen=True)
@@ -195,13 +196,13 @@ class Organisation:
     def communities_of_street(self, street_code: str) -> list[Community]:
         return [c for c in self.communities.values() if c.street == street_code]
 
-    def scope_contains(self, *, scope_kind: str, scope_code: str, community_code: str) -> bool:
+    def scope_contains(self, *, scope_kind: ScopeKind, scope_code: str, community_code: str) -> bool:
         """Whether a community lies within a staff member's or group's scope."""
-        if scope_kind == "community":
+        if scope_kind == ScopeKind.COMMUNITY:
             return scope_code == community_code
-        if scope_kind == "street":
+        if scope_kind == ScopeKind.STREET:
             return self.street_of(community_code).code == scope_code
-        if scope_kind == "district":
+        if scope_kind == ScopeKind.DISTRICT:
             return self.district_of(community_code).code == scope_code
         return False
 

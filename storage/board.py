@@ -15,13 +15,14 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage import search
+from storage.enums import Direction, Status
 from storage.models import Petition, PetitionMessage
 from storage.tables import table_of
 
 
 @dataclass(frozen=True)
 class Filters:
-    statuses: Sequence[str] = ()
+    statuses: Sequence[Status] = ()
     category: str | None = None
     community: str | None = None
     grid: str | None = None
@@ -33,7 +34,7 @@ class Filters:
     building: str | None = None
 
 
-def _late(open_statuses: Sequence[str], now: datetime, c: Callable[[str], Any] | None = None
+def _late(open_statuses: Sequence[Status], now: datetime, c: Callable[[str], Any] | None = None
           ) -> ColumnElement[bool]:
     c = c or table_of(Petition).c.__getitem__
     return (c("status").in_(list(open_statuses))) & or_(
@@ -43,7 +44,7 @@ def _late(open_statuses: Sequence[str], now: datetime, c: Callable[[str], Any] |
     )
 
 
-def counts(session: Session, *, communities: Sequence[str], open_statuses: Sequence[str],
+def counts(session: Session, *, communities: Sequence[str], open_statuses: Sequence[Status],
            now: datetime, day_start: datetime, day_end: datetime) -> dict[str, int]:
     """received today, open, overdue (open and late), due today (open, resolve due today).
 
@@ -61,7 +62,7 @@ def counts(session: Session, *, communities: Sequence[str], open_statuses: Seque
             "due_today": int(row[2] or 0)}
 
 
-def open_by_building(session: Session, *, communities: Sequence[str], open_statuses: Sequence[str],
+def open_by_building(session: Session, *, communities: Sequence[str], open_statuses: Sequence[Status],
                      now: datetime) -> list[tuple[str, str | None, str | None, int, int]]:
     """(community, grid, building, open, of them late) for every place with open petitions."""
     late = _late(open_statuses, now)
@@ -80,7 +81,7 @@ class Listed(NamedTuple):
     number: str
     category: str
     urgent: bool
-    status: str
+    status: Status
     overdue: bool
     community_code: str
     resolve_due: datetime | None
@@ -103,7 +104,7 @@ def _unindexed(name: str) -> Any:
     return literal_column(f"+petition.{name}", type_=_table.c[name].type)
 
 
-def _conditions(filters: Filters, c: Column, *, communities: Sequence[str], open_statuses: Sequence[str],
+def _conditions(filters: Filters, c: Column, *, communities: Sequence[str], open_statuses: Sequence[Status],
                 now: datetime, dialect: str, viewer_staff_id: int | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [c("community_code").in_(list(communities))]
     if filters.statuses:
@@ -132,7 +133,7 @@ def _conditions(filters: Filters, c: Column, *, communities: Sequence[str], open
 
 
 def petition_page(session: Session, *, communities: Sequence[str], filters: Filters,
-                  open_statuses: Sequence[str], now: datetime, offset: int, limit: int,
+                  open_statuses: Sequence[Status], now: datetime, offset: int, limit: int,
                   viewer_staff_id: int | None = None, cap: int = COUNT_CAP) -> tuple[list[Listed], int]:
     """One page of petitions, newest first, and how many match in all up to ``cap`` (more
     than that counts as ``cap + 1``). The search text is matched against what everyone in
@@ -167,5 +168,5 @@ def petition_page(session: Session, *, communities: Sequence[str], filters: Filt
 def attachments(session: Session, *, petition_id: int) -> list[PetitionMessage]:
     """What the resident sent with a file (photos, documents, voice…), oldest first."""
     return list(session.exec(select(PetitionMessage).where(
-        col(PetitionMessage.petition_id) == petition_id, col(PetitionMessage.direction) == "in",
+        col(PetitionMessage.petition_id) == petition_id, col(PetitionMessage.direction) == Direction.IN,
         col(PetitionMessage.file_id).is_not(None)).order_by(col(PetitionMessage.id))))

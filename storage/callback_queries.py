@@ -9,9 +9,10 @@ from sqlalchemy import and_, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.enums import CallbackReason, Role, Status
 from storage.models import CallBack, Petition, Staff
 
-_CALLED_BACK_STATUSES = ("resolved", "closed")
+_CALLED_BACK_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
 def resolved_without_callback(session: Session, *, resolved_since: datetime,
@@ -53,7 +54,7 @@ def pending_callbacks(session: Session, *, communities: Sequence[str],
                     col(Petition.resolved_at) == col(CallBack.resolved_at))
              .order_by(col(CallBack.created_at), col(CallBack.id)))
     rows = [(callback, petition) for callback, petition in session.exec(query)
-            if callback.reason == "sample" or petition.rating is None]
+            if callback.reason == CallbackReason.SAMPLE or petition.rating is None]
     return rows[:limit]
 
 
@@ -83,7 +84,7 @@ def active_staff_named(session: Session, names: Iterable[str]) -> list[Staff]:
 
 
 def active_admins(session: Session) -> list[Staff]:
-    return list(session.exec(select(Staff).where(Staff.role == "admin",
+    return list(session.exec(select(Staff).where(Staff.role == Role.ADMIN,
                                                  col(Staff.active).is_(True))))
 
 

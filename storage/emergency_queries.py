@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
+from storage.enums import ScopeKind, Status
 from storage.models import DutyShift, Petition, PetitionEvent, Staff
 
 ALERT_ACTION = "alert"
@@ -19,14 +20,14 @@ def community_staff(session: Session, community_code: str) -> list[Staff]:
     """Active staff whose scope is exactly this community, in joining order."""
     statement = (
         select(Staff)
-        .where(Staff.active, Staff.scope_kind == "community", Staff.scope_code == community_code)
+        .where(Staff.active, Staff.scope_kind == ScopeKind.COMMUNITY, Staff.scope_code == community_code)
         .order_by(col(Staff.id))
     )
     return list(session.exec(statement))
 
 
 def unclaimed_urgent(
-    session: Session, *, status: str, since: datetime, limit: int
+    session: Session, *, status: Status, since: datetime, limit: int
 ) -> list[tuple[int, int]]:
     """(id, version) of urgent petitions received since ``since`` still at ``status``."""
     statement = (
@@ -53,7 +54,7 @@ def alerts_of(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, date
     return {int(pid): (int(n), last) for pid, n, last in session.exec(statement)}
 
 
-def claim_alert(session: Session, *, petition_id: int, version: int, status: str) -> bool:
+def claim_alert(session: Session, *, petition_id: int, version: int, status: Status) -> bool:
     """Claim the next alert of a petition: one conditional UPDATE, so of several processes
     (or a staff member claiming it meanwhile) exactly one wins."""
     statement = (

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
+from storage.enums import InboxStatus
 from storage.models import InboxUpdate
 from storage.tables import table_of
 
@@ -24,7 +25,7 @@ _CLAIM = (
     update(table_of(InboxUpdate))
     .where(
         _inbox.update_id.in_(bindparam("ids", expanding=True)),
-        _inbox.status == "pending",
+        _inbox.status == InboxStatus.PENDING,
         or_(_inbox.claimed_until.is_(None), _inbox.claimed_until < bindparam("now")),
     )
     .values(claimed_until=bindparam("until"))
@@ -33,7 +34,7 @@ _CLAIM = (
 _HANDLED = (
     update(table_of(InboxUpdate))
     .where(_inbox.update_id.in_(bindparam("ids", expanding=True)))
-    .values(status="handled", handled_at=bindparam("at"), claimed_until=None)
+    .values(status=InboxStatus.HANDLED, handled_at=bindparam("at"), claimed_until=None)
 )
 
 
@@ -54,7 +55,7 @@ def store(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime, cl
     """
     if not rows:
         return []
-    values = [{**row, "status": "pending", "attempts": 0, "received_at": now,
+    values = [{**row, "status": InboxStatus.PENDING, "attempts": 0, "received_at": now,
                "next_attempt_at": now, "claimed_until": claim_until} for row in rows]
     dialect = session.get_bind().dialect.name
     statement: Insert
@@ -76,7 +77,7 @@ def store_unreadable(session: Session, *, update_id: int, payload: str, now: dat
         return False
     session.execute(insert(table_of(InboxUpdate)), {
         "update_id": update_id, "chat_id": None, "kind": "", "payload": payload,
-        "status": "dead", "attempts": 1, "received_at": now, "next_attempt_at": now,
+        "status": InboxStatus.DEAD, "attempts": 1, "received_at": now, "next_attempt_at": now,
         "last_error": error[:500]})
     return True
 
@@ -92,7 +93,7 @@ def claim(session: Session, ids: Sequence[int], *, now: datetime, until: datetim
 def due_ids(session: Session, *, now: datetime, limit: int, takeover: bool = False) -> list[int]:
     """Pending updates due now whose claim is free (or any claim, with ``takeover``)."""
     query = (select(_inbox.update_id)
-             .where(_inbox.status == "pending", _inbox.next_attempt_at <= now)
+             .where(_inbox.status == InboxStatus.PENDING, _inbox.next_attempt_at <= now)
              .order_by(_inbox.update_id).limit(limit))
     if not takeover:
         query = query.where(or_(_inbox.claimed_until.is_(None), _inbox.claimed_until < now))
@@ -103,7 +104,7 @@ def release_claims(session: Session, ids: Sequence[int]) -> None:
     """Make claimed updates free for any worker at once (one process taking over)."""
     if ids:
         session.execute(update(table_of(InboxUpdate))
-                        .where(_inbox.update_id.in_(list(ids)), _inbox.status == "pending")
+                        .where(_inbox.update_id.in_(list(ids)), _inbox.status == InboxStatus.PENDING)
                         .values(claimed_until=None))
 
 
@@ -121,7 +122,7 @@ def failed(session: Session, update_id: int, *, error: str, retry_at: datetime |
     row.last_error = error[:500]
     row.claimed_until = None
     if retry_at is None:
-        row.status = "dead"
+        row.status = InboxStatus.DEAD
     else:
         row.next_attempt_at = retry_at
     return row
@@ -129,7 +130,7 @@ def failed(session: Session, update_id: int, *, error: str, retry_at: datetime |
 
 def dead(session: Session, *, limit: int) -> list[InboxUpdate]:
     """Parked updates, newest first."""
-    query = (select(InboxUpdate).where(col(InboxUpdate.status) == "dead")
+    query = (select(InboxUpdate).where(col(InboxUpdate.status) == InboxStatus.DEAD)
              .order_by(col(InboxUpdate.update_id).desc()).limit(limit))
     return list(session.scalars(query))
 
@@ -147,7 +148,7 @@ def replay(session: Session, update_id: int) -> InboxUpdate | None:
     row = session.get(InboxUpdate, update_id)
     if row is None:
         return None
-    row.status, row.attempts, row.claimed_until = "pending", 0, None
+    row.status, row.attempts, row.claimed_until = InboxStatus.PENDING, 0, None
     row.next_attempt_at = row.received_at
     return row
 
@@ -155,5 +156,5 @@ def replay(session: Session, update_id: int) -> InboxUpdate | None:
 def purge_handled(session: Session, *, before: datetime) -> int:
     """Forget updates handled before ``before`` (Telegram may reuse ids after a week)."""
     result = cast("CursorResult[Any]", session.execute(delete(table_of(InboxUpdate)).where(
-        _inbox.status == "handled", _inbox.handled_at < before)))  # a DELETE gives a CursorResult
+        _inbox.status == InboxStatus.HANDLED, _inbox.handled_at < before)))  # a DELETE gives a CursorResult
     return result.rowcount or 0

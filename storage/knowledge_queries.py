@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from storage.enums import QuestionOutcome
 from storage.models import KnowledgeQuestion
 
 
@@ -17,11 +18,11 @@ def question_of_message(session: Session, *, chat_id: int, message_id: int) -> K
 
 
 def outcome_counts(session: Session, *, communities: Sequence[str], since: datetime,
-                   until: datetime) -> dict[str, int]:
-    """Questions asked in ``[since, until)`` per outcome (pending | filed | solved)."""
-    rows = session.exec(
+                   until: datetime) -> dict[QuestionOutcome, int]:
+    """Questions asked in ``[since, until)`` per outcome."""
+    rows = session.execute(
         select(KnowledgeQuestion.outcome, func.count())
         .where(col(KnowledgeQuestion.community_code).in_(list(communities)),
                col(KnowledgeQuestion.asked_at) >= since, col(KnowledgeQuestion.asked_at) < until)
         .group_by(col(KnowledgeQuestion.outcome)))
-    return {outcome: int(count) for outcome, count in rows}
+    return {outcome: int(count) for outcome, count in rows}  # the column type hands back members

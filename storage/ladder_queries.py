@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, or_, select, union, update
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
+from storage.enums import Status
 from storage.models import (
     LADDER_CLOCKS,
     CardMessage,
@@ -231,8 +232,8 @@ def late(
     session: Session,
     *,
     communities: Iterable[str],
-    open_statuses: Sequence[str],
-    running: Sequence[str],
+    open_statuses: Sequence[Status],
+    running: Sequence[Status],
     now: datetime,
     group_chat_id: int | None = None,
     limit: int = 50,
@@ -260,7 +261,7 @@ def due_within(
     session: Session,
     *,
     communities: Iterable[str],
-    running: Sequence[str],
+    running: Sequence[Status],
     start: datetime,
     end: datetime,
     group_chat_id: int | None = None,

@@ -18,8 +18,31 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from storage.enums import (
+    ActorKind,
+    CallbackOutcome,
+    CallbackReason,
+    Channel,
+    Decision,
+    Direction,
+    DraftKind,
+    InboxStatus,
+    MessageKind,
+    OutboxKind,
+    OutboxStatus,
+    PlaceKind,
+    QuestionOutcome,
+    Rating,
+    ReturnReason,
+    Role,
+    Ruling,
+    ScopeKind,
+    Status,
+    StrayOutcome,
+    TopicState,
+)
 from storage.tables import table_of
-from storage.types import UTCDateTime
+from storage.types import EnumString, UTCDateTime
 
 
 def _at(index: bool = False, nullable: bool = True) -> Any:
@@ -51,8 +74,8 @@ class Staff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tg_user_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     name: str
-    role: str  # staff | admin | supervisor
-    scope_kind: str  # community | street | district
+    role: Role = Field(sa_type=EnumString(Role))
+    scope_kind: ScopeKind = Field(sa_type=EnumString(ScopeKind))
     scope_code: str = Field(index=True)
     active: bool = True
     joined_at: datetime = _at(nullable=False)
@@ -60,8 +83,8 @@ class Staff(SQLModel, table=True):
 
 class InviteCode(SQLModel, table=True):
     code: str = Field(primary_key=True)
-    role: str
-    scope_kind: str
+    role: Role = Field(sa_type=EnumString(Role))
+    scope_kind: ScopeKind = Field(sa_type=EnumString(ScopeKind))
     scope_code: str
     note: str = ""
     created_at: datetime = _at(nullable=False)
@@ -76,7 +99,7 @@ class StaffGroup(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
     title: str = ""
-    scope_kind: str  # community | street | district
+    scope_kind: ScopeKind = Field(sa_type=EnumString(ScopeKind))
     scope_code: str = Field(index=True)
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     grids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -110,8 +133,8 @@ class Petition(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)
-    channel: str = "telegram"  # telegram | walkin | phone
-    status: str = Field(index=True)
+    channel: Channel = Field(default=Channel.TELEGRAM, sa_type=EnumString(Channel))
+    status: Status = Field(index=True, sa_type=EnumString(Status))
     community_code: str = Field(index=True)
     street_code: str = Field(index=True)
     grid_code: str | None = Field(default=None, index=True)
@@ -141,7 +164,7 @@ class Petition(SQLModel, table=True):
     duplicate_of_id: int | None = Field(default=None, foreign_key="petition.id", index=True)
     result: str | None = Field(default=None, sa_column=Column(Text))
     reject_reason: str | None = None
-    rating: str | None = None  # satisfied | basic | unsatisfied
+    rating: Rating | None = Field(default=None, sa_type=EnumString(Rating))
     reopen_count: int = 0
     created_at: datetime = _at(index=True, nullable=False)
     last_message_at: datetime = _at(nullable=False)
@@ -166,14 +189,14 @@ class Petition(SQLModel, table=True):
     version: int = 0
     # The last call-back's outcome (satisfied | basic | unsatisfied | unreachable) and when
     # it was recorded (reception.handling.callbacks); counts as the rating when none was given.
-    callback_outcome: str | None = None
+    callback_outcome: CallbackOutcome | None = Field(default=None, sa_type=EnumString(CallbackOutcome))
     callback_at: datetime | None = _at()
 
 
 
 # The statuses in which the deadline clocks count (reception.deadlines.ladder.RUNNING_STATUSES;
 # a test keeps the two equal). The ladder indexes hold only rows whose clock is counting.
-CLOCK_RUNNING_STATUSES = ("claimed", "reopened", "submitted")
+CLOCK_RUNNING_STATUSES = (Status.CLAIMED, Status.REOPENED, Status.SUBMITTED)
 LADDER_CLOCKS = ("respond", "resolve")
 
 
@@ -226,10 +249,10 @@ class PetitionMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     petition_id: int = Field(foreign_key="petition.id", index=True)
-    direction: str  # in | out
+    direction: Direction = Field(sa_type=EnumString(Direction))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    kind: str  # text | photo | location | voice | document | contact | video
+    kind: MessageKind = Field(sa_type=EnumString(MessageKind))
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     file_id: str | None = None
     latitude: float | None = None
@@ -246,11 +269,11 @@ class PetitionEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     petition_id: int = Field(foreign_key="petition.id", index=True)
     at: datetime = _at(index=True, nullable=False)
-    actor_kind: str  # resident | staff | system
+    actor_kind: ActorKind = Field(sa_type=EnumString(ActorKind))
     actor_id: int | None = None
-    action: str
-    from_status: str | None = None
-    to_status: str | None = None
+    action: str  # a reception.petition.states.Action or a reception.petition.events.Note
+    from_status: Status | None = Field(default=None, sa_type=EnumString(Status))
+    to_status: Status | None = Field(default=None, sa_type=EnumString(Status))
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -276,11 +299,11 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str  # message | card | photo | document | copy
+    kind: OutboxKind = Field(sa_type=EnumString(OutboxKind))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     petition_id: int | None = Field(default=None, foreign_key="petition.id")
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = "pending"  # pending | sending | sent | failed
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=EnumString(OutboxStatus))
     attempts: int = 0
     created_at: datetime = _at(nullable=False)
     next_attempt_at: datetime = _at(nullable=False)
@@ -302,9 +325,11 @@ class InboxUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     chat_id: int | None = _chat_id()
-    kind: str = ""  # message | callback_query | edited_message | … ("" when unreadable)
+    # The update's field that holds its content: message, callback_query, edited_message, …
+    # (whatever Telegram adds next; "" when unreadable), so a string, not an enum.
+    kind: str = ""
     payload: str = Field(sa_column=Column(Text, nullable=False))  # the update's JSON, as received
-    status: str = "pending"  # pending | handled | dead
+    status: InboxStatus = Field(default=InboxStatus.PENDING, sa_type=EnumString(InboxStatus))
     attempts: int = 0
     received_at: datetime = _at(nullable=False)
     next_attempt_at: datetime = _at(nullable=False)
@@ -330,7 +355,7 @@ class Draft(SQLModel, table=True):
 
     tg_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    kind: str  # held | resolve | reject | return (its reason)
+    kind: DraftKind = Field(sa_type=EnumString(DraftKind))
     petition_id: int | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _at(nullable=False)
@@ -382,9 +407,9 @@ class CallBack(SQLModel, table=True):
     petition_id: int = Field(foreign_key="petition.id", index=True)
     community_code: str
     resolved_at: datetime = _at(nullable=False)  # the resolution this call is about
-    reason: str  # unrated | sample
+    reason: CallbackReason = Field(sa_type=EnumString(CallbackReason))
     created_at: datetime = _at(nullable=False)
-    outcome: str | None = None  # satisfied | basic | unsatisfied | unreachable
+    outcome: CallbackOutcome | None = Field(default=None, sa_type=EnumString(CallbackOutcome))
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     caller_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     done_at: datetime | None = _at()
@@ -409,7 +434,7 @@ class KnowledgeQuestion(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     answer_code: str
     asked_at: datetime = _at(nullable=False)
-    outcome: str = "pending"  # pending | filed | solved
+    outcome: QuestionOutcome = Field(default=QuestionOutcome.PENDING, sa_type=EnumString(QuestionOutcome))
     decided_at: datetime | None = _at()
     petition_id: int | None = Field(default=None, foreign_key="petition.id")
 
@@ -449,10 +474,10 @@ class MonthlyTopic(SQLModel, table=True):
     month: str  # the report it was picked from, "2026-11"
     community_code: str
     category: str
-    place_kind: str  # building | grid
+    place_kind: PlaceKind = Field(sa_type=EnumString(PlaceKind))
     place: str  # the building number or the grid code
     numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    state: str = "tracking"  # tracking | solved
+    state: TopicState = Field(default=TopicState.TRACKING, sa_type=EnumString(TopicState))
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     picked_by: int = Field(foreign_key="staff.id")
     picked_at: datetime = _at(nullable=False)
@@ -483,7 +508,7 @@ class StrayRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tg_user_id: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
     held: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    outcome: str  # closed | filed (a voice note filed as it was)
+    outcome: StrayOutcome = Field(sa_type=EnumString(StrayOutcome))
     petition_id: int | None = Field(default=None, foreign_key="petition.id")
     received_at: datetime = _at(nullable=False)
     closed_at: datetime = _at(nullable=False)
@@ -500,13 +525,13 @@ class PetitionReturn(SQLModel, table=True):
     petition_id: int = Field(foreign_key="petition.id", index=True)
     from_chat_id: int | None = _chat_id(index=True)  # the group that returned it
     staff_id: int = Field(foreign_key="staff.id")
-    reason_kind: str  # community | category | department | other
+    reason_kind: ReturnReason = Field(sa_type=EnumString(ReturnReason))
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = _at(index=True, nullable=False)
     due_at: datetime = _at(nullable=False)  # the dispatcher's ruling is due
     reminded: bool = False  # the dispatcher was reminded once the ruling was late
     ruled_at: datetime | None = _at()
-    ruling: str | None = None  # upheld | overturned
+    ruling: Ruling | None = Field(default=None, sa_type=EnumString(Ruling))
     ruled_by: int | None = Field(default=None, foreign_key="staff.id")
     target: str = ""  # where an overturned petition went, as the timeline says it
 
@@ -540,5 +565,5 @@ class Extension(SQLModel, table=True):
     old_due: datetime | None = _at()
     new_due: datetime | None = _at()  # set on approval
     decided_at: datetime | None = _at()
-    decision: str | None = None  # approved | refused
+    decision: Decision | None = Field(default=None, sa_type=EnumString(Decision))
     decided_by: int | None = Field(default=None, foreign_key="staff.id")

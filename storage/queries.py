@@ -11,11 +11,11 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.enums import Direction, DraftKind, Role, ScopeKind, Status
 from storage.models import (
     CardMessage,
     DailyCounter,
     Draft,
-    Outbox,
     Petition,
     PetitionEvent,
     PetitionMessage,
@@ -33,7 +33,6 @@ _petition = table_of(Petition).c
 _message = table_of(PetitionMessage).c
 _card = table_of(CardMessage).c
 _group = table_of(StaffGroup).c
-_outbox = table_of(Outbox).c
 _event = table_of(PetitionEvent).c
 
 _RESIDENT_BY_TG = select(Resident).where(Resident.tg_user_id == bindparam("tg_user_id"))
@@ -51,7 +50,7 @@ _ACTIVE_GROUPS = (
 _INBOUND_SEEN = core_select(_message.id).where(
     _message.chat_id == bindparam("chat_id"),
     _message.message_id == bindparam("message_id"),
-    _message.direction == "in",
+    _message.direction == Direction.IN,
 ).limit(1)
 _LATEST_OF_RESIDENT = (
     core_select(_petition.id, _petition.status, _petition.last_message_at)
@@ -60,7 +59,7 @@ _LATEST_OF_RESIDENT = (
     .limit(1)
 )
 _INBOUND_KINDS = core_select(_message.kind).where(
-    _message.petition_id == bindparam("petition_id"), _message.direction == "in"
+    _message.petition_id == bindparam("petition_id"), _message.direction == Direction.IN
 ).order_by(_message.id)
 _MERGED_NUMBERS = core_select(_petition.number).where(
     _petition.merged_into_id == bindparam("petition_id")
@@ -86,30 +85,6 @@ _DUPLICATE_CANDIDATES = {
 _DUPLICATE_ROWS = core_select(
     _petition.id, _petition.text, _petition.tokens, _petition.building
 ).where(_petition.id.in_(bindparam("ids", expanding=True)))
-_DUE_OUTBOX = (
-    core_select(_outbox.id, _outbox.kind, _outbox.chat_id, _outbox.petition_id, _outbox.payload,
-                _outbox.attempts)
-    .where(
-        _outbox.next_attempt_at <= bindparam("now"),
-        or_(
-            _outbox.status == "pending",
-            (_outbox.status == "sending") & (_outbox.claimed_until < bindparam("now")),
-        ),
-    )
-    .order_by(_outbox.id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-_OUTBOX_HAS_DUE = core_select(_outbox.id).where(
-    _outbox.status == "pending", _outbox.next_attempt_at <= bindparam("now")
-).limit(1)
-_UNSENT_CARD_BEFORE = core_select(_outbox.id).where(
-    _outbox.kind == "card",
-    _outbox.petition_id == bindparam("petition_id"),
-    _outbox.chat_id == bindparam("chat_id"),
-    _outbox.status.in_(["pending", "sending"]),
-    _outbox.id < bindparam("before"),
-).limit(1)
 _counter = table_of(DailyCounter).c
 _NEXT_COUNTER = (
     update(table_of(DailyCounter))
@@ -136,7 +111,7 @@ def staff_by_tg(session: Session, tg_user_id: int) -> Staff | None:
 def active_admin_chat_ids(session: Session) -> list[int]:
     """The private chats of every active administrator."""
     return list(session.exec(select(Staff.tg_user_id).where(
-        Staff.role == "admin", Staff.active == True)).all())  # noqa: E712 (SQL)
+        Staff.role == Role.ADMIN, Staff.active == True)).all())  # noqa: E712 (SQL)
 
 
 def group_by_chat(session: Session, chat_id: int) -> StaffGroup | None:
@@ -148,7 +123,7 @@ def group_is_forum(session: Session, chat_id: int) -> bool:
     return bool(session.execute(_GROUP_IS_FORUM, {"chat_id": chat_id}).scalar())
 
 
-def active_groups(session: Session, *, scope_kind: str, scope_code: str) -> list[StaffGroup]:
+def active_groups(session: Session, *, scope_kind: ScopeKind, scope_code: str) -> list[StaffGroup]:
     params = {"scope_kind": scope_kind, "scope_code": scope_code}
     return list(session.exec(_ACTIVE_GROUPS, params=params))
 
@@ -166,12 +141,12 @@ def inbound_seen_staff(session: Session, *, chat_id: int, message_id: int) -> bo
     query = select(PetitionMessage.id).where(
         PetitionMessage.chat_id == chat_id,
         PetitionMessage.message_id == message_id,
-        PetitionMessage.direction == "staff",
+        PetitionMessage.direction == Direction.STAFF,
     )
     return session.exec(query).first() is not None
 
 
-def latest_petition_of(session: Session, resident_id: int) -> tuple[int, str, datetime] | None:
+def latest_petition_of(session: Session, resident_id: int) -> tuple[int, Status, datetime] | None:
     """(id, status, last_message_at) of a resident's most recently active petition."""
     row = session.execute(_LATEST_OF_RESIDENT, {"resident_id": resident_id}).first()
     return (row[0], row[1], row[2]) if row is not None else None
@@ -191,7 +166,7 @@ def open_petitions(
     session: Session,
     *,
     communities: Iterable[str],
-    statuses: Sequence[str],
+    statuses: Sequence[Status],
     group_chat_id: int | None = None,
     limit: int = 30,
 ) -> list[Petition]:
@@ -203,7 +178,14 @@ def open_petitions(
     return list(session.exec(query.order_by(col(Petition.id)).limit(limit)))
 
 
-def open_petitions_due_after(session: Session, *, statuses: Sequence[str], after: datetime) -> list[Petition]:
+def open_petitions_of_group(session: Session, *, chat_id: int, statuses: Sequence[Status]) -> list[Petition]:
+    """The petitions in ``statuses`` whose responsible group is chat ``chat_id``, by id."""
+    return list(session.exec(select(Petition).where(
+        Petition.group_chat_id == chat_id, col(Petition.status).in_(list(statuses)),
+    ).order_by(col(Petition.id))))
+
+
+def open_petitions_due_after(session: Session, *, statuses: Sequence[Status], after: datetime) -> list[Petition]:
     """Open petitions with a deadline still ahead (a new holiday arrangement may move it)."""
     return list(session.exec(select(Petition).where(
         col(Petition.status).in_(list(statuses)),
@@ -215,7 +197,7 @@ def merged_into(session: Session, petition_id: int) -> list[Petition]:
     return list(session.exec(select(Petition).where(Petition.merged_into_id == petition_id)))
 
 
-def number_and_status(session: Session, petition_id: int) -> tuple[str, str] | None:
+def number_and_status(session: Session, petition_id: int) -> tuple[str, Status] | None:
     row = session.execute(_NUMBER_AND_STATUS, {"petition_id": petition_id}).first()
     return (row[0], row[1]) if row is not None else None
 
@@ -258,14 +240,6 @@ def petition_by_message(session: Session, *, chat_id: int, message_id: int) -> P
     return session.get(Petition, petition_id) if petition_id is not None else None
 
 
-def petition_by_thread(session: Session, *, chat_id: int, thread_id: int) -> Petition | None:
-    query = select(CardMessage.petition_id).where(
-        CardMessage.chat_id == chat_id, CardMessage.thread_id == thread_id
-    )
-    petition_id = session.exec(query).first()
-    return session.get(Petition, petition_id) if petition_id is not None else None
-
-
 def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
     query = (
         select(PetitionEvent)
@@ -276,7 +250,7 @@ def timeline(session: Session, petition_id: int) -> list[PetitionEvent]:
 
 
 def duplicate_candidates(
-    session: Session, *, community_code: str, building: str | None, statuses: Sequence[str],
+    session: Session, *, community_code: str, building: str | None, statuses: Sequence[Status],
     since: datetime,
 ) -> list[tuple[int, str]]:
     """(id, category) of recent open petitions of the same community and building (both
@@ -293,21 +267,10 @@ def duplicate_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
     return session.execute(_DUPLICATE_ROWS, {"ids": list(ids)}).all() if ids else []
 
 
-def due_outbox(session: Session, *, now: datetime, limit: int) -> Sequence[Row[Any]]:
-    """Sends due now, oldest first: pending ones and those whose claim has expired. Rows
-    are locked (PostgreSQL) and skipped by other workers until the transaction ends."""
-    return session.execute(_DUE_OUTBOX, {"now": now, "limit": limit}).all()
-
-
-def outbox_has_due(session: Session, *, now: datetime) -> bool:
-    return session.execute(_OUTBOX_HAS_DUE, {"now": now}).first() is not None
-
-
-def unsent_card_before(session: Session, *, petition_id: int, chat_id: int, before: int) -> bool:
-    """Whether a card of the petition queued for the chat before outbox row ``before`` is
-    still unsent (pending, or claimed and on its way)."""
-    params = {"petition_id": petition_id, "chat_id": chat_id, "before": before}
-    return session.execute(_UNSENT_CARD_BEFORE, params).first() is not None
+def status_counts(session: Session) -> dict[Status, int]:
+    """How many petitions stand in each status (statuses with none are left out)."""
+    rows = session.execute(core_select(_petition.status, func.count()).group_by(_petition.status))
+    return {status: count for status, count in rows}  # the column type hands back Status
 
 
 def next_counter(session: Session, key: str) -> int:
@@ -345,7 +308,7 @@ def petition_of_media_group(session: Session, *, chat_id: int, media_group_id: s
     query = select(PetitionMessage.petition_id).where(
         PetitionMessage.chat_id == chat_id,
         PetitionMessage.media_group_id == media_group_id,
-        PetitionMessage.direction == "in",
+        PetitionMessage.direction == Direction.IN,
     )
     return session.exec(query.limit(1)).first()
 
@@ -355,7 +318,7 @@ def inbound_message(session: Session, *, chat_id: int, message_id: int) -> Petit
     query = select(PetitionMessage).where(
         PetitionMessage.chat_id == chat_id,
         PetitionMessage.message_id == message_id,
-        PetitionMessage.direction == "in",
+        PetitionMessage.direction == Direction.IN,
     )
     return session.exec(query).first()
 
@@ -368,7 +331,7 @@ def events_of(session: Session, petition_id: int, actions: Iterable[str]) -> Seq
     return session.execute(_EVENTS_OF, {"petition_id": petition_id, "actions": list(actions)}).all()
 
 
-def stale_drafts(session: Session, *, kind: str, before: datetime, limit: int) -> list[tuple[int, int]]:
+def stale_drafts(session: Session, *, kind: DraftKind, before: datetime, limit: int) -> list[tuple[int, int]]:
     """(user, chat) of drafts of ``kind`` started before ``before``, oldest first."""
     query = (select(Draft.tg_user_id, Draft.chat_id)
              .where(Draft.kind == kind, col(Draft.created_at) < before)

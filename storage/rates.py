@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, literal, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from storage.enums import Rating, Status
 from storage.models import Petition
 from storage.tables import table_of
 from storage.types import UTCDateTime
@@ -24,14 +25,14 @@ from storage.types import UTCDateTime
 COUNT_NAMES = ("received", "responded", "responded_on_time", "respond_expected", "resolved",
                "resolved_on_time", "resolve_expected", "rejected", "overdue", "reopened", "rated",
                "satisfied", "basic", "unsatisfied")
-_EXCLUDED = ("merged", "cancelled")
-_RATINGS = ("satisfied", "basic", "unsatisfied")
+_EXCLUDED = (Status.MERGED, Status.CANCELLED)
+_RATINGS = tuple(Rating)
 _p = table_of(Petition).c
 
 
 def _counts(now: datetime) -> dict[str, ColumnElement[Any]]:
     at = literal(now, UTCDateTime())
-    rejected = _p.status == "rejected"
+    rejected = _p.status == Status.REJECTED
     answered = case(
         (and_(_p.first_response_at.is_not(None), _p.first_response_at <= at), _p.first_response_at),
         (and_(_p.first_response_at.is_(None), rejected, _p.closed_at.is_not(None), _p.closed_at <= at),
@@ -65,9 +66,9 @@ def _counts(now: datetime) -> dict[str, ColumnElement[Any]]:
                  func.coalesce(resolved_at, clock_end) > _p.resolve_due)),
         "reopened": _p.reopen_count > 0,
         "rated": rating.is_not(None),
-        "satisfied": rating == "satisfied",
-        "basic": rating == "basic",
-        "unsatisfied": rating == "unsatisfied",
+        "satisfied": rating == Rating.SATISFIED,
+        "basic": rating == Rating.BASIC,
+        "unsatisfied": rating == Rating.UNSATISFIED,
     }
     return {name: func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
             for name, condition in conditions.items()}

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from storage.enums import ScopeKind
 from storage.models import Petition, Resident, StaffGroup
 from storage.tables import table_of
 
@@ -85,7 +86,7 @@ def numbers_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]
     return {pid: number for pid, number in rows if pid is not None}
 
 
-def active_groups_of_kinds(session: Session, kinds: Sequence[str]) -> list[StaffGroup]:
+def active_groups_of_kinds(session: Session, kinds: Sequence[ScopeKind]) -> list[StaffGroup]:
     query = select(StaffGroup).where(
         col(StaffGroup.scope_kind).in_(list(kinds)),
         StaffGroup.active == True,  # noqa: E712

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from storage.enums import PlaceKind, TopicState
 from storage.models import MonthlyTopic, Petition
 
 
@@ -18,14 +19,14 @@ def topics_of_street(session: Session, street_code: str, *, limit: int = 20) -> 
     rows = session.exec(select(MonthlyTopic).where(MonthlyTopic.street_code == street_code)
                         .order_by(col(MonthlyTopic.picked_at).desc(), col(MonthlyTopic.id).desc()))
     topics = list(rows)
-    topics.sort(key=lambda t: t.state != "tracking")
+    topics.sort(key=lambda t: t.state != TopicState.TRACKING)
     return topics[:limit]
 
 
 def petitions_of_topic(session: Session, topic: MonthlyTopic, *, since: datetime) -> list[Petition]:
     """The petitions at the topic's place with its category received since ``since``."""
     # As the report groups them: by building when one is known, else by grid.
-    place = (col(Petition.building) == topic.place if topic.place_kind == "building"
+    place = (col(Petition.building) == topic.place if topic.place_kind == PlaceKind.BUILDING
              else (col(Petition.grid_code) == topic.place) & col(Petition.building).is_(None))
     return list(session.exec(select(Petition).where(
         Petition.community_code == topic.community_code, Petition.category == topic.category,

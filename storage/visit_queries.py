@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from storage.enums import ScopeKind
 from storage.models import Staff, Visit
 
 
@@ -32,5 +33,5 @@ def visits_in(session: Session, *, communities: Sequence[str], since: datetime,
 def community_staff(session: Session, communities: Sequence[str]) -> list[Staff]:
     """Active staff whose scope is one of ``communities`` (those who visit homes)."""
     return list(session.exec(select(Staff).where(
-        Staff.scope_kind == "community", col(Staff.scope_code).in_(list(communities)),
+        Staff.scope_kind == ScopeKind.COMMUNITY, col(Staff.scope_code).in_(list(communities)),
         col(Staff.active).is_(True)).order_by(col(Staff.id))))

@@ -1,4 +1,4 @@
-"""Rows written for every petition and every send, as plain Core statements.
+"""Rows written for every petition, as plain Core statements (the outbox's: storage/outbox.py).
 
 The ORM's unit of work costs several times the INSERT itself on SQLite; these rows are
 never read back as objects in the transaction that writes them, so they skip it. Like
@@ -11,15 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, bindparam, insert, or_, update
+from sqlalchemy import CursorResult, Result, bindparam, insert, update
 from sqlmodel import Session
 
-from storage.models import CardMessage, Outbox, PetitionEvent, PetitionMessage
+from storage.enums import ActorKind, Status
+from storage.models import CardMessage, PetitionEvent, PetitionMessage
 from storage.tables import table_of
 
-_outbox = table_of(Outbox).c
-
-_INSERT_OUTBOX = insert(table_of(Outbox))
 _INSERT_EVENT = insert(table_of(PetitionEvent))
 _INSERT_MESSAGE = insert(table_of(PetitionMessage))
 _INSERT_CARD = insert(table_of(CardMessage))
@@ -29,86 +27,9 @@ _UPDATE_CARD = (
            table_of(CardMessage).c.chat_id == bindparam("card_chat_id"))
     .values(message_id=bindparam("card_message_id"), thread_id=bindparam("card_thread_id"))
 )
-_CLAIM_OUTBOX = (
-    update(table_of(Outbox))
-    .where(_outbox.id.in_(bindparam("ids", expanding=True)))
-    .values(status="sending", claimed_until=bindparam("until"))
-)
-_CLAIM_DUE_OUTBOX = (
-    update(table_of(Outbox))
-    .where(
-        _outbox.id.in_(bindparam("ids", expanding=True)),
-        or_(
-            _outbox.status == "pending",
-            (_outbox.status == "sending") & (_outbox.claimed_until < bindparam("now")),
-        ),
-    )
-    .values(status="sending", claimed_until=bindparam("until"))
-    .returning(_outbox.id)
-)
-_SENT_OUTBOX = (
-    update(table_of(Outbox))
-    .where(_outbox.id.in_(bindparam("ids", expanding=True)))
-    .values(status="sent", sent_at=bindparam("at"), claimed_until=None)
-)
-
-
-def insert_outbox(
-    session: Session, *, kind: str, chat_id: int, petition_id: int | None,
-    payload: dict[str, Any], now: datetime,
-) -> int:
-    """Queue one send (pending, due now); returns its id."""
-    result = _dml(session.execute(_INSERT_OUTBOX, {
-        "kind": kind, "chat_id": chat_id, "petition_id": petition_id, "payload": payload,
-        "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now,
-    }))
-    key = result.inserted_primary_key
-    if key is None:  # pragma: no cover - a one-row INSERT always has its key
-        raise RuntimeError("the outbox insert returned no id")
-    return int(key[0])
-
-
-def insert_outbox_many(session: Session, rows: Sequence[dict[str, Any]], *,
-                       now: datetime) -> None:
-    """Queue many sends (kind, chat_id, petition_id, payload; pending, due now) with one
-    statement. Their ids are not read back (that would cost more than the rows themselves
-    on PostgreSQL): the delivery worker finds them in the table."""
-    if rows:
-        session.execute(_INSERT_OUTBOX, [{
-            **row, "status": "pending", "attempts": 0, "created_at": now,
-            "next_attempt_at": now} for row in rows])
-
-
-def claim_outbox(session: Session, ids: Sequence[int], *, until: datetime) -> None:
-    """Mark sends as taken by this process until ``until`` (the caller chose them)."""
-    if ids:
-        session.execute(_CLAIM_OUTBOX, {"ids": list(ids), "until": until})
-
-
-def claim_due_outbox(
-    session: Session, ids: Sequence[int], *, now: datetime, until: datetime
-) -> set[int]:
-    """Claim those of ``ids`` that are still free (pending, or their claim expired) until
-    ``until``; returns the ids this call claimed.
-
-    The condition is checked by the UPDATE itself, so of two workers that read the same
-    rows only one gets each (SQLite reads outside the write lock; PostgreSQL's FOR UPDATE
-    SKIP LOCKED already keeps them apart).
-    """
-    if not ids:
-        return set()
-    params = {"ids": list(ids), "now": now, "until": until}
-    return set(session.execute(_CLAIM_DUE_OUTBOX, params).scalars())
-
-
-def outbox_sent(session: Session, ids: Sequence[int], *, at: datetime) -> None:
-    if ids:
-        session.execute(_SENT_OUTBOX, {"ids": list(ids), "at": at})
-
-
 def insert_event(
-    session: Session, *, petition_id: int, at: datetime, actor_kind: str, actor_id: int | None,
-    action: str, from_status: str | None, to_status: str | None, detail: dict[str, Any],
+    session: Session, *, petition_id: int, at: datetime, actor_kind: ActorKind, actor_id: int | None,
+    action: str, from_status: Status | None, to_status: Status | None, detail: dict[str, Any],
 ) -> None:
     session.execute(_INSERT_EVENT, {
         "petition_id": petition_id, "at": at, "actor_kind": actor_kind, "actor_id": actor_id,

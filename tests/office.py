@@ -6,10 +6,16 @@ Everything is set up the way a real office would: invite codes from the CLI's do
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from sqlmodel import Session, select
+
 from bot.harness import Harness
+from storage.models import Draft, Outbox, Petition, PetitionEvent, Resident
 from tgemu import BotApiEmulator
+
+NUMBER = re.compile(r"MY-\d{8}-\d{4}")  # a petition's public number
 
 
 @dataclass
@@ -29,6 +35,15 @@ class Office:
         message = self.emu.send_text(user, chat_id, text, **kwargs)
         await self.harness.settle()
         return message
+
+    async def submit(self, user, text: str) -> str:
+        """A resident's message that becomes a petition; returns its number."""
+        await self.say(user, user.id, text)
+        confirmation = self.last_text(user.id)
+        assert "已受理" in confirmation, confirmation
+        found = NUMBER.search(confirmation)
+        assert found is not None, confirmation
+        return found.group(0)
 
     async def press(self, user, chat_id: int, message_id: int, data: str) -> dict:
         query_id = self.emu.press_button(user, chat_id, message_id, data)
@@ -101,3 +116,16 @@ async def open_office(harness: Harness) -> Office:
     await office.say(admin, parking_group.id, "/bind hongqi 停车交通")
     await office.say(supervisor, street_group.id, "/bind xinhua")
     return office
+
+
+def snapshot(harness: Harness) -> dict:
+    """Everything a press or a message could change: petitions, their timeline, queued
+    sends, drafts, residents (compare two to show that nothing changed)."""
+    with Session(harness.services.deps.engine) as session:
+        return {
+            "petitions": [p.model_dump() for p in session.exec(select(Petition).order_by(Petition.id))],
+            "events": len(session.exec(select(PetitionEvent)).all()),
+            "outbox": len(session.exec(select(Outbox)).all()),
+            "drafts": [d.model_dump() for d in session.exec(select(Draft))],
+            "residents": [r.model_dump() for r in session.exec(select(Resident).order_by(Resident.id))],
+        }

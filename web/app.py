@@ -32,7 +32,7 @@ from reception.handling.extensions import Extensions
 from reception.handling.referrals import Referrals
 from reception.handling.returns import Returns
 from reception.handling.signin import SignedIn, SignIn
-from reception.petition.states import OPEN_STATUSES, Status
+from reception.petition.states import OPEN_STATUSES, Status, status_label
 from reception.reports import texts as rt
 from reception.reports.board import Board
 from storage.board import Filters
@@ -119,7 +119,7 @@ def desk_app(services: DeskServices, *, bot_token: str | None, public_url: str,
     app[LIMITER] = limiter or RateLimiter()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
-    env.globals["status_labels"] = {s.value: s.label for s in Status}
+    env.globals["status_labels"] = {s.value: status_label(s) for s in Status}
     env.filters["pp"] = lambda v: "—" if v is None else (f"↑{v:.1f}" if v > 0 else f"↓{-v:.1f}" if v < 0 else "持平")
     tz = services.deps.settings.tz
     env.filters["t"] = lambda d: "—" if d is None else d.astimezone(tz).strftime("%m-%d %H:%M")
@@ -297,7 +297,8 @@ def _filters(request: web.Request, text: str | None) -> tuple[Filters, dict]:
     q = request.query
     tz = request.app[SERVICES].deps.settings.tz
     status = q.get("status", "")
-    statuses = sorted(OPEN_STATUSES) if status == "open" else [status] if status in {s.value for s in Status} else []
+    statuses = (sorted(OPEN_STATUSES) if status == "open"
+                else [Status(status)] if status in {s.value for s in Status} else [])
 
     def day(name: str, shift: int = 0) -> datetime | None:
         try:

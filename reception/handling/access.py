@@ -19,10 +19,11 @@ from reception.petition.routing import route
 from reception.petition.states import Status
 from storage import queries
 from storage.db import transaction
+from storage.enums import Role, ScopeKind
 from storage.models import InviteCode, Petition, Staff, StaffGroup
 from storage.tables import saved_id
 
-ROLES = ("staff", "admin", "supervisor")
+ROLES = tuple(Role)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -40,7 +41,7 @@ class Access:
         self, *, role: str, scope_code: str, days: int = 7, note: str = ""
     ) -> str:
         """A one-time invite code for a staff member of a community, street or district."""
-        if role not in ROLES:
+        if role not in ROLES:  # typed at a command line
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
         scope_kind = self._scope_kind(scope_code)
         code = "-".join(
@@ -49,7 +50,7 @@ class Access:
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             session.add(InviteCode(
-                code=code, role=role, scope_kind=scope_kind, scope_code=scope_code, note=note,
+                code=code, role=Role(role), scope_kind=scope_kind, scope_code=scope_code, note=note,
                 created_at=now, expires_at=now + timedelta(days=days),
             ))
         return code
@@ -84,7 +85,7 @@ class Access:
              args: list[str]) -> BindResult:
         """Bind a group to a scope, optionally to some categories or grids (admins only)."""
         with transaction(self.deps.engine) as session:  # who asks, before what they ask for:
-            if self.require_staff(session, tg_user_id).role != "admin":  # no codes for others
+            if self.require_staff(session, tg_user_id).role != Role.ADMIN:  # no codes for others
                 raise NotAllowed(texts.NOT_ADMIN)
         if not args:
             raise InvalidInput(texts.BIND_USAGE)
@@ -94,7 +95,7 @@ class Access:
         categories, grids, triage = self._bind_options(code, scope_kind, options)
         with transaction(self.deps.engine) as session:
             staff = self.require_staff(session, tg_user_id)
-            if staff.role != "admin" or not self._covers(staff, scope_kind, code):
+            if staff.role != Role.ADMIN or not self._covers(staff, scope_kind, code):
                 raise NotAllowed(texts.NOT_ADMIN)
             group = queries.group_by_chat(session, chat_id) or StaffGroup(
                 chat_id=chat_id, scope_kind=scope_kind, scope_code=code, bound_by=tg_user_id,
@@ -106,7 +107,7 @@ class Access:
             group.bound_by, group.bound_at = tg_user_id, now
             session.add(group)
             session.flush()
-            routed = self._route_unassigned(session, code) if scope_kind == "community" else 0
+            routed = self._route_unassigned(session, code) if scope_kind == ScopeKind.COMMUNITY else 0
             filters = "".join([
                 f"（分类：{'、'.join(categories)}）" if categories else "",
                 f"（网格：{'、'.join(grids)}）" if grids else "",
@@ -214,37 +215,38 @@ class Access:
                                             scope_code=staff.scope_code, community_code=code)
         ]
 
-    def _covers(self, staff: Staff, scope_kind: str, code: str) -> bool:
-        if scope_kind == "community":
+    def _covers(self, staff: Staff, scope_kind: ScopeKind, code: str) -> bool:
+        if scope_kind == ScopeKind.COMMUNITY:
             return self.deps.org.scope_contains(scope_kind=staff.scope_kind,
                                                 scope_code=staff.scope_code, community_code=code)
-        if scope_kind == "street":
-            return (staff.scope_kind, staff.scope_code) == ("street", code) or (
-                staff.scope_kind == "district"
+        if scope_kind == ScopeKind.STREET:
+            return (staff.scope_kind, staff.scope_code) == (ScopeKind.STREET, code) or (
+                staff.scope_kind == ScopeKind.DISTRICT
                 and self.deps.org.streets[code].district == staff.scope_code
             )
         return (staff.scope_kind, staff.scope_code) == (scope_kind, code)
 
-    def _scope_kind(self, code: str) -> str:
+    def _scope_kind(self, code: str) -> ScopeKind:
         org = self.deps.org
         if code in org.communities:
-            return "community"
+            return ScopeKind.COMMUNITY
         if code in org.streets:
-            return "street"
+            return ScopeKind.STREET
         if code in org.districts:
-            return "district"
+            return ScopeKind.DISTRICT
         raise InvalidInput(texts.BIND_UNKNOWN.format(
             code=html.escape(code), communities="、".join(org.communities),
             streets="、".join(org.streets),
         ))
 
-    def _scope_name(self, scope_kind: str, code: str) -> str:
+    def _scope_name(self, scope_kind: ScopeKind, code: str) -> str:
         org = self.deps.org
-        table: dict[str, Mapping[str, Community | Street | District]] = {
-            "community": org.communities, "street": org.streets, "district": org.districts}
+        table: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
+            ScopeKind.DISTRICT: org.districts}
         return html.escape(table[scope_kind][code].name)
 
-    def _bind_options(self, code: str, scope_kind: str,
+    def _bind_options(self, code: str, scope_kind: ScopeKind,
                       options: list[str]) -> tuple[list[str], list[str], bool]:
         categories: list[str] = []
         grids: list[str] = []
@@ -256,7 +258,7 @@ class Access:
             elif option.split(":", 1)[0].split("：", 1)[0] in ("网格", "grid"):
                 grid = option.replace("：", ":").split(":", 1)[1]
                 community = self.deps.org.communities.get(code)
-                if scope_kind != "community" or community is None or grid not in {
+                if scope_kind != ScopeKind.COMMUNITY or community is None or grid not in {
                     g.code for g in community.grids
                 }:
                     names = "、".join(g.code for g in community.grids) if community else "—"

@@ -37,13 +37,13 @@ from reception.petition.states import Action
 from storage import callback_queries as cq
 from storage import queries
 from storage.db import transaction
+from storage.enums import ActorKind, CallbackOutcome, CallbackReason, DraftKind, Role
 from storage.models import CallBack, Draft, Petition, Resident, Staff
 from storage.tables import saved_id
 
-NOTE_DRAFT = "callback_note"  # Draft.kind: the caller's next message is the call's note
 # How far back a resolution is still looked at for the list: older ones are history.
 LOOKBACK = timedelta(days=30)
-OUTCOME_BY_LABEL = {label: code for label, code in texts.CALLBACK_BUTTONS}
+OUTCOME_BY_LABEL = {label: CallbackOutcome(code) for label, code in texts.CALLBACK_BUTTONS}
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class CallBacks:
         self.access = access
         self.lifecycle = Lifecycle(deps)
         if desk is not None:  # the caller's line after an outcome button is the call's note
-            desk.draft_takers[NOTE_DRAFT] = self.take_note
+            desk.draft_takers[DraftKind.CALLBACK_NOTE] = self.take_note
 
     def take_note(self, *, tg_user_id: int, chat_id: int, petition_id: int | None,
                   text: str) -> str:
@@ -71,7 +71,7 @@ class CallBacks:
                 return texts.PROMPT_CANCELLED
             callback.note = text.strip()
             self.lifecycle.note(session, petition, Note.CALLBACK_NOTE,
-                                actor=Actor("staff", staff.id, staff.name), text=callback.note)
+                                actor=Actor(ActorKind.STAFF, staff.id, staff.name), text=callback.note)
             return texts.CALLBACK_NOTE_SAVED.format(number=petition.number)
 
     # --- the list ---------------------------------------------------------------------------
@@ -110,7 +110,7 @@ class CallBacks:
             for entry in entries:
                 petition, resident = entry.petition, self._resident(session, entry.petition)
                 buttons = [[(label, callback_data.call_back(saved_id(entry.callback), code))
-                            for label, code in texts.CALLBACK_BUTTONS]]
+                            for label, code in OUTCOME_BY_LABEL.items()]]
                 outbox.message(session, chat_id=chat_id, now=now, petition_id=petition.id,
                                buttons=buttons, text=self._item(petition, resident, entry.callback,
                                                                 handlers))
@@ -122,7 +122,8 @@ class CallBacks:
             return ""
 
     # --- recording the call -------------------------------------------------------------------
-    def record_press(self, *, tg_user_id: int, chat_id: int, callback_id: int, outcome: str) -> str:
+    def record_press(self, *, tg_user_id: int, chat_id: int, callback_id: int,
+                     outcome: CallbackOutcome) -> str:
         """An outcome button under a list entry."""
         with transaction(self.deps.engine) as session:
             callback = session.get(CallBack, callback_id)
@@ -133,9 +134,9 @@ class CallBacks:
             answer = self._record(session, tg_user_id, chat_id, petition, outcome, "")
             if not done_before:  # the caller's next message in this chat is the call's note
                 draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
-                    tg_user_id=tg_user_id, chat_id=chat_id, kind=NOTE_DRAFT,
+                    tg_user_id=tg_user_id, chat_id=chat_id, kind=DraftKind.CALLBACK_NOTE,
                     created_at=self.deps.clock.now())
-                draft.kind, draft.petition_id = NOTE_DRAFT, petition.id
+                draft.kind, draft.petition_id = DraftKind.CALLBACK_NOTE, petition.id
                 session.add(draft)
                 outbox.message(session, chat_id=chat_id, now=self.deps.clock.now(),
                                petition_id=petition.id, text=texts.CALLBACK_NOTE_PROMPT.format(
@@ -156,7 +157,7 @@ class CallBacks:
             return self._record(session, tg_user_id, chat_id, petition, code, note.strip())
 
     def _record(self, session: Session, tg_user_id: int, chat_id: int, petition: Petition,
-                outcome: str, note: str) -> str:
+                outcome: CallbackOutcome, note: str) -> str:
         if outcome not in CALLBACK_OUTCOMES:
             raise InvalidInput(texts.CALLBACK_USAGE)
         staff = self.access.require_staff(session, tg_user_id)
@@ -176,7 +177,7 @@ class CallBacks:
             return texts.CALLBACK_ALREADY.format(
                 number=petition.number, outcome=texts.CALLBACK_LABELS.get(callback.outcome or "", ""))
         now, label = self.deps.clock.now(), texts.CALLBACK_LABELS[outcome]
-        actor = Actor("staff", staff.id, staff.name)
+        actor = Actor(ActorKind.STAFF, staff.id, staff.name)
         shown = label + (texts.CALLBACK_NOTE_SUFFIX.format(note=note) if note else "")
         # The transition first: it refuses (nothing changed) when the petition moved on.
         self.lifecycle.apply(session, petition, Action.CALL_BACK, actor=actor, outcome=outcome,
@@ -184,7 +185,7 @@ class CallBacks:
         callback.outcome, callback.note, callback.caller_staff_id, callback.done_at = (
             outcome, note, staff.id, now)
         petition.callback_outcome = outcome
-        if outcome != "unsatisfied":
+        if outcome != CallbackOutcome.UNSATISFIED:
             return texts.CALLBACK_RECORDED.format(number=petition.number, outcome=label)
         resident = self._resident(session, petition)
         if resident is not None:
@@ -207,8 +208,8 @@ class CallBacks:
         added: list[CallBack] = []
         for petition in cq.resolved_without_callback(
                 session, resolved_since=now - LOOKBACK, resolved_before=now - timedelta(days=days)):
-            reason = ("unrated" if petition.rating is None
-                      else "sample" if in_sample(petition.number, settings.callback_sample_percent)
+            reason = (CallbackReason.UNRATED if petition.rating is None
+                      else CallbackReason.SAMPLE if in_sample(petition.number, settings.callback_sample_percent)
                       else None)
             if reason is None or petition.resolved_at is None:
                 continue
@@ -230,7 +231,7 @@ class CallBacks:
         if not self._in_scope(staff, community_code):
             return False
         names = self.deps.org.community(community_code).callers
-        return staff.name in names if names else staff.role == "admin"
+        return staff.name in names if names else staff.role == Role.ADMIN
 
     def _in_scope(self, staff: Staff, community_code: str) -> bool:
         return self.deps.org.scope_contains(scope_kind=staff.scope_kind, scope_code=staff.scope_code,

@@ -30,9 +30,10 @@ from reception.petition.cards import (
 )
 from reception.petition.events import Actor
 from reception.petition.routing import route
-from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
+from reception.petition.states import OPEN_STATUSES, Action, Status, next_status, status_label
 from storage import queries
 from storage.db import transaction
+from storage.enums import ActorKind, Channel, Direction, DraftKind, MessageKind, Rating, ScopeKind
 from storage.models import Correction, Draft, Petition, PetitionMessage, Resident, Staff
 from storage.tables import saved_id
 
@@ -62,7 +63,7 @@ class Desk:
             return texts.CLAIMED_BY_YOU.format(number=petition.number)
 
     def reply(self, *, tg_user_id: int, chat_id: int, reply_to_message_id: int | None,
-              thread_id: int | None, message_id: int, kind: str, text: str,
+              thread_id: int | None, message_id: int, kind: MessageKind, text: str,
               file_id: str | None) -> str | None:
         """A staff message replying to a card goes to the resident. None: not about a petition."""
         with transaction(self.deps.engine) as session:
@@ -75,22 +76,22 @@ class Desk:
                 return None
             staff = self.access.require_staff(session, tg_user_id)
             self.access.require_scope(staff, petition, session=session, chat_id=chat_id)
-            status = Status(petition.status)
+            status = petition.status
             if not status.is_open:
-                return texts.REPLY_NOT_OPEN.format(number=petition.number, label=status.label)
+                return texts.REPLY_NOT_OPEN.format(number=petition.number, label=status_label(status))
             now = self.deps.clock.now()
             if status in (Status.SUBMITTED, Status.REOPENED):
                 self._apply(session, petition, Action.CLAIM, staff)
                 self._contact_to_handler(session, petition, staff)
             session.add(PetitionMessage(
-                petition_id=saved_id(petition), direction="staff", chat_id=chat_id, message_id=message_id,
+                petition_id=saved_id(petition), direction=Direction.STAFF, chat_id=chat_id, message_id=message_id,
                 kind=kind, text=text, file_id=file_id, staff_id=staff.id, created_at=now))
             community = self.deps.org.community(petition.community_code)
             body = texts.STAFF_REPLY_TO_RESIDENT.format(
                 community=html.escape(community.name), office=texts.OFFICE,
                 number=petition.number, text=html.escape(text) if text else texts.SEE_PHOTO)
             for resident_chat, pid in self._resident_chats(session, petition):
-                if kind in ("photo", "document", "voice") and file_id:
+                if kind in (MessageKind.PHOTO, MessageKind.DOCUMENT, MessageKind.VOICE) and file_id:
                     outbox.media(session, chat_id=resident_chat, media_kind=kind, file_id=file_id,
                                  caption=body, now=now, petition_id=pid)
                 else:
@@ -111,15 +112,15 @@ class Desk:
             return texts.ASK_OK.format(number=petition.number)
 
     # --- resolve / reject via a prompt or a command --------------------------------------
-    def prompt(self, *, tg_user_id: int, chat_id: int, petition_id: int, kind: str) -> str:
+    def prompt(self, *, tg_user_id: int, chat_id: int, petition_id: int, kind: DraftKind) -> str:
         """The 办结/驳回 buttons ask the staff member for the result or the reason."""
         with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (session, staff, petition):
-            next_status(Action.RESOLVE if kind == "resolve" else Action.REJECT, petition.status)
+            next_status(Action.RESOLVE if kind == DraftKind.RESOLVE else Action.REJECT, petition.status)
             draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
                 tg_user_id=tg_user_id, chat_id=chat_id, kind=kind, created_at=self.deps.clock.now())
             draft.kind, draft.petition_id = kind, petition.id
             session.add(draft)
-            template = texts.PROMPT_RESULT if kind == "resolve" else texts.PROMPT_REASON
+            template = texts.PROMPT_RESULT if kind == DraftKind.RESOLVE else texts.PROMPT_REASON
             text = template.format(name=html.escape(staff.name), number=petition.number)
             outbox.message(session, chat_id=chat_id, text=text, now=self.deps.clock.now(),
                            petition_id=petition.id, in_thread_of=petition.id)
@@ -129,14 +130,14 @@ class Desk:
         """A staff member's plain message answering a prompt; None when no prompt is pending."""
         with transaction(self.deps.engine) as session:
             draft = session.get(Draft, (tg_user_id, chat_id))
-            if draft is None or draft.kind not in ("resolve", "reject", *self.draft_takers):
+            if draft is None or draft.kind not in (DraftKind.RESOLVE, DraftKind.REJECT, *self.draft_takers):
                 return None
             session.delete(draft)
             kind, petition_id = draft.kind, draft.petition_id
         if kind in self.draft_takers:
             return self.draft_takers[kind](tg_user_id=tg_user_id, chat_id=chat_id,
                                            petition_id=petition_id, text=text)
-        if kind == "resolve":
+        if kind == DraftKind.RESOLVE:
             return self.resolve(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
                                 result=text)
         return self.reject(tg_user_id=tg_user_id, chat_id=chat_id, petition_id=petition_id,
@@ -157,7 +158,7 @@ class Desk:
                           number=number) as (session, staff, petition):
             self._apply(session, petition, Action.RESOLVE, staff, result=result)
             petition.result = result
-            buttons = [[(label, callback_data.rating(saved_id(petition), code))
+            buttons = [[(label, callback_data.rating(saved_id(petition), Rating(code)))
                         for label, code in texts.RATE_BUTTONS]]
             self._tell_resident(
                 session, petition,
@@ -186,7 +187,7 @@ class Desk:
         with self._acting(tg_user_id, chat_id=chat_id, petition_id=petition_id) as (session, _staff, petition):
             next_status(Action.REASSIGN, petition.status)
             rows: outbox.Buttons = []
-            for group in queries.active_groups(session, scope_kind="community",
+            for group in queries.active_groups(session, scope_kind=ScopeKind.COMMUNITY,
                                                scope_code=petition.community_code):
                 if group.chat_id != petition.group_chat_id:
                     label = texts.REASSIGN_TO_GROUP.format(title=group.title or group.chat_id)
@@ -253,7 +254,7 @@ class Desk:
             self.access.require_scope(staff, original, session=session, chat_id=chat_id)
             if original.id == dup.id:
                 raise InvalidInput(texts.MERGE_SELF)
-            if not Status(original.status).is_open:
+            if not original.status.is_open:
                 raise InvalidInput(texts.MERGE_CLOSED_TARGET.format(number=original.number))
             self._apply(session, dup, Action.MERGE, staff, original=original,
                         target=original.number)
@@ -275,7 +276,7 @@ class Desk:
             if len(communities) != 1:
                 raise InvalidInput(texts.GROUP_NOT_BOUND)
             phone = _PHONE.search(text)
-            channel = "phone" if text.startswith(texts.WALKIN_PHONE_PREFIXES) else "walkin"
+            channel = Channel.PHONE if text.startswith(texts.WALKIN_PHONE_PREFIXES) else Channel.WALKIN
             petition = self.filing.new_petition(
                 session, community=communities[0], text=text, actor=self._actor(staff),
                 channel=channel, visitor_phone=phone.group(0) if phone else None,
@@ -291,7 +292,7 @@ class Desk:
             staff = self.access.require_staff(session, tg_user_id)
             communities = self.access.chat_scope(session, staff, chat_id)
             group = queries.group_by_chat(session, chat_id)
-            only_here = (group.chat_id if group is not None and group.scope_kind == "community"
+            only_here = (group.chat_id if group is not None and group.scope_kind == ScopeKind.COMMUNITY
                          and chat_id != staff.tg_user_id else None)
             petitions = queries.open_petitions(session, communities=communities,
                                                statuses=list(OPEN_STATUSES), group_chat_id=only_here)
@@ -352,7 +353,7 @@ class Desk:
 
     @staticmethod
     def _actor(staff: Staff) -> Actor:
-        return Actor("staff", staff.id, staff.name)
+        return Actor(ActorKind.STAFF, staff.id, staff.name)
 
 
 class _Acting:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from reception import texts
 from reception.deps import Deps
@@ -21,9 +21,11 @@ from reception.petition import outbox
 from reception.petition.cards import Card, render_card
 from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES
+from storage import outbox as outbox_rows
 from storage import queries, writes
 from storage.db import transaction
-from storage.models import Outbox, Petition, Resident, StaffGroup
+from storage.enums import Direction, MessageKind, OutboxKind
+from storage.models import Petition, StaffGroup
 from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ def backoff(attempts: int) -> timedelta:
 @dataclass(frozen=True)
 class Item:
     id: int
-    kind: str
+    kind: OutboxKind
     chat_id: int
     petition_id: int | None
     payload: dict[str, Any]
@@ -61,7 +63,7 @@ class Sent:
     item: Item
     message_id: int | None
     thread_id: int | None = None
-    kind: str = "text"
+    kind: MessageKind = MessageKind.TEXT
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ class Dispatch:
         now = self.deps.clock.now()
         until = now + CLAIM_FOR
         with transaction(self.deps.engine) as session:
-            rows = queries.due_outbox(session, now=now, limit=limit)
-            mine = writes.claim_due_outbox(session, [row.id for row in rows], now=now, until=until)
+            rows = outbox_rows.due(session, now=now, limit=limit)
+            mine = outbox_rows.claim(session, [row.id for row in rows], now=now, until=until)
             return [self._item(session, row, row.attempts, until) for row in rows if row.id in mine]
 
     def hand_over(self, session: Session) -> list[Item] | None:
@@ -117,16 +119,16 @@ class Dispatch:
         session.flush()  # render from the transaction's final state
         first = queued[0].id
         for row in queued:
-            about = row.petition_id if row.kind == "card" else row.payload.get("in_thread_of")
-            if about is not None and queries.unsent_card_before(
+            about = row.petition_id if row.kind == OutboxKind.CARD else row.payload.get("in_thread_of")
+            if about is not None and outbox_rows.unsent_card_before(
                     session, petition_id=about, chat_id=row.chat_id, before=first):
                 return None
         until = self.deps.clock.now() + CLAIM_FOR
-        writes.claim_outbox(session, [row.id for row in queued], until=until)
+        outbox_rows.take(session, [row.id for row in queued], until=until)
         return [self._item(session, row, 0, until) for row in queued]
 
     def _item(self, session: Session, row: Row[Any] | outbox.Queued, attempts: int, claimed_until: datetime) -> Item:
-        plan = self._plan(session, row) if row.kind == "card" else None
+        plan = self._plan(session, row) if row.kind == OutboxKind.CARD else None
         anchor = None
         if row.payload.get("in_thread_of") is not None:
             anchor = self._anchor(session, petition_id=row.payload["in_thread_of"],
@@ -143,21 +145,21 @@ class Dispatch:
             messages = []
             for result in results:
                 item = result.item
-                if item.kind == "card" and item.petition_id is not None and result.message_id is not None:
+                if item.kind == OutboxKind.CARD and item.petition_id is not None and result.message_id is not None:
                     writes.place_card(session, petition_id=item.petition_id, chat_id=item.chat_id,
                                       message_id=result.message_id, thread_id=result.thread_id,
                                       now=now)
                 elif item.petition_id is not None and result.message_id is not None:
                     messages.append(dict(
-                        petition_id=item.petition_id, direction="out", chat_id=item.chat_id,
+                        petition_id=item.petition_id, direction=Direction.OUT, chat_id=item.chat_id,
                         message_id=result.message_id, kind=result.kind,
                         text=item.payload.get("text", "")[:500], created_at=now))
             writes.insert_messages(session, messages)
-            writes.outbox_sent(session, [result.item.id for result in results], at=now)
+            outbox_rows.sent(session, [result.item.id for result in results], at=now)
 
     def has_due(self) -> bool:
         with transaction(self.deps.engine) as session:
-            return queries.outbox_has_due(session, now=self.deps.clock.now())
+            return outbox_rows.has_due(session, now=self.deps.clock.now())
 
     def _plan(self, session: Session, row: Row[Any] | outbox.Queued) -> CardPlan | None:
         petition = session.get(Petition, row.petition_id)
@@ -176,7 +178,7 @@ class Dispatch:
             session, petition_id=petition_id, chat_id=chat_id) or (None, None)
         if message_id is not None:
             return Anchor(thread_id, message_id, False)
-        pending = queries.unsent_card_before(session, petition_id=petition_id, chat_id=chat_id,
+        pending = outbox_rows.unsent_card_before(session, petition_id=petition_id, chat_id=chat_id,
                                              before=before_item)
         return Anchor(None, None, pending)
 
@@ -185,18 +187,16 @@ class Dispatch:
         up once the send has been failing for GIVE_UP_AFTER since it was queued."""
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            row = _outbox_row(session, item)
-            row.attempts += 1
-            row.last_error = error[:500]
-            if now - _aware(row.created_at) >= GIVE_UP_AFTER:
-                row.status, row.claimed_until = "failed", None
+            attempts, queued_at = outbox_rows.attempts_and_age(session, item.id)
+            attempts += 1
+            if now - _aware(queued_at) >= GIVE_UP_AFTER:
+                outbox_rows.failed(session, item.id, error=error)
                 log.error("GAVE UP on outbox %s (%s to chat %s) after %s attempts over %s: %s",
-                          item.id, item.kind, item.chat_id, row.attempts,
-                          now - _aware(row.created_at), error)
+                          item.id, item.kind, item.chat_id, attempts, now - _aware(queued_at),
+                          error)
                 self._tell_admins(session, item, error=error, now=now)
             else:
-                row.status, row.claimed_until = "pending", None
-                row.next_attempt_at = now + backoff(row.attempts)
+                outbox_rows.retry(session, item.id, error=error, at=now + backoff(attempts))
 
     def _tell_admins(self, session: Session, item: Item, *, error: str, now: datetime,
                      refused: bool = False) -> None:
@@ -229,18 +229,13 @@ class Dispatch:
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
             for items, after in deferrals:
-                for item in items:
-                    row = _outbox_row(session, item)
-                    row.status, row.claimed_until, row.next_attempt_at = "pending", None, now + after
-                    if error is not None:
-                        row.last_error = error[:500]
+                outbox_rows.defer(session, [item.id for item in items], at=now + after, error=error)
 
     def failed(self, item: Item, *, error: str, tell_admins: bool = False) -> None:
         """A send that can never succeed as it is (Telegram refused it): not retried;
         ``tell_admins`` says so to the administrators as loudly as a give-up."""
         with transaction(self.deps.engine) as session:
-            row = _outbox_row(session, item)
-            row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
+            outbox_rows.failed(session, item.id, error=error)
             if tell_admins:
                 self._tell_admins(session, item, error=error, now=self.deps.clock.now(), refused=True)
 
@@ -252,8 +247,7 @@ class Dispatch:
         """
         now = self.deps.clock.now()
         with transaction(self.deps.engine) as session:
-            row = _outbox_row(session, item)
-            row.status, row.last_error, row.attempts = "failed", error[:500], row.attempts + 1
+            outbox_rows.failed(session, item.id, error=error)
             resident = queries.resident_by_tg(session, item.chat_id)
             if resident is not None:
                 resident.blocked_bot = True
@@ -270,9 +264,8 @@ class Dispatch:
             self._reroute(session, group, now)
 
     def _reroute(self, session: Session, group: StaffGroup, now: datetime) -> None:
-        petitions = session.exec(select(Petition).where(
-            Petition.group_chat_id == group.chat_id,
-            col(Petition.status).in_(list(OPEN_STATUSES))))
+        petitions = queries.open_petitions_of_group(session, chat_id=group.chat_id,
+                                                    statuses=list(OPEN_STATUSES))
         for petition in petitions:
             target = route(session, self.deps.org, community_code=petition.community_code,
                            category=petition.category, grid_code=petition.grid_code,
@@ -281,19 +274,8 @@ class Dispatch:
             if target is not None:
                 outbox.card(session, chat_id=target.chat_id, petition_id=saved_id(petition), now=now)
 
-    def resident_of_chat(self, chat_id: int) -> Resident | None:
-        with transaction(self.deps.engine) as session:
-            return queries.resident_by_tg(session, chat_id)
-
 
 def _aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; they were stored in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
-
-def _outbox_row(session: Session, item: Item) -> Outbox:
-    """The outbox row of a claimed item (a claim keeps it there; LookupError otherwise)."""
-    row = session.get(Outbox, item.id)
-    if row is None:
-        raise LookupError(f"outbox row {item.id} is gone")
-    return row

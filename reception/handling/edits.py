@@ -25,8 +25,9 @@ from reception.handling import knowledge, strays, urgency
 from reception.petition import outbox
 from reception.petition.events import Actor, Note
 from reception.petition.routing import route
-from reception.petition.states import Action, Cards, Status
+from reception.petition.states import Action, Cards, Status, status_label
 from storage import queries
+from storage.enums import ActorKind, DraftKind
 from storage.models import Draft, Petition, PetitionMessage, Resident
 from storage.tables import saved_id
 
@@ -48,13 +49,13 @@ def apply_edit(intake: Intake, session: Session, inbound: Inbound) -> str:
     petition = session.get(Petition, stored.petition_id)
     if petition is None:  # the message's petition is gone: nothing to follow
         return "unchanged"
-    if Status(petition.status).is_open:
+    if petition.status.is_open:
         _edit_open(intake, session, petition, stored, resident, inbound)
         return "edited"
     _record(intake, session, petition, stored, resident, inbound, closed=True)
     outbox.message(session, chat_id=inbound.chat_id, petition_id=petition.id, now=intake.deps.clock.now(),
                    text=texts.EDITED_CLOSED_TO_RESIDENT.format(
-                       number=petition.number, label=Status(petition.status).label))
+                       number=petition.number, label=status_label(petition.status)))
     return "recorded"
 
 
@@ -73,7 +74,7 @@ def _edit_open(intake: Intake, session: Session, petition: Petition, stored: Pet
         petition.building, petition.unit, petition.room = location.building, location.unit, location.room
         grid = deps.org.grid_for(petition.community_code, petition.building)
         petition.grid_code = grid.code if grid else petition.grid_code
-    actor = Actor("resident", resident.id)
+    actor = Actor(ActorKind.RESIDENT, resident.id)
     moved_from = _reclassify(intake, session, petition, actor)
     danger = urgency.follow_up_danger(deps, petition, inbound.text)
     if danger:  # the edit names a danger: an emergency from now (reception.handling.urgency)
@@ -98,7 +99,7 @@ def _edit_open(intake: Intake, session: Session, petition: Petition, stored: Pet
 
 def _record(intake: Intake, session: Session, petition: Petition, stored: PetitionMessage,
             resident: Resident, inbound: Inbound, *, closed: bool) -> None:
-    intake.lifecycle.note(session, petition, Note.EDIT, actor=Actor("resident", resident.id),
+    intake.lifecycle.note(session, petition, Note.EDIT, actor=Actor(ActorKind.RESIDENT, resident.id),
                           message_id=inbound.message_id, before=stored.text, after=inbound.text,
                           after_close=closed)
 
@@ -114,7 +115,7 @@ def _edit_draft(intake: Intake, session: Session, resident: Resident, inbound: I
         return "ignored"
     item = strays.held_inbound(held.pop(index))
     edited = replace(item, text=inbound.text)
-    if draft.kind == strays.STRAY and strays.meaningful(edited.text):
+    if draft.kind == DraftKind.STRAY and strays.meaningful(edited.text):
         draft.payload = {"held": held}
         if not held:
             session.delete(draft)

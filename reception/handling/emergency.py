@@ -34,6 +34,7 @@ from reception.petition.events import Actor, Note, record
 from reception.petition.states import Status
 from storage import emergency_queries, queries
 from storage.db import transaction
+from storage.enums import Role, ScopeKind
 from storage.models import Petition, Staff
 from storage.tables import saved_id
 
@@ -192,11 +193,11 @@ def duty_staff(session: Session, deps: Deps, petition: Petition) -> list[Staff]:
     if names:
         log.warning("on_duty of %s names no registered staff (%s); alerting its administrators",
                     petition.community_code, ", ".join(names))
-    return [s for s in staff if s.role == "admin"]
+    return [s for s in staff if s.role == Role.ADMIN]
 
 
 def _supervisor_chats(session: Session, petition: Petition) -> list[int]:
-    groups = queries.active_groups(session, scope_kind="street", scope_code=petition.street_code)
+    groups = queries.active_groups(session, scope_kind=ScopeKind.STREET, scope_code=petition.street_code)
     return [g.chat_id for g in groups if g.chat_id != petition.group_chat_id]
 
 

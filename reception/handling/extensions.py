@@ -26,10 +26,11 @@ from reception.petition.cards import fmt_time
 from reception.petition.states import Action, next_status
 from storage import practice_queries, queries
 from storage.db import transaction
+from storage.enums import Decision, Role, ScopeKind
 from storage.models import Extension, Petition, Staff
 from storage.tables import saved_id
 
-APPROVER_ROLES = ("admin", "supervisor")
+APPROVER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
 
 class Extensions:
@@ -108,7 +109,7 @@ class Extensions:
             extension.decided_at, extension.decided_by = now, staff.id
             if not approve:
                 self.desk._apply(session, petition, Action.EXTEND_REFUSE, staff, days=extension.days)
-                extension.decision = "refused"
+                extension.decision = Decision.REFUSED
                 self._tell_group(session, petition, texts.EXTEND_REFUSED_TO_GROUP.format(
                     number=petition.number, name=html.escape(staff.name),
                     due=self._fmt(petition.resolve_due)))
@@ -120,7 +121,7 @@ class Extensions:
                                       actor=self.desk._actor(staff), extend_by=extension.days,
                                       days=extension.days,
                                       target=texts.EXTEND_TIMELINE.format(days=extension.days, due=due))
-            extension.decision, extension.new_due = "approved", petition.resolve_due
+            extension.decision, extension.new_due = Decision.APPROVED, petition.resolve_due
             self._tell_group(session, petition, texts.EXTEND_APPROVED_TO_GROUP.format(
                 number=petition.number, name=html.escape(staff.name), days=extension.days, due=due))
             self.desk._tell_resident(session, petition, texts.EXTEND_APPROVED_TO_RESIDENT.format(
@@ -141,17 +142,17 @@ class Extensions:
 
     # --- helpers -------------------------------------------------------------------------
     def _approver_chats(self, session: Session, petition: Petition) -> list[int]:
-        if self.deps.settings.extension_approver == "community":
+        if self.deps.settings.extension_approver == ScopeKind.COMMUNITY:
             return [petition.group_chat_id] if petition.group_chat_id else []
         return [g.chat_id for g in queries.active_groups(
-            session, scope_kind="street", scope_code=petition.street_code)]
+            session, scope_kind=ScopeKind.STREET, scope_code=petition.street_code)]
 
     def _may_approve(self, staff: Staff) -> bool:
         if staff.role not in APPROVER_ROLES:
             return False
-        if self.deps.settings.extension_approver == "community":
-            return staff.scope_kind == "community" and staff.role == "admin"
-        return staff.scope_kind in ("street", "district")
+        if self.deps.settings.extension_approver == ScopeKind.COMMUNITY:
+            return staff.scope_kind == ScopeKind.COMMUNITY and staff.role == Role.ADMIN
+        return staff.scope_kind in (ScopeKind.STREET, ScopeKind.DISTRICT)
 
     def _tell_group(self, session: Session, petition: Petition, text: str) -> None:
         if petition.group_chat_id:

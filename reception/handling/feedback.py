@@ -14,6 +14,7 @@ from reception.petition.events import Actor
 from reception.petition.states import Action, Status
 from storage import queries
 from storage.db import transaction
+from storage.enums import ActorKind, Rating
 from storage.models import Petition
 
 
@@ -22,7 +23,7 @@ class Feedback:
         self.deps = deps
         self.lifecycle = Lifecycle(deps)
 
-    def rate(self, *, tg_user_id: int, petition_id: int, rating: str) -> str:
+    def rate(self, *, tg_user_id: int, petition_id: int, rating: Rating) -> str:
         """Record a rating from the petition's own resident; return the answer to show."""
         if rating not in RATINGS:
             raise InvalidInput(texts.BUTTON_INVALID)
@@ -37,16 +38,16 @@ class Feedback:
             if petition.status != Status.RESOLVED:
                 return texts.ALREADY_RATED
             label = texts.RATING_LABELS[rating]
-            actor = Actor("resident", resident.id)
+            actor = Actor(ActorKind.RESIDENT, resident.id)
             petition.rating, petition.rated_at = rating, now
             window = timedelta(days=self.deps.settings.reopen_days)
-            reopen = rating == "unsatisfied" and petition.resolved_at and now - petition.resolved_at <= window
+            reopen = rating == Rating.UNSATISFIED and petition.resolved_at and now - petition.resolved_at <= window
             if reopen:
                 reply = texts.RATED_REOPENED.format(number=petition.number)
                 group_note = texts.RESIDENT_REOPENED.format(number=petition.number)
             else:
                 reply = (texts.RATED_TOO_LATE.format(rating=label, days=self.deps.settings.reopen_days)
-                         if rating == "unsatisfied" else
+                         if rating == Rating.UNSATISFIED else
                          texts.RATED_THANKS.format(rating=label, number=petition.number))
                 group_note = texts.RESIDENT_RATED.format(number=petition.number, rating=label)
             # The resident's answer first, then the card edits (the order they are sent in).

@@ -22,6 +22,7 @@ from reception.petition.numbering import next_number
 from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES, Action
 from storage import queries
+from storage.enums import Channel
 from storage.models import Petition, Resident
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class Filing:
 
     def new_petition(
         self, session: Session, *, community: str, text: str, actor: Actor,
-        resident: Resident | None = None, channel: str = "telegram",
+        resident: Resident | None = None, channel: Channel = Channel.TELEGRAM,
         visitor_name: str | None = None, visitor_phone: str | None = None,
         detail: dict[str, Any] | None = None,
     ) -> Petition:

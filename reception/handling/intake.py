@@ -31,13 +31,14 @@ from reception.petition.events import Actor
 from reception.petition.states import Action, Status
 from storage import queries, writes
 from storage.db import transaction
+from storage.enums import ActorKind, Direction, DraftKind, MessageKind
 from storage.models import Draft, Petition, Resident
 from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_KINDS = frozenset(
-    {"text", "photo", "location", "voice", "document", "video", "contact", "sticker"})
+# What a resident may send: every kind of message a petition keeps, except the bot's cards.
+SUPPORTED_KINDS = frozenset(MessageKind) - {MessageKind.CARD}
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Inbound:
     username: str
     chat_id: int
     message_id: int
-    kind: str
+    kind: str  # a MessageKind value, or another kind of Telegram message (refused)
     text: str = ""
     file_id: str | None = None
     latitude: float | None = None
@@ -142,7 +143,7 @@ class Intake:
         """
         if inbound.kind not in SUPPORTED_KINDS:
             raise InvalidInput(texts.UNSUPPORTED_MESSAGE)
-        if inbound.kind == "text" and not inbound.text.strip():
+        if inbound.kind == MessageKind.TEXT and not inbound.text.strip():
             raise InvalidInput(texts.EMPTY_MESSAGE)
         try:
             with transaction(self.deps.engine) as session:
@@ -194,7 +195,7 @@ class Intake:
             replied = queries.petition_by_message(
                 session, chat_id=inbound.chat_id, message_id=inbound.reply_to_message_id
             )
-            if replied and replied.resident_id == resident.id and Status(replied.status).is_open:
+            if replied and replied.resident_id == resident.id and replied.status.is_open:
                 return replied
         latest = queries.latest_petition_of(session, saved_id(resident))
         if latest is None:
@@ -211,7 +212,7 @@ class Intake:
             raise ValueError("a petition needs the resident's community")
         petition = self.filing.new_petition(
             session, community=community, text=inbound.text, resident=resident,
-            actor=Actor("resident", resident.id), detail=strays.origin_detail(inbound),
+            actor=Actor(ActorKind.RESIDENT, resident.id), detail=strays.origin_detail(inbound),
         )
         self._store_message(session, petition, inbound, petition.created_at)
         self._confirm(session, petition, len(inbound.text))
@@ -238,7 +239,7 @@ class Intake:
                 session, chat_id=inbound.chat_id, text=template.format(number=petition.number),
                 now=now, petition_id=petition.id,
             )
-        actor = Actor("resident", resident.id)
+        actor = Actor(ActorKind.RESIDENT, resident.id)
         self.lifecycle.apply(session, petition, action, actor=actor,
                              text=inbound.text, kind=inbound.kind, **strays.origin_detail(inbound))
         if danger:  # it has become an emergency: safety first, everyone alerted now
@@ -263,16 +264,16 @@ class Intake:
         """No community yet: keep the message, ask for the community, submit it afterwards."""
         now = self.deps.clock.now()
         draft = session.get(Draft, (resident.tg_user_id, resident.tg_user_id))
-        held = list(draft.payload.get("held", [])) if draft and draft.kind == "held" else []
+        held = list(draft.payload.get("held", [])) if draft and draft.kind == DraftKind.HELD else []
         if any(h["message_id"] == inbound.message_id for h in held):
             return IntakeResult("duplicate")
         held.append(asdict(inbound))
         if draft is None:
             draft = Draft(
-                tg_user_id=resident.tg_user_id, chat_id=resident.tg_user_id, kind="held", created_at=now
+                tg_user_id=resident.tg_user_id, chat_id=resident.tg_user_id, kind=DraftKind.HELD, created_at=now
             )
             session.add(draft)
-        draft.kind, draft.payload = "held", {"held": held}
+        draft.kind, draft.payload = DraftKind.HELD, {"held": held}
         outbox.message(
             session, chat_id=inbound.chat_id, text=texts.HELD_MESSAGE, now=now,
             buttons=self._community_buttons(),
@@ -281,7 +282,7 @@ class Intake:
 
     def _release_held(self, session: Session, resident: Resident) -> None:
         draft = session.get(Draft, (resident.tg_user_id, resident.tg_user_id))
-        if draft is None or draft.kind != "held":
+        if draft is None or draft.kind != DraftKind.HELD:
             return
         session.delete(draft)
         session.flush()
@@ -307,7 +308,7 @@ class Intake:
             outbox.message(session, chat_id=tg_user_id, now=now, petition_id=petition.id,
                            text=texts.CANCELLED.format(number=petition.number))
             self.lifecycle.apply(session, petition, Action.CANCEL,
-                                 actor=Actor("resident", resident.id))
+                                 actor=Actor(ActorKind.RESIDENT, resident.id))
             return petition.number
 
     def my_petitions(self, *, tg_user_id: int) -> str:
@@ -362,17 +363,17 @@ class Intake:
 
     def _store_message(self, session: Session, petition: Petition, inbound: Inbound, now: datetime) -> None:
         writes.insert_messages(session, [dict(
-            petition_id=petition.id, direction="in", chat_id=inbound.chat_id,
-            message_id=inbound.message_id, kind=inbound.kind, text=inbound.text,
+            petition_id=petition.id, direction=Direction.IN, chat_id=inbound.chat_id,
+            message_id=inbound.message_id, kind=MessageKind(inbound.kind), text=inbound.text,
             file_id=inbound.file_id, latitude=inbound.latitude, longitude=inbound.longitude,
             media_group_id=inbound.media_group_id, created_at=now,
         )])
 
     def _forward_media(self, session: Session, petition: Petition, inbound: Inbound, chat_id: int) -> None:
-        if inbound.kind in ("text", "contact"):
+        if inbound.kind in (MessageKind.TEXT, MessageKind.CONTACT):
             return
         outbox.media(
-            session, chat_id=chat_id, media_kind=inbound.kind, file_id=inbound.file_id,
+            session, chat_id=chat_id, media_kind=MessageKind(inbound.kind), file_id=inbound.file_id,
             now=self.deps.clock.now(), caption=texts.MEDIA_CAPTION.format(number=petition.number),
             petition_id=petition.id,
             in_thread_of=petition.id, latitude=inbound.latitude, longitude=inbound.longitude,

@@ -28,6 +28,7 @@ from reception.petition.events import Actor, Note
 from storage import knowledge_queries as kq
 from storage import queries
 from storage.db import transaction
+from storage.enums import ActorKind, MessageKind, QuestionOutcome
 from storage.models import Draft, KnowledgeQuestion, Resident
 from storage.tables import saved_id
 
@@ -42,7 +43,7 @@ def answer_question(intake: Intake, session: Session, resident: Resident,
     from reception.handling.intake import IntakeResult
 
     deps = intake.deps
-    if inbound.kind != "text" or inbound.forwarded_from or resident.community_code is None:
+    if inbound.kind != MessageKind.TEXT or inbound.forwarded_from or resident.community_code is None:
         return None
     if kq.question_of_message(session, chat_id=inbound.chat_id, message_id=inbound.message_id):
         return IntakeResult("duplicate")
@@ -73,7 +74,7 @@ def edit_question(session: Session, inbound: Inbound) -> bool:
                                       message_id=inbound.message_id)
     if question is None:
         return False
-    if question.outcome == "pending" and inbound.text.strip():
+    if question.outcome == QuestionOutcome.PENDING and inbound.text.strip():
         question.text = inbound.text
     return True
 
@@ -98,26 +99,26 @@ class Knowledge:
             resident = session.get(Resident, question.resident_id)
             if resident is None or resident.tg_user_id != tg_user_id:
                 raise NotAllowed(texts.KNOWLEDGE_NOT_YOURS)
-            if question.outcome != "pending":
+            if question.outcome != QuestionOutcome.PENDING:
                 return texts.KNOWLEDGE_ALREADY
             question.decided_at = now
             if choice == "done":
-                question.outcome = "solved"
+                question.outcome = QuestionOutcome.SOLVED
                 outbox.message(session, chat_id=question.chat_id, now=now, text=texts.KNOWLEDGE_SOLVED)
                 return texts.KNOWLEDGE_SOLVED
             if choice != "file":
                 raise InvalidInput(texts.BUTTON_INVALID)
-            question.outcome = "filed"
+            question.outcome = QuestionOutcome.FILED
             result = self.intake._create(session, resident, Inbound(
                 tg_user_id=tg_user_id, name=resident.name, username=resident.username,
-                chat_id=question.chat_id, message_id=question.message_id, kind="text",
+                chat_id=question.chat_id, message_id=question.message_id, kind=MessageKind.TEXT,
                 text=question.text))
             petition = queries.petition_by_number(session, result.number or "")
             if petition is None:  # _create always stores one
                 raise NotFound(texts.BUTTON_INVALID)
             question.petition_id = petition.id
             entry = self.deps.answers.answer(question.answer_code)
-            self.lifecycle.note(session, petition, Note.KNOWLEDGE, actor=Actor("resident", resident.id),
+            self.lifecycle.note(session, petition, Note.KNOWLEDGE, actor=Actor(ActorKind.RESIDENT, resident.id),
                                 text=texts.KNOWLEDGE_NOTE.format(
                                     title=entry.title if entry else question.answer_code))
             return petition.number
@@ -148,7 +149,7 @@ class Knowledge:
             raise InvalidInput(texts.TEMPLATE_UNKNOWN.format(name=html.escape(name), names=names))
         answer = self.desk.reply(tg_user_id=tg_user_id, chat_id=chat_id,
                                  reply_to_message_id=reply_to_message_id, thread_id=thread_id,
-                                 message_id=message_id, kind="text", text=template.text,
+                                 message_id=message_id, kind=MessageKind.TEXT, text=template.text,
                                  file_id=None)
         if answer is None:
             raise InvalidInput(texts.TEMPLATE_NOT_A_REPLY.format(name=html.escape(template.name)))

@@ -60,7 +60,7 @@ class Lifecycle:
         """
         rule = TRANSITIONS[action]
         now = self.deps.clock.now()
-        before = None if action is Action.SUBMIT else Status(petition.status)
+        before = None if action is Action.SUBMIT else petition.status
         after = rule.target if before is None else next_status(action, before)
         assert after is not None  # SUBMIT has a target
         petition.status = after

@@ -27,9 +27,10 @@ from reception.petition import callback_data, outbox
 from reception.petition.callback_data import CardAction
 from reception.petition.cards import address_of, fmt_time
 from reception.petition.events import Actor, Note
-from reception.petition.states import OPEN_STATUSES, Action, Status, next_status
+from reception.petition.states import OPEN_STATUSES, Action, next_status
 from storage import practice_queries, queries
 from storage.db import transaction
+from storage.enums import ActorKind, ScopeKind
 from storage.models import Petition, Referral, Staff
 from storage.tables import saved_id
 
@@ -107,7 +108,7 @@ class Referrals:
             petition = session.get(Petition, petition_id)
             if petition is None:
                 raise NotFound(texts.BUTTON_INVALID)
-            actor = Actor("department", None, f"{department.name} {sender}".strip())
+            actor = Actor(ActorKind.DEPARTMENT, None, f"{department.name} {sender}".strip())
             return self._done(session, petition, [referral], department, actor,
                               note=texts.REFERRAL_DONE_DEFAULT_NOTE)
 
@@ -126,7 +127,7 @@ class Referrals:
             shown = department if len(referrals) == 1 and department else Department(
                 code="", name=names, kind="")
             return self._done(session, petition, referrals, shown,
-                              Actor("staff", staff.id, staff.name), note=note,
+                              Actor(ActorKind.STAFF, staff.id, staff.name), note=note,
                               tell_group=chat_id != petition.group_chat_id)
 
     def department_message(self, *, chat_id: int, sender: str, replied_text: str | None,
@@ -152,7 +153,7 @@ class Referrals:
                         saved_id(petition), [])):
                 return texts.REFERRAL_NOT_THIS_DEPARTMENT
             now = self.deps.clock.now()
-            actor = Actor("department", None, f"{department.name} {sender}".strip())
+            actor = Actor(ActorKind.DEPARTMENT, None, f"{department.name} {sender}".strip())
             self.desk.lifecycle.note(session, petition, Note.DEPARTMENT_REPLY, actor=actor, text=text)
             if petition.group_chat_id:
                 outbox.message(session, chat_id=petition.group_chat_id, now=now,
@@ -185,7 +186,7 @@ class Referrals:
                 chats = [petition.group_chat_id] if petition.group_chat_id else []
                 if overdue:
                     chats += [g.chat_id for g in queries.active_groups(
-                        session, scope_kind="street", scope_code=petition.street_code)]
+                        session, scope_kind=ScopeKind.STREET, scope_code=petition.street_code)]
                 if department is not None and department.chat_id is not None:
                     chats.append(department.chat_id)
                 for chat in chats:
@@ -207,7 +208,7 @@ class Referrals:
             return texts.REFERRAL_DONE_ALREADY.format(department=html.escape(department.name),
                                                       at=self._fmt(first.done_at),
                                                       number=petition.number)
-        if not Status(petition.status).is_open:
+        if not petition.status.is_open:
             next_status(Action.REFERRAL_DONE, petition.status)  # raises with the status's words
         now = self.deps.clock.now()
         for referral in referrals:

@@ -30,28 +30,28 @@ from reception.petition.routing import route
 from reception.petition.states import OPEN_STATUSES, Action, next_status
 from storage import practice_queries, queries
 from storage.db import transaction
+from storage.enums import DraftKind, ReturnReason, Ruling, ScopeKind
 from storage.models import Correction, Draft, Petition, PetitionReturn, Staff, StaffGroup
 from storage.tables import saved_id
 
 log = logging.getLogger(__name__)
 
-_OPEN = sorted(str(s) for s in OPEN_STATUSES)
-DRAFT_KIND = "return"  # a Draft waiting for the reason after the card's 退单 button
+_OPEN = sorted(OPEN_STATUSES)
 
 
-def reason_kind(reason: str) -> str:
+def reason_kind(reason: str) -> ReturnReason:
     """Which kind of return the staff member's words describe (texts.RETURN_REASON_WORDS)."""
     for kind, words in texts.RETURN_REASON_WORDS.items():
         if any(word in reason for word in words):
-            return kind
-    return "other"
+            return ReturnReason(kind)
+    return ReturnReason.OTHER
 
 
 class Returns:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.deps = desk.deps
-        desk.draft_takers[DRAFT_KIND] = self._from_draft
+        desk.draft_takers[DraftKind.RETURN] = self._from_draft
 
     # --- returning ---------------------------------------------------------------------
     def prompt(self, *, tg_user_id: int, chat_id: int, petition_id: int) -> str:
@@ -61,8 +61,8 @@ class Returns:
             self._may_return(session, staff, petition, chat_id)
             now = self.deps.clock.now()
             draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
-                tg_user_id=tg_user_id, chat_id=chat_id, kind=DRAFT_KIND, created_at=now)
-            draft.kind, draft.petition_id = DRAFT_KIND, petition.id
+                tg_user_id=tg_user_id, chat_id=chat_id, kind=DraftKind.RETURN, created_at=now)
+            draft.kind, draft.petition_id = DraftKind.RETURN, petition.id
             session.add(draft)
             text = texts.PROMPT_RETURN.format(name=html.escape(staff.name), number=petition.number)
             outbox.message(session, chat_id=chat_id, text=text, now=now,
@@ -123,7 +123,7 @@ class Returns:
             if group is not None and group.active:
                 petition.group_chat_id = group.chat_id
             self.desk._apply(session, petition, Action.UPHOLD, staff, target=title)
-            returned.ruling, returned.ruled_at, returned.ruled_by = "upheld", now, staff.id
+            returned.ruling, returned.ruled_at, returned.ruled_by = Ruling.UPHELD, now, staff.id
             returned.target = title
             if petition.group_chat_id:
                 outbox.message(session, chat_id=petition.group_chat_id, now=now,
@@ -155,7 +155,7 @@ class Returns:
             self.desk._apply(session, petition, Action.OVERTURN, staff, target=target,
                              category=petition.category, to_group=petition.group_chat_id,
                              from_group=old_group, community=petition.community_code)
-            returned.ruling, returned.ruled_at, returned.ruled_by = "overturned", now, staff.id
+            returned.ruling, returned.ruled_at, returned.ruled_by = Ruling.OVERTURNED, now, staff.id
             returned.target = target
             if old_group and old_group != petition.group_chat_id:
                 outbox.message(session, chat_id=old_group, now=now, petition_id=saved_id(petition),
@@ -202,23 +202,23 @@ class Returns:
         """The chats that rule on a return, and whether they are the triage group's."""
         skip = petition.group_chat_id if exclude is None else exclude
         triage = [g.chat_id for g in queries.active_groups(
-            session, scope_kind="community", scope_code=petition.community_code)
+            session, scope_kind=ScopeKind.COMMUNITY, scope_code=petition.community_code)
             if g.triage and g.chat_id != skip]
         if triage:
             return triage, True
         street = [g.chat_id for g in queries.active_groups(
-            session, scope_kind="street", scope_code=petition.street_code)]
+            session, scope_kind=ScopeKind.STREET, scope_code=petition.street_code)]
         if street:
             return street, False
         district = self.deps.org.district_of(petition.community_code).code
         return [g.chat_id for g in queries.active_groups(
-            session, scope_kind="district", scope_code=district)], False
+            session, scope_kind=ScopeKind.DISTRICT, scope_code=district)], False
 
     def _ruling_buttons(self, session: Session, petition: Petition,
                         from_group: int | None) -> outbox.Buttons:
         pid = saved_id(petition)
         rows: outbox.Buttons = [[(texts.RETURN_UPHOLD_BUTTON, callback_data.card(CardAction.UPHOLD, pid))]]
-        for group in queries.active_groups(session, scope_kind="community",
+        for group in queries.active_groups(session, scope_kind=ScopeKind.COMMUNITY,
                                            scope_code=petition.community_code):
             if group.chat_id != from_group and not group.triage:
                 rows.append([(texts.RETURN_TO_GROUP_BUTTON.format(title=group.title or group.chat_id),
@@ -257,7 +257,7 @@ class Returns:
     @staticmethod
     def _is_dispatcher(session: Session, staff: Staff, chat_id: int,
                        returned: PetitionReturn) -> bool:
-        if staff.scope_kind in ("street", "district"):
+        if staff.scope_kind in (ScopeKind.STREET, ScopeKind.DISTRICT):
             return True  # the street's (or district's) supervisors, in their group or in private
         group: StaffGroup | None = queries.group_by_chat(session, chat_id)
         return (group is not None and group.triage and group.active

@@ -27,6 +27,7 @@ from reception.errors import InvalidInput, NotAllowed
 from reception.handling.access import Access
 from storage import emergency_queries
 from storage.db import transaction
+from storage.enums import Role, ScopeKind
 from storage.models import DutyShift, Staff
 from storage.tables import saved_id
 
@@ -96,9 +97,9 @@ class Roster:
                 day = parse_day(" ".join(words), today)
             if day < today:
                 raise InvalidInput(texts.DUTY_PAST)
-            if target.id != staff.id and staff.role != "admin":
+            if target.id != staff.id and staff.role != Role.ADMIN:
                 raise NotAllowed(texts.DUTY_ADMIN_ONLY)
-            if target.scope_kind != "community":  # the street's supervisors are not on its roster
+            if target.scope_kind != ScopeKind.COMMUNITY:  # the street's supervisors are not on its roster
                 raise NotAllowed(texts.DUTY_COMMUNITY_STAFF_ONLY)
             return self._set(session, community, target, staff, day, on=on)
 
@@ -135,7 +136,7 @@ class Roster:
             lines.append(texts.LIST_SEPARATOR.join(on_today))
         else:
             admins = [html.escape(s.name) for s in emergency_queries.community_staff(
-                session, community) if s.role == "admin"]
+                session, community) if s.role == Role.ADMIN]
             lines.append(texts.DUTY_NOBODY.format(admins=texts.LIST_SEPARATOR.join(admins) or "—"))
         later: dict[date, list[str]] = {}
         for day, member in rows:

@@ -28,9 +28,10 @@ from reception import texts
 from reception.errors import InvalidInput
 from reception.petition import callback_data, outbox
 from reception.petition.events import Actor
-from reception.petition.states import Action, Status, allowed
+from reception.petition.states import Action, allowed
 from storage import queries
 from storage.db import transaction
+from storage.enums import ActorKind, DraftKind, MessageKind, StrayOutcome
 from storage.models import Draft, Petition, Resident, StrayRecord
 
 if TYPE_CHECKING:
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STRAY = "stray"  # Draft.kind of a resident's held stray messages
 EXPIRE_BATCH = 200
-NOT_FORWARDED = frozenset({"text", "contact", "sticker"})  # kept, but not posted to the group
+# Kept, but not posted to the group.
+NOT_FORWARDED = frozenset({MessageKind.TEXT, MessageKind.CONTACT, MessageKind.STICKER})
 
 
 def meaningful(text: str) -> bool:
@@ -77,16 +78,16 @@ def _hold(intake: Intake, session: Session, resident: Resident, inbound: Inbound
         item.get("media_group_id") == inbound.media_group_id for item in held)
     held.append(asdict(inbound))
     if draft is None:
-        draft = Draft(tg_user_id=resident.tg_user_id, chat_id=resident.tg_user_id, kind=STRAY,
+        draft = Draft(tg_user_id=resident.tg_user_id, chat_id=resident.tg_user_id, kind=DraftKind.STRAY,
                       created_at=now)
         session.add(draft)
     # A new dict: the JSON column sees the change. ``last_at``: the expiry counts from here.
     draft.payload = {"held": held, "last_at": now.isoformat()}
-    if inbound.kind == "voice":  # elderly residents speak rather than type: it may go as it is
+    if inbound.kind == MessageKind.VOICE:  # elderly residents speak rather than type: it may go as it is
         outbox.message(session, chat_id=inbound.chat_id, text=texts.STRAY_ASK_VOICE, now=now,
                        buttons=[[(texts.STRAY_SUBMIT_BUTTON, callback_data.SUBMIT_HELD)]])
     elif not same_album:  # one question per album, not one per photo
-        what = texts.STRAY_WHAT.get(inbound.kind, texts.STRAY_WHAT["text"])
+        what = texts.STRAY_WHAT.get(inbound.kind, texts.STRAY_WHAT[MessageKind.TEXT])
         if len(held) > 1:
             text = texts.STRAY_ASK_AGAIN.format(what=what)
         elif inbound.kind in NOT_FORWARDED:  # an emoji or a sticker: nothing to attach
@@ -102,7 +103,7 @@ def submit_held(intake: Intake, session: Session, resident: Resident) -> IntakeR
     so the classifier's low confidence sends it to triage), with the rest held attached."""
     draft = _draft(session, resident)
     held = [held_inbound(item) for item in draft.payload.get("held", [])] if draft else []
-    voice = next((item for item in held if item.kind == "voice"), None)
+    voice = next((item for item in held if item.kind == MessageKind.VOICE), None)
     if voice is None:
         raise InvalidInput(texts.STRAY_NOTHING_HELD)
     session.delete(draft)
@@ -124,7 +125,7 @@ def _attach(intake: Intake, session: Session, petition: Petition, resident: Resi
         place_by_location(intake.deps, petition, item)
         if petition.group_chat_id and item.kind not in NOT_FORWARDED:
             intake._forward_media(session, petition, item, petition.group_chat_id)
-    intake.lifecycle.note(session, petition, Action.APPEND, actor=Actor("resident", resident.id),
+    intake.lifecycle.note(session, petition, Action.APPEND, actor=Actor(ActorKind.RESIDENT, resident.id),
                           kinds=[item.kind for item in items], held=True)
     media = [item for item in items if item.kind not in NOT_FORWARDED]
     if not media:  # emoji and stickers are kept with the petition, not announced
@@ -147,11 +148,11 @@ def album_petition(session: Session, inbound: Inbound) -> Petition | None:
 def add_to_album(intake: Intake, session: Session, petition: Petition, resident: Resident,
                  inbound: Inbound) -> IntakeResult:
     """One more photo of an album: attached quietly (the first message was confirmed)."""
-    if inbound.text.strip() and Status(petition.status).is_open:
+    if inbound.text.strip() and petition.status.is_open:
         petition.text = f"{petition.text}\n{inbound.text}".strip()
     intake._store_message(session, petition, inbound, intake.deps.clock.now())
     detail: dict[str, Any]
-    actor, detail = Actor("resident", resident.id), {
+    actor, detail = Actor(ActorKind.RESIDENT, resident.id), {
         "kind": inbound.kind, "text": inbound.text, "media_group": inbound.media_group_id}
     if allowed(Action.APPEND, petition.status):
         intake.lifecycle.apply(session, petition, Action.APPEND, actor=actor, **detail)
@@ -164,7 +165,7 @@ def add_to_album(intake: Intake, session: Session, petition: Petition, resident:
 
 def place_by_location(deps: Deps, petition: Petition, inbound: Inbound) -> None:
     """A shared location near a building of org.toml fills an address the words did not give."""
-    if (inbound.kind != "location" or petition.building or inbound.latitude is None
+    if (inbound.kind != MessageKind.LOCATION or petition.building or inbound.latitude is None
             or inbound.longitude is None):
         return
     found = deps.org.building_at(petition.community_code, inbound.latitude, inbound.longitude)
@@ -184,11 +185,11 @@ def origin_detail(inbound: Inbound) -> dict[str, Any]:
 # --- helpers ------------------------------------------------------------------------------
 def _draft(session: Session, resident: Resident) -> Draft | None:
     draft = session.get(Draft, (resident.tg_user_id, resident.tg_user_id))
-    if draft is not None and draft.kind != STRAY:
+    if draft is not None and draft.kind != DraftKind.STRAY:
         # The row is one per chat. Messages held for the community choice stay held (they
         # are attached like strays); a staff prompt here gives way to the resident's words.
-        kept = draft.payload.get("held", []) if draft.kind == "held" else []
-        draft.kind, draft.petition_id, draft.payload = STRAY, None, {"held": list(kept)}
+        kept = draft.payload.get("held", []) if draft.kind == DraftKind.HELD else []
+        draft.kind, draft.petition_id, draft.payload = DraftKind.STRAY, None, {"held": list(kept)}
     return draft
 
 
@@ -215,7 +216,7 @@ def expire(intake: Intake) -> int:
         return 0
     now = deps.clock.now()
     with transaction(deps.engine) as session:
-        stale = queries.stale_drafts(session, kind=STRAY, before=now - after, limit=EXPIRE_BATCH)
+        stale = queries.stale_drafts(session, kind=DraftKind.STRAY, before=now - after, limit=EXPIRE_BATCH)
     closed = 0
     for tg_user_id, chat_id in stale:
         try:
@@ -229,26 +230,26 @@ def expire(intake: Intake) -> int:
 def _expire_one(intake: Intake, session: Session, tg_user_id: int, chat_id: int, *,
                 now: datetime) -> bool:
     draft = session.get(Draft, (tg_user_id, chat_id))
-    if draft is None or draft.kind != STRAY:  # answered meanwhile, or another process took it
+    if draft is None or draft.kind != DraftKind.STRAY:  # answered meanwhile, or another process took it
         return False
     last = datetime.fromisoformat(draft.payload["last_at"]) if draft.payload.get("last_at") else draft.created_at
     if now - last < intake.deps.settings.stray_expiry:
         return False
     held = list(draft.payload.get("held", []))
     resident = queries.resident_by_tg(session, tg_user_id)
-    record = StrayRecord(tg_user_id=tg_user_id, held=held, outcome="closed",
+    record = StrayRecord(tg_user_id=tg_user_id, held=held, outcome=StrayOutcome.CLOSED,
                          received_at=draft.created_at, closed_at=now)
     if resident is not None and resident.community_code and any(
-            item.get("kind") == "voice" for item in held):
+            item.get("kind") == MessageKind.VOICE for item in held):
         outbox.message(session, chat_id=chat_id, text=texts.STRAY_EXPIRED_FILED, now=now)
         result = submit_held(intake, session, resident)
         petition = queries.petition_by_number(session, result.number) if result.number else None
-        record.outcome, record.petition_id = "filed", petition.id if petition else None
+        record.outcome, record.petition_id = StrayOutcome.FILED, petition.id if petition else None
     else:
         session.delete(draft)
-        kinds = dict.fromkeys(texts.STRAY_WHAT.get(str(item.get("kind")), texts.STRAY_WHAT["text"])
+        kinds = dict.fromkeys(texts.STRAY_WHAT.get(str(item.get("kind")), texts.STRAY_WHAT[MessageKind.TEXT])
                               for item in held)
         outbox.message(session, chat_id=chat_id, now=now, text=texts.STRAY_EXPIRED_CLOSED.format(
-            what=html.escape(texts.LIST_SEPARATOR.join(kinds) or texts.STRAY_WHAT["text"])))
+            what=html.escape(texts.LIST_SEPARATOR.join(kinds) or texts.STRAY_WHAT[MessageKind.TEXT])))
     session.add(record)
     return True

@@ -29,10 +29,9 @@ from reception.handling.lifecycle import Lifecycle
 from reception.petition import outbox
 from reception.petition.cards import fmt_time
 from reception.petition.events import Actor
-from reception.petition.states import Action, Status, allowed, next_status
+from reception.petition.states import Action, allowed, next_status
+from storage.enums import ActorKind, DraftKind
 from storage.models import Draft, Petition
-
-ROUTINE_PROMPT = "noturgent"  # Draft.kind: the card's 取消紧急 waits for the reason
 
 
 def follow_up_danger(deps: Deps, petition: Petition, text: str) -> tuple[str, ...]:
@@ -67,7 +66,7 @@ class Urgency:
     def __init__(self, deps: Deps, desk: Desk) -> None:
         self.deps = deps
         self.desk = desk
-        desk.draft_takers[ROUTINE_PROMPT] = self._take_reason
+        desk.draft_takers[DraftKind.NOT_URGENT] = self._take_reason
 
     def mark_urgent(self, *, tg_user_id: int, chat_id: int | None = None,
                     number: str | None = None, petition_id: int | None = None) -> str:
@@ -75,7 +74,7 @@ class Urgency:
                                number=number) as (session, staff, petition):
             if petition.urgent:
                 return texts.URGENT_ALREADY.format(number=petition.number)
-            actor = Actor("staff", staff.id, staff.name)
+            actor = Actor(ActorKind.STAFF, staff.id, staff.name)
             become_urgent(session, self.deps, self.desk.lifecycle, petition, actor=actor,
                           reason=texts.URGENT_BY_STAFF.format(name=staff.name))
             self.desk._tell_resident(session, petition, texts.URGENT_MARKED_TO_RESIDENT.format(
@@ -95,8 +94,8 @@ class Urgency:
             next_status(Action.MARK_ROUTINE, petition.status)
             now = self.deps.clock.now()
             draft = session.get(Draft, (tg_user_id, chat_id)) or Draft(
-                tg_user_id=tg_user_id, chat_id=chat_id, kind=ROUTINE_PROMPT, created_at=now)
-            draft.kind, draft.petition_id = ROUTINE_PROMPT, petition.id
+                tg_user_id=tg_user_id, chat_id=chat_id, kind=DraftKind.NOT_URGENT, created_at=now)
+            draft.kind, draft.petition_id = DraftKind.NOT_URGENT, petition.id
             session.add(draft)
             text = texts.NOTURGENT_PROMPT.format(name=html.escape(staff.name), number=petition.number)
             outbox.message(session, chat_id=chat_id, text=text, now=now, petition_id=petition.id,
@@ -117,13 +116,13 @@ class Urgency:
             if not petition.urgent:
                 return texts.NOTURGENT_ALREADY.format(number=petition.number)
             self.desk.lifecycle.apply(session, petition, Action.MARK_ROUTINE,
-                                      actor=Actor("staff", staff.id, staff.name), reason=reason)
+                                      actor=Actor(ActorKind.STAFF, staff.id, staff.name), reason=reason)
             return texts.NOTURGENT_MARKED.format(
                 number=petition.number, reason=html.escape(reason), due=self._due(petition))
 
     def _due(self, petition: Petition) -> str:
         tz = self.deps.settings.tz
-        if petition.first_response_at is None and Status(petition.status).is_open:
+        if petition.first_response_at is None and petition.status.is_open:
             return texts.URGENCY_DUES.format(respond=fmt_time(petition.respond_due, tz),
                                              resolve=fmt_time(petition.resolve_due, tz))
         return texts.URGENCY_DUE_RESOLVE.format(resolve=fmt_time(petition.resolve_due, tz))

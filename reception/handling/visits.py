@@ -32,6 +32,7 @@ from reception.petition.events import Actor, Note
 from storage import queries
 from storage import visit_queries as vq
 from storage.db import transaction
+from storage.enums import ActorKind, Channel
 from storage.models import Petition, Staff, Visit
 from storage.tables import saved_id
 
@@ -149,10 +150,10 @@ class Visits:
 
     # --- helpers -----------------------------------------------------------------------------
     def _file(self, session: Session, staff: Staff, visit: Visit, problem: str) -> Petition:
-        actor = Actor("staff", staff.id, staff.name)
+        actor = Actor(ActorKind.STAFF, staff.id, staff.name)
         petition = self.filing.new_petition(
             session, community=visit.community_code, text=f"{visit.household} {problem}",
-            actor=actor, channel="visit")
+            actor=actor, channel=Channel.VISIT)
         visit.petition_id = petition.id
         self.lifecycle.note(session, petition, Note.VISIT, actor=actor, text=texts.VISIT_NOTE.format(
             name=staff.name, household=visit.household))

@@ -33,12 +33,13 @@ from enum import StrEnum
 
 from reception import texts
 from reception.errors import InvalidInput
+from storage.enums import CallbackOutcome, Rating
 
 LIMIT_BYTES = 64  # Telegram: callback_data is 1-64 bytes
 CARD_PREFIX, RATING_PREFIX, COMMUNITY_PREFIX = "p:", "r:", "c:"
 DRAFT_PREFIX = "d:"
 SUBMIT_HELD = f"{DRAFT_PREFIX}send"
-RATINGS = tuple(code for _, code in texts.RATE_BUTTONS)
+RATINGS = tuple(Rating(code) for _, code in texts.RATE_BUTTONS)
 # Ids as the database keeps them: ASCII digits (int() would also take " 7", "+7", "1_0" and
 # other scripts' digits) within a signed 64-bit integer.
 _ID = re.compile(r"-?[0-9]{1,19}")
@@ -101,7 +102,7 @@ class CardPress:
 @dataclass(frozen=True)
 class RatingPress:
     petition_id: int
-    rating: str
+    rating: Rating
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -116,7 +117,7 @@ def card(action: CardAction, petition_id: int, target: int | None = None) -> str
     return _checked(":".join(fields))
 
 
-def rating(petition_id: int, code: str) -> str:
+def rating(petition_id: int, code: Rating) -> str:
     """A resident's rating button under a resolved petition."""
     if code not in RATINGS:
         raise ValueError(f"unknown rating {code!r}")
@@ -163,7 +164,7 @@ def parse_rating(data: str | None) -> RatingPress:
         raise BadCallbackData(f"a rating takes 2 fields, got {len(fields)}")
     if fields[1] not in RATINGS:
         raise BadCallbackData(f"unknown rating {fields[1]!r}")
-    return RatingPress(_id(fields[0], "petition id", minimum=1), fields[1])
+    return RatingPress(_id(fields[0], "petition id", minimum=1), Rating(fields[1]))
 
 
 def parse_community(data: str | None, *, known: Container[str]) -> str:
@@ -201,16 +202,16 @@ def parse_submit_held(data: str | None) -> None:
 
 # --- call-backs (回访): b:<call-back id>:<outcome> ---------------------------------------------
 CALLBACK_PREFIX = "b:"
-CALLBACK_OUTCOMES = tuple(code for _, code in texts.CALLBACK_BUTTONS)
+CALLBACK_OUTCOMES = tuple(CallbackOutcome(code) for _, code in texts.CALLBACK_BUTTONS)
 
 
 @dataclass(frozen=True)
 class CallBackPress:
     callback_id: int
-    outcome: str
+    outcome: CallbackOutcome
 
 
-def call_back(callback_id: int, outcome: str) -> str:
+def call_back(callback_id: int, outcome: CallbackOutcome) -> str:
     """An outcome button under an entry of the call-back list."""
     if outcome not in CALLBACK_OUTCOMES:
         raise ValueError(f"unknown call-back outcome {outcome!r}")
@@ -224,7 +225,7 @@ def parse_call_back(data: str | None) -> CallBackPress:
         raise BadCallbackData(f"a call-back takes 2 fields, got {len(fields)}")
     if fields[1] not in CALLBACK_OUTCOMES:
         raise BadCallbackData(f"unknown call-back outcome {fields[1]!r}")
-    return CallBackPress(_id(fields[0], "call-back id", minimum=1), fields[1])
+    return CallBackPress(_id(fields[0], "call-back id", minimum=1), CallbackOutcome(fields[1]))
 
 
 # --- knowledge-base answers: k:<question id>:file|done ----------------------------------------

@@ -15,13 +15,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from nlp import Location, mask_name, mask_personal_data, mask_phone
+from nlp import Location, mask_name, mask_personal_data
 from reception import texts
 from reception.petition import callback_data
 from reception.petition.callback_data import CardAction
+from reception.petition.events import Note
 from reception.petition.outbox import Buttons
-from reception.petition.states import Action, Status, allowed
+from reception.petition.states import Action, Status, allowed, status_label
 from storage import practice_queries, queries
+from storage.enums import Decision
 from storage.models import Petition, Resident, Staff
 from storage.tables import saved_id
 
@@ -66,14 +68,14 @@ def render_card(session: Session, deps: Deps, petition: Petition, *, chat_id: in
     grid = deps.org.grid(petition.community_code, petition.grid_code)
     resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
     handler = session.get(Staff, petition.handler_staff_id) if petition.handler_staff_id else None
-    status = Status(petition.status)
+    status = petition.status
     marks = ((texts.CARD_URGENT if petition.urgent else "")
              + (texts.CARD_COMPLEX if petition.complex else "")
              + texts.CARD_CHANNELS.get(petition.channel, ""))
     lines = [
         texts.CARD_HEAD.format(number=petition.number, category=html.escape(petition.category),
                                marks=marks),
-        texts.CARD_STATUS.format(label=status.label,
+        texts.CARD_STATUS.format(label=status_label(status),
                                  handler=html.escape(handler.name) if handler else "—")
         + (texts.CARD_OVERDUE if petition.overdue and status.is_open else ""),
         texts.CARD_PLACE.format(community=html.escape(community.name))
@@ -181,7 +183,7 @@ def _buttons(session: Session, petition: Petition, status: Status) -> Buttons:
     ]
     if petition.duplicate_of_id:
         original = queries.number_and_status(session, petition.duplicate_of_id)
-        if original and Status(original[1]).is_open:
+        if original and original[1].is_open:
             label = texts.CARD_MERGE.format(number=original[0])
             rows.append([(label, button(CardAction.MERGE, pid, petition.duplicate_of_id))])
     return rows
@@ -203,11 +205,11 @@ def provisional_mark(deps: Deps, when: datetime | None) -> str:
 def render_status(session: Session, deps: Deps, petition: Petition) -> str:
     """The resident's view: state, deadlines and the timeline (no staff-internal detail)."""
     tz = deps.settings.tz
-    status = Status(petition.status)
+    status = petition.status
     lines = [
         texts.STATUS_HEAD.format(number=petition.number,
                                  category=html.escape(resident_category(petition))),
-        texts.STATUS_LINE.format(label=status.label),
+        texts.STATUS_LINE.format(label=status_label(status)),
         texts.STATUS_SUBMITTED_AT.format(at=fmt_time(petition.created_at, tz)),
         texts.STATUS_PROMISES.format(respond=fmt_time(petition.respond_due, tz),
                                      resolve=fmt_time(petition.resolve_due, tz)),
@@ -225,7 +227,7 @@ def _practice_lines(session: Session, deps: Deps, petition: Petition) -> list[st
     """A return waiting for its ruling, referrals to departments, extensions."""
     pid, tz, lines = saved_id(petition), deps.settings.tz, []
     returned = practice_queries.pending_return(session, pid)
-    if returned is not None and Status(petition.status).is_open:
+    if returned is not None and petition.status.is_open:
         lines.append(texts.CARD_RETURN_PENDING.format(
             kind=texts.RETURN_REASON_KINDS.get(returned.reason_kind, ""),
             reason=html.escape(mask_personal_data(returned.reason)[:80])))
@@ -235,12 +237,12 @@ def _practice_lines(session: Session, deps: Deps, petition: Petition) -> list[st
                      if referral.done_at else
                      texts.CARD_REFERRAL.format(department=name, due=fmt_time(referral.due_at, tz)))
     extensions = practice_queries.extensions_of(session, pid)
-    approved = [e for e in extensions if e.decision == "approved"]
+    approved = [e for e in extensions if e.decision == Decision.APPROVED]
     if approved:
         lines.append(texts.CARD_EXTENDED.format(days=sum(e.days for e in approved),
                                                 count=len(approved)))
     pending = next((e for e in extensions if e.decision is None), None)
-    if pending is not None and Status(petition.status).is_open:
+    if pending is not None and petition.status.is_open:
         lines.append(texts.CARD_EXTENSION_PENDING.format(days=pending.days))
     return lines
 
@@ -293,7 +295,7 @@ def provenance_lines(session: Session, petition: Petition, tz: ZoneInfo) -> list
     lines, edited_at = [], None
     for event in queries.events_of(session, saved_id(petition), ("submit", "append", "edit")):
         detail = event.detail
-        if event.action == "edit" and not detail.get("after_close"):
+        if event.action == Note.EDIT and not detail.get("after_close"):
             edited_at = event.at
         elif detail.get("forwarded_from"):
             sent = detail.get("forwarded_at")
@@ -307,15 +309,11 @@ def provenance_lines(session: Session, petition: Petition, tz: ZoneInfo) -> list
 def list_line(petition: Petition, tz: ZoneInfo, *, for_resident: bool = False) -> str:
     """One line of a list; `for_resident` shows the category as the resident is told it."""
     category = resident_category(petition) if for_resident else petition.category
-    status = Status(petition.status)
+    status = petition.status
     flag = "🔴" if petition.urgent else ""
     late = "⏰" if petition.overdue and status.is_open else ""
     # Masked before cutting, so a phone number is not cut into something the mask misses.
     summary = html.escape(mask_personal_data(petition.text[:60])[:24].replace("\n", " "))
     return texts.LIST_LINE.format(flags=flag + late, number=petition.number,
-                                  category=html.escape(category), label=status.label,
+                                  category=html.escape(category), label=status_label(status),
                                   due=fmt_time(petition.resolve_due, tz), summary=summary)
-
-
-def masked_phone(phone: str | None) -> str:
-    return mask_phone(phone) if phone else ""

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from reception import texts
 from reception.petition.states import Action
 from storage import writes
+from storage.enums import ActorKind, Status
 from storage.models import Petition
 from storage.tables import saved_id
 
@@ -45,13 +46,13 @@ class Note(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # resident | staff | system
+    kind: ActorKind
     id: int | None = None  # Resident.id / Staff.id
     name: str = ""
 
     @classmethod
     def system(cls) -> Actor:
-        return cls("system", None, texts.SYSTEM_ACTOR)
+        return cls(ActorKind.SYSTEM, None, texts.SYSTEM_ACTOR)
 
 
 def record(
@@ -61,8 +62,8 @@ def record(
     action: Action | Note,
     actor: Actor,
     at: datetime,
-    from_status: str | None = None,
-    to_status: str | None = None,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
     **detail: Any,
 ) -> None:
     """Append one event; ``detail`` holds what the event needs to be read later."""
@@ -87,8 +88,8 @@ def event_row(
     action: str,
     actor: Actor,
     at: datetime,
-    from_status: str | None = None,
-    to_status: str | None = None,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
     **detail: Any,
 ) -> dict[str, Any]:
     """One event as a row, for ``record_all``: what ``record`` would append."""

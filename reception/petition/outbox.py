@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage import writes
+from storage import outbox as outbox_rows
+from storage.enums import MessageKind, OutboxKind
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -47,14 +48,14 @@ def message(
     if in_thread_of is not None:
         payload["in_thread_of"] = in_thread_of
         payload["reply_to_card"] = reply_to_card
-    _add(session, kind="message", chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
+    _add(session, kind=OutboxKind.MESSAGE, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
 
 
 def media(
     session: Session,
     *,
     chat_id: int,
-    media_kind: str,
+    media_kind: MessageKind,
     file_id: str | None,
     now: datetime,
     caption: str = "",
@@ -70,7 +71,7 @@ def media(
     if in_thread_of is not None:
         payload["in_thread_of"] = in_thread_of
         payload["reply_to_card"] = True
-    _add(session, kind="media", chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
+    _add(session, kind=OutboxKind.MEDIA, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now)
 
 
 def upload(
@@ -78,7 +79,7 @@ def upload(
 ) -> None:
     """Queue a file from disk (a digest chart, an exported register)."""
     payload = {"path": path, "caption": caption, "as_photo": as_photo}
-    _add(session, kind="upload", chat_id=chat_id, petition_id=None, payload=payload, now=now)
+    _add(session, kind=OutboxKind.UPLOAD, chat_id=chat_id, petition_id=None, payload=payload, now=now)
 
 
 def card(session: Session, *, chat_id: int, petition_id: int, now: datetime) -> None:
@@ -87,7 +88,7 @@ def card(session: Session, *, chat_id: int, petition_id: int, now: datetime) -> 
     The card's text is rendered when it is sent, so several queued refreshes of one card
     show the latest state.
     """
-    _add(session, kind="card", chat_id=chat_id, petition_id=petition_id, payload={}, now=now)
+    _add(session, kind=OutboxKind.CARD, chat_id=chat_id, petition_id=petition_id, payload={}, now=now)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Queued:
     """A send queued in the current transaction."""
 
     id: int
-    kind: str
+    kind: OutboxKind
     chat_id: int
     petition_id: int | None
     payload: dict[str, Any]
@@ -112,13 +113,13 @@ _QUEUED = "reception.petition.outbox.queued"
 def _add(
     session: Session,
     *,
-    kind: str,
+    kind: OutboxKind,
     chat_id: int,
     petition_id: int | None,
     payload: dict[str, Any],
     now: datetime,
 ) -> None:
-    row_id = writes.insert_outbox(
+    row_id = outbox_rows.insert_one(
         session, kind=kind, chat_id=chat_id, petition_id=petition_id, payload=payload, now=now
     )
     session.info.setdefault(_QUEUED, []).append(Queued(row_id, kind, chat_id, petition_id, payload))
@@ -128,20 +129,20 @@ def _add(
 class Send:
     """One send to queue with others (``queue_all``): what ``message``/``card`` would queue."""
 
-    kind: str
+    kind: OutboxKind
     chat_id: int
     petition_id: int | None
     payload: dict[str, Any]
 
     @classmethod
     def card(cls, *, chat_id: int, petition_id: int) -> Send:
-        return cls("card", chat_id, petition_id, {})
+        return cls(OutboxKind.CARD, chat_id, petition_id, {})
 
     @classmethod
     def message_in_thread(cls, *, chat_id: int, text: str, petition_id: int) -> Send:
         """A text message under the petition's card (or in its forum topic)."""
         payload = {"text": text, "in_thread_of": petition_id, "reply_to_card": True}
-        return cls("message", chat_id, petition_id, payload)
+        return cls(OutboxKind.MESSAGE, chat_id, petition_id, payload)
 
 
 def queue_all(session: Session, sends: list[Send], *, now: datetime) -> None:
@@ -151,6 +152,6 @@ def queue_all(session: Session, sends: list[Send], *, now: datetime) -> None:
     not take them: the delivery worker sends them from the table (it is kicked after every
     domain call).
     """
-    writes.insert_outbox_many(session, [
+    outbox_rows.insert_many(session, [
         {"kind": s.kind, "chat_id": s.chat_id, "petition_id": s.petition_id,
          "payload": s.payload} for s in sends], now=now)

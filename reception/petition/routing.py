@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from reception.org import Organisation
 from storage import queries
+from storage.enums import ScopeKind
 from storage.models import StaffGroup
 
 
@@ -24,7 +25,7 @@ def route(
     general group. Uncertain petitions (``triage``) go to a triage group when there is one.
     With no community group at all, the street's group takes it; None when nobody is bound.
     """
-    groups = queries.active_groups(session, scope_kind="community", scope_code=community_code)
+    groups = queries.active_groups(session, scope_kind=ScopeKind.COMMUNITY, scope_code=community_code)
     if triage:
         triage_groups = [g for g in groups if g.triage]
         if triage_groups:
@@ -37,7 +38,7 @@ def route(
     if best is not None:
         return best[1]
     street = org.street_of(community_code).code
-    street_groups = queries.active_groups(session, scope_kind="street", scope_code=street)
+    street_groups = queries.active_groups(session, scope_kind=ScopeKind.STREET, scope_code=street)
     return street_groups[0] if street_groups else None
 
 

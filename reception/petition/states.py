@@ -1,7 +1,8 @@
 """The petition lifecycle as an explicit state machine.
 
-Each status has a machine label, a kind (open / closed) and the name residents and staff see,
-in the manner of FixMyStreet's states. ``TRANSITIONS`` is the whole map of the flow: an action
+Each status (``storage.enums.Status``, re-exported here) has a machine label, a kind (open /
+closed) and the name residents and staff see (``status_label``), in the manner of
+FixMyStreet's states. ``TRANSITIONS`` is the whole map of the flow: an action
 is allowed only from the statuses listed for it, and moves the petition to the status named
 (``None``: stays where it is). Its other columns say what else the action changes: timestamps,
 the handler, the deadlines, the version, which cards are shown afresh.
@@ -18,31 +19,15 @@ from enum import StrEnum
 
 from reception import texts
 from reception.errors import InvalidTransition
+from storage.enums import OPEN_STATUSES, Status
+
+__all__ = ["OPEN_STATUSES", "TRANSITIONS", "Action", "Status", "Transition", "allowed",
+           "next_status", "status_label"]
 
 
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    CLAIMED = "claimed"
-    WAITING = "waiting"  # staff asked the resident a question; the clock is paused
-    REOPENED = "reopened"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-    MERGED = "merged"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_open(self) -> bool:
-        return self in OPEN_STATUSES
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
-
-
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.CLAIMED, Status.WAITING, Status.REOPENED})
-
-LABELS = {status: texts.STATUS_LABELS[status] for status in Status}
+def status_label(status: Status) -> str:
+    """The name residents and staff see for ``status``."""
+    return texts.STATUS_LABELS[status]
 
 
 class Action(StrEnum):
@@ -175,16 +160,15 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
-def next_status(action: Action, current: Status | str) -> Status:
+def next_status(action: Action, current: Status) -> Status:
     """Return the status after ``action``; raise InvalidTransition when it is not allowed."""
-    status = Status(current)
     transition = TRANSITIONS[action]
-    if status not in transition.sources:
+    if current not in transition.sources:
         template = texts.REFUSALS.get(action, texts.REFUSAL_DEFAULT)
-        raise InvalidTransition(template.format(label=status.label))
-    return transition.target or status
+        raise InvalidTransition(template.format(label=status_label(current)))
+    return transition.target or current
 
 
-def allowed(action: Action, current: Status | str) -> bool:
+def allowed(action: Action, current: Status) -> bool:
     transition = TRANSITIONS.get(action)
-    return transition is not None and Status(current) in transition.sources
+    return transition is not None and current in transition.sources

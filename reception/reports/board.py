@@ -17,7 +17,7 @@ from reception.errors import InvalidInput, NotFound
 from reception.handling.access import Access
 from reception.petition.cards import ACTION_LABELS, address_of, resident_label
 from reception.petition.events import Actor, Note, record
-from reception.petition.states import OPEN_STATUSES, Status
+from reception.petition.states import OPEN_STATUSES, status_label
 from reception.reports import texts as t
 from reception.reports.digest import Digest, Digests
 from reception.reports.digest_text import shown_rate, trusted
@@ -27,6 +27,7 @@ from storage import board as board_queries
 from storage import queries
 from storage.board import COUNT_CAP, Filters, Listed
 from storage.db import transaction
+from storage.enums import ActorKind, MessageKind
 from storage.models import Petition, PetitionMessage, Resident, Staff
 from storage.rates import rate_counts_of_two
 from storage.tables import saved_id
@@ -84,7 +85,7 @@ class Attachment:
     """A file the resident sent with the petition; ``file_id`` stays on the server."""
 
     id: int
-    kind: str
+    kind: MessageKind
     label: str
     at: datetime
     caption: str  # masked, as the text is
@@ -92,7 +93,7 @@ class Attachment:
 
     @property
     def is_photo(self) -> bool:
-        return self.kind == "photo"
+        return self.kind == MessageKind.PHOTO
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ class Board:
             unmasked = reveal and is_handler
             if unmasked:
                 record(session, petition, action=Note.VIEW_CONTACT,
-                       actor=Actor("staff", staff.id, staff.name), at=self.deps.clock.now(),
+                       actor=Actor(ActorKind.STAFF, staff.id, staff.name), at=self.deps.clock.now(),
                        channel="web")
             resident = session.get(Resident, petition.resident_id) if petition.resident_id else None
             handler = session.get(Staff, petition.handler_staff_id) if petition.handler_staff_id else None
@@ -271,7 +272,7 @@ class Board:
                        str(e.detail.get("actor_name", "")))
                       for e in queries.timeline(session, saved_id(petition))]
             return PetitionView(
-                petition=petition, status_label=Status(petition.status).label,
+                petition=petition, status_label=status_label(petition.status),
                 community=org.community(petition.community_code).name,
                 grid=grid.name if grid else "—",
                 resident=label + (f" · {address}" if address and unmasked else ""),
@@ -296,7 +297,7 @@ class Board:
 
 def _attachment(message: PetitionMessage, *, unmasked: bool) -> Attachment:
     return Attachment(id=saved_id(message), kind=message.kind,
-                      label=t.DESK_ATTACHMENT_KINDS.get(message.kind, t.DESK_ATTACHMENT_KINDS["document"]),
+                      label=t.DESK_ATTACHMENT_KINDS.get(message.kind, t.DESK_ATTACHMENT_KINDS[MessageKind.DOCUMENT]),
                       at=message.created_at,
                       caption=message.text if unmasked else mask_personal_data(message.text),
                       file_id=message.file_id or "")
@@ -317,7 +318,7 @@ def _building_order(name: str) -> tuple[int, str]:
 
 def _late(petition: Petition, now: datetime) -> bool:
     """The list's 超期 filter, for one petition (storage.board._late)."""
-    if not Status(petition.status).is_open:
+    if not petition.status.is_open:
         return False
     return bool(petition.overdue
                 or (petition.resolve_due is not None and petition.resolve_due < now)

@@ -38,6 +38,7 @@ from storage import queries
 from storage import rates as rate_queries
 from storage import reports as report_queries
 from storage.db import transaction
+from storage.enums import Rating, ScopeKind
 from storage.models import Petition
 from storage.rates import GroupCounts
 
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLUSTER_WINDOW = timedelta(days=28)
-WEEKLY_SCOPE_KINDS = ("community", "street")
+WEEKLY_SCOPE_KINDS = (ScopeKind.COMMUNITY, ScopeKind.STREET)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Digest:
     by_staff: dict[str, Rates]
     top_topics: list[tuple[str, int]]
     clusters: list[Cluster]
-    scope_kind: str
+    scope_kind: ScopeKind
     scope_code: str
     period_start: datetime  # local Monday 00:00
     period_end: datetime  # the next Monday 00:00 (exclusive)
@@ -90,7 +91,7 @@ class Digests:
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.min_sample = min_sample
 
-    def weekly(self, *, scope_kind: str, scope_code: str, week_ending: datetime | None = None,
+    def weekly(self, *, scope_kind: ScopeKind, scope_code: str, week_ending: datetime | None = None,
                out_dir: Path | None = None) -> Digest:
         """The digest of the local week before the Monday 00:00 on or before ``week_ending``.
 
@@ -120,7 +121,7 @@ class Digests:
             return (_rates_by(groups, key, week=0, weights=self.weights),
                     _rates_by(groups, key, week=1, weights=self.weights))
 
-        multi = scope_kind != "community"
+        multi = scope_kind != ScopeKind.COMMUNITY
         by_grid, previous_by_grid = both(
             lambda g: self._grid_label(g.community_code, g.grid_code, qualified=multi))
         by_category, previous_by_category = both(lambda g: g.category)
@@ -155,7 +156,7 @@ class Digests:
             title=title, subtitle=subtitle, current=current, previous=previous,
             sections=sections, top_topics=topics, clusters=clusters,
             place_names={code: c.name for code, c in self.deps.org.communities.items()},
-            basic_weight=self.weights.get("basic", 0.0), min_sample=self.min_sample,
+            basic_weight=self.weights.get(Rating.BASIC, 0.0), min_sample=self.min_sample,
             practice=practice,
             extra=disputes.lines(),
         )
@@ -216,20 +217,22 @@ class Digests:
         return digest
 
     # --- helpers ---------------------------------------------------------------------------
-    def _communities(self, scope_kind: str, scope_code: str) -> list[str]:
+    def _communities(self, scope_kind: ScopeKind, scope_code: str) -> list[str]:
         org = self.deps.org
-        known: dict[str, Mapping[str, Community | Street | District]] = {
-            "community": org.communities, "street": org.streets, "district": org.districts}
+        known: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
+            ScopeKind.DISTRICT: org.districts}
         if scope_code not in known.get(scope_kind, {}):
             raise InvalidInput(f"unknown {scope_kind} {scope_code!r}")
         return [code for code in org.communities
                 if org.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
                                       community_code=code)]
 
-    def _scope_name(self, scope_kind: str, scope_code: str) -> str:
+    def _scope_name(self, scope_kind: ScopeKind, scope_code: str) -> str:
         org = self.deps.org
-        table: dict[str, Mapping[str, Community | Street | District]] = {
-            "community": org.communities, "street": org.streets, "district": org.districts}
+        table: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
+            ScopeKind.DISTRICT: org.districts}
         return table[scope_kind][scope_code].name
 
     def _grid_label(self, community_code: str, grid_code: str | None, *, qualified: bool) -> str:

@@ -45,14 +45,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.enums import CallbackOutcome, Rating, Status
 from storage.models import Petition
 
 # 12345 hotline assessments weigh 基本满意 at 0.9 of 满意.
-DEFAULT_WEIGHTS: Mapping[str, float] = {"satisfied": 1.0, "basic": 0.9, "unsatisfied": 0.0}
+DEFAULT_WEIGHTS: Mapping[str, float] = {Rating.SATISFIED: 1.0, Rating.BASIC: 0.9,
+                                         Rating.UNSATISFIED: 0.0}
 
 # Not in the cohort: a duplicate counts through its original; a withdrawal is not a case.
-EXCLUDED_STATUSES = frozenset({"merged", "cancelled"})
-RATINGS = ("satisfied", "basic", "unsatisfied")
+EXCLUDED_STATUSES = frozenset({Status.MERGED, Status.CANCELLED})
+RATINGS = tuple(Rating)
 MIN_SAMPLE = 5  # fewer cases than this: the count is shown, not a percentage
 # rate -> (its numerator's count, its denominator), for showing the count behind a rate
 RATE_BASIS = {"response_rate": ("responded_on_time", "respond_expected"),
@@ -109,7 +111,7 @@ def compute_rates(
         if not in_cohort(petition, period_start=period_start, period_end=period_end, now=now):
             continue
         counts["received"] += 1
-        rejected = petition.status == "rejected"
+        rejected = petition.status == Status.REJECTED
         counts["rejected"] += rejected
         _count_response(counts, petition, now)
         if not rejected:
@@ -223,7 +225,7 @@ def is_overdue(petition: Petition, now: datetime) -> bool:
     respond_due = petition.respond_due
     if respond_due is not None and (_response_at(petition, now) or now) > respond_due:
         return True
-    if petition.status == "rejected" or petition.resolve_due is None:
+    if petition.status == Status.REJECTED or petition.resolve_due is None:
         return False
     end = _resolved_at(petition, now) or _resolve_clock_end(petition, now)
     return end > petition.resolve_due
@@ -231,7 +233,7 @@ def is_overdue(petition: Petition, now: datetime) -> bool:
 
 def _response_at(petition: Petition, now: datetime) -> datetime | None:
     answered = petition.first_response_at
-    if answered is None and petition.status == "rejected":
+    if answered is None and petition.status == Status.REJECTED:
         answered = petition.closed_at
     return answered if answered is not None and answered <= now else None
 
@@ -247,14 +249,15 @@ def _resolve_clock_end(petition: Petition, now: datetime) -> datetime:
     return paused if paused is not None and paused <= now else now
 
 
-def _rating(petition: Petition, now: datetime) -> str | None:
+def _rating(petition: Petition, now: datetime) -> Rating | None:
     """The resident's rating; when there is none, the call-back's outcome (回访) in its place
     (联系不上 is no rating); either only once given by ``now``."""
     if petition.rating in RATINGS and (petition.rated_at is None or petition.rated_at <= now):
         return petition.rating
     outcome = petition.callback_outcome
-    if outcome in RATINGS and petition.callback_at is not None and petition.callback_at <= now:
-        return outcome
+    if (outcome is not None and outcome != CallbackOutcome.UNREACHABLE
+            and petition.callback_at is not None and petition.callback_at <= now):
+        return Rating(outcome)  # the other outcomes are the ratings
     return None
 
 

@@ -35,6 +35,7 @@ from reception.reports.metrics import EXCLUDED_STATUSES
 from storage import queries, topic_queries
 from storage import reports as report_queries
 from storage.db import transaction
+from storage.enums import ActorKind, PlaceKind, Role, ScopeKind, TopicState
 from storage.models import MonthlyTopic, Staff, StaffGroup
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 class Problem:
     community_code: str
     category: str
-    place_kind: str  # building | grid
+    place_kind: PlaceKind
     place: str
     counts: tuple[int, ...]  # per month, oldest first; the last is the report's month
     numbers: tuple[str, ...]  # every petition behind it, oldest first
@@ -69,7 +70,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class MonthlyReport:
-    scope_kind: str
+    scope_kind: ScopeKind
     scope_code: str
     month: date  # the first of the report's month
     title: str
@@ -83,7 +84,7 @@ class Monthly:
         self.access = access
 
     # --- the report --------------------------------------------------------------------------
-    def report(self, *, scope_kind: str, scope_code: str, month: date) -> MonthlyReport:
+    def report(self, *, scope_kind: ScopeKind, scope_code: str, month: date) -> MonthlyReport:
         """The report of ``month`` (its first day) for a community, street or district."""
         communities = self._communities(scope_kind, scope_code)
         starts = [_add_months(month, -k) for k in range(MONTHS - 1, -1, -1)]
@@ -104,7 +105,7 @@ class Monthly:
             lines.append(t.MONTHLY_NONE)
         for index, problem in enumerate(problems, start=1):
             lines.append(self._item(index, problem, starts))
-        if problems and scope_kind != "community":
+        if problems and scope_kind != ScopeKind.COMMUNITY:
             lines += ["", t.MONTHLY_PICK_HINT]
         if tracked:
             lines += ["", t.MONTHLY_TRACKED_HEADER, *tracked]
@@ -121,11 +122,11 @@ class Monthly:
         """The scheduled job: last month's report to every street group. Returns the count."""
         month = self._month("")
         with transaction(self.deps.engine) as session:
-            groups = report_queries.active_groups_of_kinds(session, ("street",))
+            groups = report_queries.active_groups_of_kinds(session, (ScopeKind.STREET,))
         reports: dict[str, MonthlyReport] = {}
         for group in groups:
             if group.scope_code not in reports and group.scope_code in self.deps.org.streets:
-                reports[group.scope_code] = self.report(scope_kind="street",
+                reports[group.scope_code] = self.report(scope_kind=ScopeKind.STREET,
                                                         scope_code=group.scope_code, month=month)
         now = self.deps.clock.now()
         queued = 0
@@ -142,7 +143,7 @@ class Monthly:
         """/topic pick N [YYYY-MM]: the street's supervisors choose a problem from the report."""
         staff, owner = self._supervisor(tg_user_id, chat_id)
         report_month = self._month(month)
-        report = self.report(scope_kind="street", scope_code=owner.scope_code, month=report_month)
+        report = self.report(scope_kind=ScopeKind.STREET, scope_code=owner.scope_code, month=report_month)
         if not 1 <= index <= len(report.problems):
             raise InvalidInput(t.TOPIC_NO_SUCH_ITEM.format(
                 month=f"{report_month.year}年{report_month.month}", index=index,
@@ -158,7 +159,7 @@ class Monthly:
             with transaction(self.deps.engine) as session:
                 session.add(topic)
                 session.flush()
-                actor = Actor("staff", staff.id, staff.name)
+                actor = Actor(ActorKind.STAFF, staff.id, staff.name)
                 for number in problem.numbers:  # each petition's timeline notes the topic
                     petition = queries.petition_by_number(session, number)
                     if petition is not None:
@@ -186,9 +187,9 @@ class Monthly:
             topic = session.get(MonthlyTopic, topic_id)
             if topic is None or topic.street_code != owner.scope_code:
                 raise NotFound(t.TOPIC_NOT_FOUND.format(id=topic_id))
-            if topic.state == "solved":
+            if topic.state == TopicState.SOLVED:
                 return t.TOPIC_ALREADY_DONE.format(id=topic_id)
-            topic.state, topic.result = "solved", result.strip()
+            topic.state, topic.result = TopicState.SOLVED, result.strip()
             topic.solved_by, topic.solved_at = staff.id, self.deps.clock.now()
             return t.TOPIC_DONE.format(id=topic_id, result=html.escape(topic.result))
 
@@ -210,7 +211,7 @@ class Monthly:
             for topic in topic_queries.topics_of_street(session, street):
                 if topic.community_code not in communities:
                     continue
-                if topic.state == "solved" and since is not None and (
+                if topic.state == TopicState.SOLVED and since is not None and (
                         topic.solved_at is None or topic.solved_at < since):
                     continue
                 lines.append(self._tracked(session, topic))
@@ -256,8 +257,8 @@ class Monthly:
         with transaction(self.deps.engine) as session:
             staff = self.access.require_staff(session, tg_user_id)
             owner = self.access.report_owner(session, staff, chat_id)
-            if staff.role not in ("admin", "supervisor") or staff.scope_kind == "community" \
-                    or owner.scope_kind != "street":
+            if staff.role not in (Role.ADMIN, Role.SUPERVISOR) or staff.scope_kind == ScopeKind.COMMUNITY \
+                    or owner.scope_kind != ScopeKind.STREET:
                 raise NotAllowed(t.TOPIC_NOT_SUPERVISOR)
             session.expunge(staff)
             if owner is not staff:
@@ -277,38 +278,39 @@ class Monthly:
             raise InvalidInput(t.MONTHLY_USAGE)
         return month
 
-    def _communities(self, scope_kind: str, scope_code: str) -> list[str]:
+    def _communities(self, scope_kind: ScopeKind, scope_code: str) -> list[str]:
         org = self.deps.org
         return [code for code in org.communities
                 if org.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
                                       community_code=code)]
 
-    def _scope_name(self, scope_kind: str, scope_code: str) -> str:
+    def _scope_name(self, scope_kind: ScopeKind, scope_code: str) -> str:
         org = self.deps.org
-        table: Mapping[str, Mapping[str, Community | Street | District]] = {
-            "community": org.communities, "street": org.streets, "district": org.districts}
+        table: Mapping[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
+            ScopeKind.DISTRICT: org.districts}
         return table[scope_kind][scope_code].name
 
     def _community_name(self, code: str) -> str:
         community = self.deps.org.communities.get(code)
         return community.name if community else code
 
-    def _place(self, community_code: str, kind: str, place: str) -> str:
-        if kind == "building":
+    def _place(self, community_code: str, kind: PlaceKind, place: str) -> str:
+        if kind == PlaceKind.BUILDING:
             return t.PLACE_BUILDING.format(building=place)
         grid = self.deps.org.grid(community_code, place)
         return t.PLACE_GRID.format(grid=grid.name if grid else place)
 
 
 def _recurring(rows: Sequence[Any], starts: list[date], tz: Any) -> list[Problem]:
-    groups: dict[tuple[str, str, str, str], list[Any]] = defaultdict(list)
+    groups: dict[tuple[str, str, PlaceKind, str], list[Any]] = defaultdict(list)
     for row in rows:
         if row.status in EXCLUDED_STATUSES:
             continue
         if row.building:
-            key = (row.community_code, row.category, "building", row.building)
+            key = (row.community_code, row.category, PlaceKind.BUILDING, row.building)
         elif row.grid_code:
-            key = (row.community_code, row.category, "grid", row.grid_code)
+            key = (row.community_code, row.category, PlaceKind.GRID, row.grid_code)
         else:
             continue
         groups[key].append(row)

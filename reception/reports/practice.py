@@ -14,6 +14,7 @@ from reception.handling.visits import week_norm
 from reception.reports import texts as t
 from reception.texts import CALLBACK_BUTTONS
 from storage import callback_queries, knowledge_queries, queries, visit_queries
+from storage.enums import QuestionOutcome
 from storage.tables import saved_id
 
 if TYPE_CHECKING:
@@ -28,8 +29,8 @@ def practice_lines(session: Session, deps: Deps, *, communities: Sequence[str], 
                                              until=until)
     if total := sum(asked.values()):
         lines.append(t.DIGEST_KNOWLEDGE.format(
-            total=total, solved=asked.get("solved", 0), filed=asked.get("filed", 0),
-            pending=asked.get("pending", 0)))
+            total=total, solved=asked.get(QuestionOutcome.SOLVED, 0),
+            filed=asked.get(QuestionOutcome.FILED, 0), pending=asked.get(QuestionOutcome.PENDING, 0)))
     called = callback_queries.done_counts(session, communities=communities, since=since,
                                           until=until)
     if total := sum(called.values()):

@@ -24,13 +24,14 @@ from reception import texts
 from reception.errors import InvalidInput
 from reception.petition import outbox
 from reception.petition.cards import address_of
-from reception.petition.states import Status
+from reception.petition.states import Status, status_label
 from reception.reports import texts as t
 from reception.reports.metrics import is_overdue, local_midnight
 from reception.texts import RATING_LABELS
 from storage import callback_queries, practice_queries, queries
 from storage import reports as report_queries
 from storage.db import transaction
+from storage.enums import Rating
 from storage.models import Petition, Referral, Resident
 from storage.tables import saved_id
 
@@ -170,7 +171,7 @@ def _callback_label(petition: Petition, note: str, *, unmasked: bool) -> str:
 
 
 def _overdue_label(petition: Petition, now: datetime) -> str:
-    if Status(petition.status) in (Status.MERGED, Status.CANCELLED):
+    if petition.status in (Status.MERGED, Status.CANCELLED):
         return ""
     return t.REGISTER_OVERDUE_YES if is_overdue(petition, now) else t.REGISTER_OVERDUE_NO
 
@@ -189,7 +190,7 @@ def _flat(text: str, *, unmasked: bool) -> str:
 
 
 def _result(petition: Petition, merged: dict[int, str]) -> str:
-    status = Status(petition.status)
+    status = petition.status
     if status == Status.REJECTED:
         return t.RESULT_REJECTED.format(reason=petition.reject_reason or "")
     if status == Status.MERGED:
@@ -197,10 +198,10 @@ def _result(petition: Petition, merged: dict[int, str]) -> str:
         return t.RESULT_MERGED.format(number=number) if number else t.RESULT_MERGED_UNKNOWN
     if petition.result and status in (Status.RESOLVED, Status.CLOSED):
         return petition.result
-    return status.label
+    return status_label(status)
 
 
-def _rating_label(rating: str | None) -> str:
+def _rating_label(rating: Rating | None) -> str:
     return RATING_LABELS.get(rating, rating) if rating else ""
 
 

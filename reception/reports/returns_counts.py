@@ -13,6 +13,7 @@ from sqlmodel import Session
 from reception.org import Organisation
 from reception.reports import texts as t
 from storage import practice_queries, queries
+from storage.enums import Decision, Ruling
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ def returns_counts(session: Session, org: Organisation, *, since: datetime, unti
         name = (group.title if group else "") or t.DIGEST_NO_GROUP
         seen = returns.get(name, GroupReturns())
         returns[name] = GroupReturns(
-            count=seen.count + 1, upheld=seen.upheld + (returned.ruling == "upheld"),
-            overturned=seen.overturned + (returned.ruling == "overturned"),
+            count=seen.count + 1, upheld=seen.upheld + (returned.ruling == Ruling.UPHELD),
+            overturned=seen.overturned + (returned.ruling == Ruling.OVERTURNED),
             pending=seen.pending + (returned.ruling is None))
     referrals: dict[str, tuple[int, int, int]] = {}
     for referral in practice_queries.referrals_between(session, since=since, until=until,
@@ -89,6 +90,6 @@ def returns_counts(session: Session, org: Organisation, *, since: datetime, unti
                                                          communities=communities):
         extensions["asked"] += 1
         extensions[extension.decision or "pending"] += 1
-        days += extension.days if extension.decision == "approved" else 0
+        days += extension.days if extension.decision == Decision.APPROVED else 0
     return ReturnsCounts(returns=returns, referrals=referrals, extensions=extensions,
                           extension_days=days)

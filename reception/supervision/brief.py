@@ -25,14 +25,15 @@ from reception.supervision.lateness import lateness
 from storage import ladder_queries as ladder_queries
 from storage import queries
 from storage.db import transaction
+from storage.enums import ScopeKind
 from storage.models import Petition, StaffGroup
 
 BRIEF_LIST_LIMIT = 15
 # Enough to count a street's petitions; the lines listed are capped by BRIEF_LIST_LIMIT.
 _COUNT_LIMIT = 1000
 
-_RUNNING = [str(s) for s in RUNNING_STATUSES]
-_OPEN = sorted(str(s) for s in OPEN_STATUSES)
+_RUNNING = sorted(RUNNING_STATUSES)
+_OPEN = sorted(OPEN_STATUSES)
 
 
 class MorningBrief:
@@ -49,12 +50,12 @@ class MorningBrief:
                 return 0
             queued = 0
             for code in self.deps.org.communities:
-                for group in queries.active_groups(session, scope_kind="community",
+                for group in queries.active_groups(session, scope_kind=ScopeKind.COMMUNITY,
                                                    scope_code=code):
                     self._community_brief(session, group, now)
                     queued += 1
             for code in self.deps.org.streets:
-                for group in queries.active_groups(session, scope_kind="street",
+                for group in queries.active_groups(session, scope_kind=ScopeKind.STREET,
                                                    scope_code=code):
                     self._street_brief(session, group, now)
                     queued += 1

@@ -35,6 +35,7 @@ from reception.supervision.lateness import describe_duration, lateness
 from storage import ladder_queries as ladder_queries
 from storage import queries
 from storage.db import transaction
+from storage.enums import ScopeKind
 from storage.ladder_queries import CLOCKS, Announced, Candidate
 from storage.models import Staff, StaffGroup
 
@@ -45,8 +46,8 @@ log = logging.getLogger(__name__)
 SWEEP_BATCH = 100
 OVERDUE_LIST_LIMIT = 30
 
-_RUNNING = [str(s) for s in RUNNING_STATUSES]
-_OPEN = sorted(str(s) for s in OPEN_STATUSES)
+_RUNNING = sorted(RUNNING_STATUSES)
+_OPEN = sorted(OPEN_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ class Escalation:
         if not claimed:
             return
         petitions = ladder_queries.announced(session, (c.petition_id for c in claimed))
-        supervisors: dict[tuple[str, str], list[int]] = {}
+        supervisors: dict[tuple[ScopeKind, str], list[int]] = {}
         events: list[dict[str, Any]] = []
         sends: list[outbox.Send] = []
         for item in claimed:
@@ -255,7 +256,7 @@ class Escalation:
 
     def _announce(
         self, session: Session, petition: Announced, *, clock: str, step: Step, now: datetime,
-        supervisors: dict[tuple[str, str], list[int]], events: list[dict[str, Any]],
+        supervisors: dict[tuple[ScopeKind, str], list[int]], events: list[dict[str, Any]],
         sends: list[outbox.Send],
     ) -> None:
         """The step's timeline event and what each group must see, added to the lists."""
@@ -276,14 +277,14 @@ class Escalation:
             group_text = texts.LADDER_REMIND.format(percent=percent, **fields)
         elif step is Step.OVERDUE:
             group_text = texts.LADDER_OVERDUE.format(**fields)
-            chats = self._supervisor_chats(session, petition, "street", petition.street_code,
+            chats = self._supervisor_chats(session, petition, ScopeKind.STREET, petition.street_code,
                                            supervisors)
             supervisor_text = texts.LADDER_OVERDUE_SUPERVISORS.format(
                 community=self._community_name(petition), **fields)
         else:
             group_text = texts.LADDER_ESCALATE.format(**fields)
             district = self.deps.org.district_of(petition.community_code).code
-            chats = self._supervisor_chats(session, petition, "district", district, supervisors)
+            chats = self._supervisor_chats(session, petition, ScopeKind.DISTRICT, district, supervisors)
             street_name = html.escape(self.deps.org.street_of(petition.community_code).name)
             supervisor_text = texts.LADDER_ESCALATE_SUPERVISORS.format(
                 street=street_name, community=self._community_name(petition), **fields)
@@ -304,8 +305,8 @@ class Escalation:
                 chat_id=chat_id, text=supervisor_text, petition_id=petition.id))
 
     def _supervisor_chats(
-        self, session: Session, petition: Announced, scope_kind: str, scope_code: str,
-        known: dict[tuple[str, str], list[int]],
+        self, session: Session, petition: Announced, scope_kind: ScopeKind, scope_code: str,
+        known: dict[tuple[ScopeKind, str], list[int]],
     ) -> list[int]:
         """Active supervisors' groups of the scope, except the handling group itself (a
         street group handles petitions of communities without a group of their own)."""
@@ -353,7 +354,7 @@ class Escalation:
         group: StaffGroup | None = queries.group_by_chat(session, chat_id)
         if group is None or chat_id == staff.tg_user_id:
             return shared, None
-        return shared, group.chat_id if group.scope_kind == "community" else None
+        return shared, group.chat_id if group.scope_kind == ScopeKind.COMMUNITY else None
 
     def morning_brief(self) -> int:
         """Queue today's brief, once per day however many processes call it; return the

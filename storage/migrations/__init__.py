@@ -44,7 +44,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from storage import search
 from storage.db import StorageError, make_engine, shown_url
 from storage.search import is_search_object
-from storage.types import UTCDateTime
+from storage.types import EnumString, UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _render_item(kind: str, obj: object, _context: object) -> str | bool:
     # Revisions name plain SQLAlchemy types, so they never depend on code that may change later.
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
-    if kind == "type" and isinstance(obj, AutoString):
+    if kind == "type" and isinstance(obj, (AutoString, EnumString)):
         return "sa.String()"
     return False
 

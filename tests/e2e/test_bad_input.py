@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from reception import texts
-from storage.models import Draft, Outbox, Petition, PetitionEvent, Resident
+from storage.models import Petition
+from tests.office import snapshot
 
 NUMBER = re.compile(r"MY-\d{8}-\d{4}")
 REPO = Path(__file__).resolve().parents[2]
@@ -34,18 +35,6 @@ async def submit(office, resident, text: str) -> str:
 def petition(harness, number: str) -> Petition:
     with Session(harness.services.deps.engine) as session:
         return session.exec(select(Petition).where(Petition.number == number)).one()
-
-
-def snapshot(harness) -> dict:
-    """Everything a press could change: petitions, their timeline, queued sends, drafts."""
-    with Session(harness.services.deps.engine) as session:
-        return {
-            "petitions": [p.model_dump() for p in session.exec(select(Petition).order_by(Petition.id))],
-            "events": len(session.exec(select(PetitionEvent)).all()),
-            "outbox": len(session.exec(select(Outbox)).all()),
-            "drafts": [d.model_dump() for d in session.exec(select(Draft))],
-            "residents": [r.model_dump() for r in session.exec(select(Resident).order_by(Resident.id))],
-        }
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from reception.petition.cards import (
     resident_label,
 )
 from reception.petition.events import Note
-from reception.petition.states import Action, Status
+from reception.petition.states import Action, Status, status_label
 from storage.db import transaction
 from storage.models import Petition, Resident
 from tests.clocks import BEIJING, bj
@@ -52,7 +52,7 @@ def test_the_card_masks_the_resident_and_the_text(office):
     assert PHONE not in shown
     assert "居民：王**（尾号5678）" in shown
     assert shown.startswith(f"📋 <b>{petition.number}</b> · ")
-    assert f"状态：<b>{Status.SUBMITTED.label}</b>" in shown
+    assert f"状态：<b>{status_label(Status.SUBMITTED)}</b>" in shown
 
 
 def test_buttons_follow_the_status_and_only_on_the_responsible_groups_card(office):

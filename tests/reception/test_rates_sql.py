@@ -49,7 +49,7 @@ def _rows(count: int, seed: int) -> list[dict]:
             resolved_at=_maybe(rng, hours(1, 400), 0.5), resolve_due=_maybe(rng, hours(24, 300), 0.9),
             closed_at=_maybe(rng, hours(1, 400), 0.5), paused_at=_maybe(rng, hours(1, 300), 0.2),
             overdue=rng.random() < 0.1, reopen_count=rng.choice((0, 0, 0, 1, 2)),
-            rating=_maybe(rng, rng.choice(("satisfied", "basic", "unsatisfied", "weird")), 0.5),
+            rating=_maybe(rng, rng.choice(("satisfied", "basic", "unsatisfied")), 0.5),
             rated_at=_maybe(rng, hours(1, 500), 0.7),
         ))
         row = rows[-1]

@@ -152,9 +152,8 @@ async def test_filters_narrow_the_list(desk):
 
 
 async def test_expired_sessions_and_links_are_purged_by_the_scheduled_job(desk):
-    from types import SimpleNamespace
-
     from bot.scheduling import _purge_sign_ins
+    from handlers.common import Context
     from storage.models import WebLogin, WebSession
 
     def rows() -> tuple[int, int]:
@@ -163,7 +162,7 @@ async def test_expired_sessions_and_links_are_purged_by_the_scheduled_job(desk):
 
     await desk.sign_in(desk.office.staff)  # a used link and a session
     await desk.link_token(desk.office.staff)  # a link never used
-    job = SimpleNamespace(application=desk.harness.app)
+    job = Context(desk.harness.app)  # what the job queue hands the job
     desk.harness.clock.advance(timedelta(minutes=11))  # both links expired, the session lives
     await _purge_sign_ins(job)
     assert rows() == (1, 0)
