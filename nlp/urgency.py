@@ -12,7 +12,9 @@ text counts, and names its hazard, unless
   "现在", "刚才") between the two ("去年着过火，现在又着火了" is urgent);
 - one of the `after` expressions follows it in its sentence ("着过火": 过; "火灾事故";
   "…的话"; "已经好几个月了");
-- a resolution follows within RESOLVED_WINDOW characters ("电梯困人，已经救出来了").
+- a resolution follows within RESOLVED_WINDOW characters ("电梯困人，已经救出来了"), and no
+  chronic cue stands between the two ("没到家 平时四点就回来了" tells a habit, not a
+  resolution).
 
 A `weak` expression (火灾, 浓烟, 打人: words letters also use for the past or in general)
 counts only with an `immediate` cue in its sentence ("正在", "快来", "救命", "在打人"), unless
@@ -84,6 +86,7 @@ class UrgencyDetector:
         self._not_now = _alternation((), rules.hypothetical + rules.past + rules.chronic)
         self._resets = _alternation((), rules.resets)
         self._resolved = _alternation(rules.resolved)
+        self._chronic = _alternation((), rules.chronic)
         self._not_danger = _alternation(rules.not_dangers)
         self._after = _alternation((), rules.after)
         self._immediate = _alternation((), rules.immediate)
@@ -133,12 +136,18 @@ class UrgencyDetector:
         if (self._look_alike(text, start, end) or self._negated(text, start)
                 or self._not_now_before(text[sentence_start:end])
                 or self._after.search(marked[mark:])
-                or self._resolved.search(text, end, end + RESOLVED_WINDOW)):
+                or self._resolved_after(text, end)):
             return True
         if near_now:
             return not self._immediate.search(
                 marked[max(0, mark - NEAR_WINDOW):mark + 1 + NEAR_WINDOW])
         return needs_now and not self._immediate.search(marked)
+
+    def _resolved_after(self, text: str, end: int) -> bool:
+        """A resolution within RESOLVED_WINDOW characters after the danger, not a habit."""
+        resolution = self._resolved.search(text, end, end + RESOLVED_WINDOW)
+        return resolution is not None and not self._chronic.search(text, end,
+                                                                   resolution.start())
 
     def _look_alike(self, text: str, start: int, end: int) -> bool:
         """Whether the danger begins inside a not-danger phrase ("火灾隐患", "救命钱", "油烟太大")."""

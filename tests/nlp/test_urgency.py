@@ -28,6 +28,18 @@ from nlp import Analyzer, RulesError
         ("楼道里有火灾隐患，现在已经着火了", ("fire",)),  # a risk phrase does not hide a real fire
         ("去年着过一次火，现在又着火了！", ("fire",)),      # 现在 ends the reach of 去年
         ("配电箱漏电了，一碰就麻", ("electric",)),
+        # Chat lines, clauses separated by spaces: objects and states, not listed words.
+        ("灶上的旋钮关不紧 气一直往外跑", ("gas",)),
+        ("楼梯间的电井里在放电 噼啪响", ("electric",)),
+        ("电梯里还关着人 按铃没人应", ("lift",)),
+        ("儿子把一颗纽扣电池吞了 快点", ("injury",)),
+        ("老公削苹果削到手 血止不住", ("injury",)),
+        ("刚从楼上扔下来一个啤酒瓶 差点砸到人", ("collapse",)),
+        ("地漏在往外冒水 已经漫到卧室", ("water",)),
+        ("楼上水从我家门缝往里灌", ("water",)),
+        ("我爷爷有阿尔茨海默 下午一个人出去了", ("missing",)),
+        ("孩子买菜回来的路上 到现在还没找到", ("missing",)),
+        ("奶奶不小心摔倒了 起不来", ("injury",)),        # 不小心 is no warning
     ],
 )
 def test_present_dangers_are_urgent_with_their_hazard(community, text, hazards):
@@ -61,6 +73,13 @@ def test_present_dangers_are_urgent_with_their_hazard(community, text, hazards):
         "水管冻裂了的话找谁修？提前问一下",
         "楼上漏水渗到我家卫生间，已经好几个月了",
         "3号楼2单元501，楼上漏水严重，天花板一直在滴水，墙皮都泡掉了",  # a leak, not a flood
+        "老人平时出去遛弯 一般六点没回来 我就去接",          # a habit
+        "孩子没到家的话 平时都是他爸去接",
+        "这天热得救命 空调啥时候修",                          # 救命 as an exclamation
+        "救命 吵死了 楼上几点才停",
+        "电梯里面有人抽烟 味道大",
+        "我切菜切到手了 小伤 不用管",
+        "高空抛物太多 希望装摄像头",
     ],
 )
 def test_not_happening_now_is_not_urgent(community, text):
@@ -93,6 +112,12 @@ def test_a_long_letter_needs_the_cue_next_to_the_danger(community):
     assert len(letter) > 100
     assert not community.urgency(letter).urgent
     assert community.urgency(letter + "刚才又有人被困在电梯里了，快来！").urgent
+
+
+def test_a_habit_after_the_danger_is_no_resolution(community):
+    """"回来了" after 平时 tells what usually happens, not that the child is back."""
+    assert community.urgency("女儿放学没到家 平时五点就回来了").urgent
+    assert not community.urgency("女儿放学没到家 后来自己回来了").urgent
 
 
 def test_stored_words_give_back_their_hazards(community):
@@ -138,12 +163,14 @@ def test_a_rules_file_may_carry_its_own_hazards(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "min_rows"),
-    [("urgency_short.tsv", 290), ("urgency_dev.tsv", 140)],
+    ("name", "min_rows", "max_fa"),
+    [("urgency_short.tsv", 290, 0.03), ("urgency_dev.tsv", 140, 0.03),
+     ("urgency_dev4.tsv", 250, 0.03)],
 )
-def test_our_chat_style_development_sets_meet_their_bars(community, name, min_rows):
+def test_our_chat_style_development_sets_meet_their_bars(community, name, min_rows, max_fa):
     """The sets urgent.toml was tuned on (written for the project): recall >= 0.95, false
-    alarms <= 3%. The held-out urgency_test.tsv is measured in docs/nlp.md, not here."""
+    alarms <= 3% (dev4: 2 of 131 near misses, 救命 in a complaint and a child "not back" who
+    is with his father). The held-out urgency_test.tsv is measured in docs/nlp.md, not here."""
     from nlp.data import read_eval_csv
     from nlp.evaluate import score_urgency
     from nlp.segment import RULES_DIR
@@ -153,4 +180,4 @@ def test_our_chat_style_development_sets_meet_their_bars(community, name, min_ro
                            for (text, _), gold in zip(rows, flags, strict=True)])
     assert score.n >= min_rows
     assert score.recall >= 0.95
-    assert score.false_alarm_rate <= 0.03
+    assert score.false_alarm_rate <= max_fa
