@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,22 @@ class Organisation:
 
     def communities_of_street(self, street_code: str) -> list[Community]:
         return [c for c in self.communities.values() if c.street == street_code]
+
+    def scopes(self, scope_kind: ScopeKind) -> Mapping[str, Community | Street | District]:
+        """The communities, streets or districts, by code: what a scope of this kind names."""
+        table: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
+            ScopeKind.COMMUNITY: self.communities, ScopeKind.STREET: self.streets,
+            ScopeKind.DISTRICT: self.districts}
+        return table[scope_kind]
+
+    def scope_name(self, scope_kind: ScopeKind, scope_code: str) -> str:
+        return self.scopes(scope_kind)[scope_code].name
+
+    def communities_in(self, scope_kind: ScopeKind, scope_code: str) -> list[str]:
+        """The codes of the communities a scope holds, in org.toml's order."""
+        return [code for code in self.communities
+                if self.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
+                                       community_code=code)]
 
     def scope_contains(self, *, scope_kind: ScopeKind, scope_code: str, community_code: str) -> bool:
         """Whether a community lies within a staff member's or group's scope."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,7 +12,6 @@ from sqlmodel import Session
 from reception import texts
 from reception.deps import Deps
 from reception.errors import InvalidInput, NotAllowed, NotFound
-from reception.org import Community, District, Street
 from reception.petition import outbox
 from reception.petition.routing import route
 from reception.petition.states import Status
@@ -240,11 +238,7 @@ class Access:
         ))
 
     def _scope_name(self, scope_kind: ScopeKind, code: str) -> str:
-        org = self.deps.org
-        table: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
-            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
-            ScopeKind.DISTRICT: org.districts}
-        return html.escape(table[scope_kind][code].name)
+        return html.escape(self.deps.org.scope_name(scope_kind, code))
 
     def _bind_options(self, code: str, scope_kind: ScopeKind,
                       options: list[str]) -> tuple[list[str], list[str], bool]:

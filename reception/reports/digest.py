@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, cast
 from sqlmodel import Session
 
 from reception.errors import InvalidInput
-from reception.org import Community, District, Street
 from reception.petition import outbox
 from reception.reports import texts as t
 from reception.reports.digest_text import Section, plain, render
@@ -219,21 +218,12 @@ class Digests:
     # --- helpers ---------------------------------------------------------------------------
     def _communities(self, scope_kind: ScopeKind, scope_code: str) -> list[str]:
         org = self.deps.org
-        known: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
-            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
-            ScopeKind.DISTRICT: org.districts}
-        if scope_code not in known.get(scope_kind, {}):
+        if scope_code not in org.scopes(scope_kind):
             raise InvalidInput(f"unknown {scope_kind} {scope_code!r}")
-        return [code for code in org.communities
-                if org.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
-                                      community_code=code)]
+        return org.communities_in(scope_kind, scope_code)
 
     def _scope_name(self, scope_kind: ScopeKind, scope_code: str) -> str:
-        org = self.deps.org
-        table: dict[ScopeKind, Mapping[str, Community | Street | District]] = {
-            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
-            ScopeKind.DISTRICT: org.districts}
-        return table[scope_kind][scope_code].name
+        return self.deps.org.scope_name(scope_kind, scope_code)
 
     def _grid_label(self, community_code: str, grid_code: str | None, *, qualified: bool) -> str:
         grid = self.deps.org.grid(community_code, grid_code)

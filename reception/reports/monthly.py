@@ -17,7 +17,7 @@ import html
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from reception.errors import InvalidInput, NotAllowed, NotFound
-from reception.org import Community, District, Street
 from reception.petition import outbox
 from reception.petition.events import Actor, Note, record
 from reception.petition.states import OPEN_STATUSES
@@ -279,17 +278,10 @@ class Monthly:
         return month
 
     def _communities(self, scope_kind: ScopeKind, scope_code: str) -> list[str]:
-        org = self.deps.org
-        return [code for code in org.communities
-                if org.scope_contains(scope_kind=scope_kind, scope_code=scope_code,
-                                      community_code=code)]
+        return self.deps.org.communities_in(scope_kind, scope_code)
 
     def _scope_name(self, scope_kind: ScopeKind, scope_code: str) -> str:
-        org = self.deps.org
-        table: Mapping[ScopeKind, Mapping[str, Community | Street | District]] = {
-            ScopeKind.COMMUNITY: org.communities, ScopeKind.STREET: org.streets,
-            ScopeKind.DISTRICT: org.districts}
-        return table[scope_kind][scope_code].name
+        return self.deps.org.scope_name(scope_kind, scope_code)
 
     def _community_name(self, code: str) -> str:
         community = self.deps.org.communities.get(code)
